@@ -1,0 +1,128 @@
+//! [`App`]: builds the server from a [`Config`] and runs it until a shutdown signal.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::storage::{Persister, SqlStorage, Storage};
+
+/// A server that is bound and ready to run.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    storage: SqlStorage,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    config: Config,
+}
+
+impl App {
+    /// Connects to storage (applying migrations), binds the listener and builds the router.
+    ///
+    /// # Errors
+    /// Fails when the database cannot be opened or the address cannot be bound; the message
+    /// says which.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let url = config.effective_database_url();
+        let storage = SqlStorage::connect(&url).await.context(
+            "cannot open the database (check --database-url / POLDER_DATABASE_URL and --data-dir)",
+        )?;
+        tracing::info!(backend = ?storage.backend(), "storage ready");
+        let listener = TcpListener::bind(config.bind).await.with_context(|| {
+            format!(
+                "cannot listen on {} (is another server running there?)",
+                config.bind
+            )
+        })?;
+        let shutdown = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let metrics = Arc::new(Metrics::new());
+        let shared_storage: Arc<dyn Storage> = Arc::new(storage.clone());
+        let persister = Persister::spawn(shared_storage.clone(), metrics.clone());
+        let hub = Hub::new(
+            shared_storage.clone(),
+            persister,
+            metrics.clone(),
+            config.hub.clone(),
+            shutdown.clone(),
+            tracker.clone(),
+        );
+        let state = AppState {
+            storage: shared_storage,
+            hub,
+            metrics,
+            limits: config.limits.clone(),
+            connection_permits: Arc::new(Semaphore::new(config.limits.max_connections)),
+            shutdown: shutdown.clone(),
+            tracker: tracker.clone(),
+            secure_cookies: config.secure_cookies,
+        };
+        let router = crate::http::router(state, config.static_dir.as_deref());
+        Ok(Self {
+            listener,
+            router,
+            storage,
+            shutdown,
+            tracker,
+            config,
+        })
+    }
+
+    /// The address the server listens on (useful with port 0).
+    ///
+    /// # Errors
+    /// Only if the socket has no local address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully: stops accepting, closes
+    /// every sync connection with "going away", stores and compacts every loaded document,
+    /// and closes the database.
+    ///
+    /// # Errors
+    /// Fails when the listener fails.
+    pub async fn run_until_stopped(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let shutdown = self.shutdown.clone();
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                tokio::select! {
+                    () = signal => tracing::info!("shutdown requested"),
+                    () = shutdown.cancelled() => {}
+                }
+                shutdown.cancel();
+            }
+        });
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "listening");
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await;
+        shutdown.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(self.config.shutdown_grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown grace period ended with work still running");
+        }
+        self.storage.close().await;
+        tracing::info!("stopped");
+        served.context("the HTTP server failed")
+    }
+}

@@ -1,0 +1,307 @@
+//! The `polder` command line: `serve`, `migrate`, `token create`, `user create`, `doc grant`.
+//!
+//! Every command takes the same database settings (`--database-url`, `--data-dir`, or
+//! `POLDER_DATABASE_URL`, `POLDER_DATA_DIR`), so what `serve` uses, the others change.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use polder_shared::DocId;
+use secrecy::SecretString;
+
+use crate::app::App;
+use crate::auth::{password, secret};
+use crate::config::{Config, LogFormat};
+use crate::storage::{DocRole, SqlStorage, Storage};
+
+/// Polder: realtime collaboration for policy working groups.
+#[derive(Parser)]
+#[command(name = "polder", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage people who can sign in.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage documents.
+    #[command(subcommand)]
+    Doc(DocCommand),
+}
+
+/// Where the database is.
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: SQLite in the data directory.
+    #[arg(long, env = "POLDER_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Directory for the embedded database.
+    #[arg(long, env = "POLDER_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    fn url(&self) -> String {
+        Config {
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+            ..Config::default()
+        }
+        .effective_database_url()
+    }
+
+    async fn open(&self) -> anyhow::Result<SqlStorage> {
+        SqlStorage::connect(&self.url()).await.context(
+            "cannot open the database (check --database-url / POLDER_DATABASE_URL and --data-dir)",
+        )
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "POLDER_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Directory of the built web client to serve at `/`.
+    #[arg(long, env = "POLDER_STATIC_DIR")]
+    static_dir: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "POLDER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Most sync connections at once.
+    #[arg(long, env = "POLDER_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Largest WebSocket message, in bytes.
+    #[arg(long, env = "POLDER_MAX_MESSAGE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    max_message_bytes: usize,
+    /// Largest document, in bytes of stored state.
+    #[arg(long, env = "POLDER_MAX_DOCUMENT_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_document_bytes: usize,
+    /// Frames that may wait for one connection before it is closed as too slow.
+    #[arg(long, env = "POLDER_OUTBOUND_QUEUE", default_value_t = 512)]
+    outbound_queue: usize,
+    /// Seconds an unused document stays in memory.
+    #[arg(long, env = "POLDER_IDLE_UNLOAD_SECS", default_value_t = 60)]
+    idle_unload_secs: u64,
+    /// Compact a document's update log after this many updates.
+    #[arg(long, env = "POLDER_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
+    compact_after_updates: usize,
+    /// Mark cookies Secure (when served over TLS).
+    #[arg(long, env = "POLDER_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+impl ServeArgs {
+    fn into_config(self) -> Config {
+        let mut config = Config {
+            bind: self.bind,
+            database_url: self.database.database_url,
+            data_dir: self.database.data_dir,
+            static_dir: self.static_dir,
+            secure_cookies: self.secure_cookies,
+            ..Config::default()
+        };
+        config.limits.max_connections = self.max_connections;
+        config.limits.max_message_bytes = self.max_message_bytes;
+        config.limits.outbound_queue = self.outbound_queue.max(1);
+        config.hub.max_document_bytes = self.max_document_bytes;
+        config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
+        config.hub.compact_after_updates = self.compact_after_updates.max(1);
+        config
+    }
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        /// A name that says what the token is for.
+        #[arg(long)]
+        name: String,
+        /// Scopes, space-separated: `admin`, `write`, `read`.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// E-mail address of the person the token acts for (none for a service token).
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a person; the password is read from POLDER_PASSWORD or standard input.
+    Create {
+        /// Sign-in address.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Make the person an administrator.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// Give a person a role on a document, creating the document if needed.
+    Grant {
+        /// Document id.
+        #[arg(long)]
+        doc: String,
+        /// E-mail address of the person.
+        #[arg(long)]
+        user: String,
+        /// `reader` or `writer`.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log_format = match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    };
+    crate::telemetry::init(log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => {
+            let config = args.into_config();
+            if config.database_url.is_none() {
+                tracing::info!(data_dir = %config.data_dir.display(), "using the embedded SQLite database");
+            }
+            App::build(config)
+                .await?
+                .run_until_stopped(crate::shutdown::signal())
+                .await
+        }
+        Command::Migrate(database) => {
+            database.open().await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create {
+            name,
+            scope,
+            user,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            for part in scope.split_whitespace() {
+                if !matches!(part, "admin" | "write" | "read") {
+                    bail!("unknown scope {part:?}: use admin, write or read");
+                }
+            }
+            let user_id = match user {
+                Some(email) => Some(
+                    storage
+                        .find_user_by_email(&email)
+                        .await?
+                        .with_context(|| format!("no person with e-mail address {email}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let token = secret::new_token();
+            storage
+                .create_token(&name, &scope, &secret::hash(&token), user_id)
+                .await?;
+            eprintln!("token {name:?} created with scope {scope:?}; it is shown only this once:");
+            println!("{token}");
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            admin,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            let password = read_password()?;
+            let hash = password::hash_password(password).await?;
+            let id = storage.create_user(&email, &name, &hash, admin).await?;
+            eprintln!("created person {id} <{email}>");
+            Ok(())
+        }
+        Command::Doc(DocCommand::Grant {
+            doc,
+            user,
+            role,
+            database,
+        }) => {
+            let doc_id = DocId::parse(&doc)?;
+            let role = match role.as_str() {
+                "reader" => DocRole::Reader,
+                "writer" => DocRole::Writer,
+                other => bail!("unknown role {other:?}: use reader or writer"),
+            };
+            let storage = database.open().await?;
+            let person = storage
+                .find_user_by_email(&user)
+                .await?
+                .with_context(|| format!("no person with e-mail address {user}"))?;
+            storage.create_document(&doc_id, "cli").await?;
+            storage.grant_document(&doc_id, person.id, role).await?;
+            eprintln!("{user} is now {} of {doc_id}", role.as_str());
+            Ok(())
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    if let Ok(password) = std::env::var("POLDER_PASSWORD") {
+        return Ok(SecretString::from(password));
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < 8 {
+        bail!("the password must be at least 8 characters long");
+    }
+    Ok(SecretString::from(password))
+}

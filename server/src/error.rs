@@ -1,0 +1,86 @@
+//! [`AppError`]: the one error type of HTTP handlers, mapped to status codes and the shared
+//! JSON error body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use polder_shared::ApiError;
+
+use crate::storage::StorageError;
+
+/// Result type of HTTP handlers.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Everything an HTTP handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid credential was presented.
+    #[error("sign in first: no valid session or token was presented")]
+    Unauthorized,
+    /// The credential is valid but does not allow this.
+    #[error("you do not have access to this")]
+    Forbidden,
+    /// Nothing exists at this address (or the caller may not know that it does).
+    #[error("not found")]
+    NotFound,
+    /// Too many attempts; try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The server cannot take this request now (limits, shutdown).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Storage failed.
+    #[error("storage error")]
+    Storage(#[from] StorageError),
+    /// Anything else that went wrong inside.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The HTTP status for this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Storage(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Storage(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let message = if status.is_server_error() {
+            match &self {
+                AppError::Unavailable(message) => message.clone(),
+                other => {
+                    tracing::error!(error = ?other, "request failed");
+                    "something went wrong on the server; try again, and tell the administrator if it persists".to_owned()
+                }
+            }
+        } else {
+            self.to_string()
+        };
+        (status, Json(ApiError::new(self.code(), message))).into_response()
+    }
+}

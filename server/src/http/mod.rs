@@ -1,0 +1,59 @@
+//! The HTTP surface: one router built from one file per resource.
+//!
+//! # Layout
+//! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`session`]: `/api/session` (sign in and out) and `/api/me`.
+//! - [`credentials`]: reading a session cookie or token from a request.
+//! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
+
+pub mod credentials;
+pub mod health;
+pub mod session;
+
+use std::path::Path;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// Longest an ordinary HTTP request may take (WebSocket connections are not limited by it).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest request body of the REST API.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Builds the full router. Spans name the matched route, never the raw URI, so query strings
+/// (which may carry `?token=`) never reach the logs.
+pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
+    let api = Router::new()
+        .merge(health::router())
+        .merge(session::router())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ));
+    let mut router = Router::new().merge(api).merge(crate::ws::router());
+    if let Some(dir) = static_dir {
+        let index = dir.join("index.html");
+        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    }
+    router
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("http", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,443 @@
+//! The owner task of one loaded document.
+//!
+//! Order of work, which is what makes the durability promise hold:
+//! 1. load the stored state; nobody is greeted before it is in memory;
+//! 2. take every waiting message (up to a batch limit), applying updates in memory;
+//! 3. store the batch's updates in one group commit and only then relay them; any message that
+//!    needs the document's state for a reply (a join, a sync step 1) first flushes what is
+//!    pending, so no peer ever sees an update that is not stored;
+//! 4. if storing fails, the in-memory state is ahead of storage: every peer is closed (they
+//!    reconnect and resend) and the actor stops, so the next join reloads from storage.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use polder_shared::DocId;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+use tracing::Instrument;
+
+use super::{CloseReason, DocCommand, Hub, Peer};
+use crate::storage::UpdateBatch;
+use crate::sync::document::DocState;
+use crate::sync::protocol::{self, Inbound, ValidUpdate};
+use crate::sync::ConnId;
+
+/// Most messages handled before pending updates are flushed.
+const MAX_BATCH: usize = 256;
+/// How often the actor looks at presence expiry and idleness.
+const TICK: Duration = Duration::from_millis(1000);
+
+/// Runs a document's actor until it unloads, fails or the server shuts down.
+pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocCommand>) {
+    let span = tracing::info_span!("document", doc_id = %doc_id);
+    async move {
+        hub.shared.metrics.documents_loaded.inc();
+        let started = Instant::now();
+        match hub
+            .shared
+            .storage
+            .load_document(&doc_id)
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|stored| {
+                let state = DocState::from_stored(
+                    stored.snapshot.as_deref(),
+                    stored.updates.iter().map(|(_, data)| data.as_slice()),
+                )
+                .map_err(|e| e.to_string())?;
+                Ok((state, stored.last_id(), stored.updates.len()))
+            }) {
+            Ok((state, last_id, log_len)) => {
+                let elapsed = started.elapsed();
+                hub.shared
+                    .metrics
+                    .document_load_seconds
+                    .observe(elapsed.as_secs_f64());
+                tracing::debug!(log_len, ?elapsed, "document loaded");
+                let actor = DocActor {
+                    hub: hub.clone(),
+                    doc_id: doc_id.clone(),
+                    state,
+                    peers: HashMap::new(),
+                    pending: Vec::new(),
+                    last_id,
+                    log_since_snapshot: log_len,
+                    bytes_since_snapshot: 0,
+                    idle_since: Instant::now(),
+                };
+                actor.serve(inbox).await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "loading the document failed");
+                hub.unregister(&doc_id);
+                refuse_waiting(inbox);
+            }
+        }
+        hub.shared.metrics.documents_loaded.dec();
+    }
+    .instrument(span)
+    .await;
+}
+
+/// Closes every connection that was waiting for a document that could not be loaded.
+fn refuse_waiting(mut inbox: mpsc::Receiver<DocCommand>) {
+    inbox.close();
+    while let Ok(command) = inbox.try_recv() {
+        if let DocCommand::Join(peer) = command {
+            peer.kick.kick(CloseReason::STORAGE_FAILED);
+        }
+    }
+}
+
+struct DocActor {
+    hub: Hub,
+    doc_id: DocId,
+    state: DocState,
+    peers: HashMap<ConnId, Peer>,
+    /// Updates applied in memory but not yet stored, with the connection they came from.
+    pending: Vec<(ConnId, Bytes)>,
+    /// Log id of the newest stored update this state includes.
+    last_id: i64,
+    log_since_snapshot: usize,
+    bytes_since_snapshot: usize,
+    idle_since: Instant,
+}
+
+/// What the actor loop should do next.
+enum Next {
+    Continue,
+    Stop,
+}
+
+impl DocActor {
+    async fn serve(mut self, mut inbox: mpsc::Receiver<DocCommand>) {
+        let shutdown = self.hub.shared.shutdown.clone();
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let next = tokio::select! {
+                command = inbox.recv() => match command {
+                    Some(command) => self.handle_batch(command, &mut inbox).await,
+                    None => Next::Stop,
+                },
+                _ = tick.tick() => self.on_tick(&inbox).await,
+                () = shutdown.cancelled() => {
+                    self.shut_down().await;
+                    Next::Stop
+                }
+            };
+            if matches!(next, Next::Stop) {
+                break;
+            }
+        }
+    }
+
+    async fn handle_batch(
+        &mut self,
+        first: DocCommand,
+        inbox: &mut mpsc::Receiver<DocCommand>,
+    ) -> Next {
+        let mut command = Some(first);
+        let mut handled = 0;
+        while let Some(current) = command.take() {
+            if let Next::Stop = self.handle(current).await {
+                return Next::Stop;
+            }
+            handled += 1;
+            if handled < MAX_BATCH {
+                command = inbox.try_recv().ok();
+            }
+        }
+        self.flush().await
+    }
+
+    async fn handle(&mut self, command: DocCommand) -> Next {
+        match command {
+            DocCommand::Join(peer) => {
+                if let Next::Stop = self.flush().await {
+                    peer.kick.kick(CloseReason::STORAGE_FAILED);
+                    return Next::Stop;
+                }
+                self.greet(peer);
+            }
+            DocCommand::Leave(conn) => self.remove_peer(conn),
+            DocCommand::Message { conn, message } => {
+                if !self.peers.contains_key(&conn) {
+                    return Next::Continue; // closed while its message was queued
+                }
+                return self.handle_message(conn, message).await;
+            }
+        }
+        Next::Continue
+    }
+
+    fn greet(&mut self, peer: Peer) {
+        self.hub.shared.metrics.connections.inc();
+        let mut frames = vec![protocol::encode_sync_step1(self.state.state_vector())];
+        match self.state.awareness_snapshot() {
+            Ok(Some(presence)) => frames.push(protocol::encode_awareness(presence)),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot encode presence"),
+        }
+        let id = peer.id;
+        self.peers.insert(id, peer);
+        for frame in frames {
+            self.send_to(id, frame);
+        }
+    }
+
+    async fn handle_message(&mut self, conn: ConnId, message: Inbound) -> Next {
+        match message {
+            Inbound::SyncStep1(sv) => {
+                if let Next::Stop = self.flush().await {
+                    return Next::Stop;
+                }
+                let reply = protocol::encode_sync_step2(self.state.diff(&sv));
+                self.send_to(conn, reply);
+            }
+            Inbound::SyncStep2(update) | Inbound::Update(update) => {
+                self.accept_update(conn, update)
+            }
+            Inbound::Awareness(update) => match self.state.apply_awareness(conn, update) {
+                Ok(Some(changed)) => {
+                    self.broadcast(protocol::encode_awareness(changed), Some(conn))
+                }
+                Ok(None) => {}
+                Err(error) => tracing::debug!(%error, conn, "awareness update ignored"),
+            },
+            Inbound::AwarenessQuery => {
+                if let Ok(Some(presence)) = self.state.awareness_snapshot() {
+                    self.send_to(conn, protocol::encode_awareness(presence));
+                }
+            }
+            Inbound::Auth => {}
+        }
+        Next::Continue
+    }
+
+    fn accept_update(&mut self, conn: ConnId, update: ValidUpdate) {
+        if update.is_empty() {
+            return;
+        }
+        let metrics = &self.hub.shared.metrics;
+        let can_write = self.peers.get(&conn).is_some_and(|peer| peer.can_write);
+        if !can_write {
+            metrics.updates_refused.inc();
+            self.send_to(
+                conn,
+                protocol::encode_permission_denied(
+                    "read-only: this connection may not change the document",
+                ),
+            );
+            return;
+        }
+        let size = update.raw.len();
+        let max = self.hub.shared.settings.max_document_bytes;
+        if self.state.content_bytes() + size > max {
+            metrics.updates_refused.inc();
+            tracing::warn!(size, max, "update refused: document size limit reached");
+            self.send_to(
+                conn,
+                protocol::encode_permission_denied(
+                    "document size limit reached: the change was not saved",
+                ),
+            );
+            return;
+        }
+        if let Err(error) = self.state.apply(update.update, size) {
+            tracing::warn!(%error, conn, "update could not be applied");
+            metrics.protocol_errors.inc();
+            self.kick(conn, CloseReason::PROTOCOL_ERROR);
+            return;
+        }
+        self.pending.push((conn, update.raw));
+    }
+
+    /// Stores pending updates, then relays each to every other peer.
+    async fn flush(&mut self) -> Next {
+        if self.pending.is_empty() {
+            return Next::Continue;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let batch = UpdateBatch {
+            doc_id: self.doc_id.clone(),
+            updates: pending.iter().map(|(_, raw)| raw.clone()).collect(),
+        };
+        match self.hub.shared.persister.append(batch).await {
+            Ok(last_id) => {
+                self.last_id = last_id;
+                let metrics = self.hub.shared.metrics.clone();
+                for (origin, raw) in pending {
+                    metrics.updates.inc();
+                    metrics.update_bytes.inc_by(raw.len() as u64);
+                    self.log_since_snapshot += 1;
+                    self.bytes_since_snapshot += raw.len();
+                    self.broadcast(protocol::encode_update(&raw), Some(origin));
+                }
+                self.maybe_compact();
+                Next::Continue
+            }
+            Err(error) => {
+                tracing::error!(%error, "updates could not be stored; closing the document's connections");
+                self.hub.unregister(&self.doc_id);
+                for peer in self.peers.values() {
+                    peer.kick.kick(CloseReason::STORAGE_FAILED);
+                }
+                self.close_all_peers();
+                Next::Stop
+            }
+        }
+    }
+
+    fn maybe_compact(&mut self) {
+        let settings = &self.hub.shared.settings;
+        if self.log_since_snapshot < settings.compact_after_updates
+            && self.bytes_since_snapshot < settings.compact_after_bytes
+        {
+            return;
+        }
+        let snapshot = self.state.snapshot();
+        let upto = self.last_id;
+        self.log_since_snapshot = 0;
+        self.bytes_since_snapshot = 0;
+        let storage = self.hub.shared.storage.clone();
+        let doc_id = self.doc_id.clone();
+        self.hub.shared.tracker.spawn(
+            async move {
+                if let Err(error) = storage.compact(&doc_id, &snapshot, upto).await {
+                    tracing::warn!(%error, "compaction failed; the log stays as it is");
+                }
+            }
+            .in_current_span(),
+        );
+    }
+
+    /// Compacts in the foreground, for unload and shutdown.
+    async fn compact_now(&mut self) {
+        if self.log_since_snapshot == 0 {
+            return;
+        }
+        let snapshot = self.state.snapshot();
+        if let Err(error) = self
+            .hub
+            .shared
+            .storage
+            .compact(&self.doc_id, &snapshot, self.last_id)
+            .await
+        {
+            tracing::warn!(%error, "compaction failed; the log stays as it is");
+        }
+        self.log_since_snapshot = 0;
+        self.bytes_since_snapshot = 0;
+    }
+
+    async fn on_tick(&mut self, inbox: &mpsc::Receiver<DocCommand>) -> Next {
+        let timeout = self.hub.shared.settings.awareness_timeout;
+        let now = u64::try_from(crate::clock::now_ms()).unwrap_or_default();
+        let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        match self.state.expire_awareness(now, timeout_ms) {
+            Ok(Some(removed)) => self.broadcast(protocol::encode_awareness(removed), None),
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, "presence expiry skipped"),
+        }
+        if !self.peers.is_empty()
+            || self.idle_since.elapsed() < self.hub.shared.settings.idle_unload
+        {
+            return Next::Continue;
+        }
+        self.compact_now().await;
+        if self.hub.unregister_if_idle(&self.doc_id, inbox) {
+            tracing::debug!("idle document unloaded");
+            Next::Stop
+        } else {
+            Next::Continue
+        }
+    }
+
+    async fn shut_down(&mut self) {
+        let _ = self.flush().await;
+        self.compact_now().await;
+        for peer in self.peers.values() {
+            peer.kick.kick(CloseReason::SHUTTING_DOWN);
+        }
+        self.close_all_peers();
+    }
+
+    /// Queues a frame to one peer, closing it if its queue is full.
+    fn send_to(&mut self, conn: ConnId, frame: Bytes) {
+        let Some(peer) = self.peers.get(&conn) else {
+            return;
+        };
+        match peer.outbound.try_send(frame) {
+            Ok(()) => {
+                self.hub.shared.metrics.frames_sent.inc();
+            }
+            Err(TrySendError::Full(_)) => self.drop_slow(conn),
+            Err(TrySendError::Closed(_)) => self.remove_peer(conn),
+        }
+    }
+
+    /// Queues one encoded frame to every peer but `except`; the buffer is shared, not copied.
+    fn broadcast(&mut self, frame: Bytes, except: Option<ConnId>) {
+        let mut slow = Vec::new();
+        let mut gone = Vec::new();
+        let mut sent = 0;
+        for (id, peer) in &self.peers {
+            if Some(*id) == except {
+                continue;
+            }
+            match peer.outbound.try_send(frame.clone()) {
+                Ok(()) => sent += 1,
+                Err(TrySendError::Full(_)) => slow.push(*id),
+                Err(TrySendError::Closed(_)) => gone.push(*id),
+            }
+        }
+        self.hub.shared.metrics.frames_sent.inc_by(sent);
+        for id in slow {
+            self.drop_slow(id);
+        }
+        for id in gone {
+            self.remove_peer(id);
+        }
+    }
+
+    fn drop_slow(&mut self, conn: ConnId) {
+        tracing::info!(conn, "closing a connection whose outbound queue is full");
+        self.hub.shared.metrics.slow_consumers_closed.inc();
+        self.kick(conn, CloseReason::SLOW_CONSUMER);
+    }
+
+    fn kick(&mut self, conn: ConnId, reason: CloseReason) {
+        if let Some(peer) = self.peers.get(&conn) {
+            peer.kick.kick(reason);
+        }
+        self.remove_peer(conn);
+    }
+
+    fn remove_peer(&mut self, conn: ConnId) {
+        if self.peers.remove(&conn).is_none() {
+            return;
+        }
+        self.hub.shared.metrics.connections.dec();
+        if self.peers.is_empty() {
+            self.idle_since = Instant::now();
+        }
+        match self.state.remove_connection(conn) {
+            Ok(Some(removed)) => self.broadcast(protocol::encode_awareness(removed), None),
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, "presence removal skipped"),
+        }
+    }
+
+    fn close_all_peers(&mut self) {
+        let count = self.peers.len();
+        self.peers.clear();
+        self.hub
+            .shared
+            .metrics
+            .connections
+            .dec_by(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+}

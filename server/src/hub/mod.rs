@@ -1,0 +1,244 @@
+//! The document hub: one owner task per loaded document, and the registry that finds it.
+//!
+//! # Layout
+//! - [`Hub`]: the registry. [`Hub::join`] finds or starts a document's actor and attaches a
+//!   connection to it; the returned [`DocSession`] forwards that connection's messages.
+//! - [`actor`]: the per-document owner task. It loads the stored state before serving anyone,
+//!   applies updates, stores them through the group-commit [`Persister`] before relaying them
+//!   (encoded once, shared by every receiver), compacts the log, expires presence, and unloads
+//!   the document when idle.
+//! - [`peer`]: what the actor keeps per connection: a bounded outbound queue and a [`Kick`]
+//!   that closes the connection with a reason when its queue overflows.
+
+mod actor;
+pub mod peer;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use polder_shared::DocId;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use peer::{CloseReason, Kick, Peer};
+
+use crate::metrics::Metrics;
+use crate::storage::{Persister, Storage};
+use crate::sync::protocol::Inbound;
+use crate::sync::ConnId;
+
+/// How the hub treats documents; part of the server configuration.
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    /// Largest stored size a document may grow to, in bytes.
+    pub max_document_bytes: usize,
+    /// Compact the update log after this many updates since the last snapshot.
+    pub compact_after_updates: usize,
+    /// Compact the update log after this many bytes of updates since the last snapshot.
+    pub compact_after_bytes: usize,
+    /// Unload a document this long after its last connection left.
+    pub idle_unload: Duration,
+    /// Remove a client's presence when it has not been renewed for this long.
+    pub awareness_timeout: Duration,
+    /// Messages that may wait for a document's actor.
+    pub mailbox_capacity: usize,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        Self {
+            max_document_bytes: 64 * 1024 * 1024,
+            compact_after_updates: 1000,
+            compact_after_bytes: 4 * 1024 * 1024,
+            idle_unload: Duration::from_secs(60),
+            awareness_timeout: Duration::from_secs(30),
+            mailbox_capacity: 1024,
+        }
+    }
+}
+
+/// Why a connection could not be attached to, or talk to, its document.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The document's actor has stopped (it failed or the server is shutting down).
+    #[error("the document is no longer being served")]
+    DocumentGone,
+}
+
+/// A message for a document's actor.
+pub(crate) enum DocCommand {
+    Join(Peer),
+    Leave(ConnId),
+    Message { conn: ConnId, message: Inbound },
+}
+
+struct HubShared {
+    docs: Mutex<HashMap<DocId, mpsc::Sender<DocCommand>>>,
+    storage: Arc<dyn Storage>,
+    persister: Persister,
+    metrics: Arc<Metrics>,
+    settings: HubSettings,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    next_conn: AtomicU64,
+}
+
+/// The registry of loaded documents; cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    shared: Arc<HubShared>,
+}
+
+impl Hub {
+    /// Creates an empty hub. Actors are spawned on `tracker` and stop when `shutdown` fires,
+    /// after storing what they hold.
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        persister: Persister,
+        metrics: Arc<Metrics>,
+        settings: HubSettings,
+        shutdown: CancellationToken,
+        tracker: TaskTracker,
+    ) -> Self {
+        Self {
+            shared: Arc::new(HubShared {
+                docs: Mutex::new(HashMap::new()),
+                storage,
+                persister,
+                metrics,
+                settings,
+                shutdown,
+                tracker,
+                next_conn: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> ConnId {
+        self.shared.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Number of documents in memory.
+    pub fn loaded_documents(&self) -> usize {
+        self.lock_docs().len()
+    }
+
+    /// Attaches a connection to a document, loading the document first if needed. The actor
+    /// greets the peer (sync step 1 and presence) through its outbound queue once the stored
+    /// state is loaded.
+    ///
+    /// # Errors
+    /// [`HubError::DocumentGone`] when the server is shutting down.
+    pub async fn join(&self, doc_id: &DocId, peer: Peer) -> Result<DocSession, HubError> {
+        let conn = peer.id;
+        let mut command = DocCommand::Join(peer);
+        for _ in 0..3 {
+            if self.shared.shutdown.is_cancelled() {
+                return Err(HubError::DocumentGone);
+            }
+            let mailbox = {
+                let mut docs = self.lock_docs();
+                let mailbox = docs
+                    .entry(doc_id.clone())
+                    .or_insert_with(|| self.spawn_actor(doc_id.clone()))
+                    .clone();
+                // Sent under the lock: an actor unloads only with an empty mailbox, checked
+                // under the same lock, so a join is never left in a mailbox nobody reads.
+                match mailbox.try_send(command) {
+                    Ok(()) => return Ok(DocSession::new(conn, mailbox)),
+                    Err(TrySendError::Full(back)) => {
+                        command = back;
+                        Some(mailbox)
+                    }
+                    Err(TrySendError::Closed(back)) => {
+                        command = back;
+                        docs.remove(doc_id);
+                        None
+                    }
+                }
+            };
+            if let Some(mailbox) = mailbox {
+                return match mailbox.send(command).await {
+                    Ok(()) => Ok(DocSession::new(conn, mailbox)),
+                    Err(_) => Err(HubError::DocumentGone),
+                };
+            }
+        }
+        Err(HubError::DocumentGone)
+    }
+
+    fn spawn_actor(&self, doc_id: DocId) -> mpsc::Sender<DocCommand> {
+        let (mailbox, inbox) = mpsc::channel(self.shared.settings.mailbox_capacity);
+        let hub = self.clone();
+        self.shared.tracker.spawn(actor::run(hub, doc_id, inbox));
+        mailbox
+    }
+
+    /// Removes a document from the registry if nothing waits in its mailbox. Called by the
+    /// actor before it exits.
+    fn unregister_if_idle(&self, doc_id: &DocId, inbox: &mpsc::Receiver<DocCommand>) -> bool {
+        let mut docs = self.lock_docs();
+        if !inbox.is_empty() {
+            return false;
+        }
+        docs.remove(doc_id);
+        true
+    }
+
+    /// Removes a document from the registry unconditionally (its actor failed).
+    fn unregister(&self, doc_id: &DocId) {
+        self.lock_docs().remove(doc_id);
+    }
+
+    fn lock_docs(&self) -> std::sync::MutexGuard<'_, HashMap<DocId, mpsc::Sender<DocCommand>>> {
+        // A panic while holding this lock cannot leave the map inconsistent (every operation
+        // on it is a single insert or remove), so a poisoned lock is still usable.
+        self.shared
+            .docs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A connection's link to its document's actor. Dropping it detaches the connection.
+pub struct DocSession {
+    conn: ConnId,
+    mailbox: mpsc::Sender<DocCommand>,
+}
+
+impl DocSession {
+    fn new(conn: ConnId, mailbox: mpsc::Sender<DocCommand>) -> Self {
+        Self { conn, mailbox }
+    }
+
+    /// Forwards a decoded message to the document, waiting while its mailbox is full.
+    ///
+    /// # Errors
+    /// [`HubError::DocumentGone`] when the actor has stopped.
+    pub async fn send(&self, message: Inbound) -> Result<(), HubError> {
+        self.mailbox
+            .send(DocCommand::Message {
+                conn: self.conn,
+                message,
+            })
+            .await
+            .map_err(|_| HubError::DocumentGone)
+    }
+}
+
+impl Drop for DocSession {
+    fn drop(&mut self) {
+        if let Err(TrySendError::Full(leave)) = self.mailbox.try_send(DocCommand::Leave(self.conn))
+        {
+            let mailbox = self.mailbox.clone();
+            tokio::spawn(async move {
+                let _ = mailbox.send(leave).await;
+            });
+        }
+    }
+}

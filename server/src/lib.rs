@@ -1,0 +1,29 @@
+//! Polder's server: y-websocket sync with durable storage and access control.
+//!
+//! # Layout
+//! Dependencies point one way: `http` and `ws` use `hub`, `auth` and `storage`; `hub` uses
+//! `sync` and `storage`; `sync` knows only yrs.
+//! - [`cli`]: the `polder` command line.
+//! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
+//! - [`http`]: REST routes, health and metrics; [`ws`]: the sync endpoint `/ws/{doc_id}`.
+//! - [`hub`]: one owner task per loaded document; group commit before relay.
+//! - [`sync`]: the y-websocket protocol and document rules, free of IO.
+//! - [`storage`]: the [`storage::Storage`] trait over SQLite and PostgreSQL.
+//! - [`auth`]: passwords, tokens, sessions and document access.
+//! - [`metrics`], [`telemetry`], [`shutdown`], [`error`], [`state`], [`clock`]: plumbing.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod metrics;
+pub mod shutdown;
+pub mod state;
+pub mod storage;
+pub mod sync;
+pub mod telemetry;
+pub mod ws;

@@ -1,0 +1,128 @@
+//! [`Metrics`]: the Prometheus counters and gauges the server exports at `/metrics`.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Every metric the server keeps, registered once at start-up.
+pub struct Metrics {
+    registry: Registry,
+    /// Open sync connections.
+    pub connections: Gauge,
+    /// Documents held in memory.
+    pub documents_loaded: Gauge,
+    /// Yjs updates accepted (stored and relayed).
+    pub updates: Counter,
+    /// Bytes of accepted Yjs updates.
+    pub update_bytes: Counter,
+    /// Frames queued to connections (each relayed update counts once per receiver).
+    pub frames_sent: Counter,
+    /// Connections closed because their outbound queue filled up.
+    pub slow_consumers_closed: Counter,
+    /// Connections closed for a protocol violation (malformed, unknown or oversized frames).
+    pub protocol_errors: Counter,
+    /// Updates refused because the connection may only read.
+    pub updates_refused: Counter,
+    /// Failed storage transactions.
+    pub storage_errors: Counter,
+    /// Duration of group-commit transactions.
+    pub storage_commit_seconds: Histogram,
+    /// Duration of loading a document from storage.
+    pub document_load_seconds: Histogram,
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("polder");
+        let metrics_seconds = || Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        let connections = Gauge::default();
+        let documents_loaded = Gauge::default();
+        let updates = Counter::default();
+        let update_bytes = Counter::default();
+        let frames_sent = Counter::default();
+        let slow_consumers_closed = Counter::default();
+        let protocol_errors = Counter::default();
+        let updates_refused = Counter::default();
+        let storage_errors = Counter::default();
+        let storage_commit_seconds = metrics_seconds();
+        let document_load_seconds = metrics_seconds();
+        registry.register("connections", "Open sync connections", connections.clone());
+        registry.register(
+            "documents_loaded",
+            "Documents in memory",
+            documents_loaded.clone(),
+        );
+        registry.register("updates", "Yjs updates stored and relayed", updates.clone());
+        registry.register(
+            "update_bytes",
+            "Bytes of Yjs updates stored",
+            update_bytes.clone(),
+        );
+        registry.register(
+            "frames_sent",
+            "Frames queued to connections",
+            frames_sent.clone(),
+        );
+        registry.register(
+            "slow_consumers_closed",
+            "Connections closed because their outbound queue was full",
+            slow_consumers_closed.clone(),
+        );
+        registry.register(
+            "protocol_errors",
+            "Connections closed for protocol violations",
+            protocol_errors.clone(),
+        );
+        registry.register(
+            "updates_refused",
+            "Updates refused from read-only connections",
+            updates_refused.clone(),
+        );
+        registry.register(
+            "storage_errors",
+            "Failed storage transactions",
+            storage_errors.clone(),
+        );
+        registry.register(
+            "storage_commit_seconds",
+            "Duration of group-commit transactions",
+            storage_commit_seconds.clone(),
+        );
+        registry.register(
+            "document_load_seconds",
+            "Duration of loading a document from storage",
+            document_load_seconds.clone(),
+        );
+        Self {
+            registry,
+            connections,
+            documents_loaded,
+            updates,
+            update_bytes,
+            frames_sent,
+            slow_consumers_closed,
+            protocol_errors,
+            updates_refused,
+            storage_errors,
+            storage_commit_seconds,
+            document_load_seconds,
+        }
+    }
+
+    /// Renders every metric in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

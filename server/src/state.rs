@@ -1,0 +1,33 @@
+//! [`AppState`]: what every HTTP and WebSocket handler shares.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Limits;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+
+/// Shared handler state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Durable storage.
+    pub storage: Arc<dyn Storage>,
+    /// Loaded documents.
+    pub hub: Hub,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Input limits.
+    pub limits: Limits,
+    /// One permit per open sync connection.
+    pub connection_permits: Arc<Semaphore>,
+    /// Fires when the server starts shutting down.
+    pub shutdown: CancellationToken,
+    /// Tracks upgraded WebSocket tasks, which axum's graceful shutdown does not wait for.
+    pub tracker: TaskTracker,
+    /// Whether cookies are marked `Secure`.
+    pub secure_cookies: bool,
+}

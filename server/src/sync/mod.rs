@@ -1,0 +1,34 @@
+//! The Yjs side of sync, free of sockets, tasks and databases.
+//!
+//! # Layout
+//! - [`protocol`]: decodes one y-websocket frame into an [`protocol::Inbound`] message (with the
+//!   Yjs update already validated) and encodes the frames the server sends, all through the
+//!   codec in `yrs::sync`.
+//! - [`document`]: [`document::DocState`], one document's CRDT and awareness, with the rules the
+//!   server enforces on them (awareness ownership per connection, expiry, size accounting).
+
+pub mod document;
+pub mod protocol;
+
+/// Identifies one sync connection within this server process.
+pub type ConnId = u64;
+
+/// Why a sync message could not be handled.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The frame is not a y-websocket message.
+    #[error("malformed message: {0}")]
+    Malformed(#[from] yrs::encoding::read::Error),
+    /// The frame's message type is not one of sync, awareness, auth or awareness query.
+    #[error("unknown message type {0}")]
+    UnknownMessageType(u8),
+    /// The payload of a sync message is not a Yjs update.
+    #[error("payload is not a Yjs update: {0}")]
+    InvalidUpdate(yrs::encoding::read::Error),
+    /// yrs refused to apply an update.
+    #[error("update could not be applied: {0}")]
+    Apply(#[from] yrs::error::UpdateError),
+    /// An awareness update could not be encoded or applied.
+    #[error("awareness error: {0}")]
+    Awareness(#[from] yrs::sync::awareness::Error),
+}

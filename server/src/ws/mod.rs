@@ -1,0 +1,81 @@
+//! The sync endpoint `GET /ws/{doc_id}`: authorisation before the upgrade, then one
+//! [`connection`] loop per socket.
+//!
+//! Nothing is loaded for a request that is not allowed: the document id is checked (400), the
+//! credential (401), the access to the document (403) and the connection limit (503) before
+//! the upgrade is accepted and the document is touched.
+
+pub mod connection;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use polder_shared::DocId;
+use serde::Deserialize;
+
+use crate::auth::{self, Access};
+use crate::error::{AppError, Result};
+use crate::http::credentials;
+use crate::state::AppState;
+
+/// `/ws/{doc_id}`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws/{doc_id}", get(upgrade))
+}
+
+#[derive(Deserialize)]
+struct WsQuery {
+    token: Option<String>,
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Query(query): Query<WsQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response> {
+    let doc_id = DocId::parse(&raw_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let identity = credentials::identify(&state, &headers, query.token.as_deref()).await?;
+    let access = auth::document_access(state.storage.as_ref(), &identity, &doc_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if !state.storage.document_exists(&doc_id).await? {
+        if !identity.is_admin {
+            return Err(AppError::Forbidden);
+        }
+        if state
+            .storage
+            .create_document(&doc_id, &identity.name)
+            .await?
+        {
+            tracing::info!(doc_id = %doc_id, by = %identity.name, "document created");
+        }
+    }
+    let permit = state
+        .connection_permits
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            AppError::Unavailable(
+                "the server has reached its connection limit; try again later".into(),
+            )
+        })?;
+    let max = state.limits.max_message_bytes;
+    let tracker = state.tracker.clone();
+    let conn = connection::Connection {
+        id: state.hub.next_conn_id(),
+        doc_id,
+        user: identity.name,
+        can_write: access == Access::Write,
+        state,
+        _permit: permit,
+    };
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| tracker.track_future(conn.run(socket))))
+}

@@ -1,0 +1,14 @@
+//! Black-box integration tests: a real server, real sockets, a real database.
+//!
+//! Every test that touches storage runs on SQLite and, when `TEST_DATABASE_URL` is set, on
+//! PostgreSQL too (see [`backend_tests!`]); each gets its own database or schema.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod access;
+mod durability;
+mod limits;
+mod npm_client;
+mod sync;
