@@ -21,6 +21,12 @@ use crate::error::{AppError, Result};
 use crate::http::credentials;
 use crate::state::AppState;
 
+/// Initial read buffer per connection; it grows for larger messages. tungstenite's default
+/// (128 KiB, allocated up front) would dominate the memory of an idle connection.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+/// Bytes of queued frames after which the writer writes to the socket even before a flush.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+
 /// `/ws/{doc_id}`.
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/{doc_id}", get(upgrade))
@@ -75,6 +81,8 @@ async fn upgrade(
         _permit: permit,
     };
     Ok(ws
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| tracker.track_future(conn.run(socket))))
