@@ -61,6 +61,7 @@ impl App {
         );
         let state = AppState {
             storage: shared_storage,
+            db: storage.clone(),
             hub,
             metrics,
             limits: config.limits.clone(),
@@ -68,6 +69,7 @@ impl App {
             shutdown: shutdown.clone(),
             tracker: tracker.clone(),
             secure_cookies: config.secure_cookies,
+            login_throttle: Arc::default(),
         };
         let router = crate::http::router(state, config.static_dir.as_deref());
         Ok(Self {
@@ -117,9 +119,13 @@ impl App {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
-        let served = axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .await;
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
         shutdown.cancel();
         self.tracker.close();
         if tokio::time::timeout(self.config.shutdown_grace, self.tracker.wait())

@@ -26,6 +26,12 @@ pub enum AppError {
     /// Nothing exists at this address (or the caller may not know that it does).
     #[error("not found")]
     NotFound,
+    /// The request conflicts with the current state; the message says how.
+    #[error("{0}")]
+    Conflict(String),
+    /// A field is invalid; the message names it and says how to fix it.
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::validate::Invalid),
     /// Too many attempts; try again later.
     #[error("{0}")]
     TooManyRequests(String),
@@ -34,7 +40,7 @@ pub enum AppError {
     Unavailable(String),
     /// Storage failed.
     #[error("storage error")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// Anything else that went wrong inside.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -48,6 +54,8 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Storage(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -60,6 +68,8 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Storage(_) | AppError::Internal(_) => "internal",
@@ -82,5 +92,43 @@ impl IntoResponse for AppError {
             self.to_string()
         };
         (status, Json(ApiError::new(self.code(), message))).into_response()
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::AlreadyExists(what) => {
+                AppError::Conflict(format!("this {what} already exists"))
+            }
+            other => AppError::Storage(other),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        AppError::BadRequest(format!(
+            "the request body is not valid: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        AppError::BadRequest(format!(
+            "the query string is not valid: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        AppError::BadRequest(format!(
+            "the address is not valid: {}",
+            rejection.body_text()
+        ))
     }
 }

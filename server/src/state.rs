@@ -9,13 +9,15 @@ use tokio_util::task::TaskTracker;
 use crate::config::Limits;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
-use crate::storage::Storage;
+use crate::storage::{SqlStorage, Storage};
 
 /// Shared handler state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// Durable storage.
+    /// Durable storage, as the hub and authentication see it.
     pub storage: Arc<dyn Storage>,
+    /// The same database with the working-group repositories.
+    pub db: SqlStorage,
     /// Loaded documents.
     pub hub: Hub,
     /// Prometheus metrics.
@@ -30,4 +32,6 @@ pub struct AppState {
     pub tracker: TaskTracker,
     /// Whether cookies are marked `Secure`.
     pub secure_cookies: bool,
+    /// Failed sign-ins.
+    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
 }

@@ -3,10 +3,12 @@
 //! # Layout
 //! - [`password`]: argon2id hashing and verification, off the async runtime.
 //! - [`secret`]: random tokens and session ids, stored only as hashes.
+//! - [`throttle`]: failed sign-ins per account and per address.
 //! - this module: [`Credential`] → [`Identity`] → [`Access`] for a document.
 
 pub mod password;
 pub mod secret;
+pub mod throttle;
 
 use polder_shared::DocId;
 

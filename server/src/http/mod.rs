@@ -2,13 +2,23 @@
 //!
 //! # Layout
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`session`]: `/api/session` (sign in and out) and `/api/me`.
+//! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
+//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`tokens`], [`audit`]:
+//!   one REST resource each; [`extract`] holds the shared extractors and pagination.
 //! - [`credentials`]: reading a session cookie or token from a request.
 //! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
 
+pub mod audit;
+pub mod bodies;
+pub mod comments;
 pub mod credentials;
+pub mod drafts;
+pub mod extract;
 pub mod health;
+pub mod parties;
+pub mod people;
 pub mod session;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::Duration;
@@ -33,6 +43,13 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     let api = Router::new()
         .merge(health::router())
         .merge(session::router())
+        .merge(audit::router())
+        .merge(parties::router())
+        .merge(people::router())
+        .merge(bodies::router())
+        .merge(drafts::router())
+        .merge(comments::router())
+        .merge(tokens::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

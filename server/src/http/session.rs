@@ -1,27 +1,39 @@
-//! Signing in and out with a session cookie, and `/api/me`.
+//! Signing in and out, `/api/me`, password changes.
+//!
+//! Sign-in answers alike for an unknown account and a wrong password, is throttled per account
+//! and per address, and sets two cookies: the HttpOnly session and a CSRF token the page must
+//! echo in `x-csrf-token` on every state-changing request.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 use crate::auth::{self, password, secret};
+use crate::domain::validate;
 use crate::error::{AppError, Result};
-use crate::http::credentials;
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, Caller, CSRF_COOKIE};
 use crate::state::AppState;
 use crate::storage::now_ms;
+use crate::storage::people::Person;
 
 /// How long a session lasts.
 const SESSION_DAYS: i64 = 14;
 
-/// `/api/session` and `/api/me`.
+/// `/api/session`, `/api/me`, `/api/me/password`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/session", post(sign_in).delete(sign_out))
         .route("/api/me", get(me))
+        .route("/api/me/password", put(change_password))
 }
 
 /// Sign-in form.
@@ -31,41 +43,79 @@ struct SignIn {
     password: SecretString,
 }
 
-/// Who is signed in.
-#[derive(Serialize)]
-struct Me {
-    id: Option<i64>,
-    name: String,
-    is_admin: bool,
+/// Password change form.
+#[derive(Deserialize)]
+struct PasswordChange {
+    current: SecretString,
+    new: SecretString,
+}
+
+/// The caller's network address, when the server knows it.
+pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
+}
+
+struct ClientAddress(String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(&parts.extensions)))
+    }
 }
 
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
-    Json(form): Json<SignIn>,
+    AppJson(form): AppJson<SignIn>,
 ) -> Result<(CookieJar, StatusCode)> {
-    let user = state.storage.find_user_by_email(form.email.trim()).await?;
+    let email = form.email.trim().to_lowercase();
+    let account_key = format!("account:{email}");
+    let keys = [account_key.clone(), format!("address:{address}")];
+    if let Some(wait) = state.login_throttle.retry_after(&keys, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(AppError::TooManyRequests(format!(
+            "too many failed sign-in attempts; try again in {minutes} minute(s)"
+        )));
+    }
+    let user = state.storage.find_user_by_email(&email).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     let valid = password::verify_password(stored, form.password)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let (true, Some(user)) = (valid, user) else {
+        state.login_throttle.failed(&keys, Instant::now());
+        tracing::info!("failed sign-in");
         return Err(AppError::Unauthorized);
     };
+    state.login_throttle.succeeded(&account_key);
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
         .storage
         .create_session(&secret::hash(&session_id), user.id, expires)
         .await?;
-    let cookie = Cookie::build((auth::SESSION_COOKIE, session_id))
+    let session = Cookie::build((auth::SESSION_COOKIE, session_id))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.secure_cookies)
         .path("/")
         .max_age(time::Duration::days(SESSION_DAYS))
         .build();
-    Ok((jar.add(cookie), StatusCode::NO_CONTENT))
+    let csrf = Cookie::build((CSRF_COOKIE, secret::new_session_id()))
+        .http_only(false)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .path("/")
+        .max_age(time::Duration::days(SESSION_DAYS))
+        .build();
+    Ok((jar.add(session).add(csrf), StatusCode::NO_CONTENT))
 }
 
 async fn sign_out(
@@ -79,16 +129,60 @@ async fn sign_out(
             .await?;
     }
     Ok((
-        jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/")),
+        jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"))
+            .remove(Cookie::build(CSRF_COOKIE).path("/")),
         StatusCode::NO_CONTENT,
     ))
 }
 
-async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>> {
-    let identity = credentials::identify(&state, &headers, None).await?;
-    Ok(Json(Me {
-        id: identity.user_id,
-        name: identity.name,
-        is_admin: identity.is_admin,
+/// `/api/me`: the person (with party), or for a service token its name.
+async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
+    Ok(Json(match &caller.person {
+        Some(Person {
+            id,
+            name,
+            email,
+            party,
+            colour,
+            is_admin,
+        }) => serde_json::json!({
+            "id": id, "name": name, "email": email, "party": party, "colour": colour, "is_admin": is_admin,
+        }),
+        None => serde_json::json!({
+            "id": null, "name": caller.identity.name, "email": null, "party": null,
+            "colour": crate::storage::people::NO_PARTY_COLOUR, "is_admin": caller.identity.is_admin,
+        }),
     }))
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(form): AppJson<PasswordChange>,
+) -> Result<StatusCode> {
+    let person = caller.person_id()?;
+    let user = state
+        .storage
+        .find_user(person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let valid = password::verify_password(Some(user.password_hash), form.current)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if !valid {
+        return Err(AppError::Forbidden);
+    }
+    validate::text("new", form.new.expose_secret(), 12, 200)?;
+    let hash = password::hash_password(form.new)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    state.db.set_password(person, &hash).await?;
+    record(
+        &state,
+        &caller,
+        "person.password",
+        serde_json::json!({ "person": person }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -47,9 +47,9 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
                     stored.updates.iter().map(|(_, data)| data.as_slice()),
                 )
                 .map_err(|e| e.to_string())?;
-                Ok((state, stored.last_id(), stored.updates.len()))
+                Ok((state, stored.last_id(), stored.updates.len(), stored.frozen))
             }) {
-            Ok((state, last_id, log_len)) => {
+            Ok((state, last_id, log_len, frozen)) => {
                 let elapsed = started.elapsed();
                 hub.shared
                     .metrics
@@ -64,6 +64,7 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
                     pending: Vec::new(),
                     last_id,
                     log_since_snapshot: log_len,
+                    frozen,
                     bytes_since_snapshot: 0,
                     idle_since: Instant::now(),
                 };
@@ -85,8 +86,12 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
 fn refuse_waiting(mut inbox: mpsc::Receiver<DocCommand>) {
     inbox.close();
     while let Ok(command) = inbox.try_recv() {
-        if let DocCommand::Join(peer) = command {
-            peer.kick.kick(CloseReason::STORAGE_FAILED);
+        match command {
+            DocCommand::Join(peer) => peer.kick.kick(CloseReason::STORAGE_FAILED),
+            DocCommand::Snapshot { reply, .. } => {
+                let _ = reply.send(Err(super::HubError::DocumentGone));
+            }
+            DocCommand::Leave(_) | DocCommand::Message { .. } => {}
         }
     }
 }
@@ -102,6 +107,8 @@ struct DocActor {
     last_id: i64,
     log_since_snapshot: usize,
     bytes_since_snapshot: usize,
+    /// Read-only for everyone (a draft past `concept`).
+    frozen: bool,
     idle_since: Instant,
 }
 
@@ -163,6 +170,20 @@ impl DocActor {
                 self.greet(peer);
             }
             DocCommand::Leave(conn) => self.remove_peer(conn),
+            DocCommand::Snapshot { set_frozen, reply } => {
+                if let Next::Stop = self.flush().await {
+                    let _ = reply.send(Err(super::HubError::DocumentGone));
+                    return Next::Stop;
+                }
+                if let Some((frozen, reason)) = set_frozen {
+                    self.frozen = frozen;
+                    tracing::info!(frozen, reason, "document access changed");
+                    if frozen {
+                        self.broadcast(protocol::encode_permission_denied(reason), None);
+                    }
+                }
+                let _ = reply.send(Ok(self.state.diff(&yrs::StateVector::default())));
+            }
             DocCommand::Message { conn, message } => {
                 if !self.peers.contains_key(&conn) {
                     return Next::Continue; // closed while its message was queued
@@ -200,7 +221,11 @@ impl DocActor {
             Inbound::SyncStep2(update) | Inbound::Update(update) => {
                 self.accept_update(conn, update)
             }
-            Inbound::Awareness(update) => match self.state.apply_awareness(conn, update) {
+            Inbound::Awareness(update) => match self.state.apply_awareness(
+                conn,
+                update,
+                self.peers.get(&conn).and_then(|p| p.stamp.as_deref()),
+            ) {
                 Ok(Some(changed)) => {
                     self.broadcast(protocol::encode_awareness(changed), Some(conn))
                 }

@@ -73,7 +73,16 @@ pub enum HubError {
 pub(crate) enum DocCommand {
     Join(Peer),
     Leave(ConnId),
-    Message { conn: ConnId, message: Inbound },
+    Message {
+        conn: ConnId,
+        message: Inbound,
+    },
+    /// Answers with the full state after storing everything pending; optionally first makes
+    /// the document read-only (or editable again) for every connection, open or future.
+    Snapshot {
+        set_frozen: Option<(bool, &'static str)>,
+        reply: tokio::sync::oneshot::Sender<Result<Vec<u8>, HubError>>,
+    },
 }
 
 struct HubShared {
@@ -136,7 +145,50 @@ impl Hub {
     /// [`HubError::DocumentGone`] when the server is shutting down.
     pub async fn join(&self, doc_id: &DocId, peer: Peer) -> Result<DocSession, HubError> {
         let conn = peer.id;
-        let mut command = DocCommand::Join(peer);
+        let mailbox = self.deliver(doc_id, DocCommand::Join(peer)).await?;
+        Ok(DocSession::new(conn, mailbox))
+    }
+
+    /// Freezes a document (read-only for everyone, including open connections) or unfreezes it,
+    /// and returns its full state as a Yjs v1 update, taken after every pending update is stored.
+    ///
+    /// # Errors
+    /// [`HubError::DocumentGone`] when the document cannot be loaded or stored.
+    pub async fn set_frozen(
+        &self,
+        doc_id: &DocId,
+        frozen: bool,
+        reason: &'static str,
+    ) -> Result<Vec<u8>, HubError> {
+        self.snapshot_with(doc_id, Some((frozen, reason))).await
+    }
+
+    /// The document's full state as a Yjs v1 update, taken after every pending update is stored.
+    ///
+    /// # Errors
+    /// [`HubError::DocumentGone`] when the document cannot be loaded or stored.
+    pub async fn snapshot(&self, doc_id: &DocId) -> Result<Vec<u8>, HubError> {
+        self.snapshot_with(doc_id, None).await
+    }
+
+    async fn snapshot_with(
+        &self,
+        doc_id: &DocId,
+        set_frozen: Option<(bool, &'static str)>,
+    ) -> Result<Vec<u8>, HubError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.deliver(doc_id, DocCommand::Snapshot { set_frozen, reply })
+            .await?;
+        answer.await.map_err(|_| HubError::DocumentGone)?
+    }
+
+    /// Delivers a command to a document's actor, starting the actor (which loads the document
+    /// before it reads its mailbox) when the document is not in memory.
+    async fn deliver(
+        &self,
+        doc_id: &DocId,
+        mut command: DocCommand,
+    ) -> Result<mpsc::Sender<DocCommand>, HubError> {
         for _ in 0..3 {
             if self.shared.shutdown.is_cancelled() {
                 return Err(HubError::DocumentGone);
@@ -148,9 +200,9 @@ impl Hub {
                     .or_insert_with(|| self.spawn_actor(doc_id.clone()))
                     .clone();
                 // Sent under the lock: an actor unloads only with an empty mailbox, checked
-                // under the same lock, so a join is never left in a mailbox nobody reads.
+                // under the same lock, so a command is never left in a mailbox nobody reads.
                 match mailbox.try_send(command) {
-                    Ok(()) => return Ok(DocSession::new(conn, mailbox)),
+                    Ok(()) => return Ok(mailbox),
                     Err(TrySendError::Full(back)) => {
                         command = back;
                         Some(mailbox)
@@ -164,7 +216,7 @@ impl Hub {
             };
             if let Some(mailbox) = mailbox {
                 return match mailbox.send(command).await {
-                    Ok(()) => Ok(DocSession::new(conn, mailbox)),
+                    Ok(()) => Ok(mailbox),
                     Err(_) => Err(HubError::DocumentGone),
                 };
             }

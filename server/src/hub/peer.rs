@@ -29,6 +29,11 @@ impl CloseReason {
         code: close::PROTOCOL_ERROR,
         reason: "protocol error",
     };
+    /// The document's draft was withdrawn or deleted.
+    pub const GONE: Self = Self {
+        code: close::GOING_AWAY,
+        reason: "the document is no longer available",
+    };
     /// The server is shutting down.
     pub const SHUTTING_DOWN: Self = Self {
         code: close::GOING_AWAY,
@@ -83,6 +88,9 @@ pub struct Peer {
     pub outbound: mpsc::Sender<Bytes>,
     /// Closes the connection.
     pub kick: Kick,
-    /// Whether this connection may change the document.
+    /// Whether this connection may change the document (the document may still be frozen).
     pub can_write: bool,
+    /// The authenticated identity stamped into this connection's presence (`user` fields such as
+    /// name, party and colour); `None` leaves presence as the client sent it.
+    pub stamp: Option<std::sync::Arc<serde_json::Value>>,
 }

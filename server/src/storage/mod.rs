@@ -7,9 +7,18 @@
 //!   PostgreSQL (multi-node), sharing one set of queries.
 //! - [`persister::Persister`]: the group-commit writer that stores document updates from every
 //!   document in few, large transactions.
+//! - one file per working-group resource, as inherent methods of [`SqlStorage`]: [`parties`],
+//!   [`people`], [`bodies`], [`drafts`], [`audit`].
 
+pub mod audit;
+pub mod bodies;
+pub mod comments;
+pub mod drafts;
+pub mod parties;
+pub mod people;
 pub mod persister;
 pub mod sql;
+pub mod tokens;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -51,6 +60,8 @@ pub struct LoadedDocument {
     pub snapshot_upto: i64,
     /// Updates stored after the snapshot, oldest first, with their log ids.
     pub updates: Vec<(i64, Vec<u8>)>,
+    /// Whether the document is read-only for everyone (a draft past `concept`).
+    pub frozen: bool,
 }
 
 impl LoadedDocument {

@@ -56,6 +56,7 @@ pub fn sqlite_url_for(data_dir: &Path) -> String {
 pub struct SqlStorage {
     pool: AnyPool,
     backend: Backend,
+    audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqlStorage {
@@ -100,7 +101,11 @@ impl SqlStorage {
             }
             Backend::Postgres => pool_options.connect_with(options).await?,
         };
-        let storage = Self { pool, backend };
+        let storage = Self {
+            pool,
+            backend,
+            audit_lock: std::sync::Arc::default(),
+        };
         storage.migrate().await?;
         Ok(storage)
     }
@@ -120,6 +125,11 @@ impl SqlStorage {
     /// The backend this storage talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Serialises audit-log appends within this process.
+    pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.audit_lock
     }
 
     /// The connection pool, for maintenance and tests.
@@ -215,6 +225,14 @@ impl Storage for SqlStorage {
         .bind(snapshot_upto)
         .fetch_all(&mut *tx)
         .await?;
+        let status = sqlx::query("SELECT status FROM drafts WHERE doc_id = $1")
+            .bind(doc_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let frozen = match status {
+            Some(row) => row.try_get::<String, _>("status")? != "concept",
+            None => false,
+        };
         tx.commit().await?;
         let updates = rows
             .iter()
@@ -224,6 +242,7 @@ impl Storage for SqlStorage {
             snapshot,
             snapshot_upto,
             updates,
+            frozen,
         })
     }
 
@@ -435,14 +454,27 @@ impl Storage for SqlStorage {
         doc_id: &DocId,
         user_id: i64,
     ) -> Result<Option<DocRole>, StorageError> {
-        let row =
-            sqlx::query("SELECT role FROM document_members WHERE doc_id = $1 AND user_id = $2")
-                .bind(doc_id.as_str())
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        let role: String = row.try_get("role")?;
-        Ok(DocRole::parse(&role))
+        // An explicit grant, or the role in the body whose draft this document is.
+        let rows = sqlx::query(
+            "SELECT role FROM document_members WHERE doc_id = $1 AND user_id = $2 \
+             UNION ALL \
+             SELECT CASE WHEN m.role = 'observer' THEN 'reader' ELSE 'writer' END AS role \
+             FROM drafts d JOIN memberships m ON m.body_id = d.body_id \
+             WHERE d.doc_id = $1 AND m.user_id = $2",
+        )
+        .bind(doc_id.as_str())
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut best = None;
+        for row in rows {
+            let role: String = row.try_get("role")?;
+            match DocRole::parse(&role) {
+                Some(DocRole::Writer) => return Ok(Some(DocRole::Writer)),
+                Some(DocRole::Reader) => best = Some(DocRole::Reader),
+                None => {}
+            }
+        }
+        Ok(best)
     }
 }

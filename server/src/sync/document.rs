@@ -101,6 +101,7 @@ impl DocState {
         &mut self,
         conn: ConnId,
         mut update: AwarenessUpdate,
+        stamp: Option<&serde_json::Value>,
     ) -> Result<Option<AwarenessUpdate>, SyncError> {
         update
             .clients
@@ -108,6 +109,11 @@ impl DocState {
                 Some(owner) => *owner == conn,
                 None => true,
             });
+        if let Some(stamp) = stamp {
+            for entry in update.clients.values_mut() {
+                entry.json = stamp_identity(&entry.json, stamp).into();
+            }
+        }
         for client in update.clients.keys() {
             self.owners.entry(*client).or_insert(conn);
         }
@@ -194,6 +200,30 @@ impl DocState {
     }
 }
 
+/// Overwrites the `user` object of an awareness state with the server's `stamp` (the
+/// authenticated name, party and colour), keeping the client's other fields. A removal
+/// (`null`) stays a removal; a state that is not a JSON object is replaced by the stamp alone.
+pub fn stamp_identity(json: &str, stamp: &serde_json::Value) -> String {
+    if json == "null" {
+        return json.to_owned();
+    }
+    let mut state = match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let mut user = match state.remove("user") {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    if let serde_json::Value::Object(fields) = stamp {
+        for (key, value) in fields {
+            user.insert(key.clone(), value.clone());
+        }
+    }
+    state.insert("user".to_owned(), serde_json::Value::Object(user));
+    serde_json::Value::Object(state).to_string()
+}
+
 impl Default for DocState {
     fn default() -> Self {
         Self::new()
@@ -260,12 +290,12 @@ mod tests {
     fn a_connection_cannot_overwrite_anothers_presence() {
         let mut state = DocState::new();
         assert!(state
-            .apply_awareness(1, presence(10, 1, r#"{"name":"a"}"#))
+            .apply_awareness(1, presence(10, 1, r#"{"name":"a"}"#), None)
             .unwrap()
             .is_some());
         // connection 2 tries to change client 10's state
         assert!(state
-            .apply_awareness(2, presence(10, 2, r#"{"name":"evil"}"#))
+            .apply_awareness(2, presence(10, 2, r#"{"name":"evil"}"#), None)
             .unwrap()
             .is_none());
         let snapshot = state.awareness_snapshot().unwrap().unwrap();
@@ -276,13 +306,33 @@ mod tests {
     }
 
     #[test]
+    fn presence_is_stamped_with_the_authenticated_identity() {
+        let mut state = DocState::new();
+        let stamp =
+            serde_json::json!({"name": "Anna de Vries", "party": "VWS", "color": "#1f6feb"});
+        let claimed = r##"{"user":{"name":"Minister","color":"#000000","cursorStyle":"bar"},"cursor":{"anchor":1}}"##;
+        let relayed = state
+            .apply_awareness(1, presence(10, 1, claimed), Some(&stamp))
+            .unwrap()
+            .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&relayed.clients[&ClientID::new(10)].json).unwrap();
+        assert_eq!(json["user"]["name"], "Anna de Vries");
+        assert_eq!(json["user"]["party"], "VWS");
+        assert_eq!(json["user"]["color"], "#1f6feb");
+        assert_eq!(json["user"]["cursorStyle"], "bar", "other fields are kept");
+        assert_eq!(json["cursor"]["anchor"], 1);
+        assert_eq!(stamp_identity("null", &stamp), "null");
+    }
+
+    #[test]
     fn a_dropped_connections_presence_is_removed() {
         let mut state = DocState::new();
         state
-            .apply_awareness(1, presence(10, 1, r#"{"n":1}"#))
+            .apply_awareness(1, presence(10, 1, r#"{"n":1}"#), None)
             .unwrap();
         state
-            .apply_awareness(2, presence(20, 1, r#"{"n":2}"#))
+            .apply_awareness(2, presence(20, 1, r#"{"n":2}"#), None)
             .unwrap();
         let removal = state.remove_connection(1).unwrap().unwrap();
         assert_eq!(&*removal.clients[&ClientID::new(10)].json, "null");
@@ -295,7 +345,7 @@ mod tests {
     fn stale_presence_expires() {
         let mut state = DocState::new();
         state
-            .apply_awareness(1, presence(10, 1, r#"{"n":1}"#))
+            .apply_awareness(1, presence(10, 1, r#"{"n":1}"#), None)
             .unwrap();
         let now = crate::clock::now_ms() as u64;
         assert!(state.expire_awareness(now, 30_000).unwrap().is_none());

@@ -35,6 +35,8 @@ pub struct Connection {
     pub user: String,
     /// Whether its updates are applied.
     pub can_write: bool,
+    /// The identity stamped into its presence.
+    pub stamp: Option<std::sync::Arc<serde_json::Value>>,
     /// Shared server state.
     pub state: AppState,
     /// Held for the connection's lifetime: counts against the connection limit.
@@ -58,6 +60,7 @@ impl Connection {
             outbound,
             kick: kick.clone(),
             can_write: self.can_write,
+            stamp: self.stamp.clone(),
         };
         tracing::debug!(can_write = self.can_write, "connected");
         let session = self.state.hub.join(&self.doc_id, peer).await;

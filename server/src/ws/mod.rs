@@ -70,6 +70,7 @@ async fn upgrade(
                 "the server has reached its connection limit; try again later".into(),
             )
         })?;
+    let stamp = presence_stamp(&state, &identity).await?;
     let max = state.limits.max_message_bytes;
     let tracker = state.tracker.clone();
     let conn = connection::Connection {
@@ -77,6 +78,7 @@ async fn upgrade(
         doc_id,
         user: identity.name,
         can_write: access == Access::Write,
+        stamp: Some(std::sync::Arc::new(stamp)),
         state,
         _permit: permit,
     };
@@ -86,4 +88,25 @@ async fn upgrade(
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| tracker.track_future(conn.run(socket))))
+}
+
+/// The `user` fields the server writes into this connection's presence: who it really is.
+async fn presence_stamp(state: &AppState, identity: &auth::Identity) -> Result<serde_json::Value> {
+    let person = match identity.user_id {
+        Some(id) => state.db.find_person(id).await?,
+        None => None,
+    };
+    Ok(match person {
+        Some(person) => serde_json::json!({
+            "id": person.id,
+            "name": person.name,
+            "party": person.party,
+            "color": person.colour,
+        }),
+        None => serde_json::json!({
+            "name": identity.name,
+            "party": null,
+            "color": crate::storage::people::NO_PARTY_COLOUR,
+        }),
+    })
 }

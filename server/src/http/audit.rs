@@ -1,0 +1,44 @@
+//! `/api/audit` (administrators read the log) and [`record`], which every state-changing route
+//! calls.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::error::Result;
+use crate::http::extract::{AppQuery, Caller, Page, Paged};
+use crate::state::AppState;
+use crate::storage::audit::AuditEntry;
+
+/// `/api/audit`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/audit", get(list))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<AuditEntry>>> {
+    caller.require_admin()?;
+    let page = page.checked()?;
+    let (items, total) = state.db.list_audit(page.offset, page.limit).await?;
+    Ok(Json(Paged::new(items, total, page)))
+}
+
+/// Appends an audit entry for a change the caller made.
+///
+/// # Errors
+/// Storage errors (the change itself has already been made).
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    subject: serde_json::Value,
+) -> Result<()> {
+    state
+        .db
+        .append_audit(&caller.actor(), caller.party(), action, &subject)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! `/api/bodies`: working groups and the other bodies on the escalation ladder, with their
+//! parties and members. Administrators manage them; members see their own bodies.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::domain::roles::BodyRole;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::state::AppState;
+use crate::storage::bodies::{Body, Membership, BODY_KINDS};
+
+/// `/api/bodies…`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/bodies", get(list).post(create))
+        .route("/api/bodies/{id}", get(show))
+        .route("/api/bodies/{id}/members", get(members))
+        .route(
+            "/api/bodies/{id}/members/{person_id}",
+            put(put_member).delete(remove_member),
+        )
+}
+
+/// The caller's role in a body; administrators see every body but hold no role in it.
+///
+/// # Errors
+/// [`AppError::NotFound`] when the body does not exist or the caller is neither a member nor an
+/// administrator (so outsiders cannot tell which bodies exist).
+pub async fn access(
+    state: &AppState,
+    caller: &Caller,
+    body_id: i64,
+) -> Result<(Body, Option<BodyRole>)> {
+    let body = state
+        .db
+        .find_body(body_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = match caller.identity.user_id {
+        Some(user) => state.db.membership(body_id, user).await?.map(|m| m.role),
+        None => None,
+    };
+    if role.is_none() && !caller.identity.is_admin {
+        return Err(AppError::NotFound);
+    }
+    Ok((body, role))
+}
+
+/// A new body.
+#[derive(Deserialize)]
+struct CreateBody {
+    name: String,
+    kind: String,
+    ladder_level: Option<i64>,
+    parent_id: Option<i64>,
+    #[serde(default)]
+    parties: Vec<BodyPartyInput>,
+}
+
+#[derive(Deserialize)]
+struct BodyPartyInput {
+    code: String,
+    #[serde(default = "member")]
+    participation: String,
+}
+
+fn member() -> String {
+    "member".into()
+}
+
+/// A membership to set.
+#[derive(Deserialize)]
+struct MemberInput {
+    role: String,
+    #[serde(default)]
+    holds_mandate: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Body>>> {
+    let page = page.checked()?;
+    let filter = if caller.identity.is_admin {
+        None
+    } else {
+        Some(caller.person_id()?)
+    };
+    Ok(Json(Paged::slice(
+        state.db.list_bodies(filter).await?,
+        page,
+    )))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Body>> {
+    let (body, _) = access(&state, &caller, id).await?;
+    Ok(Json(body))
+}
+
+async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Vec<Membership>>> {
+    access(&state, &caller, id).await?;
+    Ok(Json(state.db.list_members(id).await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CreateBody>,
+) -> Result<(StatusCode, Json<Body>)> {
+    caller.require_admin()?;
+    let name = validate::text("name", &input.name, 1, 200)?;
+    let Some(level) = BODY_KINDS.iter().position(|k| *k == input.kind) else {
+        return Err(Invalid {
+            field: "kind",
+            message: format!("must be one of {}", BODY_KINDS.join(", ")),
+        }
+        .into());
+    };
+    let ladder_level = input
+        .ladder_level
+        .unwrap_or(i64::try_from(level).unwrap_or(0));
+    if let Some(parent) = input.parent_id {
+        state.db.find_body(parent).await?.ok_or_else(|| Invalid {
+            field: "parent_id",
+            message: "there is no body with this id".into(),
+        })?;
+    }
+    let mut parties = Vec::new();
+    for party in &input.parties {
+        if !matches!(party.participation.as_str(), "member" | "informed") {
+            return Err(Invalid {
+                field: "parties",
+                message: "participation must be member or informed".into(),
+            }
+            .into());
+        }
+        let id = state
+            .db
+            .resolve_party(&party.code)
+            .await?
+            .ok_or_else(|| Invalid {
+                field: "parties",
+                message: format!("there is no party {:?}", party.code),
+            })?;
+        parties.push((id, party.participation.clone()));
+    }
+    let id = state
+        .db
+        .create_body(&name, &input.kind, ladder_level, input.parent_id)
+        .await?;
+    for (party, participation) in parties {
+        state.db.set_body_party(id, party, &participation).await?;
+    }
+    record(
+        &state,
+        &caller,
+        "body.create",
+        serde_json::json!({ "body": id }),
+    )
+    .await?;
+    let body = state.db.find_body(id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+async fn put_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, person_id)): AppPath<(i64, i64)>,
+    AppJson(input): AppJson<MemberInput>,
+) -> Result<Json<Membership>> {
+    caller.require_admin()?;
+    state.db.find_body(id).await?.ok_or(AppError::NotFound)?;
+    state
+        .db
+        .find_person(person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = BodyRole::parse(&input.role).ok_or_else(|| Invalid {
+        field: "role",
+        message: "must be chair, secretariat, member or observer".into(),
+    })?;
+    state
+        .db
+        .put_membership(id, person_id, role, input.holds_mandate)
+        .await?;
+    record(
+        &state,
+        &caller,
+        "membership.put",
+        serde_json::json!({ "body": id, "person": person_id, "role": role.as_str(), "holds_mandate": input.holds_mandate }),
+    )
+    .await?;
+    state
+        .db
+        .membership(id, person_id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, person_id)): AppPath<(i64, i64)>,
+) -> Result<StatusCode> {
+    caller.require_admin()?;
+    if !state.db.remove_membership(id, person_id).await? {
+        return Err(AppError::NotFound);
+    }
+    record(
+        &state,
+        &caller,
+        "membership.remove",
+        serde_json::json!({ "body": id, "person": person_id }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,232 @@
+//! `/api/drafts/{id}/comments`: threads anchored to text with Yjs relative positions, mentions
+//! of people and parties, resolve and reopen. Commenting stays possible on a frozen draft
+//! (that is what consultation is for); observers read comments but do not write them.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::roles::BodyRole;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::drafts::{self, access};
+use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::state::AppState;
+use crate::storage::comments::{Comment, NewComment};
+use crate::sync::anchor;
+
+/// Comment routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/drafts/{id}/comments", get(list).post(create))
+        .route(
+            "/api/drafts/{id}/comments/{thread_id}/resolved",
+            put(resolve).delete(reopen),
+        )
+}
+
+/// A comment with where its anchor points now.
+#[derive(Serialize)]
+struct AnchoredComment {
+    #[serde(flatten)]
+    comment: Comment,
+    /// The text the anchor encloses in the current document (`None` when it was deleted).
+    anchored_text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CreateComment {
+    body: String,
+    thread_id: Option<i64>,
+    anchor: Option<AnchorInput>,
+    quote: Option<String>,
+    #[serde(default)]
+    mention_people: Vec<i64>,
+    #[serde(default)]
+    mention_parties: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AnchorInput {
+    start: String,
+    end: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Vec<AnchoredComment>>> {
+    let access = access(&state, &caller, id).await?;
+    let comments = state.db.list_comments(id).await?;
+    let current = if comments.iter().any(|c| c.anchor_start.is_some()) {
+        Some(state.hub.snapshot(&access.doc_id()?).await.map_err(|_| {
+            AppError::Unavailable("the document could not be loaded; try again".into())
+        })?)
+    } else {
+        None
+    };
+    Ok(Json(
+        comments
+            .into_iter()
+            .map(|comment| {
+                let anchored_text = match (&current, &comment.anchor_start, &comment.anchor_end) {
+                    (Some(doc), Some(start), Some(end)) => anchor::resolve(doc, start, end),
+                    _ => None,
+                };
+                AnchoredComment {
+                    comment,
+                    anchored_text,
+                }
+            })
+            .collect(),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<CreateComment>,
+) -> Result<(StatusCode, Json<Comment>)> {
+    let access = access(&state, &caller, id).await?;
+    access.require_writer(&caller)?;
+    if !drafts::is_open(&access.draft) {
+        return Err(AppError::Conflict(
+            "the draft was withdrawn; it takes no more comments".into(),
+        ));
+    }
+    let body = validate::text("body", &input.body, 1, 10_000)?;
+    let quote = input
+        .quote
+        .as_deref()
+        .map(|q| validate::text("quote", q, 0, 2_000))
+        .transpose()?;
+    if let Some(anchor) = &input.anchor {
+        for end in [&anchor.start, &anchor.end] {
+            anchor::decode(end).map_err(|e| Invalid {
+                field: "anchor",
+                message: e.to_string(),
+            })?;
+        }
+    }
+    if let Some(thread) = input.thread_id {
+        let comments = state.db.list_comments(id).await?;
+        if !comments
+            .iter()
+            .any(|c| c.id == thread && c.thread_id == thread)
+        {
+            return Err(Invalid {
+                field: "thread_id",
+                message: "there is no such thread on this draft".into(),
+            }
+            .into());
+        }
+    }
+    for person in &input.mention_people {
+        state
+            .db
+            .find_person(*person)
+            .await?
+            .ok_or_else(|| Invalid {
+                field: "mention_people",
+                message: format!("there is no person {person}"),
+            })?;
+    }
+    let mut parties = Vec::new();
+    for code in &input.mention_parties {
+        parties.push(state.db.resolve_party(code).await?.ok_or_else(|| Invalid {
+            field: "mention_parties",
+            message: format!("there is no party {code:?}"),
+        })?);
+    }
+    let author = caller.person_id()?;
+    let comment_id = state
+        .db
+        .add_comment(&NewComment {
+            draft_id: id,
+            thread_id: input.thread_id,
+            author_id: author,
+            body: &body,
+            anchor: input
+                .anchor
+                .as_ref()
+                .map(|a| (a.start.as_str(), a.end.as_str())),
+            quote: quote.as_deref(),
+            people: &input.mention_people,
+            parties: &parties,
+        })
+        .await?;
+    record(
+        &state,
+        &caller,
+        "comment.create",
+        serde_json::json!({ "draft": id, "comment": comment_id }),
+    )
+    .await?;
+    let comment = state
+        .db
+        .list_comments(id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == comment_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(comment)))
+}
+
+async fn set_resolved(
+    state: AppState,
+    caller: Caller,
+    id: i64,
+    thread_id: i64,
+    resolved: bool,
+) -> Result<StatusCode> {
+    let access = access(&state, &caller, id).await?;
+    caller.require_write_scope()?;
+    let person = caller.person_id()?;
+    let comments = state.db.list_comments(id).await?;
+    let thread = comments
+        .iter()
+        .find(|c| c.id == thread_id && c.thread_id == thread_id)
+        .ok_or(AppError::NotFound)?;
+    let allowed = thread.author_id == person || access.role.is_some_and(BodyRole::can_steer);
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    state
+        .db
+        .set_thread_resolved(id, thread_id, resolved.then_some(person))
+        .await?;
+    let action = if resolved {
+        "comment.resolve"
+    } else {
+        "comment.reopen"
+    };
+    record(
+        &state,
+        &caller,
+        action,
+        serde_json::json!({ "draft": id, "thread": thread_id }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, thread)): AppPath<(i64, i64)>,
+) -> Result<StatusCode> {
+    set_resolved(state, caller, id, thread, true).await
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, thread)): AppPath<(i64, i64)>,
+) -> Result<StatusCode> {
+    set_resolved(state, caller, id, thread, false).await
+}

@@ -1,0 +1,372 @@
+//! Advice drafts: `/api/bodies/{id}/drafts` and `/api/drafts/{id}…` with the status flow.
+//!
+//! Access follows body membership: members (and chair and secretariat) read and write,
+//! observers read, everyone else gets 404. Chair and secretariat create drafts and move them
+//! through the flow; every step forward freezes a named version, and a frozen draft is
+//! read-only for every sync connection, including the ones open at that moment.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use polder_shared::DocId;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::draft_status::{DraftStatus, Step};
+use crate::domain::roles::BodyRole;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::bodies;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::state::AppState;
+use crate::storage::drafts::{Draft, NewVersion, Transition, TransitionError};
+
+/// The template fields of an assignment (opdrachtomschrijving).
+pub const TEMPLATE_FIELDS: [&str; 7] = [
+    "goal",
+    "terms_of_reference",
+    "preconditions",
+    "composition",
+    "timeline",
+    "milestones",
+    "direction",
+];
+
+/// Draft routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/bodies/{id}/drafts", get(list).post(create))
+        .route("/api/drafts/{id}", get(show).patch(update))
+        .route(
+            "/api/drafts/{id}/transitions",
+            get(history).post(transition),
+        )
+}
+
+/// What the caller may do with a draft.
+pub struct DraftAccess {
+    /// The draft.
+    pub draft: Draft,
+    /// The caller's role in its body (`None` for an administrator who is not a member).
+    pub role: Option<BodyRole>,
+}
+
+impl DraftAccess {
+    /// Fails unless the caller may change content (members, chair, secretariat).
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`].
+    pub fn require_writer(&self, caller: &Caller) -> Result<()> {
+        caller.require_write_scope()?;
+        match self.role {
+            Some(role) if role.can_write() => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Fails unless the caller steers the body (chair, secretariat).
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`].
+    pub fn require_steering(&self, caller: &Caller) -> Result<()> {
+        caller.require_write_scope()?;
+        match self.role {
+            Some(role) if role.can_steer() => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// The draft's document id.
+    ///
+    /// # Errors
+    /// Only if the stored id is corrupt.
+    pub fn doc_id(&self) -> Result<DocId> {
+        DocId::parse(&self.draft.doc_id).map_err(|e| AppError::Internal(e.into()))
+    }
+}
+
+/// Loads a draft and the caller's role in its body.
+///
+/// # Errors
+/// [`AppError::NotFound`] for a missing draft or an outsider.
+pub async fn access(state: &AppState, caller: &Caller, draft_id: i64) -> Result<DraftAccess> {
+    let draft = state
+        .db
+        .find_draft(draft_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, role) = bodies::access(state, caller, draft.body_id).await?;
+    Ok(DraftAccess { draft, role })
+}
+
+/// A new draft.
+#[derive(Deserialize)]
+struct CreateDraft {
+    title: String,
+    #[serde(default)]
+    template: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Changes to a draft's title or template.
+#[derive(Deserialize)]
+struct UpdateDraft {
+    title: Option<String>,
+    template: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A requested status change.
+#[derive(Deserialize)]
+struct TransitionInput {
+    to: String,
+    note: Option<String>,
+}
+
+/// The result of a status change.
+#[derive(Serialize)]
+struct TransitionResult {
+    draft: Draft,
+    version_id: Option<i64>,
+}
+
+fn checked_template(
+    template: serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (key, value) in template {
+        if !TEMPLATE_FIELDS.contains(&key.as_str()) {
+            return Err(Invalid {
+                field: "template",
+                message: format!("unknown field {key:?}; use {}", TEMPLATE_FIELDS.join(", ")),
+            }
+            .into());
+        }
+        let serde_json::Value::String(text) = value else {
+            return Err(Invalid {
+                field: "template",
+                message: format!("{key} must be text"),
+            }
+            .into());
+        };
+        if text.chars().count() > 20_000 {
+            return Err(Invalid {
+                field: "template",
+                message: format!("{key} may be at most 20000 characters long"),
+            }
+            .into());
+        }
+        out.insert(key, serde_json::Value::String(text));
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Draft>>> {
+    bodies::access(&state, &caller, body_id).await?;
+    let page = page.checked()?;
+    let (drafts, total) = state
+        .db
+        .list_drafts(body_id, page.offset, page.limit)
+        .await?;
+    Ok(Json(Paged::new(drafts, total, page)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppJson(input): AppJson<CreateDraft>,
+) -> Result<(StatusCode, Json<Draft>)> {
+    caller.require_write_scope()?;
+    let (_, role) = bodies::access(&state, &caller, body_id).await?;
+    if !role.is_some_and(BodyRole::can_steer) {
+        return Err(AppError::Forbidden);
+    }
+    let title = validate::text("title", &input.title, 1, 300)?;
+    let template = checked_template(input.template)?;
+    let doc_id = format!("draft-{:016x}", rand::thread_rng().gen::<u64>());
+    let person = caller.person_id()?;
+    let id = state
+        .db
+        .create_draft(body_id, &doc_id, &title, &template, person, &caller.actor())
+        .await?;
+    record(
+        &state,
+        &caller,
+        "draft.create",
+        serde_json::json!({ "draft": id, "body": body_id, "doc": doc_id }),
+    )
+    .await?;
+    let draft = state.db.find_draft(id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(draft)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Draft>> {
+    Ok(Json(access(&state, &caller, id).await?.draft))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<UpdateDraft>,
+) -> Result<Json<Draft>> {
+    let access = access(&state, &caller, id).await?;
+    access.require_steering(&caller)?;
+    if access.draft.status.is_frozen() {
+        return Err(AppError::Conflict(format!(
+            "the draft is {} and frozen; move it back to concept to change it",
+            access.draft.status.as_str()
+        )));
+    }
+    let title = match input.title {
+        Some(title) => validate::text("title", &title, 1, 300)?,
+        None => access.draft.title.clone(),
+    };
+    let template = match input.template {
+        Some(template) => checked_template(template)?,
+        None => access.draft.template.clone(),
+    };
+    state.db.update_draft(id, &title, &template).await?;
+    record(
+        &state,
+        &caller,
+        "draft.update",
+        serde_json::json!({ "draft": id }),
+    )
+    .await?;
+    Ok(Json(
+        state.db.find_draft(id).await?.ok_or(AppError::NotFound)?,
+    ))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Vec<Transition>>> {
+    access(&state, &caller, id).await?;
+    Ok(Json(state.db.list_transitions(id).await?))
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<TransitionInput>,
+) -> Result<Json<TransitionResult>> {
+    let access = access(&state, &caller, id).await?;
+    access.require_steering(&caller)?;
+    let from = access.draft.status;
+    let to = DraftStatus::parse(&input.to).map_err(|e| Invalid {
+        field: "to",
+        message: e.to_string(),
+    })?;
+    let step = from
+        .step_to(to)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let note = input
+        .note
+        .as_deref()
+        .map(|n| validate::text("note", n, 0, 2000))
+        .transpose()?
+        .filter(|n| !n.is_empty());
+    let doc_id = access.doc_id()?;
+    let by = caller.person_id()?;
+    let hub_error = |_| AppError::Unavailable("the document could not be loaded; try again".into());
+    let result = match step {
+        Step::Forward => {
+            // Freeze first, so no edit can slip in between the snapshot and the status change.
+            let state_bytes = state
+                .hub
+                .set_frozen(
+                    &doc_id,
+                    true,
+                    "read-only: the draft moved on in its status flow and is frozen",
+                )
+                .await
+                .map_err(hub_error)?;
+            let hash = crate::versions::content_hash(&state_bytes);
+            let name = format!(
+                "{} — {}",
+                to.as_str(),
+                chrono::Utc::now().format("%Y-%m-%d %H:%M")
+            );
+            let stored = state
+                .db
+                .record_transition(
+                    id,
+                    from,
+                    to,
+                    by,
+                    note.as_deref(),
+                    Some(NewVersion {
+                        name: &name,
+                        state: &state_bytes,
+                        content_hash: &hash,
+                    }),
+                )
+                .await;
+            if stored.is_err() && !from.is_frozen() {
+                let _ = state.hub.set_frozen(&doc_id, false, "").await;
+            }
+            stored
+        }
+        Step::Revise => {
+            let stored = state
+                .db
+                .record_transition(id, from, to, by, note.as_deref(), None)
+                .await;
+            if stored.is_ok() {
+                state
+                    .hub
+                    .set_frozen(&doc_id, false, "")
+                    .await
+                    .map_err(hub_error)?;
+            }
+            stored
+        }
+        Step::Withdraw => {
+            state
+                .hub
+                .set_frozen(&doc_id, true, "read-only: the draft was withdrawn")
+                .await
+                .map_err(hub_error)?;
+            let stored = state
+                .db
+                .record_transition(id, from, to, by, note.as_deref(), None)
+                .await;
+            if stored.is_err() && !from.is_frozen() {
+                let _ = state.hub.set_frozen(&doc_id, false, "").await;
+            }
+            stored
+        }
+    };
+    let (_, version_id) = result.map_err(|e| match e {
+        TransitionError::Conflict => AppError::Conflict(e.to_string()),
+        TransitionError::Storage(e) => e.into(),
+    })?;
+    record(
+        &state,
+        &caller,
+        "draft.transition",
+        serde_json::json!({ "draft": id, "from": from.as_str(), "to": to.as_str(), "version": version_id }),
+    )
+    .await?;
+    let draft = state.db.find_draft(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(TransitionResult { draft, version_id }))
+}
+
+/// Whether a draft accepts new versions or comments: everything but withdrawn drafts.
+pub fn is_open(draft: &Draft) -> bool {
+    draft.status != DraftStatus::Ingetrokken
+}

@@ -1,0 +1,234 @@
+//! Extractors shared by the REST routes: the authenticated [`Caller`] (with CSRF protection for
+//! cookie sessions), JSON bodies, query strings and paths that fail with the API's error shape,
+//! and [`Page`] for paginated lists.
+
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::Method;
+use axum_extra::extract::cookie::CookieJar;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{self, Credential, Identity};
+use crate::error::AppError;
+use crate::http::credentials;
+use crate::state::AppState;
+use crate::storage::people::Person;
+
+/// Name of the cookie carrying the CSRF token (readable by the page, unlike the session).
+pub const CSRF_COOKIE: &str = "polder_csrf";
+/// Header in which the page echoes the CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// JSON body that rejects with the API error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct AppJson<T>(pub T);
+
+/// Query string that rejects with the API error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct AppQuery<T>(pub T);
+
+/// Path parameters that reject with the API error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct AppPath<T>(pub T);
+
+/// Who is calling: the identity behind the session cookie or bearer token, and the person.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The authenticated identity.
+    pub identity: Identity,
+    /// The person, for sessions and personal tokens.
+    pub person: Option<Person>,
+}
+
+impl Caller {
+    /// The person's id; service tokens act for nobody and are refused.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] for service tokens.
+    pub fn person_id(&self) -> Result<i64, AppError> {
+        self.identity.user_id.ok_or(AppError::Forbidden)
+    }
+
+    /// Fails unless the caller administers the instance.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`].
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.identity.is_admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Fails when the credential only allows reading.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`].
+    pub fn require_write_scope(&self) -> Result<(), AppError> {
+        if self.identity.read_only {
+            Err(AppError::Forbidden)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// How the audit log names the caller.
+    pub fn actor(&self) -> String {
+        match &self.person {
+            Some(person) => format!("person:{} ({})", person.id, person.name),
+            None => self.identity.name.clone(),
+        }
+    }
+
+    /// The caller's party code, if any.
+    pub fn party(&self) -> Option<&str> {
+        self.person.as_ref().and_then(|p| p.party.as_deref())
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let credential =
+            credentials::from_request(&parts.headers, None).ok_or(AppError::Unauthorized)?;
+        if matches!(credential, Credential::Session(_)) && !is_safe(&parts.method) {
+            check_csrf(parts)?;
+        }
+        let identity = auth::authenticate(state.storage.as_ref(), &credential)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let person = match identity.user_id {
+            Some(id) => state.db.find_person(id).await?,
+            None => None,
+        };
+        Ok(Self { identity, person })
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(caller) => Ok(Some(caller)),
+            Err(AppError::Unauthorized) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Double-submit check: the header must repeat the CSRF cookie. A cross-site page can make the
+/// browser send the cookies, but cannot read them to fill in the header.
+fn check_csrf(parts: &Parts) -> Result<(), AppError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
+    let header = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match (cookie, header) {
+        (Some(cookie), Some(header))
+            if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), header.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default)]
+pub struct Page {
+    /// How many items to skip.
+    pub offset: i64,
+    /// How many items at most.
+    pub limit: i64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+impl Page {
+    /// Checks the bounds.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] naming the offending parameter.
+    pub fn checked(self) -> Result<Self, AppError> {
+        if self.offset < 0 {
+            return Err(crate::domain::validate::Invalid {
+                field: "offset",
+                message: "may not be negative".into(),
+            }
+            .into());
+        }
+        if !(1..=200).contains(&self.limit) {
+            return Err(crate::domain::validate::Invalid {
+                field: "limit",
+                message: "must be between 1 and 200".into(),
+            }
+            .into());
+        }
+        Ok(self)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Paged<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items there are in all.
+    pub total: i64,
+    /// The offset of this page.
+    pub offset: i64,
+    /// The page size asked for.
+    pub limit: i64,
+}
+
+impl<T> Paged<T> {
+    /// Wraps a page of items.
+    pub fn new(items: Vec<T>, total: i64, page: Page) -> Self {
+        Self {
+            items,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        }
+    }
+
+    /// Pages an in-memory list.
+    pub fn slice(all: Vec<T>, page: Page) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let start = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(page.limit).unwrap_or(0);
+        let items = all.into_iter().skip(start).take(take).collect();
+        Self::new(items, total, page)
+    }
+}

@@ -1,0 +1,103 @@
+//! `/api/people`: who takes part, with their party. Administrators create people; e-mail
+//! addresses are shown only to administrators and to the person themselves.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::auth::password;
+use crate::domain::validate;
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::state::AppState;
+use crate::storage::people::Person;
+
+/// `/api/people` and `/api/people/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/people", get(list).post(create))
+        .route("/api/people/{id}", get(show))
+}
+
+/// A new person.
+#[derive(Deserialize)]
+struct CreatePerson {
+    name: String,
+    email: String,
+    /// Party code or alias.
+    party: Option<String>,
+    password: SecretString,
+    #[serde(default)]
+    is_admin: bool,
+}
+
+fn redact(mut person: Person, caller: &Caller) -> Person {
+    if !caller.identity.is_admin && caller.identity.user_id != Some(person.id) {
+        person.email = String::new();
+    }
+    person
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Person>>> {
+    let page = page.checked()?;
+    let (people, total) = state.db.list_people(page.offset, page.limit).await?;
+    let people = people.into_iter().map(|p| redact(p, &caller)).collect();
+    Ok(Json(Paged::new(people, total, page)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Person>> {
+    let person = state.db.find_person(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(redact(person, &caller)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CreatePerson>,
+) -> Result<(StatusCode, Json<Person>)> {
+    caller.require_admin()?;
+    let name = validate::text("name", &input.name, 1, 200)?;
+    let email = validate::email("email", &input.email)?;
+    let party = match &input.party {
+        Some(code) => Some(state.db.resolve_party(code).await?.ok_or_else(|| {
+            AppError::Invalid(validate::Invalid {
+                field: "party",
+                message: format!("there is no party {code:?}"),
+            })
+        })?),
+        None => None,
+    };
+    {
+        use secrecy::ExposeSecret;
+        validate::text("password", input.password.expose_secret(), 12, 200)?;
+    }
+    let hash = password::hash_password(input.password)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let id = state
+        .storage
+        .create_user(&email, &name, &hash, input.is_admin)
+        .await?;
+    state.db.set_user_party(id, party).await?;
+    record(
+        &state,
+        &caller,
+        "person.create",
+        serde_json::json!({ "person": id }),
+    )
+    .await?;
+    let person = state.db.find_person(id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(person)))
+}

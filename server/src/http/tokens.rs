@@ -1,0 +1,104 @@
+//! `/api/tokens`: a person's own API tokens, shown once at creation and stored hashed.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::secret;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::state::AppState;
+use crate::storage::tokens::TokenInfo;
+
+/// `/api/tokens` and `/api/tokens/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/tokens", get(list).post(create))
+        .route("/api/tokens/{id}", delete(revoke))
+}
+
+#[derive(Deserialize)]
+struct CreateToken {
+    name: String,
+    /// `read` or `write` (`admin` for administrators).
+    scope: String,
+}
+
+/// A new token: the secret is in this answer only.
+#[derive(Serialize)]
+struct CreatedToken {
+    id: i64,
+    name: String,
+    scope: String,
+    token: String,
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenInfo>>> {
+    Ok(Json(state.db.list_tokens(caller.person_id()?).await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<CreateToken>,
+) -> Result<(StatusCode, Json<CreatedToken>)> {
+    let person = caller.person_id()?;
+    caller.require_write_scope()?;
+    let name = validate::text("name", &input.name, 1, 100)?;
+    let scope = input.scope.trim().to_owned();
+    let allowed = match scope.as_str() {
+        "read" | "write" => true,
+        "admin" => caller.identity.is_admin,
+        _ => false,
+    };
+    if !allowed {
+        return Err(Invalid {
+            field: "scope",
+            message: "must be read or write (admin only for administrators)".into(),
+        }
+        .into());
+    }
+    let token = secret::new_token();
+    let id = state
+        .storage
+        .create_token(&name, &scope, &secret::hash(&token), Some(person))
+        .await?;
+    record(
+        &state,
+        &caller,
+        "token.create",
+        serde_json::json!({ "token": id, "scope": scope }),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id,
+            name,
+            scope,
+            token,
+        }),
+    ))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode> {
+    if !state.db.revoke_token(id, caller.person_id()?).await? {
+        return Err(AppError::NotFound);
+    }
+    record(
+        &state,
+        &caller,
+        "token.revoke",
+        serde_json::json!({ "token": id }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,266 @@
+//! Bodies (working group, theme table, BO-IZA, …), their parties and their members.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::parties::unique_as;
+use super::{now_ms, SqlStorage, StorageError};
+use crate::domain::roles::BodyRole;
+
+/// A forum with a place on the escalation ladder.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Body {
+    /// Database id.
+    pub id: i64,
+    /// Name, e.g. "Werkgroep Beter pakketbeheer".
+    pub name: String,
+    /// `working_group`, `sub_group`, `theme_table`, `directors_day`, `bo_iza` or `minister`.
+    pub kind: String,
+    /// Place on the escalation ladder (0 = working group).
+    pub ladder_level: i64,
+    /// The body it reports to, if any.
+    pub parent_id: Option<i64>,
+    /// Parties taking part, with how.
+    pub parties: Vec<BodyParty>,
+}
+
+/// A party's participation in a body.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BodyParty {
+    /// Party code.
+    pub code: String,
+    /// `member` or `informed`.
+    pub participation: String,
+}
+
+/// A person's membership of a body.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Membership {
+    /// The body.
+    pub body_id: i64,
+    /// The person.
+    pub person_id: i64,
+    /// Their name.
+    pub name: String,
+    /// Their party's code.
+    pub party: Option<String>,
+    /// Their role.
+    pub role: BodyRole,
+    /// Whether they hold their party's mandate in this body.
+    pub holds_mandate: bool,
+}
+
+/// The body kinds, in ladder order.
+pub const BODY_KINDS: [&str; 6] = [
+    "working_group",
+    "sub_group",
+    "theme_table",
+    "directors_day",
+    "bo_iza",
+    "minister",
+];
+
+impl SqlStorage {
+    /// Creates a body.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the name is taken.
+    pub async fn create_body(
+        &self,
+        name: &str,
+        kind: &str,
+        ladder_level: i64,
+        parent_id: Option<i64>,
+    ) -> Result<i64, StorageError> {
+        let row = sqlx::query(
+            "INSERT INTO bodies (name, kind, ladder_level, parent_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(ladder_level)
+        .bind(parent_id)
+        .bind(now_ms())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| unique_as(e, "body name"))?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Adds a party to a body (or changes how it takes part).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn set_body_party(
+        &self,
+        body_id: i64,
+        party_id: i64,
+        participation: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO body_parties (body_id, party_id, participation) VALUES ($1, $2, $3) \
+             ON CONFLICT (body_id, party_id) DO UPDATE SET participation = excluded.participation",
+        )
+        .bind(body_id)
+        .bind(party_id)
+        .bind(participation)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Bodies, optionally only those a person is a member of, ordered by ladder level and name.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_bodies(&self, member: Option<i64>) -> Result<Vec<Body>, StorageError> {
+        let rows = match member {
+            Some(user_id) => {
+                sqlx::query(
+                    "SELECT b.id, b.name, b.kind, b.ladder_level, b.parent_id FROM bodies b \
+                     JOIN memberships m ON m.body_id = b.id WHERE m.user_id = $1 \
+                     ORDER BY b.ladder_level, b.name",
+                )
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query("SELECT id, name, kind, ladder_level, parent_id FROM bodies ORDER BY ladder_level, name")
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        let parties = sqlx::query(
+            "SELECT bp.body_id, p.code, bp.participation FROM body_parties bp \
+             JOIN parties p ON p.id = bp.party_id ORDER BY p.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut bodies = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let mut body_parties = Vec::new();
+            for p in &parties {
+                if p.try_get::<i64, _>("body_id")? == id {
+                    body_parties.push(BodyParty {
+                        code: p.try_get("code")?,
+                        participation: p.try_get("participation")?,
+                    });
+                }
+            }
+            bodies.push(Body {
+                id,
+                name: row.try_get("name")?,
+                kind: row.try_get("kind")?,
+                ladder_level: row.try_get("ladder_level")?,
+                parent_id: row.try_get("parent_id")?,
+                parties: body_parties,
+            });
+        }
+        Ok(bodies)
+    }
+
+    /// One body.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_body(&self, id: i64) -> Result<Option<Body>, StorageError> {
+        Ok(self
+            .list_bodies(None)
+            .await?
+            .into_iter()
+            .find(|b| b.id == id))
+    }
+
+    /// Gives a person a role in a body (replacing an earlier one).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn put_membership(
+        &self,
+        body_id: i64,
+        user_id: i64,
+        role: BodyRole,
+        holds_mandate: bool,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO memberships (body_id, user_id, role, holds_mandate) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (body_id, user_id) DO UPDATE SET role = excluded.role, \
+             holds_mandate = excluded.holds_mandate",
+        )
+        .bind(body_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(i64::from(holds_mandate))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a membership; returns whether there was one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn remove_membership(
+        &self,
+        body_id: i64,
+        user_id: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query("DELETE FROM memberships WHERE body_id = $1 AND user_id = $2")
+            .bind(body_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A body's members, by party and name.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_members(&self, body_id: i64) -> Result<Vec<Membership>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT m.body_id, m.user_id, u.name, p.code AS party, m.role, m.holds_mandate \
+             FROM memberships m JOIN users u ON u.id = m.user_id \
+             LEFT JOIN parties p ON p.id = u.party_id WHERE m.body_id = $1 ORDER BY p.code, u.name",
+        )
+        .bind(body_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(membership_from_row).collect()
+    }
+
+    /// A person's membership of a body, if any.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn membership(
+        &self,
+        body_id: i64,
+        user_id: i64,
+    ) -> Result<Option<Membership>, StorageError> {
+        let row = sqlx::query(
+            "SELECT m.body_id, m.user_id, u.name, p.code AS party, m.role, m.holds_mandate \
+             FROM memberships m JOIN users u ON u.id = m.user_id \
+             LEFT JOIN parties p ON p.id = u.party_id WHERE m.body_id = $1 AND m.user_id = $2",
+        )
+        .bind(body_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(membership_from_row).transpose()
+    }
+}
+
+fn membership_from_row(row: &sqlx::any::AnyRow) -> Result<Membership, StorageError> {
+    let role: String = row.try_get("role")?;
+    Ok(Membership {
+        body_id: row.try_get("body_id")?,
+        person_id: row.try_get("user_id")?,
+        name: row.try_get("name")?,
+        party: row.try_get("party")?,
+        role: BodyRole::parse(&role).unwrap_or(BodyRole::Observer),
+        holds_mandate: row.try_get::<i64, _>("holds_mandate")? != 0,
+    })
+}

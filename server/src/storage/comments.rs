@@ -1,0 +1,185 @@
+//! Comments on drafts: threads anchored to text, with mentions, resolved and reopened.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{now_ms, SqlStorage, StorageError};
+
+/// A comment, as the API shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Comment {
+    /// Database id.
+    pub id: i64,
+    /// The draft.
+    pub draft_id: i64,
+    /// The thread's first comment (its own id for a thread start).
+    pub thread_id: i64,
+    /// Author id.
+    pub author_id: i64,
+    /// Author name.
+    pub author_name: String,
+    /// Author's party code.
+    pub author_party: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Base64 Yjs relative position where the anchored range starts.
+    pub anchor_start: Option<String>,
+    /// Base64 Yjs relative position where it ends.
+    pub anchor_end: Option<String>,
+    /// The text that was selected when the comment was made.
+    pub quote: Option<String>,
+    /// Mentioned people (ids).
+    pub mentioned_people: Vec<i64>,
+    /// Mentioned parties (codes).
+    pub mentioned_parties: Vec<String>,
+    /// Unix ms when the thread was resolved (set on the thread start).
+    pub resolved_at: Option<i64>,
+    /// Who resolved it.
+    pub resolved_by: Option<i64>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// A comment to add.
+pub struct NewComment<'a> {
+    /// The draft.
+    pub draft_id: i64,
+    /// The thread to reply in (`None` starts a thread).
+    pub thread_id: Option<i64>,
+    /// The author.
+    pub author_id: i64,
+    /// The text.
+    pub body: &'a str,
+    /// Anchor start and end.
+    pub anchor: Option<(&'a str, &'a str)>,
+    /// The quoted text.
+    pub quote: Option<&'a str>,
+    /// Mentioned people.
+    pub people: &'a [i64],
+    /// Mentioned party ids.
+    pub parties: &'a [i64],
+}
+
+impl SqlStorage {
+    /// Adds a comment; returns its id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn add_comment(&self, comment: &NewComment<'_>) -> Result<i64, StorageError> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO comments (draft_id, thread_id, author_id, body, anchor_start, anchor_end, quote, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(comment.draft_id)
+        .bind(comment.thread_id)
+        .bind(comment.author_id)
+        .bind(comment.body)
+        .bind(comment.anchor.map(|a| a.0))
+        .bind(comment.anchor.map(|a| a.1))
+        .bind(comment.quote)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        for person in comment.people {
+            sqlx::query("INSERT INTO comment_mentions (comment_id, user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for party in comment.parties {
+            sqlx::query("INSERT INTO comment_mentions (comment_id, party_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(party)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A draft's comments, threads together, oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_comments(&self, draft_id: i64) -> Result<Vec<Comment>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.draft_id, c.thread_id, c.author_id, u.name, p.code AS party, c.body, \
+             c.anchor_start, c.anchor_end, c.quote, c.resolved_at, c.resolved_by, c.created_at \
+             FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN parties p ON p.id = u.party_id \
+             WHERE c.draft_id = $1 ORDER BY COALESCE(c.thread_id, c.id), c.id",
+        )
+        .bind(draft_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mentions = sqlx::query(
+            "SELECT m.comment_id, m.user_id, p.code FROM comment_mentions m \
+             JOIN comments c ON c.id = m.comment_id LEFT JOIN parties p ON p.id = m.party_id \
+             WHERE c.draft_id = $1",
+        )
+        .bind(draft_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut comments = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let mut people = Vec::new();
+            let mut parties = Vec::new();
+            for m in &mentions {
+                if m.try_get::<i64, _>("comment_id")? != id {
+                    continue;
+                }
+                if let Some(user) = m.try_get::<Option<i64>, _>("user_id")? {
+                    people.push(user);
+                }
+                if let Some(code) = m.try_get::<Option<String>, _>("code")? {
+                    parties.push(code);
+                }
+            }
+            comments.push(Comment {
+                id,
+                draft_id: row.try_get("draft_id")?,
+                thread_id: row.try_get::<Option<i64>, _>("thread_id")?.unwrap_or(id),
+                author_id: row.try_get("author_id")?,
+                author_name: row.try_get("name")?,
+                author_party: row.try_get("party")?,
+                body: row.try_get("body")?,
+                anchor_start: row.try_get("anchor_start")?,
+                anchor_end: row.try_get("anchor_end")?,
+                quote: row.try_get("quote")?,
+                mentioned_people: people,
+                mentioned_parties: parties,
+                resolved_at: row.try_get("resolved_at")?,
+                resolved_by: row.try_get("resolved_by")?,
+                created_at: row.try_get("created_at")?,
+            });
+        }
+        Ok(comments)
+    }
+
+    /// Resolves (`Some(person)`) or reopens (`None`) a thread; returns whether it exists.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn set_thread_resolved(
+        &self,
+        draft_id: i64,
+        thread_id: i64,
+        by: Option<i64>,
+    ) -> Result<bool, StorageError> {
+        let at = by.map(|_| now_ms());
+        let done = sqlx::query(
+            "UPDATE comments SET resolved_at = $1, resolved_by = $2 \
+             WHERE id = $3 AND draft_id = $4 AND thread_id IS NULL",
+        )
+        .bind(at)
+        .bind(by)
+        .bind(thread_id)
+        .bind(draft_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,386 @@
+//! Advice drafts, their status history and their frozen versions.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{now_ms, SqlStorage, StorageError};
+use crate::domain::draft_status::DraftStatus;
+
+/// An advice draft: metadata around one Yjs document.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Draft {
+    /// Database id.
+    pub id: i64,
+    /// The body (working group) it belongs to.
+    pub body_id: i64,
+    /// The Yjs document id at `/ws/{doc_id}`.
+    pub doc_id: String,
+    /// Title.
+    pub title: String,
+    /// Where it is in the status flow.
+    pub status: DraftStatus,
+    /// Assignment template fields (goal, terms of reference, preconditions, composition,
+    /// timeline, milestones, direction), as a JSON object of strings.
+    pub template: serde_json::Value,
+    /// Who created it.
+    pub created_by: i64,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms of the last metadata or status change.
+    pub updated_at: i64,
+}
+
+/// One step in a draft's status history.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Transition {
+    /// Database id.
+    pub id: i64,
+    /// Status before.
+    pub from: String,
+    /// Status after.
+    pub to: String,
+    /// Who moved it.
+    pub by: i64,
+    /// Their name.
+    pub by_name: String,
+    /// Optional note.
+    pub note: Option<String>,
+    /// The version frozen by this step, if any.
+    pub version_id: Option<i64>,
+    /// Unix ms.
+    pub at: i64,
+}
+
+/// A frozen, named version (without its content).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct VersionInfo {
+    /// Database id.
+    pub id: i64,
+    /// The draft.
+    pub draft_id: i64,
+    /// Name, e.g. "consultatie 2026-11-25".
+    pub name: String,
+    /// The status the draft entered when this version was frozen.
+    pub status: String,
+    /// Hex SHA-256 of the encoded state.
+    pub content_hash: String,
+    /// Who froze it.
+    pub created_by: Option<i64>,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// A version to freeze along with a transition.
+pub struct NewVersion<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// The encoded Yjs state.
+    pub state: &'a [u8],
+    /// Hex SHA-256 of `state`.
+    pub content_hash: &'a str,
+}
+
+/// Why a transition could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    /// The draft's status changed in the meantime.
+    #[error("the draft's status changed in the meantime; reload and try again")]
+    Conflict,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for TransitionError {
+    fn from(err: sqlx::Error) -> Self {
+        TransitionError::Storage(err.into())
+    }
+}
+
+const DRAFT_SELECT: &str =
+    "SELECT id, body_id, doc_id, title, status, template, created_by, created_at, updated_at FROM drafts";
+
+fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
+    let status: String = row.try_get("status")?;
+    let template: String = row.try_get("template")?;
+    Ok(Draft {
+        id: row.try_get("id")?,
+        body_id: row.try_get("body_id")?,
+        doc_id: row.try_get("doc_id")?,
+        title: row.try_get("title")?,
+        status: DraftStatus::parse(&status).unwrap_or(DraftStatus::Concept),
+        template: serde_json::from_str(&template).unwrap_or(serde_json::Value::Null),
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StorageError> {
+    Ok(VersionInfo {
+        id: row.try_get("id")?,
+        draft_id: row.try_get("draft_id")?,
+        name: row.try_get("name")?,
+        status: row.try_get("status")?,
+        content_hash: row.try_get("content_hash")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl SqlStorage {
+    /// Creates a draft and its document.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the document id is taken.
+    pub async fn create_draft(
+        &self,
+        body_id: i64,
+        doc_id: &str,
+        title: &str,
+        template: &serde_json::Value,
+        by: i64,
+        by_label: &str,
+    ) -> Result<i64, StorageError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO documents (id, created_by, created_at) VALUES ($1, $2, $3)")
+            .bind(doc_id)
+            .bind(by_label)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| super::parties::unique_as(e, "document id"))?;
+        let row = sqlx::query(
+            "INSERT INTO drafts (body_id, doc_id, title, status, template, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'concept', $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(body_id)
+        .bind(doc_id)
+        .bind(title)
+        .bind(template.to_string())
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// A body's drafts, newest first, `limit` from `offset`, and the total.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_drafts(
+        &self,
+        body_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Draft>, i64), StorageError> {
+        let rows = sqlx::query(&format!(
+            "{DRAFT_SELECT} WHERE body_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(body_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM drafts WHERE body_id = $1")
+            .bind(body_id)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        Ok((
+            rows.iter().map(draft_from_row).collect::<Result<_, _>>()?,
+            total,
+        ))
+    }
+
+    /// One draft.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_draft(&self, id: i64) -> Result<Option<Draft>, StorageError> {
+        let row = sqlx::query(&format!("{DRAFT_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(draft_from_row).transpose()
+    }
+
+    /// Changes a draft's title and template fields.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn update_draft(
+        &self,
+        id: i64,
+        title: &str,
+        template: &serde_json::Value,
+    ) -> Result<(), StorageError> {
+        sqlx::query("UPDATE drafts SET title = $1, template = $2, updated_at = $3 WHERE id = $4")
+            .bind(title)
+            .bind(template.to_string())
+            .bind(now_ms())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a draft from `from` to `to`, recording who and why, and freezing `version` with it,
+    /// all in one transaction. Fails with [`TransitionError::Conflict`] when the draft is no
+    /// longer in `from`.
+    ///
+    /// # Errors
+    /// See [`TransitionError`].
+    pub async fn record_transition(
+        &self,
+        draft_id: i64,
+        from: DraftStatus,
+        to: DraftStatus,
+        by: i64,
+        note: Option<&str>,
+        version: Option<NewVersion<'_>>,
+    ) -> Result<(i64, Option<i64>), TransitionError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let moved = sqlx::query(
+            "UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(draft_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Err(TransitionError::Conflict);
+        }
+        let version_id = match version {
+            Some(version) => {
+                let row = sqlx::query(
+                    "INSERT INTO versions (draft_id, name, status, state, content_hash, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(draft_id)
+                .bind(version.name)
+                .bind(to.as_str())
+                .bind(version.state)
+                .bind(version.content_hash)
+                .bind(by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Some(row.try_get::<i64, _>("id")?)
+            }
+            None => None,
+        };
+        let row = sqlx::query(
+            "INSERT INTO draft_transitions (draft_id, from_status, to_status, by_user, note, version_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(draft_id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(by)
+        .bind(note)
+        .bind(version_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((row.try_get("id")?, version_id))
+    }
+
+    /// A draft's status history, oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_transitions(&self, draft_id: i64) -> Result<Vec<Transition>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.from_status, t.to_status, t.by_user, u.name, t.note, t.version_id, t.at \
+             FROM draft_transitions t JOIN users u ON u.id = t.by_user WHERE t.draft_id = $1 ORDER BY t.id",
+        )
+        .bind(draft_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Transition {
+                    id: row.try_get("id")?,
+                    from: row.try_get("from_status")?,
+                    to: row.try_get("to_status")?,
+                    by: row.try_get("by_user")?,
+                    by_name: row.try_get("name")?,
+                    note: row.try_get("note")?,
+                    version_id: row.try_get("version_id")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a named version outside the status flow (a member's snapshot).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn create_version(
+        &self,
+        draft_id: i64,
+        status: DraftStatus,
+        version: NewVersion<'_>,
+        by: i64,
+    ) -> Result<i64, StorageError> {
+        let row = sqlx::query(
+            "INSERT INTO versions (draft_id, name, status, state, content_hash, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(draft_id)
+        .bind(version.name)
+        .bind(status.as_str())
+        .bind(version.state)
+        .bind(version.content_hash)
+        .bind(by)
+        .bind(now_ms())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// A draft's versions, oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_versions(&self, draft_id: i64) -> Result<Vec<VersionInfo>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, draft_id, name, status, content_hash, created_by, created_at FROM versions \
+             WHERE draft_id = $1 ORDER BY id",
+        )
+        .bind(draft_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    /// One version with its encoded state.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn version_state(
+        &self,
+        draft_id: i64,
+        version_id: i64,
+    ) -> Result<Option<(VersionInfo, Vec<u8>)>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, draft_id, name, status, content_hash, created_by, created_at, state FROM versions \
+             WHERE draft_id = $1 AND id = $2",
+        )
+        .bind(draft_id)
+        .bind(version_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((version_from_row(&row)?, row.try_get("state")?)))
+    }
+}

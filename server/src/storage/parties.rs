@@ -1,0 +1,175 @@
+//! Parties (organisations and collectives), their aliases, and people's party.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{now_ms, SqlStorage, StorageError};
+use crate::domain::validate::alias_key;
+
+/// An organisation, or a collective that expands to its members.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Party {
+    /// Database id.
+    pub id: i64,
+    /// Short code, e.g. `ZIN`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Display colour `#rrggbb`.
+    pub colour: String,
+    /// Whether this is a collective ("IZA-partijen").
+    pub is_collective: bool,
+    /// Other names that mean this party.
+    pub aliases: Vec<String>,
+    /// For a collective: the codes of its members.
+    pub members: Vec<String>,
+}
+
+/// What it takes to create a party.
+#[derive(Debug, Clone)]
+pub struct NewParty {
+    /// Short code.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Display colour.
+    pub colour: String,
+    /// Aliases (matched ignoring case, spaces and punctuation).
+    pub aliases: Vec<String>,
+    /// Member party ids, which makes the party a collective.
+    pub members: Vec<i64>,
+}
+
+impl SqlStorage {
+    /// Creates a party with its aliases and members.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the code or an alias is taken.
+    pub async fn create_party(&self, party: &NewParty) -> Result<i64, StorageError> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO parties (code, name, colour, is_collective, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&party.code)
+        .bind(&party.name)
+        .bind(&party.colour)
+        .bind(i64::from(!party.members.is_empty()))
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| unique_as(e, "party code"))?;
+        let id: i64 = row.try_get("id")?;
+        let mut keys: Vec<String> = party.aliases.iter().map(|a| alias_key(a)).collect();
+        keys.push(alias_key(&party.code));
+        keys.push(alias_key(&party.name));
+        keys.sort();
+        keys.dedup();
+        for key in keys.into_iter().filter(|k| !k.is_empty()) {
+            sqlx::query("INSERT INTO party_aliases (alias, party_id) VALUES ($1, $2)")
+                .bind(&key)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| unique_as(e, "party alias"))?;
+        }
+        for member in &party.members {
+            sqlx::query(
+                "INSERT INTO collective_members (collective_id, member_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every party, ordered by code.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_parties(&self) -> Result<Vec<Party>, StorageError> {
+        let rows =
+            sqlx::query("SELECT id, code, name, colour, is_collective FROM parties ORDER BY code")
+                .fetch_all(self.pool())
+                .await?;
+        let aliases = sqlx::query("SELECT alias, party_id FROM party_aliases ORDER BY alias")
+            .fetch_all(self.pool())
+            .await?;
+        let members = sqlx::query(
+            "SELECT m.collective_id, p.code FROM collective_members m \
+             JOIN parties p ON p.id = m.member_id ORDER BY p.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut parties = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            parties.push(Party {
+                id,
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                colour: row.try_get("colour")?,
+                is_collective: row.try_get::<i64, _>("is_collective")? != 0,
+                aliases: aliases
+                    .iter()
+                    .filter(|a| a.try_get::<i64, _>("party_id").ok() == Some(id))
+                    .filter_map(|a| a.try_get("alias").ok())
+                    .collect(),
+                members: members
+                    .iter()
+                    .filter(|m| m.try_get::<i64, _>("collective_id").ok() == Some(id))
+                    .filter_map(|m| m.try_get("code").ok())
+                    .collect(),
+            });
+        }
+        Ok(parties)
+    }
+
+    /// One party by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_party(&self, id: i64) -> Result<Option<Party>, StorageError> {
+        Ok(self.list_parties().await?.into_iter().find(|p| p.id == id))
+    }
+
+    /// Resolves a name, code or alias to a party (ignoring case, spaces and punctuation).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn resolve_party(&self, name: &str) -> Result<Option<i64>, StorageError> {
+        let row = sqlx::query("SELECT party_id FROM party_aliases WHERE alias = $1")
+            .bind(alias_key(name))
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("party_id")).transpose()?)
+    }
+
+    /// Sets a person's party.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn set_user_party(
+        &self,
+        user_id: i64,
+        party_id: Option<i64>,
+    ) -> Result<(), StorageError> {
+        sqlx::query("UPDATE users SET party_id = $1 WHERE id = $2")
+            .bind(party_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Maps a unique violation to [`StorageError::AlreadyExists`].
+pub(crate) fn unique_as(err: sqlx::Error, what: &'static str) -> StorageError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::AlreadyExists(what),
+        _ => StorageError::Database(err),
+    }
+}

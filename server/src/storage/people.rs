@@ -1,0 +1,104 @@
+//! People as the working group sees them: name, e-mail, party.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{SqlStorage, StorageError};
+
+/// A person with their party.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Person {
+    /// Database id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Sign-in and notification address.
+    pub email: String,
+    /// Their party's code, if they belong to one.
+    pub party: Option<String>,
+    /// Their party's colour (grey without a party).
+    pub colour: String,
+    /// Whether they administer the instance.
+    pub is_admin: bool,
+}
+
+/// Colour for people without a party.
+pub const NO_PARTY_COLOUR: &str = "#6b7280";
+
+const PERSON_SELECT: &str =
+    "SELECT u.id, u.name, u.email, u.is_admin, p.code AS party, p.colour AS colour \
+     FROM users u LEFT JOIN parties p ON p.id = u.party_id";
+
+fn person_from_row(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        party: row.try_get("party")?,
+        colour: row
+            .try_get::<Option<String>, _>("colour")?
+            .unwrap_or_else(|| NO_PARTY_COLOUR.to_owned()),
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+    })
+}
+
+impl SqlStorage {
+    /// People ordered by name, `limit` from `offset`, and the total count.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_people(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Person>, i64), StorageError> {
+        let rows = sqlx::query(&format!(
+            "{PERSON_SELECT} ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let people = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+        Ok((people, total))
+    }
+
+    /// One person.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_person(&self, id: i64) -> Result<Option<Person>, StorageError> {
+        let row = sqlx::query(&format!("{PERSON_SELECT} WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(person_from_row).transpose()?)
+    }
+
+    /// Replaces a person's password hash and ends all their sessions.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
