@@ -17,6 +17,7 @@ use secrecy::SecretString;
 use crate::app::App;
 use crate::auth::{password, secret};
 use crate::config::{Config, LogFormat};
+use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
 /// Polder: realtime collaboration for policy working groups.
@@ -42,6 +43,82 @@ enum Command {
     /// Manage documents.
     #[command(subcommand)]
     Doc(DocCommand),
+    /// Manage parties.
+    #[command(subcommand)]
+    Party(PartyCommand),
+    /// Manage bodies (working groups, theme tables, …) and their members.
+    #[command(subcommand)]
+    Body(BodyCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Load the demo working group into an empty database.
+    Demo(DatabaseArgs),
+}
+
+#[derive(Subcommand)]
+enum PartyCommand {
+    /// Create a party.
+    Create {
+        /// Short code, e.g. ZIN.
+        #[arg(long)]
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Colour as #rrggbb.
+        #[arg(long)]
+        colour: String,
+        /// Other names for the party (repeatable).
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// Member party codes, which makes this a collective (repeatable).
+        #[arg(long = "member")]
+        members: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum BodyCommand {
+    /// Create a body.
+    Create {
+        /// Name, e.g. "Werkgroep Beter pakketbeheer".
+        #[arg(long)]
+        name: String,
+        /// working_group, sub_group, theme_table, directors_day, bo_iza or minister.
+        #[arg(long)]
+        kind: String,
+        /// Name of the body it reports to.
+        #[arg(long)]
+        parent: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Give a person a role in a body.
+    AddMember {
+        /// Body name.
+        #[arg(long)]
+        body: String,
+        /// E-mail address of the person.
+        #[arg(long)]
+        user: String,
+        /// chair, secretariat, member or observer.
+        #[arg(long)]
+        role: String,
+        /// The person holds their party's mandate.
+        #[arg(long)]
+        mandate: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exits non-zero naming the first bad entry.
+    Verify(DatabaseArgs),
 }
 
 /// Where the database is.
@@ -106,6 +183,9 @@ struct ServeArgs {
     /// Mark cookies Secure (when served over TLS).
     #[arg(long, env = "POLDER_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Load the demo working group when the database is empty.
+    #[arg(long, env = "POLDER_DEMO")]
+    demo: bool,
 }
 
 impl ServeArgs {
@@ -159,6 +239,9 @@ enum UserCommand {
         /// Make the person an administrator.
         #[arg(long)]
         admin: bool,
+        /// Their party (code or alias).
+        #[arg(long)]
+        party: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -209,6 +292,16 @@ pub fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
+            if args.demo {
+                let storage = args.database.open().await?;
+                if crate::demo::seed(&storage).await? {
+                    tracing::info!(
+                        "demo working group loaded: sign in as anna@vws.demo with password {}",
+                        crate::demo::DEMO_PASSWORD
+                    );
+                }
+                storage.close().await;
+            }
             let config = args.into_config();
             if config.database_url.is_none() {
                 tracing::info!(data_dir = %config.data_dir.display(), "using the embedded SQLite database");
@@ -257,13 +350,147 @@ async fn run(command: Command) -> anyhow::Result<()> {
             email,
             name,
             admin,
+            party,
             database,
         }) => {
             let storage = database.open().await?;
+            let party = match party {
+                Some(code) => Some(
+                    storage
+                        .resolve_party(&code)
+                        .await?
+                        .with_context(|| format!("no party {code:?}"))?,
+                ),
+                None => None,
+            };
             let password = read_password()?;
             let hash = password::hash_password(password).await?;
             let id = storage.create_user(&email, &name, &hash, admin).await?;
+            storage.set_user_party(id, party).await?;
             eprintln!("created person {id} <{email}>");
+            Ok(())
+        }
+        Command::Party(PartyCommand::Create {
+            code,
+            name,
+            colour,
+            aliases,
+            members,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            let mut member_ids = Vec::new();
+            for member in &members {
+                member_ids.push(
+                    storage
+                        .resolve_party(member)
+                        .await?
+                        .with_context(|| format!("no party {member:?}"))?,
+                );
+            }
+            let party = crate::storage::parties::NewParty {
+                code: validate::party_code("code", &code)?,
+                name: validate::text("name", &name, 1, 200)?,
+                colour: validate::colour("colour", &colour)?,
+                aliases,
+                members: member_ids,
+            };
+            let id = storage.create_party(&party).await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "party.create",
+                    &serde_json::json!({ "party": id }),
+                )
+                .await?;
+            eprintln!("created party {} ({id})", party.code);
+            Ok(())
+        }
+        Command::Body(BodyCommand::Create {
+            name,
+            kind,
+            parent,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            let Some(level) = crate::storage::bodies::BODY_KINDS
+                .iter()
+                .position(|k| *k == kind)
+            else {
+                bail!(
+                    "unknown kind {kind:?}: use {}",
+                    crate::storage::bodies::BODY_KINDS.join(", ")
+                );
+            };
+            let parent_id = match parent {
+                Some(parent) => Some(find_body(&storage, &parent).await?),
+                None => None,
+            };
+            let level = i64::try_from(level).unwrap_or(0);
+            let id = storage.create_body(&name, &kind, level, parent_id).await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "body.create",
+                    &serde_json::json!({ "body": id }),
+                )
+                .await?;
+            eprintln!("created body {name:?} ({id})");
+            Ok(())
+        }
+        Command::Body(BodyCommand::AddMember {
+            body,
+            user,
+            role,
+            mandate,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            let body_id = find_body(&storage, &body).await?;
+            let role = crate::domain::roles::BodyRole::parse(&role).with_context(|| {
+                format!("unknown role {role:?}: use chair, secretariat, member or observer")
+            })?;
+            let person = storage
+                .find_user_by_email(&user)
+                .await?
+                .with_context(|| format!("no person with e-mail address {user}"))?;
+            storage
+                .put_membership(body_id, person.id, role, mandate)
+                .await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "membership.put",
+                    &serde_json::json!({ "body": body_id, "person": person.id, "role": role.as_str() }),
+                )
+                .await?;
+            eprintln!("{user} is now {} of {body:?}", role.as_str());
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify(database)) => {
+            let storage = database.open().await?;
+            let chain = storage.audit_chain().await?;
+            match crate::domain::audit_chain::verify(&chain) {
+                Ok(count) => {
+                    println!("audit log intact: {count} entries verified");
+                    Ok(())
+                }
+                Err(broken) => bail!("audit log tampered with: {broken}"),
+            }
+        }
+        Command::Demo(database) => {
+            let storage = database.open().await?;
+            if crate::demo::seed(&storage).await? {
+                eprintln!(
+                    "demo working group loaded; sign in as anna@vws.demo (chair, VWS) or joost@zin.demo (ZIN) with password {}",
+                    crate::demo::DEMO_PASSWORD
+                );
+            } else {
+                eprintln!("the database already holds people; the demo is only loaded into an empty database");
+            }
             Ok(())
         }
         Command::Doc(DocCommand::Grant {
@@ -289,6 +516,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn find_body(storage: &SqlStorage, name: &str) -> anyhow::Result<i64> {
+    storage
+        .list_bodies(None)
+        .await?
+        .into_iter()
+        .find(|b| b.name == name)
+        .map(|b| b.id)
+        .with_context(|| format!("no body named {name:?}"))
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

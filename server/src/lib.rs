@@ -10,6 +10,11 @@
 //! - [`sync`]: the y-websocket protocol and document rules, free of IO.
 //! - [`storage`]: the [`storage::Storage`] trait over SQLite and PostgreSQL.
 //! - [`auth`]: passwords, tokens, sessions and document access.
+//! - [`domain`]: working-group rules (status flow, fuzzy dates, working days), free of IO.
+//! - [`versions`]: rendering, comparing and exporting document versions, free of IO.
+//! - [`import`]: reading milestone tables (CSV, TSV, XLSX), free of IO.
+//! - [`notify`]: delivery channels for notifications: e-mail (SMTP), iCalendar feeds, webhooks.
+//! - [`demo`]: the demo working group seeded into an empty database.
 //! - [`metrics`], [`telemetry`], [`shutdown`], [`error`], [`state`], [`clock`]: plumbing.
 
 pub mod app;
@@ -17,13 +22,18 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod import;
 pub mod metrics;
+pub mod notify;
 pub mod shutdown;
 pub mod state;
 pub mod storage;
 pub mod sync;
 pub mod telemetry;
+pub mod versions;
 pub mod ws;

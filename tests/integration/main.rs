@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod helpers;
 
 mod access;
@@ -12,3 +13,4 @@ mod durability;
 mod limits;
 mod npm_client;
 mod sync;
+mod workflow;

@@ -60,20 +60,22 @@ async fn presence_is_relayed_and_removed_when_a_client_leaves(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     let a = app.client("presence").await;
     let b = app.client("presence").await;
-    a.set_presence(r#"{"user":{"name":"Anna (VWS)"}}"#)
+    a.set_presence(r#"{"user":{"name":"Anna (VWS)"},"cursor":{"anchor":5}}"#)
         .await
         .unwrap();
     let a_id = a.doc().client_id().get();
     b.wait_for("a's presence", Duration::from_secs(5), |c| {
-        c.presence().get(&a_id).is_some_and(|s| s.contains("Anna"))
+        c.presence()
+            .get(&a_id)
+            .is_some_and(|s| s.contains(r#""anchor":5"#))
     })
     .await
     .unwrap();
     // b cannot overwrite a's presence: the server drops the entry
     let forged = {
         let mut awareness = yrs::sync::Awareness::new(a.doc().clone());
-        awareness.set_local_state_raw(r#"{"user":{"name":"Mallory"}}"#);
-        awareness.set_local_state_raw(r#"{"user":{"name":"Mallory"}}"#);
+        awareness.set_local_state_raw(r#"{"cursor":{"anchor":99}}"#);
+        awareness.set_local_state_raw(r#"{"cursor":{"anchor":99}}"#);
         awareness.update().unwrap()
     };
     b.send_message(yrs::sync::Message::Awareness(forged))
@@ -85,10 +87,15 @@ async fn presence_is_relayed_and_removed_when_a_client_leaves(backend: Backend) 
     })
     .await
     .unwrap();
+    let seen = &c.presence()[&a_id];
     assert!(
-        c.presence()[&a_id].contains("Anna"),
-        "presence was not forged: {:?}",
-        c.presence()
+        seen.contains(r#""anchor":5"#),
+        "presence was not forged: {seen}"
+    );
+    // the server stamped the authenticated identity over the name the client claimed
+    assert!(
+        seen.contains("token:test-admin") && !seen.contains("Anna"),
+        "{seen}"
     );
     a.close().await;
     b.wait_for("a's presence removed", Duration::from_secs(5), |c| {

@@ -16,7 +16,7 @@ const connect = (name) => {
     params: { token },
     disableBc: true
   })
-  provider.awareness.setLocalStateField('user', { name })
+  provider.awareness.setLocalStateField('probe', name)
   provider.on('connection-error', (e) => console.error(`${name}: connection error`, e?.message ?? e))
   return { doc, provider }
 }
@@ -33,7 +33,7 @@ a.doc.getText('content').insert(0, text)
 await waitFor('text arrives at b', () => b.doc.getText('content').toString() === text)
 b.doc.getText('content').insert(text.length, '!')
 await waitFor('reply arrives at a', () => a.doc.getText('content').toString() === `${text}!`)
-const seesOther = (me, other) => [...me.provider.awareness.getStates().values()].some((s) => s.user?.name === other)
+const seesOther = (me, other) => [...me.provider.awareness.getStates().values()].some((s) => s.probe === other)
 await waitFor('presence', () => seesOther(a, 'bob') && seesOther(b, 'alice'))
 clearTimeout(timer)
 console.log(JSON.stringify({ ok: true, text: a.doc.getText('content').toString() }))

@@ -163,6 +163,54 @@ impl YClient {
             .await
     }
 
+    /// Applies `change` to the client's document in one transaction and sends the result as an
+    /// update.
+    ///
+    /// # Errors
+    /// Fails when the socket is closed.
+    pub async fn edit(
+        &self,
+        change: impl FnOnce(&mut yrs::TransactionMut<'_>),
+    ) -> anyhow::Result<()> {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            let before = txn.state_vector();
+            change(&mut txn);
+            txn.encode_state_as_update_v1(&before)
+        };
+        self.send_message(Message::Sync(SyncMessage::Update(update)))
+            .await
+    }
+
+    /// The plain text of the y-prosemirror document (`prosemirror` fragment), one line per
+    /// block.
+    pub fn prosemirror_text(&self) -> String {
+        use yrs::{XmlFragment, XmlOut};
+        fn walk(node: &XmlOut, txn: &yrs::Transaction<'_>, out: &mut String) {
+            match node {
+                XmlOut::Text(text) => out.push_str(&text.get_string(txn)),
+                XmlOut::Element(element) => {
+                    for child in element.children(txn) {
+                        walk(&child, txn, out);
+                    }
+                    out.push('\n');
+                }
+                XmlOut::Fragment(fragment) => {
+                    for child in fragment.children(txn) {
+                        walk(&child, txn, out);
+                    }
+                }
+            }
+        }
+        let fragment = self.doc.get_or_insert_xml_fragment("prosemirror");
+        let txn = self.doc.transact();
+        let mut out = String::new();
+        for child in fragment.children(&txn) {
+            walk(&child, &txn, &mut out);
+        }
+        out
+    }
+
     /// Sends a y-sync message.
     ///
     /// # Errors

@@ -202,6 +202,15 @@ impl DocActor {
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "cannot encode presence"),
         }
+        if !peer.can_write || self.frozen {
+            // Tell a read-only client at once, not only when its first edit is refused.
+            let reason = if self.frozen {
+                "read-only: the document is frozen in its current status; comments remain possible"
+            } else {
+                "read-only: this connection may not change the document"
+            };
+            frames.push(protocol::encode_permission_denied(reason));
+        }
         let id = peer.id;
         self.peers.insert(id, peer);
         for frame in frames {
@@ -248,14 +257,14 @@ impl DocActor {
         }
         let metrics = &self.hub.shared.metrics;
         let can_write = self.peers.get(&conn).is_some_and(|peer| peer.can_write);
-        if !can_write {
+        if !can_write || self.frozen {
             metrics.updates_refused.inc();
-            self.send_to(
-                conn,
-                protocol::encode_permission_denied(
-                    "read-only: this connection may not change the document",
-                ),
-            );
+            let reason = if self.frozen {
+                "read-only: the document is frozen in its current status; comments remain possible"
+            } else {
+                "read-only: this connection may not change the document"
+            };
+            self.send_to(conn, protocol::encode_permission_denied(reason));
             return;
         }
         let size = update.raw.len();

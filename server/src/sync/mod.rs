@@ -4,9 +4,12 @@
 //! - [`protocol`]: decodes one y-websocket frame into an [`protocol::Inbound`] message (with the
 //!   Yjs update already validated) and encodes the frames the server sends, all through the
 //!   codec in `yrs::sync`.
+//! - [`anchor`]: comment anchors as Yjs relative positions, validated and resolved.
 //! - [`document`]: [`document::DocState`], one document's CRDT and awareness, with the rules the
 //!   server enforces on them (awareness ownership per connection, expiry, size accounting).
 
+pub mod anchor;
+pub mod attribution;
 pub mod document;
 pub mod protocol;
 

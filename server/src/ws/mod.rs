@@ -45,6 +45,14 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
     let doc_id = DocId::parse(&raw_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if matches!(
+        credentials::from_request(&headers, query.token.as_deref()),
+        Some(auth::Credential::Session(_))
+    ) && !same_origin(&headers)
+    {
+        // A page on another site could open this socket with the visitor's cookie.
+        return Err(AppError::Forbidden);
+    }
     let identity = credentials::identify(&state, &headers, query.token.as_deref()).await?;
     let access = auth::document_access(state.storage.as_ref(), &identity, &doc_id)
         .await?
@@ -109,4 +117,23 @@ async fn presence_stamp(state: &AppState, identity: &auth::Identity) -> Result<s
             "color": crate::storage::people::NO_PARTY_COLOUR,
         }),
     })
+}
+
+/// Whether a cookie-authenticated upgrade comes from a page of this server: its `Origin` names
+/// the same host as the `Host` header (browsers always send `Origin` on WebSocket upgrades).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin = headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.trim_end_matches('/').eq_ignore_ascii_case(host)),
+        // Non-browser clients send no Origin; a cross-site page cannot suppress it.
+        (_, None) => true,
+        (None, Some(_)) => false,
+    }
 }

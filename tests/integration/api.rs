@@ -1,0 +1,168 @@
+//! [`Api`]: a signed-in browser-like HTTP client (session cookie plus CSRF header), and the
+//! demo-backed [`WorkingGroup`] fixture the working-group tests share.
+
+use polder::demo::{DEMO_DOC_ID, DEMO_PASSWORD};
+use polder_tests::YClient;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+/// A client holding a session like a browser: cookies, and the CSRF token echoed in a header.
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+    csrf: Option<String>,
+    cookie: Option<String>,
+}
+
+impl Api {
+    /// A client that has not signed in.
+    pub fn anonymous(app: &TestApp) -> Self {
+        Self {
+            base: app.http(""),
+            http: reqwest::Client::new(),
+            csrf: None,
+            cookie: None,
+        }
+    }
+
+    /// Signs in; panics when that fails.
+    pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Self {
+        let mut api = Self::anonymous(app);
+        let response = api
+            .http
+            .post(format!("{}/api/session", api.base))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "sign-in of {email}"
+        );
+        let mut cookies = Vec::new();
+        for value in response.headers().get_all("set-cookie") {
+            let pair = value
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            if let Some(token) = pair.strip_prefix("polder_csrf=") {
+                api.csrf = Some(token.to_owned());
+            }
+            cookies.push(pair);
+        }
+        api.cookie = Some(cookies.join("; "));
+        api
+    }
+
+    /// The `Cookie` header value of this session.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
+    /// Sends a request; returns status and JSON body (`Null` when empty or not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call_with(method, path, body, true).await
+    }
+
+    /// Like [`Api::call`], optionally without the CSRF header.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        csrf: bool,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let (true, Some(token)) = (csrf, &self.csrf) {
+            request = request.header("x-csrf-token", token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// GET, asserting 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// A request with a JSON body, asserting `expected`.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Value,
+        expected: StatusCode,
+    ) -> Value {
+        let (status, answer) = self.call(method.clone(), path, Some(body)).await;
+        assert_eq!(status, expected, "{method} {path}: {answer}");
+        answer
+    }
+}
+
+/// The demo working group, signed in as its people.
+pub struct WorkingGroup {
+    /// The working group's body id.
+    #[allow(dead_code)]
+    pub body_id: i64,
+    /// The demo draft's id.
+    pub draft_id: i64,
+}
+
+impl WorkingGroup {
+    /// Seeds the demo into the app's (empty) database.
+    pub async fn seed(app: &TestApp) -> Self {
+        assert!(polder::demo::seed(&app.storage).await.unwrap());
+        let admin = Self::person(app, "beheer@polder.demo").await;
+        let bodies = admin.get("/api/bodies").await;
+        let body_id = bodies["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["kind"] == "working_group")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let drafts = admin.get(&format!("/api/bodies/{body_id}/drafts")).await;
+        let draft_id = drafts["items"][0]["id"].as_i64().unwrap();
+        Self { body_id, draft_id }
+    }
+
+    /// Signs in a demo person.
+    pub async fn person(app: &TestApp, email: &str) -> Api {
+        Api::sign_in(app, email, DEMO_PASSWORD).await
+    }
+
+    /// Opens the demo draft's document over the websocket as a signed-in person.
+    pub async fn open_draft(app: &TestApp, api: &Api) -> YClient {
+        let origin = format!("http://{}", app.addr);
+        let client = YClient::connect_with_headers(
+            &app.ws_base(DEMO_DOC_ID),
+            &[("cookie", api.cookie().unwrap()), ("origin", &origin)],
+        )
+        .await
+        .unwrap();
+        client.synced().await.unwrap();
+        client
+    }
+}
