@@ -274,6 +274,8 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
     db.append_updates(&[UpdateBatch {
         doc_id,
         updates: vec![Bytes::from(advice_content())],
+        claims: vec![],
+        deletions: vec![],
     }])
     .await?;
     Ok(true)

@@ -13,4 +13,5 @@ mod durability;
 mod limits;
 mod npm_client;
 mod sync;
+mod versions;
 mod workflow;

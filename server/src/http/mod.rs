@@ -3,7 +3,7 @@
 //! # Layout
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
-//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`tokens`], [`audit`]:
+//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`], [`audit`]:
 //!   one REST resource each; [`extract`] holds the shared extractors and pagination.
 //! - [`credentials`]: reading a session cookie or token from a request.
 //! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
@@ -19,6 +19,7 @@ pub mod parties;
 pub mod people;
 pub mod session;
 pub mod tokens;
+pub mod versions;
 
 use std::path::Path;
 use std::time::Duration;
@@ -50,6 +51,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(drafts::router())
         .merge(comments::router())
         .merge(tokens::router())
+        .merge(versions::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -19,7 +19,8 @@ use tokio::sync::mpsc::error::TrySendError;
 use tracing::Instrument;
 
 use super::{CloseReason, DocCommand, Hub, Peer};
-use crate::storage::UpdateBatch;
+use crate::storage::{ClientClaim, DeletionRecord, UpdateBatch};
+use crate::sync::attribution;
 use crate::sync::document::DocState;
 use crate::sync::protocol::{self, Inbound, ValidUpdate};
 use crate::sync::ConnId;
@@ -35,36 +36,26 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
     async move {
         hub.shared.metrics.documents_loaded.inc();
         let started = Instant::now();
-        match hub
-            .shared
-            .storage
-            .load_document(&doc_id)
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|stored| {
-                let state = DocState::from_stored(
-                    stored.snapshot.as_deref(),
-                    stored.updates.iter().map(|(_, data)| data.as_slice()),
-                )
-                .map_err(|e| e.to_string())?;
-                Ok((state, stored.last_id(), stored.updates.len(), stored.frozen))
-            }) {
-            Ok((state, last_id, log_len, frozen)) => {
+        match load(&hub, &doc_id).await {
+            Ok(loaded) => {
                 let elapsed = started.elapsed();
                 hub.shared
                     .metrics
                     .document_load_seconds
                     .observe(elapsed.as_secs_f64());
-                tracing::debug!(log_len, ?elapsed, "document loaded");
+                tracing::debug!(log_len = loaded.log_len, ?elapsed, "document loaded");
                 let actor = DocActor {
                     hub: hub.clone(),
                     doc_id: doc_id.clone(),
-                    state,
+                    state: loaded.state,
                     peers: HashMap::new(),
                     pending: Vec::new(),
-                    last_id,
-                    log_since_snapshot: log_len,
-                    frozen,
+                    last_id: loaded.last_id,
+                    log_since_snapshot: loaded.log_len,
+                    frozen: loaded.frozen,
+                    claims: loaded.claims,
+                    pending_claims: Vec::new(),
+                    pending_deletions: Vec::new(),
                     bytes_since_snapshot: 0,
                     idle_since: Instant::now(),
                 };
@@ -80,6 +71,33 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
     }
     .instrument(span)
     .await;
+}
+
+/// A document as loaded from storage.
+struct Loaded {
+    state: DocState,
+    last_id: i64,
+    log_len: usize,
+    frozen: bool,
+    claims: HashMap<u64, Option<i64>>,
+}
+
+async fn load(hub: &Hub, doc_id: &DocId) -> Result<Loaded, String> {
+    let storage = &hub.shared.storage;
+    let stored = storage.load_document(doc_id).await.map_err(|e| e.to_string())?;
+    let claims = storage.client_claims(doc_id).await.map_err(|e| e.to_string())?;
+    let state = DocState::from_stored(
+        stored.snapshot.as_deref(),
+        stored.updates.iter().map(|(_, data)| data.as_slice()),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        state,
+        last_id: stored.last_id(),
+        log_len: stored.updates.len(),
+        frozen: stored.frozen,
+        claims: claims.into_iter().collect(),
+    })
 }
 
 /// Closes every connection that was waiting for a document that could not be loaded.
@@ -109,6 +127,12 @@ struct DocActor {
     bytes_since_snapshot: usize,
     /// Read-only for everyone (a draft past `concept`).
     frozen: bool,
+    /// Yjs client id → the person whose connection first sent its content.
+    claims: HashMap<u64, Option<i64>>,
+    /// Claims made by pending updates, stored with them.
+    pending_claims: Vec<ClientClaim>,
+    /// Deletions made by pending updates, stored with them.
+    pending_deletions: Vec<DeletionRecord>,
     idle_since: Instant,
 }
 
@@ -255,7 +279,7 @@ impl DocActor {
         if update.is_empty() {
             return;
         }
-        let metrics = &self.hub.shared.metrics;
+        let metrics = self.hub.shared.metrics.clone();
         let can_write = self.peers.get(&conn).is_some_and(|peer| peer.can_write);
         if !can_write || self.frozen {
             metrics.updates_refused.inc();
@@ -280,6 +304,16 @@ impl DocActor {
             );
             return;
         }
+        if !self.record_authorship(conn, &update) {
+            metrics.updates_refused.inc();
+            self.send_to(
+                conn,
+                protocol::encode_permission_denied(
+                    "refused: the update carries edits of a Yjs client that belongs to someone else",
+                ),
+            );
+            return;
+        }
         if let Err(error) = self.state.apply(update.update, size) {
             tracing::warn!(%error, conn, "update could not be applied");
             metrics.protocol_errors.inc();
@@ -287,6 +321,46 @@ impl DocActor {
             return;
         }
         self.pending.push((conn, update.raw));
+    }
+
+    /// Records which person brought new content and made new deletions (first claim wins), so
+    /// version comparisons can name them; refuses content for a Yjs client id that another
+    /// person already owns.
+    fn record_authorship(&mut self, conn: ConnId, update: &ValidUpdate) -> bool {
+        let Some(peer) = self.peers.get(&conn) else {
+            return false;
+        };
+        let (user_id, label) = (peer.user_id, peer.label.clone());
+        let footprint = {
+            let txn = yrs::Transact::transact(self.state.doc());
+            attribution::footprint(&txn, &update.update)
+        };
+        if footprint
+            .new_content_clients
+            .iter()
+            .any(|client| self.claims.get(client).is_some_and(|owner| *owner != user_id))
+        {
+            return false;
+        }
+        for client in footprint.new_content_clients {
+            if self.claims.insert(client, user_id).is_none() {
+                self.pending_claims.push(ClientClaim {
+                    client,
+                    user_id,
+                    label: label.clone(),
+                });
+            }
+        }
+        for range in footprint.new_deletions {
+            self.pending_deletions.push(DeletionRecord {
+                client: range.client,
+                start: range.start,
+                end: range.end,
+                user_id,
+                label: label.clone(),
+            });
+        }
+        true
     }
 
     /// Stores pending updates, then relays each to every other peer.
@@ -298,6 +372,8 @@ impl DocActor {
         let batch = UpdateBatch {
             doc_id: self.doc_id.clone(),
             updates: pending.iter().map(|(_, raw)| raw.clone()).collect(),
+            claims: std::mem::take(&mut self.pending_claims),
+            deletions: std::mem::take(&mut self.pending_deletions),
         };
         match self.hub.shared.persister.append(batch).await {
             Ok(last_id) => {

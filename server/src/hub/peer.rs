@@ -90,6 +90,10 @@ pub struct Peer {
     pub kick: Kick,
     /// Whether this connection may change the document (the document may still be frozen).
     pub can_write: bool,
+    /// The person behind the connection (none for service tokens), for attribution.
+    pub user_id: Option<i64>,
+    /// How attribution names them when the person record is gone.
+    pub label: String,
     /// The authenticated identity stamped into this connection's presence (`user` fields such as
     /// name, party and colour); `None` leaves presence as the client sent it.
     pub stamp: Option<std::sync::Arc<serde_json::Value>>,

@@ -10,6 +10,7 @@
 //! - one file per working-group resource, as inherent methods of [`SqlStorage`]: [`parties`],
 //!   [`people`], [`bodies`], [`drafts`], [`audit`].
 
+pub mod attribution;
 pub mod audit;
 pub mod bodies;
 pub mod comments;
@@ -26,6 +27,7 @@ use polder_shared::DocId;
 
 pub use crate::clock::now_ms;
 pub use persister::Persister;
+pub use sql::{yjs_client_from_i64, yjs_client_to_i64};
 pub use sql::SqlStorage;
 
 /// Why a storage operation failed.
@@ -73,13 +75,43 @@ impl LoadedDocument {
     }
 }
 
-/// One document's updates to store in a group commit.
+/// One document's updates to store in a group commit, with who brought them.
 #[derive(Debug, Clone)]
 pub struct UpdateBatch {
     /// The document the updates belong to.
     pub doc_id: DocId,
     /// Encoded Yjs v1 updates, in the order they were applied.
     pub updates: Vec<Bytes>,
+    /// Yjs client ids first seen in these updates, with the person who sent them.
+    pub claims: Vec<ClientClaim>,
+    /// Id ranges first deleted by these updates, with the person who deleted them.
+    pub deletions: Vec<DeletionRecord>,
+}
+
+/// "This Yjs client's content was first sent by this person."
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientClaim {
+    /// Yjs client id.
+    pub client: u64,
+    /// The person (none for service tokens).
+    pub user_id: Option<i64>,
+    /// How to name them if the person is gone (`Name (PARTY)` or `token:NAME`).
+    pub label: String,
+}
+
+/// "This person's connection first deleted these items."
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletionRecord {
+    /// The deleted items' Yjs client id.
+    pub client: u64,
+    /// First clock.
+    pub start: u32,
+    /// End clock (exclusive).
+    pub end: u32,
+    /// The person.
+    pub user_id: Option<i64>,
+    /// How to name them.
+    pub label: String,
 }
 
 /// A person who can sign in.
@@ -163,6 +195,8 @@ pub trait Storage: Send + Sync + 'static {
         snapshot: &[u8],
         upto_id: i64,
     ) -> Result<(), StorageError>;
+    /// Who owns which Yjs client id of a document (recorded on first sight).
+    async fn client_claims(&self, doc_id: &DocId) -> Result<Vec<(u64, Option<i64>)>, StorageError>;
     /// Number of log entries (not snapshots) stored for a document.
     async fn update_count(&self, doc_id: &DocId) -> Result<i64, StorageError>;
 

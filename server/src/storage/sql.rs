@@ -159,6 +159,16 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// Yjs client ids are below 2^53, so they fit a signed 64-bit column as they are.
+pub fn yjs_client_to_i64(client: u64) -> i64 {
+    i64::try_from(client).unwrap_or(i64::MAX)
+}
+
+/// The inverse of [`yjs_client_to_i64`].
+pub fn yjs_client_from_i64(client: i64) -> u64 {
+    u64::try_from(client).unwrap_or_default()
+}
+
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -264,6 +274,32 @@ impl Storage for SqlStorage {
                 .await?;
                 last = row.try_get("id")?;
             }
+            for claim in &batch.claims {
+                sqlx::query(
+                    "INSERT INTO doc_clients (doc_id, client_id, user_id, label) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (doc_id, client_id) DO NOTHING",
+                )
+                .bind(batch.doc_id.as_str())
+                .bind(yjs_client_to_i64(claim.client))
+                .bind(claim.user_id)
+                .bind(&claim.label)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for deletion in &batch.deletions {
+                sqlx::query(
+                    "INSERT INTO doc_deletions (doc_id, client_id, clock_start, clock_end, user_id, label) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(batch.doc_id.as_str())
+                .bind(yjs_client_to_i64(deletion.client))
+                .bind(i64::from(deletion.start))
+                .bind(i64::from(deletion.end))
+                .bind(deletion.user_id)
+                .bind(&deletion.label)
+                .execute(&mut *tx)
+                .await?;
+            }
             last_ids.push(last);
         }
         tx.commit().await?;
@@ -297,6 +333,19 @@ impl Storage for SqlStorage {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn client_claims(&self, doc_id: &DocId) -> Result<Vec<(u64, Option<i64>)>, StorageError> {
+        let rows = sqlx::query("SELECT client_id, user_id FROM doc_clients WHERE doc_id = $1")
+            .bind(doc_id.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let client: i64 = row.try_get("client_id")?;
+                Ok((yjs_client_from_i64(client), row.try_get("user_id")?))
+            })
+            .collect()
     }
 
     async fn update_count(&self, doc_id: &DocId) -> Result<i64, StorageError> {

@@ -31,6 +31,7 @@ pub mod compare;
 pub mod docx;
 pub mod html;
 pub mod markdown;
+pub mod recorded;
 
 #[cfg(test)]
 mod test_support;
@@ -61,7 +62,7 @@ pub enum VersionError {
 }
 
 /// A person as shown next to the changes they made.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Author {
     /// The person's id in Polder.
     pub person_id: i64,
@@ -92,7 +93,8 @@ pub trait Attribution {
 }
 
 /// How a run of text differs between the old and the new version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Present in both versions (or the only version rendered).
     Unchanged,
@@ -103,7 +105,7 @@ pub enum Change {
 }
 
 /// Inline formatting of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Marks {
     /// `strong` / `bold` mark.
     pub bold: bool,
@@ -112,7 +114,7 @@ pub struct Marks {
 }
 
 /// A stretch of text with one change kind, one author and one set of marks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     /// How this text differs between the compared versions.
     pub change: Change,
@@ -126,7 +128,8 @@ pub struct Run {
 }
 
 /// What kind of block a [`Block`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case", tag = "type", content = "detail")]
 pub enum BlockKind {
     /// A plain paragraph.
     Paragraph,
@@ -147,7 +150,7 @@ pub enum BlockKind {
 }
 
 /// One paragraph-like block: its kind and its runs in reading order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     /// Paragraph, heading, list item or quote.
     pub kind: BlockKind,
@@ -164,7 +167,7 @@ impl Block {
 
 /// The result of [`compare()`]: the new version's blocks with the old version's deleted text
 /// and blocks merged in at their old positions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
     /// All blocks in document order.
     pub blocks: Vec<Block>,

@@ -31,8 +31,10 @@ pub struct Connection {
     pub id: ConnId,
     /// The document it syncs.
     pub doc_id: DocId,
-    /// Who is connected (for logs; never a token).
+    /// Who is connected (for logs and attribution; never a token).
     pub user: String,
+    /// The person, if any.
+    pub user_id: Option<i64>,
     /// Whether its updates are applied.
     pub can_write: bool,
     /// The identity stamped into its presence.
@@ -61,6 +63,8 @@ impl Connection {
             kick: kick.clone(),
             can_write: self.can_write,
             stamp: self.stamp.clone(),
+            user_id: self.user_id,
+            label: self.user.clone(),
         };
         tracing::debug!(can_write = self.can_write, "connected");
         let session = self.state.hub.join(&self.doc_id, peer).await;

@@ -84,7 +84,8 @@ async fn upgrade(
     let conn = connection::Connection {
         id: state.hub.next_conn_id(),
         doc_id,
-        user: identity.name,
+        user: identity.name.clone(),
+        user_id: identity.user_id,
         can_write: access == Access::Write,
         stamp: Some(std::sync::Arc::new(stamp)),
         state,

@@ -1,0 +1,199 @@
+//! `/api/drafts/{id}/versions…` and `/api/drafts/{id}/compare`: named versions, rendered as
+//! JSON, HTML, Markdown or DOCX, and comparisons of any two versions (or a version and the
+//! current text) with each change attributed to the person and party who made it.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::domain::validate;
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::drafts::{self, access, DraftAccess};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::state::AppState;
+use crate::storage::drafts::{NewVersion, VersionInfo};
+use crate::versions::{self, Block, Comparison};
+
+/// Version routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/drafts/{id}/versions", get(list).post(create))
+        .route("/api/drafts/{id}/versions/{version_id}", get(show))
+        .route("/api/drafts/{id}/compare", get(compare))
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Format {
+    #[default]
+    Json,
+    Html,
+    Markdown,
+    Docx,
+}
+
+#[derive(Deserialize)]
+struct FormatQuery {
+    #[serde(default)]
+    format: Format,
+}
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    /// Older version id.
+    from: i64,
+    /// Newer version id, or `current` for the live document.
+    to: String,
+    #[serde(default)]
+    format: Format,
+}
+
+#[derive(Deserialize)]
+struct CreateVersion {
+    name: String,
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<i64>) -> Result<Json<Vec<VersionInfo>>> {
+    access(&state, &caller, id).await?;
+    Ok(Json(state.db.list_versions(id).await?))
+}
+
+async fn current_state(state: &AppState, access: &DraftAccess) -> Result<Vec<u8>> {
+    state
+        .hub
+        .snapshot(&access.doc_id()?)
+        .await
+        .map_err(|_| AppError::Unavailable("the document could not be loaded; try again".into()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<CreateVersion>,
+) -> Result<(StatusCode, Json<VersionInfo>)> {
+    let access = access(&state, &caller, id).await?;
+    access.require_writer(&caller)?;
+    if !drafts::is_open(&access.draft) {
+        return Err(AppError::Conflict("the draft was withdrawn".into()));
+    }
+    let name = validate::text("name", &input.name, 1, 200)?;
+    let snapshot = current_state(&state, &access).await?;
+    let hash = versions::content_hash(&snapshot);
+    let version_id = state
+        .db
+        .create_version(
+            id,
+            access.draft.status,
+            NewVersion {
+                name: &name,
+                state: &snapshot,
+                content_hash: &hash,
+            },
+            caller.person_id()?,
+        )
+        .await?;
+    record(&state, &caller, "version.create", serde_json::json!({ "draft": id, "version": version_id })).await?;
+    let info = state
+        .db
+        .list_versions(id)
+        .await?
+        .into_iter()
+        .find(|v| v.id == version_id)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, version_id)): AppPath<(i64, i64)>,
+    AppQuery(query): AppQuery<FormatQuery>,
+) -> Result<Response> {
+    let access = access(&state, &caller, id).await?;
+    let (info, bytes) = state.db.version_state(id, version_id).await?.ok_or(AppError::NotFound)?;
+    let title = format!("{} — {}", access.draft.title, info.name);
+    let blocks = blocking(move || versions::document_blocks(&bytes)).await?;
+    Ok(match query.format {
+        Format::Json => Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response(),
+        Format::Html => html(versions::to_html(&blocks, &title)),
+        Format::Markdown => markdown(versions::to_markdown(&blocks)),
+        Format::Docx => {
+            let file = format!("versie-{version_id}.docx");
+            docx(blocking(move || versions::to_docx(&blocks, &title)).await?, &file)
+        }
+    })
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<CompareQuery>,
+) -> Result<Response> {
+    let access = access(&state, &caller, id).await?;
+    let (from, old) = state.db.version_state(id, query.from).await?.ok_or(AppError::NotFound)?;
+    let (to_name, new) = if query.to == "current" {
+        ("huidige tekst".to_owned(), current_state(&state, &access).await?)
+    } else {
+        let to_id: i64 = query.to.parse().map_err(|_| validate::Invalid {
+            field: "to",
+            message: "must be a version id or current".into(),
+        })?;
+        let (info, bytes) = state.db.version_state(id, to_id).await?.ok_or(AppError::NotFound)?;
+        (info.name, bytes)
+    };
+    let attribution = state.db.attribution(&access.draft.doc_id).await?;
+    let comparison: Comparison = blocking(move || versions::compare(&old, &new, &attribution)).await?;
+    let title = format!("{}: {} → {}", access.draft.title, from.name, to_name);
+    Ok(match query.format {
+        Format::Json => Json(serde_json::json!({
+            "from": from.name,
+            "to": to_name,
+            "authors": comparison.authors(),
+            "blocks": comparison.blocks,
+        }))
+        .into_response(),
+        Format::Html => html(versions::to_html(&comparison.blocks, &title)),
+        Format::Markdown => markdown(versions::comparison_markdown(&comparison)),
+        Format::Docx => {
+            let blocks: Vec<Block> = comparison.blocks;
+            docx(blocking(move || versions::to_docx(&blocks, &title)).await?, "vergelijking.docx")
+        }
+    })
+}
+
+/// Runs CPU-heavy rendering off the async runtime.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, versions::VersionError> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+fn html(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+fn markdown(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], body).into_response()
+}
+
+fn docx(bytes: Vec<u8>, file: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}

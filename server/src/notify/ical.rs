@@ -1,0 +1,216 @@
+//! iCalendar feeds (RFC 5545) of due dates, one per person or party, served at a secret URL.
+//!
+//! Each [`CalendarItem`] becomes an all-day `VEVENT`: `DTSTART;VALUE=DATE` on the first day and
+//! an exclusive `DTEND` the day after the last. The `UID` is the item's stable id with
+//! `@polder` appended, so calendar clients update events instead of duplicating them, and
+//! `DTSTAMP`/`LAST-MODIFIED` are the item's last change, so an unchanged feed renders to the
+//! same bytes. Text escaping and line folding are done by the `icalendar` crate.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, Property};
+
+/// `Content-Type` to serve a feed with.
+pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
+
+/// Product identifier written into every feed.
+pub const PRODID: &str = "-//Polder//Polder notifications//NL";
+
+/// How often clients should refresh a feed (RFC 7986 `REFRESH-INTERVAL`), ISO 8601 duration.
+pub const REFRESH_INTERVAL: &str = "PT1H";
+
+/// One dated thing in a feed, such as a milestone or a sign-off deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarItem {
+    /// Stable id, unique within Polder, e.g. `"milestone-12"`; `@polder` is appended.
+    pub uid: String,
+    /// Event title.
+    pub title: String,
+    /// Event description, plain text.
+    pub description: String,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day (inclusive). A value before `start` is treated as `start`.
+    pub end_inclusive: NaiveDate,
+    /// Link to the item in Polder.
+    pub url: Option<String>,
+    /// Polder's status label (e.g. "Te laat"): written as `X-POLDER-STATUS` and as the first
+    /// line of the description. RFC 5545 `STATUS` only allows TENTATIVE, CONFIRMED and
+    /// CANCELLED, so it is not used for this.
+    pub status: Option<String>,
+    /// When the item last changed; used for `DTSTAMP` and `LAST-MODIFIED`.
+    pub last_modified: DateTime<Utc>,
+}
+
+/// Renders a complete `VCALENDAR` named `name` with one all-day event per item.
+pub fn feed(name: &str, items: &[CalendarItem]) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", PRODID))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        // RFC 7986 NAME is not escaped by the crate (not a known TEXT property), so escape here.
+        .append_property(Property::new("NAME", escape_text(&clean(name))))
+        .append_property(Property::new("X-WR-CALNAME", clean(name)))
+        .append_property(
+            Property::new("REFRESH-INTERVAL", REFRESH_INTERVAL)
+                .add_parameter("VALUE", "DURATION")
+                .done(),
+        )
+        .append_property(Property::new("X-PUBLISHED-TTL", REFRESH_INTERVAL));
+    for item in items {
+        calendar.push(event(item));
+    }
+    calendar.done().to_string()
+}
+
+fn event(item: &CalendarItem) -> Event {
+    let last_day = item.end_inclusive.max(item.start);
+    let end_exclusive = last_day
+        .checked_add_days(Days::new(1))
+        .unwrap_or(last_day);
+    let description = match &item.status {
+        Some(status) => format!("Status: {}\n\n{}", status.trim(), item.description.trim()),
+        None => item.description.trim().to_owned(),
+    };
+    let mut event = Event::new();
+    event
+        .uid(&format!("{}@polder", clean(&item.uid)))
+        .timestamp(item.last_modified)
+        .last_modified(item.last_modified)
+        .summary(&clean(&item.title))
+        .description(&clean(&description))
+        .starts(item.start)
+        .ends(end_exclusive)
+        .add_property("TRANSP", "TRANSPARENT");
+    if let Some(url) = &item.url {
+        event.url(&clean(url).replace(char::is_whitespace, ""));
+    }
+    if let Some(status) = &item.status {
+        event.add_property("X-POLDER-STATUS", clean(status));
+    }
+    event.done()
+}
+
+/// Normalizes line breaks to `\n` (escaped by the crate) and drops other control characters,
+/// which TEXT values may not contain.
+fn clean(input: &str) -> String {
+    input
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+/// RFC 5545 §3.3.11 TEXT escaping, for properties the crate does not escape itself.
+fn escape_text(input: &str) -> String {
+    input
+        .replace('\\', "\\\\")
+        .replace(',', "\\,")
+        .replace(';', "\\;")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use icalendar::DatePerhapsTime;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn items() -> Vec<CalendarItem> {
+        vec![
+            CalendarItem {
+                uid: "milestone-12".to_owned(),
+                title: "Advies; versie 2, definitief".to_owned(),
+                description: "Eerste regel\r\nTweede regel, met komma; en puntkomma \\ backslash"
+                    .to_owned(),
+                start: date(2025, 3, 3),
+                end_inclusive: date(2025, 3, 3),
+                url: Some("https://polder.example/milestones/12".to_owned()),
+                status: Some("Te laat".to_owned()),
+                last_modified: Utc.with_ymd_and_hms(2025, 2, 1, 9, 30, 0).unwrap(),
+            },
+            CalendarItem {
+                uid: "meeting-7".to_owned(),
+                title: "Werkgroep Beter pakketbeheer — één sessie".to_owned(),
+                description: String::new(),
+                start: date(2025, 12, 30),
+                end_inclusive: date(2025, 12, 31),
+                url: None,
+                status: None,
+                last_modified: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+            },
+        ]
+    }
+
+    #[test]
+    fn feed_round_trips_through_the_parser() {
+        let text = feed("Polder: ZIN, mijlpalen", &items());
+        assert!(text.contains("\r\n"), "lines end in CRLF");
+        assert!(text.contains("DTSTART;VALUE=DATE:20250303\r\n"), "{text}");
+        assert!(text.contains("DTEND;VALUE=DATE:20250304\r\n"), "{text}");
+        assert!(text.contains("DTEND;VALUE=DATE:20260101\r\n"), "{text}");
+        assert!(text.contains("DTSTAMP:20250201T093000Z\r\n"), "{text}");
+        assert!(text.contains("SUMMARY:Advies\\; versie 2\\, definitief\r\n"), "{text}");
+        assert!(text.contains("X-WR-CALNAME:Polder: ZIN\\, mijlpalen\r\n"), "{text}");
+        assert!(text.contains("NAME:Polder: ZIN\\, mijlpalen\r\n"), "{text}");
+        assert!(text.contains(&format!("PRODID:{PRODID}\r\n")), "{text}");
+        assert!(text.lines().all(|l| l.len() <= 75), "lines are folded: {text}");
+
+        let calendar: Calendar = text.parse().unwrap();
+        assert_eq!(
+            calendar.property_value("X-WR-CALNAME"),
+            Some("Polder: ZIN, mijlpalen")
+        );
+        let events: Vec<&Event> = calendar.events().collect();
+        assert_eq!(events.len(), 2);
+
+        let first = events[0];
+        assert_eq!(first.get_uid(), Some("milestone-12@polder"));
+        assert_eq!(first.get_summary(), Some("Advies; versie 2, definitief"));
+        assert_eq!(
+            first.get_description(),
+            Some(
+                "Status: Te laat\n\nEerste regel\nTweede regel, met komma; en puntkomma \\ backslash"
+            )
+        );
+        assert_eq!(first.get_start(), Some(DatePerhapsTime::Date(date(2025, 3, 3))));
+        assert_eq!(first.get_end(), Some(DatePerhapsTime::Date(date(2025, 3, 4))));
+        assert_eq!(first.get_url(), Some("https://polder.example/milestones/12"));
+        assert_eq!(first.property_value("X-POLDER-STATUS"), Some("Te laat"));
+        assert_eq!(
+            first.get_timestamp(),
+            Some(Utc.with_ymd_and_hms(2025, 2, 1, 9, 30, 0).unwrap())
+        );
+
+        let second = events[1];
+        assert_eq!(
+            second.get_summary(),
+            Some("Werkgroep Beter pakketbeheer — één sessie")
+        );
+        assert_eq!(second.get_end(), Some(DatePerhapsTime::Date(date(2026, 1, 1))));
+    }
+
+    #[test]
+    fn feed_is_stable_and_clamps_inverted_ranges() {
+        let mut items = items();
+        items[1].end_inclusive = date(2025, 12, 1);
+        let first = feed("F", &items);
+        assert_eq!(first, feed("F", &items), "same input, same bytes");
+        assert!(first.contains("DTEND;VALUE=DATE:20251231\r\n"), "{first}");
+    }
+
+    #[test]
+    fn empty_feed_is_a_valid_calendar() {
+        let text = feed("Leeg", &[]);
+        let calendar: Calendar = text.parse().unwrap();
+        assert_eq!(calendar.events().count(), 0);
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+    }
+}

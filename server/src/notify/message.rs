@@ -1,0 +1,110 @@
+//! What a notification says, independent of the channel that delivers it.
+//!
+//! The scheduler builds [`Notification`]s; [`super::render`] turns them into e-mail, and the
+//! webhook channel sends them as JSON (their `serde` form is part of the webhook contract).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Why a person is notified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A due date is coming up.
+    Reminder {
+        /// Working days left until the due date (the defaults are 14, 7 and 1).
+        days_before: i64,
+    },
+    /// The due date is today.
+    DueToday,
+    /// The due date has passed.
+    Overdue {
+        /// Calendar days since the due date.
+        days_late: i64,
+    },
+    /// A party is asked to sign off (role agreement, draft).
+    SignOffRequest,
+    /// A party is asked to state its position in a dispute.
+    PositionRequest,
+    /// A matter was escalated to the next level of the escalation ladder.
+    Escalation {
+        /// Name of the level, e.g. the body that now deals with it.
+        level_name: String,
+    },
+    /// Someone mentioned the person in a comment or document.
+    Mention,
+    /// The status of something the person follows changed.
+    StatusChange,
+}
+
+/// One notification for one person, as the scheduler produced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// Why the person is notified.
+    pub kind: NotificationKind,
+    /// What it is about, e.g. the milestone title. Plain text.
+    pub title: String,
+    /// Further explanation. Plain text; blank lines separate paragraphs.
+    pub body: String,
+    /// Absolute `http(s)` link to the subject in Polder, if any.
+    pub link: Option<String>,
+    /// Stable reference to the subject, e.g. `"milestone:12"`.
+    pub subject_ref: String,
+    /// Due date of the subject, if it has one.
+    pub due: Option<NaiveDate>,
+}
+
+/// Language of a rendered message. Dutch is the default, as in the rest of Polder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Nederlands.
+    #[default]
+    Nl,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The BCP 47 tag, for `lang` attributes and `Content-Language`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Nl => "nl",
+            Language::En => "en",
+        }
+    }
+
+    /// Parses a language preference such as `"nl"`, `"en-GB"` or `"EN"`; anything else is
+    /// Dutch.
+    pub fn from_preference(preference: &str) -> Self {
+        let primary = preference.split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("en") {
+            Language::En
+        } else {
+            Language::Nl
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_preference_defaults_to_dutch() {
+        assert_eq!(Language::from_preference("en-GB"), Language::En);
+        assert_eq!(Language::from_preference("EN"), Language::En);
+        assert_eq!(Language::from_preference("nl"), Language::Nl);
+        assert_eq!(Language::from_preference("fr"), Language::Nl);
+        assert_eq!(Language::from_preference(""), Language::Nl);
+        assert_eq!(Language::default(), Language::Nl);
+    }
+
+    #[test]
+    fn kind_serializes_with_a_type_tag() {
+        let json = serde_json::to_value(NotificationKind::Overdue { days_late: 3 }).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "overdue", "days_late": 3}));
+        let json = serde_json::to_value(NotificationKind::DueToday).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "due_today"}));
+    }
+}

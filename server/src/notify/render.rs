@@ -1,0 +1,426 @@
+//! Rendering notifications as e-mail: one message per notification, or a daily digest.
+//!
+//! Every e-mail has a plain-text and an HTML part with the same content. All values are
+//! HTML-escaped, links become anchors only when they are `http(s)` URLs, and every message
+//! ends with a footer on how to change e-mail preferences. Texts come from [`super::texts`].
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::message::{Language, Notification, NotificationKind};
+use super::texts::{fill, texts, Texts};
+
+/// An e-mail ready to send: subject, plain-text part and HTML part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    /// Subject line, a single line.
+    pub subject: String,
+    /// The `text/plain` part.
+    pub text: String,
+    /// The `text/html` part, a complete HTML document.
+    pub html: String,
+}
+
+/// Per-recipient settings for rendering.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailContext {
+    /// Language of the recipient.
+    pub language: Language,
+    /// Absolute link to the recipient's notification settings, shown in the footer.
+    pub preferences_url: Option<String>,
+}
+
+/// The one-line summary of a notification, used as e-mail subject and digest heading.
+pub fn subject_line(notification: &Notification, language: Language) -> String {
+    let t = texts(language);
+    let title = single_line(&notification.title);
+    let (template, number) = match &notification.kind {
+        NotificationKind::Reminder { days_before: 1 } => (t.reminder_one, None),
+        NotificationKind::Reminder { days_before } => (t.reminder_many, Some(*days_before)),
+        NotificationKind::DueToday => (t.due_today, None),
+        NotificationKind::Overdue { days_late: 1 } => (t.overdue_one, None),
+        NotificationKind::Overdue { days_late } => (t.overdue_many, Some(*days_late)),
+        NotificationKind::SignOffRequest => (t.sign_off_request, None),
+        NotificationKind::PositionRequest => (t.position_request, None),
+        NotificationKind::Escalation { .. } => (t.escalation, None),
+        NotificationKind::Mention => (t.mention, None),
+        NotificationKind::StatusChange => (t.status_change, None),
+    };
+    let days = number.map(|n| n.to_string()).unwrap_or_default();
+    let level = match &notification.kind {
+        NotificationKind::Escalation { level_name } => single_line(level_name),
+        _ => String::new(),
+    };
+    fill(
+        template,
+        &[("title", &title), ("days", &days), ("level", &level)],
+    )
+}
+
+/// A date written out, e.g. "3 maart 2025" or "3 March 2025".
+pub fn format_date(date: NaiveDate, language: Language) -> String {
+    let month = texts(language).months[date.month0() as usize];
+    format!("{} {month} {}", date.day(), date.year())
+}
+
+/// Renders one notification as an e-mail of its own.
+pub fn render(notification: &Notification, context: &EmailContext) -> RenderedEmail {
+    let t = texts(context.language);
+    let subject = subject_line(notification, context.language);
+    let mut text = format!("{subject}\n\n");
+    let mut html = String::new();
+    html_open(&mut html, context.language, &subject);
+    let _ = write!(html, "<h1>{}</h1>\n", escape_html(&subject));
+    write_details(&mut text, &mut html, notification, t, context.language, "");
+    html_close(&mut html, &mut text, t, context);
+    RenderedEmail {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// Renders the daily digest of `date`: all `notifications` of one person in one e-mail,
+/// grouped by urgency. Returns `None` when there is nothing to send.
+pub fn render_digest(
+    date: NaiveDate,
+    notifications: &[Notification],
+    context: &EmailContext,
+) -> Option<RenderedEmail> {
+    if notifications.is_empty() {
+        return None;
+    }
+    let t = texts(context.language);
+    let count = notifications.len().to_string();
+    let template = if notifications.len() == 1 {
+        t.digest_subject_one
+    } else {
+        t.digest_subject_many
+    };
+    let subject = fill(
+        template,
+        &[
+            ("date", &format_date(date, context.language)),
+            ("count", &count),
+        ],
+    );
+    let mut text = format!("{subject}\n");
+    let mut html = String::new();
+    html_open(&mut html, context.language, &subject);
+    let _ = write!(html, "<h1>{}</h1>\n", escape_html(&subject));
+    for section in Section::ALL {
+        let mut items: Vec<&Notification> = notifications
+            .iter()
+            .filter(|n| Section::of(&n.kind) == section)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        // Stable sort: earliest due date first, undated last, otherwise the given order.
+        items.sort_by_key(|n| (n.due.is_none(), n.due));
+        let heading = section.heading(t);
+        let _ = write!(
+            text,
+            "\n{heading}\n{}\n",
+            "=".repeat(heading.chars().count())
+        );
+        let _ = write!(html, "<h2>{}</h2>\n", escape_html(heading));
+        for item in items {
+            let line = subject_line(item, context.language);
+            let _ = write!(text, "\n* {line}\n");
+            let _ = write!(html, "<h3>{}</h3>\n", escape_html(&line));
+            write_details(&mut text, &mut html, item, t, context.language, "  ");
+        }
+    }
+    html_close(&mut html, &mut text, t, context);
+    Some(RenderedEmail {
+        subject,
+        text,
+        html,
+    })
+}
+
+/// Digest sections, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Overdue,
+    DueToday,
+    Requests,
+    Upcoming,
+    Other,
+}
+
+impl Section {
+    const ALL: [Section; 5] = [
+        Section::Overdue,
+        Section::DueToday,
+        Section::Requests,
+        Section::Upcoming,
+        Section::Other,
+    ];
+
+    fn of(kind: &NotificationKind) -> Self {
+        match kind {
+            NotificationKind::Overdue { .. } => Section::Overdue,
+            NotificationKind::DueToday => Section::DueToday,
+            NotificationKind::SignOffRequest
+            | NotificationKind::PositionRequest
+            | NotificationKind::Escalation { .. } => Section::Requests,
+            NotificationKind::Reminder { .. } => Section::Upcoming,
+            NotificationKind::Mention | NotificationKind::StatusChange => Section::Other,
+        }
+    }
+
+    fn heading(self, t: &Texts) -> &'static str {
+        match self {
+            Section::Overdue => t.section_overdue,
+            Section::DueToday => t.section_due_today,
+            Section::Requests => t.section_requests,
+            Section::Upcoming => t.section_upcoming,
+            Section::Other => t.section_other,
+        }
+    }
+}
+
+/// Writes body, due date and link of a notification to both parts; `indent` prefixes every
+/// plain-text line.
+fn write_details(
+    text: &mut String,
+    html: &mut String,
+    notification: &Notification,
+    t: &Texts,
+    language: Language,
+    indent: &str,
+) {
+    let body = normalize_newlines(notification.body.trim());
+    if !body.is_empty() {
+        for line in body.lines() {
+            let _ = writeln!(text, "{indent}{line}");
+        }
+        for paragraph in body.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let lines: Vec<String> = paragraph.trim().lines().map(escape_html).collect();
+            let _ = writeln!(html, "<p>{}</p>", lines.join("<br>\n"));
+        }
+    }
+    if let Some(due) = notification.due {
+        let date = format_date(due, language);
+        let _ = writeln!(text, "{indent}{}: {date}", t.due_label);
+        let _ = writeln!(
+            html,
+            "<p><strong>{}:</strong> {}</p>",
+            escape_html(t.due_label),
+            escape_html(&date)
+        );
+    }
+    if let Some(link) = &notification.link {
+        let link = single_line(link);
+        let _ = writeln!(text, "{indent}{}: {link}", t.open_link);
+        html.push_str(&link_paragraph(&link, t.open_link));
+    }
+}
+
+fn html_open(html: &mut String, language: Language, subject: &str) {
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{}</title>\n</head>\n<body>\n",
+        language.tag(),
+        escape_html(subject)
+    );
+}
+
+/// Appends the preferences footer to both parts and closes the HTML document.
+fn html_close(html: &mut String, text: &mut String, t: &Texts, context: &EmailContext) {
+    let _ = write!(text, "\n-- \n{}\n", t.footer);
+    html.push_str("<hr>\n");
+    let _ = writeln!(html, "<p><small>{}</small></p>", escape_html(t.footer));
+    if let Some(url) = &context.preferences_url {
+        let url = single_line(url);
+        let _ = writeln!(text, "{}: {url}", t.preferences_link);
+        html.push_str(&link_paragraph(&url, t.preferences_link));
+    }
+    html.push_str("</body>\n</html>\n");
+}
+
+/// `<p><a href="url">label</a></p>` for `http(s)` URLs; anything else is shown as text only.
+fn link_paragraph(url: &str, label: &str) -> String {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        format!(
+            "<p><a href=\"{}\">{}</a></p>\n",
+            escape_html(url),
+            escape_html(label)
+        )
+    } else {
+        format!("<p>{}: {}</p>\n", escape_html(label), escape_html(url))
+    }
+}
+
+/// Escapes text for HTML element content and double- or single-quoted attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Collapses line breaks and other control characters to single spaces.
+fn single_line(input: &str) -> String {
+    input
+        .split(|c: char| c.is_control())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim()
+        .to_owned()
+}
+
+fn normalize_newlines(input: &str) -> String {
+    input.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn milestone(kind: NotificationKind, title: &str, due: Option<NaiveDate>) -> Notification {
+        Notification {
+            kind,
+            title: title.to_owned(),
+            body: "Eerste alinea.\n\nTweede alinea met één <b>tag</b> & meer.".to_owned(),
+            link: Some("https://polder.example/m/12?a=1&b=2".to_owned()),
+            subject_ref: "milestone:12".to_owned(),
+            due,
+        }
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn subjects_in_dutch_and_english() {
+        let n = milestone(
+            NotificationKind::Reminder { days_before: 7 },
+            "Advies\nafronden",
+            None,
+        );
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Herinnering: Advies afronden (nog 7 werkdagen)"
+        );
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "Reminder: Advies afronden (7 working days left)"
+        );
+        let n = milestone(NotificationKind::Overdue { days_late: 1 }, "X", None);
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Te laat: X (1 dag over de termijn)"
+        );
+        let n = milestone(
+            NotificationKind::Escalation {
+                level_name: "Stuurgroep".to_owned(),
+            },
+            "Y",
+            None,
+        );
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Geëscaleerd naar Stuurgroep: Y"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_out() {
+        assert_eq!(format_date(date(2025, 3, 3), Language::Nl), "3 maart 2025");
+        assert_eq!(format_date(date(2025, 3, 3), Language::En), "3 March 2025");
+    }
+
+    #[test]
+    fn single_email_escapes_html_and_has_a_footer() {
+        let n = milestone(
+            NotificationKind::DueToday,
+            "<script>alert(1)</script>",
+            Some(date(2025, 3, 3)),
+        );
+        let context = EmailContext {
+            language: Language::Nl,
+            preferences_url: Some("https://polder.example/instellingen".to_owned()),
+        };
+        let email = render(&n, &context);
+        assert_eq!(email.subject, "Vandaag: <script>alert(1)</script>");
+        assert!(!email.html.contains("<script>"));
+        assert!(email
+            .html
+            .contains("<h1>Vandaag: &lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+        assert!(email
+            .html
+            .contains("<p>Tweede alinea met één &lt;b&gt;tag&lt;/b&gt; &amp; meer.</p>"));
+        assert!(email
+            .html
+            .contains("<a href=\"https://polder.example/m/12?a=1&amp;b=2\">Bekijken in Polder</a>"));
+        assert!(email.html.contains("<html lang=\"nl\">"));
+        assert!(email.text.contains("Uiterste datum: 3 maart 2025"));
+        assert!(email.text.contains("Tweede alinea met één <b>tag</b> & meer."));
+        assert!(email.text.contains("Instellingen > Meldingen"));
+        assert!(email
+            .text
+            .contains("E-mailvoorkeuren wijzigen: https://polder.example/instellingen"));
+        assert!(email.html.contains("E-mailvoorkeuren wijzigen</a>"));
+    }
+
+    #[test]
+    fn non_http_links_are_not_anchors() {
+        let mut n = milestone(NotificationKind::Mention, "M", None);
+        n.link = Some("javascript:alert(1)".to_owned());
+        let email = render(&n, &EmailContext::default());
+        assert!(!email.html.contains("href=\"javascript"));
+        assert!(email.html.contains("Bekijken in Polder: javascript:alert(1)"));
+    }
+
+    #[test]
+    fn digest_groups_by_urgency() {
+        let items = vec![
+            milestone(NotificationKind::Mention, "Genoemd", None),
+            milestone(
+                NotificationKind::Reminder { days_before: 14 },
+                "Later",
+                Some(date(2025, 3, 20)),
+            ),
+            milestone(
+                NotificationKind::Reminder { days_before: 7 },
+                "Eerder",
+                Some(date(2025, 3, 12)),
+            ),
+            milestone(
+                NotificationKind::Overdue { days_late: 3 },
+                "Laat",
+                Some(date(2025, 2, 28)),
+            ),
+        ];
+        let context = EmailContext {
+            language: Language::En,
+            preferences_url: None,
+        };
+        let email = render_digest(date(2025, 3, 3), &items, &context).unwrap();
+        assert_eq!(email.subject, "Polder: digest for 3 March 2025 (4 notifications)");
+        let order: Vec<usize> = ["Overdue: Laat", "Reminder: Eerder", "Reminder: Later", "Genoemd"]
+            .iter()
+            .map(|needle| email.text.find(needle).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", email.text);
+        assert!(email.html.contains("<h2>Coming up</h2>"));
+        assert!(email.text.contains("Settings > Notifications"));
+        assert!(render_digest(date(2025, 3, 3), &[], &context).is_none());
+    }
+}

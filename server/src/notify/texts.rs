@@ -1,0 +1,164 @@
+//! Every user-facing text of the notification e-mails, one table per language.
+//!
+//! Templates use `{name}` placeholders, filled by [`fill`] in a single pass, so a placeholder
+//! that appears inside a filled-in value (a title containing `{days}`) stays literal.
+
+use super::message::Language;
+
+/// The texts of one language.
+pub(super) struct Texts {
+    pub reminder_one: &'static str,
+    pub reminder_many: &'static str,
+    pub due_today: &'static str,
+    pub overdue_one: &'static str,
+    pub overdue_many: &'static str,
+    pub sign_off_request: &'static str,
+    pub position_request: &'static str,
+    pub escalation: &'static str,
+    pub mention: &'static str,
+    pub status_change: &'static str,
+    pub due_label: &'static str,
+    pub open_link: &'static str,
+    pub footer: &'static str,
+    pub preferences_link: &'static str,
+    pub digest_subject_one: &'static str,
+    pub digest_subject_many: &'static str,
+    pub section_overdue: &'static str,
+    pub section_due_today: &'static str,
+    pub section_requests: &'static str,
+    pub section_upcoming: &'static str,
+    pub section_other: &'static str,
+    pub months: [&'static str; 12],
+}
+
+const NL: Texts = Texts {
+    reminder_one: "Herinnering: {title} (nog 1 werkdag)",
+    reminder_many: "Herinnering: {title} (nog {days} werkdagen)",
+    due_today: "Vandaag: {title}",
+    overdue_one: "Te laat: {title} (1 dag over de termijn)",
+    overdue_many: "Te laat: {title} ({days} dagen over de termijn)",
+    sign_off_request: "Verzoek om akkoord: {title}",
+    position_request: "Verzoek om standpunt: {title}",
+    escalation: "Geëscaleerd naar {level}: {title}",
+    mention: "U bent genoemd: {title}",
+    status_change: "Status gewijzigd: {title}",
+    due_label: "Uiterste datum",
+    open_link: "Bekijken in Polder",
+    footer: "U ontvangt dit bericht omdat meldingen van Polder per e-mail voor u aan staan. \
+             Kiezen tussen direct, een dagelijks overzicht of geen e-mail doet u in Polder \
+             onder Instellingen > Meldingen.",
+    preferences_link: "E-mailvoorkeuren wijzigen",
+    digest_subject_one: "Polder: overzicht van {date} (1 melding)",
+    digest_subject_many: "Polder: overzicht van {date} ({count} meldingen)",
+    section_overdue: "Te laat",
+    section_due_today: "Vandaag",
+    section_requests: "Verzoeken en escalaties",
+    section_upcoming: "Binnenkort",
+    section_other: "Overig",
+    months: [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+};
+
+const EN: Texts = Texts {
+    reminder_one: "Reminder: {title} (1 working day left)",
+    reminder_many: "Reminder: {title} ({days} working days left)",
+    due_today: "Due today: {title}",
+    overdue_one: "Overdue: {title} (1 day late)",
+    overdue_many: "Overdue: {title} ({days} days late)",
+    sign_off_request: "Sign-off requested: {title}",
+    position_request: "Position requested: {title}",
+    escalation: "Escalated to {level}: {title}",
+    mention: "You were mentioned: {title}",
+    status_change: "Status changed: {title}",
+    due_label: "Due",
+    open_link: "Open in Polder",
+    footer: "You receive this message because e-mail notifications from Polder are on for you. \
+             To choose between immediate e-mails, a daily digest or no e-mail, go to \
+             Settings > Notifications in Polder.",
+    preferences_link: "Change e-mail preferences",
+    digest_subject_one: "Polder: digest for {date} (1 notification)",
+    digest_subject_many: "Polder: digest for {date} ({count} notifications)",
+    section_overdue: "Overdue",
+    section_due_today: "Due today",
+    section_requests: "Requests and escalations",
+    section_upcoming: "Coming up",
+    section_other: "Other",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+};
+
+/// The text table of `language`.
+pub(super) fn texts(language: Language) -> &'static Texts {
+    match language {
+        Language::Nl => &NL,
+        Language::En => &EN,
+    }
+}
+
+/// Replaces each `{name}` in `template` by its value in `values`, in one pass. Unknown
+/// placeholders are kept as they are.
+pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_known_placeholders_once() {
+        assert_eq!(
+            fill("{title} ({days})", &[("title", "Plan {days}"), ("days", "7")]),
+            "Plan {days} (7)"
+        );
+        assert_eq!(fill("{unknown} {", &[]), "{unknown} {");
+    }
+}
