@@ -20,6 +20,9 @@ pub enum AppError {
     /// No valid credential was presented.
     #[error("sign in first: no valid session or token was presented")]
     Unauthorized,
+    /// Sign-in failed: unknown account or wrong password (deliberately not saying which).
+    #[error("the e-mail address or password is not correct")]
+    InvalidCredentials,
     /// The credential is valid but does not allow this.
     #[error("you do not have access to this")]
     Forbidden,
@@ -32,9 +35,14 @@ pub enum AppError {
     /// A field is invalid; the message names it and says how to fix it.
     #[error(transparent)]
     Invalid(#[from] crate::domain::validate::Invalid),
-    /// Too many attempts; try again later.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many attempts; try again after the given number of seconds.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What to tell the person.
+        message: String,
+        /// Seconds until a new attempt may succeed (sent as `Retry-After`).
+        retry_after_secs: u64,
+    },
     /// The server cannot take this request now (limits, shutdown).
     #[error("{0}")]
     Unavailable(String),
@@ -51,12 +59,12 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Storage(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,11 +74,12 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid",
-            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Storage(_) | AppError::Internal(_) => "internal",
         }
@@ -91,7 +100,19 @@ impl IntoResponse for AppError {
         } else {
             self.to_string()
         };
-        (status, Json(ApiError::new(self.code(), message))).into_response()
+        let retry_after = match &self {
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = (status, Json(ApiError::new(self.code(), message))).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

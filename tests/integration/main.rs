@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod durability;
 mod limits;
+mod matrix;
 mod npm_client;
 mod sync;
 mod versions;

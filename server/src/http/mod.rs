@@ -25,8 +25,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::any;
 use axum::Router;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -59,12 +62,19 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
         ));
-    let mut router = Router::new().merge(api).merge(crate::ws::router());
+    let mut router = Router::new()
+        .merge(api)
+        .route("/api/{*rest}", any(unknown_api_route))
+        .merge(crate::ws::router());
     if let Some(dir) = static_dir {
         let index = dir.join("index.html");
-        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+        let files = tower::ServiceBuilder::new()
+            .layer(CompressionLayer::new())
+            .service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+        router = router.fallback_service(files);
     }
     router
+        .layer(axum::middleware::map_response(security_headers))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let route = request
@@ -75,4 +85,44 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The Content-Security-Policy of the web app: nothing inline, nothing from elsewhere, never
+/// framed. Kept equal to `CONTENT_SECURITY_POLICY` in `client/vite.config.ts` (plus
+/// `frame-ancestors`, which only a header can carry).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// Security headers on every response; caching rules for the web app's files.
+async fn security_headers(uri: Uri, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    let path = uri.path();
+    let cache = if path.starts_with("/assets/") {
+        // file names carry a content hash
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    response
+}
+
+/// Unknown `/api/…` paths answer with the API's JSON 404, not the web app.
+async fn unknown_api_route() -> crate::error::AppError {
+    crate::error::AppError::NotFound
 }

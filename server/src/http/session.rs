@@ -10,7 +10,7 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use secrecy::{ExposeSecret, SecretString};
@@ -31,7 +31,10 @@ const SESSION_DAYS: i64 = 14;
 /// `/api/session`, `/api/me`, `/api/me/password`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/session", post(sign_in).delete(sign_out))
+        .route(
+            "/api/session",
+            get(session_state).post(sign_in).delete(sign_out),
+        )
         .route("/api/me", get(me))
         .route("/api/me/password", put(change_password))
 }
@@ -80,9 +83,10 @@ async fn sign_in(
     let keys = [account_key.clone(), format!("address:{address}")];
     if let Some(wait) = state.login_throttle.retry_after(&keys, Instant::now()) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(AppError::TooManyRequests(format!(
-            "too many failed sign-in attempts; try again in {minutes} minute(s)"
-        )));
+        return Err(AppError::TooManyRequests {
+            message: format!("too many failed sign-in attempts; try again in {minutes} minute(s)"),
+            retry_after_secs: wait.as_secs().max(1),
+        });
     }
     let user = state.storage.find_user_by_email(&email).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
@@ -92,7 +96,7 @@ async fn sign_in(
     let (true, Some(user)) = (valid, user) else {
         state.login_throttle.failed(&keys, Instant::now());
         tracing::info!("failed sign-in");
-        return Err(AppError::Unauthorized);
+        return Err(AppError::InvalidCredentials);
     };
     state.login_throttle.succeeded(&account_key);
     let session_id = secret::new_session_id();
@@ -116,6 +120,11 @@ async fn sign_in(
         .max_age(time::Duration::days(SESSION_DAYS))
         .build();
     Ok((jar.add(session).add(csrf), StatusCode::NO_CONTENT))
+}
+
+/// Whether the request carries a live session, without answering 401 (browsers log every 401).
+async fn session_state(caller: Option<Caller>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "signed_in": caller.is_some() }))
 }
 
 async fn sign_out(

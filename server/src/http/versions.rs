@@ -58,7 +58,11 @@ struct CreateVersion {
     name: String,
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, AppPath(id): AppPath<i64>) -> Result<Json<Vec<VersionInfo>>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Vec<VersionInfo>>> {
     access(&state, &caller, id).await?;
     Ok(Json(state.db.list_versions(id).await?))
 }
@@ -98,7 +102,13 @@ async fn create(
             caller.person_id()?,
         )
         .await?;
-    record(&state, &caller, "version.create", serde_json::json!({ "draft": id, "version": version_id })).await?;
+    record(
+        &state,
+        &caller,
+        "version.create",
+        serde_json::json!({ "draft": id, "version": version_id }),
+    )
+    .await?;
     let info = state
         .db
         .list_versions(id)
@@ -116,16 +126,25 @@ async fn show(
     AppQuery(query): AppQuery<FormatQuery>,
 ) -> Result<Response> {
     let access = access(&state, &caller, id).await?;
-    let (info, bytes) = state.db.version_state(id, version_id).await?.ok_or(AppError::NotFound)?;
+    let (info, bytes) = state
+        .db
+        .version_state(id, version_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let title = format!("{} — {}", access.draft.title, info.name);
     let blocks = blocking(move || versions::document_blocks(&bytes)).await?;
     Ok(match query.format {
-        Format::Json => Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response(),
+        Format::Json => {
+            Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response()
+        }
         Format::Html => html(versions::to_html(&blocks, &title)),
         Format::Markdown => markdown(versions::to_markdown(&blocks)),
         Format::Docx => {
             let file = format!("versie-{version_id}.docx");
-            docx(blocking(move || versions::to_docx(&blocks, &title)).await?, &file)
+            docx(
+                blocking(move || versions::to_docx(&blocks, &title)).await?,
+                &file,
+            )
         }
     })
 }
@@ -137,19 +156,31 @@ async fn compare(
     AppQuery(query): AppQuery<CompareQuery>,
 ) -> Result<Response> {
     let access = access(&state, &caller, id).await?;
-    let (from, old) = state.db.version_state(id, query.from).await?.ok_or(AppError::NotFound)?;
+    let (from, old) = state
+        .db
+        .version_state(id, query.from)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (to_name, new) = if query.to == "current" {
-        ("huidige tekst".to_owned(), current_state(&state, &access).await?)
+        (
+            "huidige tekst".to_owned(),
+            current_state(&state, &access).await?,
+        )
     } else {
         let to_id: i64 = query.to.parse().map_err(|_| validate::Invalid {
             field: "to",
             message: "must be a version id or current".into(),
         })?;
-        let (info, bytes) = state.db.version_state(id, to_id).await?.ok_or(AppError::NotFound)?;
+        let (info, bytes) = state
+            .db
+            .version_state(id, to_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         (info.name, bytes)
     };
     let attribution = state.db.attribution(&access.draft.doc_id).await?;
-    let comparison: Comparison = blocking(move || versions::compare(&old, &new, &attribution)).await?;
+    let comparison: Comparison =
+        blocking(move || versions::compare(&old, &new, &attribution)).await?;
     let title = format!("{}: {} → {}", access.draft.title, from.name, to_name);
     Ok(match query.format {
         Format::Json => Json(serde_json::json!({
@@ -163,13 +194,18 @@ async fn compare(
         Format::Markdown => markdown(versions::comparison_markdown(&comparison)),
         Format::Docx => {
             let blocks: Vec<Block> = comparison.blocks;
-            docx(blocking(move || versions::to_docx(&blocks, &title)).await?, "vergelijking.docx")
+            docx(
+                blocking(move || versions::to_docx(&blocks, &title)).await?,
+                "vergelijking.docx",
+            )
         }
     })
 }
 
 /// Runs CPU-heavy rendering off the async runtime.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, versions::VersionError> + Send + 'static) -> Result<T> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, versions::VersionError> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(e.into()))?
@@ -181,7 +217,11 @@ fn html(body: String) -> Response {
 }
 
 fn markdown(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], body).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 fn docx(bytes: Vec<u8>, file: &str) -> Response {
@@ -189,9 +229,13 @@ fn docx(bytes: Vec<u8>, file: &str) -> Response {
         [
             (
                 header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
             ),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
         ],
         bytes,
     )

@@ -84,8 +84,14 @@ struct Loaded {
 
 async fn load(hub: &Hub, doc_id: &DocId) -> Result<Loaded, String> {
     let storage = &hub.shared.storage;
-    let stored = storage.load_document(doc_id).await.map_err(|e| e.to_string())?;
-    let claims = storage.client_claims(doc_id).await.map_err(|e| e.to_string())?;
+    let stored = storage
+        .load_document(doc_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let claims = storage
+        .client_claims(doc_id)
+        .await
+        .map_err(|e| e.to_string())?;
     let state = DocState::from_stored(
         stored.snapshot.as_deref(),
         stored.updates.iter().map(|(_, data)| data.as_slice()),
@@ -335,11 +341,11 @@ impl DocActor {
             let txn = yrs::Transact::transact(self.state.doc());
             attribution::footprint(&txn, &update.update)
         };
-        if footprint
-            .new_content_clients
-            .iter()
-            .any(|client| self.claims.get(client).is_some_and(|owner| *owner != user_id))
-        {
+        if footprint.new_content_clients.iter().any(|client| {
+            self.claims
+                .get(client)
+                .is_some_and(|owner| *owner != user_id)
+        }) {
             return false;
         }
         for client in footprint.new_content_clients {

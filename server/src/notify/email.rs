@@ -2,7 +2,7 @@
 //! [`RecordingMailer`], which keeps messages in memory for tests and demos.
 //!
 //! Messages are `multipart/alternative` with a plain-text and an HTML part (see
-//! [`super::render`]) and carry `Auto-Submitted: auto-generated` (RFC 3834) so that
+//! [`mod@super::render`]) and carry `Auto-Submitted: auto-generated` (RFC 3834) so that
 //! out-of-office replies are not sent back.
 
 use std::sync::Mutex;
@@ -92,8 +92,12 @@ impl SmtpMailer {
                 source,
             })?;
         let builder = match settings.tls {
-            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
-            TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
+            TlsMode::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            }
+            TlsMode::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?
+            }
             TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
         };
         let mut builder = builder.port(settings.port).timeout(Some(SMTP_TIMEOUT));

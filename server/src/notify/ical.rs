@@ -66,9 +66,7 @@ pub fn feed(name: &str, items: &[CalendarItem]) -> String {
 
 fn event(item: &CalendarItem) -> Event {
     let last_day = item.end_inclusive.max(item.start);
-    let end_exclusive = last_day
-        .checked_add_days(Days::new(1))
-        .unwrap_or(last_day);
+    let end_exclusive = last_day.checked_add_days(Days::new(1)).unwrap_or(last_day);
     let description = match &item.status {
         Some(status) => format!("Status: {}\n\n{}", status.trim(), item.description.trim()),
         None => item.description.trim().to_owned(),
@@ -156,11 +154,20 @@ mod tests {
         assert!(text.contains("DTEND;VALUE=DATE:20250304\r\n"), "{text}");
         assert!(text.contains("DTEND;VALUE=DATE:20260101\r\n"), "{text}");
         assert!(text.contains("DTSTAMP:20250201T093000Z\r\n"), "{text}");
-        assert!(text.contains("SUMMARY:Advies\\; versie 2\\, definitief\r\n"), "{text}");
-        assert!(text.contains("X-WR-CALNAME:Polder: ZIN\\, mijlpalen\r\n"), "{text}");
+        assert!(
+            text.contains("SUMMARY:Advies\\; versie 2\\, definitief\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("X-WR-CALNAME:Polder: ZIN\\, mijlpalen\r\n"),
+            "{text}"
+        );
         assert!(text.contains("NAME:Polder: ZIN\\, mijlpalen\r\n"), "{text}");
         assert!(text.contains(&format!("PRODID:{PRODID}\r\n")), "{text}");
-        assert!(text.lines().all(|l| l.len() <= 75), "lines are folded: {text}");
+        assert!(
+            text.lines().all(|l| l.len() <= 75),
+            "lines are folded: {text}"
+        );
 
         let calendar: Calendar = text.parse().unwrap();
         assert_eq!(
@@ -179,9 +186,18 @@ mod tests {
                 "Status: Te laat\n\nEerste regel\nTweede regel, met komma; en puntkomma \\ backslash"
             )
         );
-        assert_eq!(first.get_start(), Some(DatePerhapsTime::Date(date(2025, 3, 3))));
-        assert_eq!(first.get_end(), Some(DatePerhapsTime::Date(date(2025, 3, 4))));
-        assert_eq!(first.get_url(), Some("https://polder.example/milestones/12"));
+        assert_eq!(
+            first.get_start(),
+            Some(DatePerhapsTime::Date(date(2025, 3, 3)))
+        );
+        assert_eq!(
+            first.get_end(),
+            Some(DatePerhapsTime::Date(date(2025, 3, 4)))
+        );
+        assert_eq!(
+            first.get_url(),
+            Some("https://polder.example/milestones/12")
+        );
         assert_eq!(first.property_value("X-POLDER-STATUS"), Some("Te laat"));
         assert_eq!(
             first.get_timestamp(),
@@ -193,7 +209,10 @@ mod tests {
             second.get_summary(),
             Some("Werkgroep Beter pakketbeheer — één sessie")
         );
-        assert_eq!(second.get_end(), Some(DatePerhapsTime::Date(date(2026, 1, 1))));
+        assert_eq!(
+            second.get_end(),
+            Some(DatePerhapsTime::Date(date(2026, 1, 1)))
+        );
     }
 
     #[test]

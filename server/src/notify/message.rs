@@ -1,6 +1,6 @@
 //! What a notification says, independent of the channel that delivers it.
 //!
-//! The scheduler builds [`Notification`]s; [`super::render`] turns them into e-mail, and the
+//! The scheduler builds [`Notification`]s; [`mod@super::render`] turns them into e-mail, and the
 //! webhook channel sends them as JSON (their `serde` form is part of the webhook contract).
 
 use chrono::NaiveDate;

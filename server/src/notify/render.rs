@@ -2,7 +2,8 @@
 //!
 //! Every e-mail has a plain-text and an HTML part with the same content. All values are
 //! HTML-escaped, links become anchors only when they are `http(s)` URLs, and every message
-//! ends with a footer on how to change e-mail preferences. Texts come from [`super::texts`].
+//! ends with a footer on how to change e-mail preferences. The texts themselves live in
+//! `texts.rs`, one table per language.
 
 use std::fmt::Write as _;
 
@@ -71,7 +72,7 @@ pub fn render(notification: &Notification, context: &EmailContext) -> RenderedEm
     let mut text = format!("{subject}\n\n");
     let mut html = String::new();
     html_open(&mut html, context.language, &subject);
-    let _ = write!(html, "<h1>{}</h1>\n", escape_html(&subject));
+    let _ = writeln!(html, "<h1>{}</h1>", escape_html(&subject));
     write_details(&mut text, &mut html, notification, t, context.language, "");
     html_close(&mut html, &mut text, t, context);
     RenderedEmail {
@@ -108,7 +109,7 @@ pub fn render_digest(
     let mut text = format!("{subject}\n");
     let mut html = String::new();
     html_open(&mut html, context.language, &subject);
-    let _ = write!(html, "<h1>{}</h1>\n", escape_html(&subject));
+    let _ = writeln!(html, "<h1>{}</h1>", escape_html(&subject));
     for section in Section::ALL {
         let mut items: Vec<&Notification> = notifications
             .iter()
@@ -120,16 +121,12 @@ pub fn render_digest(
         // Stable sort: earliest due date first, undated last, otherwise the given order.
         items.sort_by_key(|n| (n.due.is_none(), n.due));
         let heading = section.heading(t);
-        let _ = write!(
-            text,
-            "\n{heading}\n{}\n",
-            "=".repeat(heading.chars().count())
-        );
-        let _ = write!(html, "<h2>{}</h2>\n", escape_html(heading));
+        let _ = writeln!(text, "\n{heading}\n{}", "=".repeat(heading.chars().count()));
+        let _ = writeln!(html, "<h2>{}</h2>", escape_html(heading));
         for item in items {
             let line = subject_line(item, context.language);
-            let _ = write!(text, "\n* {line}\n");
-            let _ = write!(html, "<h3>{}</h3>\n", escape_html(&line));
+            let _ = writeln!(text, "\n* {line}");
+            let _ = writeln!(html, "<h3>{}</h3>", escape_html(&line));
             write_details(&mut text, &mut html, item, t, context.language, "  ");
         }
     }
@@ -221,10 +218,10 @@ fn write_details(
 }
 
 fn html_open(html: &mut String, language: Language, subject: &str) {
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{}</title>\n</head>\n<body>\n",
+         <title>{}</title>\n</head>\n<body>",
         language.tag(),
         escape_html(subject)
     );
@@ -232,7 +229,7 @@ fn html_open(html: &mut String, language: Language, subject: &str) {
 
 /// Appends the preferences footer to both parts and closes the HTML document.
 fn html_close(html: &mut String, text: &mut String, t: &Texts, context: &EmailContext) {
-    let _ = write!(text, "\n-- \n{}\n", t.footer);
+    let _ = writeln!(text, "\n-- \n{}", t.footer);
     html.push_str("<hr>\n");
     let _ = writeln!(html, "<p><small>{}</small></p>", escape_html(t.footer));
     if let Some(url) = &context.preferences_url {
@@ -366,12 +363,14 @@ mod tests {
         assert!(email
             .html
             .contains("<p>Tweede alinea met één &lt;b&gt;tag&lt;/b&gt; &amp; meer.</p>"));
-        assert!(email
-            .html
-            .contains("<a href=\"https://polder.example/m/12?a=1&amp;b=2\">Bekijken in Polder</a>"));
+        assert!(email.html.contains(
+            "<a href=\"https://polder.example/m/12?a=1&amp;b=2\">Bekijken in Polder</a>"
+        ));
         assert!(email.html.contains("<html lang=\"nl\">"));
         assert!(email.text.contains("Uiterste datum: 3 maart 2025"));
-        assert!(email.text.contains("Tweede alinea met één <b>tag</b> & meer."));
+        assert!(email
+            .text
+            .contains("Tweede alinea met één <b>tag</b> & meer."));
         assert!(email.text.contains("Instellingen > Meldingen"));
         assert!(email
             .text
@@ -385,7 +384,9 @@ mod tests {
         n.link = Some("javascript:alert(1)".to_owned());
         let email = render(&n, &EmailContext::default());
         assert!(!email.html.contains("href=\"javascript"));
-        assert!(email.html.contains("Bekijken in Polder: javascript:alert(1)"));
+        assert!(email
+            .html
+            .contains("Bekijken in Polder: javascript:alert(1)"));
     }
 
     #[test]
@@ -413,11 +414,19 @@ mod tests {
             preferences_url: None,
         };
         let email = render_digest(date(2025, 3, 3), &items, &context).unwrap();
-        assert_eq!(email.subject, "Polder: digest for 3 March 2025 (4 notifications)");
-        let order: Vec<usize> = ["Overdue: Laat", "Reminder: Eerder", "Reminder: Later", "Genoemd"]
-            .iter()
-            .map(|needle| email.text.find(needle).unwrap())
-            .collect();
+        assert_eq!(
+            email.subject,
+            "Polder: digest for 3 March 2025 (4 notifications)"
+        );
+        let order: Vec<usize> = [
+            "Overdue: Laat",
+            "Reminder: Eerder",
+            "Reminder: Later",
+            "Genoemd",
+        ]
+        .iter()
+        .map(|needle| email.text.find(needle).unwrap())
+        .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", email.text);
         assert!(email.html.contains("<h2>Coming up</h2>"));
         assert!(email.text.contains("Settings > Notifications"));

@@ -156,7 +156,10 @@ mod tests {
     #[test]
     fn fill_replaces_known_placeholders_once() {
         assert_eq!(
-            fill("{title} ({days})", &[("title", "Plan {days}"), ("days", "7")]),
+            fill(
+                "{title} ({days})",
+                &[("title", "Plan {days}"), ("days", "7")]
+            ),
             "Plan {days} (7)"
         );
         assert_eq!(fill("{unknown} {", &[]), "{unknown} {");

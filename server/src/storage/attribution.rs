@@ -14,9 +14,13 @@ use crate::versions::Author;
 fn author(row: &sqlx::any::AnyRow) -> Result<Author, StorageError> {
     let label: String = row.try_get("label")?;
     Ok(Author {
-        person_id: row.try_get::<Option<i64>, _>("user_id")?.unwrap_or_default(),
+        person_id: row
+            .try_get::<Option<i64>, _>("user_id")?
+            .unwrap_or_default(),
         name: row.try_get::<Option<String>, _>("name")?.unwrap_or(label),
-        party: row.try_get::<Option<String>, _>("party")?.unwrap_or_default(),
+        party: row
+            .try_get::<Option<String>, _>("party")?
+            .unwrap_or_default(),
         colour: row
             .try_get::<Option<String>, _>("colour")?
             .unwrap_or_else(|| NO_PARTY_COLOUR.to_owned()),

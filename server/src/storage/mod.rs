@@ -27,8 +27,8 @@ use polder_shared::DocId;
 
 pub use crate::clock::now_ms;
 pub use persister::Persister;
-pub use sql::{yjs_client_from_i64, yjs_client_to_i64};
 pub use sql::SqlStorage;
+pub use sql::{yjs_client_from_i64, yjs_client_to_i64};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]

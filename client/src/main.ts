@@ -1,0 +1,107 @@
+import './styles.css'
+import { NetworkError, onUnauthorized, session } from './api'
+import type { App } from './app'
+import { onLangChange, t } from './i18n'
+import { matchRoute, interceptLinks, type Route, type Screen } from './router'
+import { announce } from './ui/announce'
+import { describeError } from './ui/errors'
+import { mountShell } from './ui/shell'
+import { homeScreen } from './screens/home'
+import { notFoundScreen } from './screens/not-found'
+import { signInScreen } from './screens/sign-in'
+import { editorScreen } from './screens/editor'
+
+const root = document.getElementById('app')
+if (!root) throw new Error('#app missing from index.html')
+
+const shell = mountShell(root, () => void signOut())
+let current: Screen | null = null
+let firstRender = true
+
+const app: App = {
+  me: null,
+  navigate(path, options = {}) {
+    if (options.replace) history.replaceState(null, '', path)
+    else history.pushState(null, '', path)
+    void render()
+  },
+  async refreshUser() {
+    app.me = await session.me()
+    shell.setUser(app.me)
+    return app.me
+  },
+}
+
+const routes: Route[] = [
+  { pattern: /^\/$/, auth: true, create: () => homeScreen(app) },
+  { pattern: /^\/sign-in\/?$/, auth: false, create: (_p, query) => signInScreen(app, query) },
+  { pattern: /^\/drafts\/([^/]+)\/?$/, auth: true, create: ([id]) => editorScreen(app, id ?? '') },
+]
+
+async function render(): Promise<void> {
+  const { pathname, search } = location
+  const match = matchRoute(routes, pathname)
+  if (match?.route.auth && !app.me) {
+    const next = pathname + search
+    app.navigate(`/sign-in${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`, { replace: true })
+    return
+  }
+  current?.destroy?.()
+  const screen = match ? match.route.create(match.params, new URLSearchParams(search)) : notFoundScreen()
+  current = screen
+  shell.main.replaceChildren()
+  await screen.mount(shell.main)
+  if (current !== screen) return
+  document.title = `${screen.title()} — ${t('app.name')}`
+  document.querySelectorAll<HTMLAnchorElement>('.main-nav a').forEach((link) => {
+    if (link.pathname === pathname) link.setAttribute('aria-current', 'page')
+    else link.removeAttribute('aria-current')
+  })
+  if (!firstRender) {
+    // move focus to the new screen's heading so screen-reader users hear where they are
+    const heading = shell.main.querySelector<HTMLElement>('h1')
+    heading?.setAttribute('tabindex', '-1')
+    heading?.focus()
+  }
+  firstRender = false
+}
+
+async function signOut(): Promise<void> {
+  try {
+    await session.signOut()
+  } catch (error) {
+    announce(describeError(error))
+    return
+  }
+  app.me = null
+  shell.setUser(null)
+  app.navigate('/sign-in?signed-out=1')
+}
+
+onUnauthorized(() => {
+  if (!app.me) return
+  app.me = null
+  shell.setUser(null)
+  app.navigate(`/sign-in?expired=1&next=${encodeURIComponent(location.pathname)}`)
+})
+
+window.addEventListener('popstate', () => void render())
+interceptLinks(document.body, (path) => app.navigate(path))
+onLangChange(() => {
+  if (current) document.title = `${current.title()} — ${t('app.name')}`
+})
+
+async function boot(): Promise<void> {
+  try {
+    await app.refreshUser()
+  } catch (error) {
+    // the server is unreachable: the sign-in screen says so
+    shell.setUser(null)
+    if (error instanceof NetworkError && location.pathname !== '/sign-in') {
+      history.replaceState(null, '', `/sign-in?unreachable=1&next=${encodeURIComponent(location.pathname)}`)
+    }
+  }
+  await render()
+}
+
+void boot()

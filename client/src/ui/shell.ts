@@ -1,0 +1,67 @@
+// The frame around every screen: skip link, header (name, navigation, user, language, sign-out),
+// <main>, footer and the live region.
+import type { Me } from '../api'
+import { getLang, setLang, tr, trAttr, type Lang } from '../i18n'
+import { mountAnnouncer } from './announce'
+import { h } from './dom'
+
+export interface Shell {
+  main: HTMLElement
+  setUser(me: Me | null): void
+}
+
+export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
+  const skip = tr(h('a', { class: 'skip-link', href: '#main' }), 'skip.toMain')
+  skip.addEventListener('click', (event) => {
+    event.preventDefault()
+    main.focus()
+    main.scrollIntoView()
+  })
+
+  const langButton = h('button', { type: 'button', class: 'button-quiet', id: 'lang-switch' })
+  tr(langButton, 'lang.other')
+  const updateLangButton = (): void => {
+    langButton.lang = getLang() === 'nl' ? 'en' : 'nl'
+  }
+  trAttr(langButton, 'aria-label', 'lang.switchLabel')
+  updateLangButton()
+  langButton.addEventListener('click', () => {
+    const next: Lang = getLang() === 'nl' ? 'en' : 'nl'
+    setLang(next)
+    updateLangButton()
+  })
+
+  const userName = h('span', { class: 'user-name' })
+  const signOut = tr(h('button', { type: 'button', class: 'button-quiet', id: 'sign-out' }), 'header.signOut')
+  signOut.addEventListener('click', onSignOut)
+  const userBox = h('div', { class: 'user-box' }, userName, signOut)
+
+  const nav = trAttr(
+    h('nav', { class: 'main-nav' }, h('ul', {}, h('li', {}, tr(h('a', { href: '/', 'data-link': true }), 'nav.home')))),
+    'aria-label',
+    'nav.label',
+  )
+
+  const header = h(
+    'header',
+    { class: 'app-header' },
+    h('a', { class: 'brand', href: '/', 'data-link': true }, tr(h('span', {}), 'app.name')),
+    nav,
+    h('div', { class: 'header-tools' }, userBox, langButton),
+  )
+  const main = h('main', { id: 'main', tabindex: -1, class: 'app-main' })
+  const footer = h('footer', { class: 'app-footer' }, tr(h('p', {}), 'footer.text'))
+
+  root.replaceChildren(skip, header, main, footer)
+  mountAnnouncer(root)
+  document.documentElement.lang = getLang()
+
+  return {
+    main,
+    setUser(me) {
+      nav.hidden = me === null
+      userBox.hidden = me === null
+      if (me) tr(userName, 'header.signedInAs', { name: me.name })
+    },
+  }
+}

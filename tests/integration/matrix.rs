@@ -1,0 +1,451 @@
+//! The authorisation matrix: every REST route and the sync endpoint, driven as each role, with
+//! the expected answer asserted. The same table is `docs/AUTHORIZATION.md`, which this test
+//! regenerates and compares (set `POLDER_UPDATE_DOCS=1` to rewrite it after a deliberate change).
+//!
+//! "Allowed" means the request passed authorisation: any answer but 401, 403 and 404 (a 409 or
+//! 422 on a repeated or deliberately invalid request still shows the role got through).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use polder::domain::roles::BodyRole;
+use polder::storage::Storage as _;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::api::{Api, WorkingGroup};
+use crate::helpers::{backend_tests, Backend, TestApp};
+
+backend_tests!(every_route_and_the_websocket_answer_each_role_as_documented);
+
+/// The roles, in the order requests are made: denials first, so a request that changes state
+/// (or removes something) is made by the allowed roles last.
+const ROLES: [&str; 7] = [
+    "anonymous",
+    "member of another body",
+    "observer",
+    "member",
+    "secretariat",
+    "chair",
+    "administrator",
+];
+
+/// Expected outcome per role, in [`ROLES`] order: `true` = allowed.
+type Expect = [bool; 7];
+const SIGNED_IN: Expect = [false, true, true, true, true, true, true];
+const ADMIN: Expect = [false, false, false, false, false, false, true];
+const BODY_READERS: Expect = [false, false, true, true, true, true, true];
+const STEERING: Expect = [false, false, false, false, true, true, false];
+const WRITERS: Expect = [false, false, false, true, true, true, false];
+const EVERYONE: Expect = [true; 7];
+
+struct Route {
+    method: Method,
+    path: String,
+    /// Body per role index.
+    body: Box<dyn Fn(usize) -> Option<Value>>,
+    expect: Expect,
+}
+
+fn route(method: Method, path: impl Into<String>, expect: Expect) -> Route {
+    Route {
+        method,
+        path: path.into(),
+        body: Box::new(|_| None),
+        expect,
+    }
+}
+
+fn with_body(
+    method: Method,
+    path: impl Into<String>,
+    expect: Expect,
+    body: impl Fn(usize) -> Value + 'static,
+) -> Route {
+    Route {
+        method,
+        path: path.into(),
+        body: Box::new(move |role| Some(body(role))),
+        expect,
+    }
+}
+
+fn allowed(status: StatusCode) -> bool {
+    !matches!(
+        status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    )
+}
+
+async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let storage = app.storage.clone();
+    // a member of another working group, and a spare person for membership changes
+    let other_body = storage
+        .create_body("Werkgroep Anders", "working_group", 0, None)
+        .await
+        .unwrap();
+    let password = polder::auth::password::hash_password(secrecy::SecretString::from(
+        polder::demo::DEMO_PASSWORD,
+    ))
+    .await
+    .unwrap();
+    let other = storage
+        .create_user("anders@anders.demo", "Olga Anders", &password, false)
+        .await
+        .unwrap();
+    storage
+        .put_membership(other_body, other, BodyRole::Member, false)
+        .await
+        .unwrap();
+    let spare = storage
+        .create_user("reserve@anders.demo", "Rens Reserve", &password, false)
+        .await
+        .unwrap();
+
+    let mut clients = vec![Api::anonymous(&app)];
+    for email in [
+        "anders@anders.demo",
+        "iris@igj.demo",
+        "joost@zin.demo",
+        "bram@vws.demo",
+        "anna@vws.demo",
+        "beheer@polder.demo",
+    ] {
+        clients.push(WorkingGroup::person(&app, email).await);
+    }
+    let (member, chair) = (&clients[3], &clients[5]);
+    let body = group.body_id;
+    let draft = group.draft_id;
+    let thread = member
+        .send(
+            Method::POST,
+            &format!("/api/drafts/{draft}/comments"),
+            json!({"body": "Vraag"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let version = member
+        .send(
+            Method::POST,
+            &format!("/api/drafts/{draft}/versions"),
+            json!({"name": "matrix"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let second_draft = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/drafts"),
+            json!({"title": "Tweede advies"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let party = clients[6].get("/api/parties").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    // every role's own token, for the revoke route (the anonymous client gets someone's id)
+    let mut own_tokens = vec![0i64];
+    for client in &clients[1..] {
+        let created = client
+            .send(
+                Method::POST,
+                "/api/tokens",
+                json!({"name": "matrix", "scope": "read"}),
+                StatusCode::CREATED,
+            )
+            .await;
+        own_tokens.push(created["id"].as_i64().unwrap());
+    }
+    own_tokens[0] = own_tokens[1];
+    let own_tokens = std::sync::Arc::new(own_tokens);
+
+    let tokens = own_tokens.clone();
+    let routes = vec![
+        route(Method::GET, "/api/session", EVERYONE),
+        route(Method::GET, "/api/me", SIGNED_IN),
+        with_body(
+            Method::PUT,
+            "/api/me/password",
+            SIGNED_IN,
+            |_| json!({"current": polder::demo::DEMO_PASSWORD, "new": "kort"}),
+        ),
+        route(Method::GET, "/api/parties", SIGNED_IN),
+        with_body(
+            Method::POST,
+            "/api/parties",
+            ADMIN,
+            |role| json!({"code": format!("P{role}"), "name": format!("Partij {role}"), "colour": "#123456"}),
+        ),
+        route(Method::GET, format!("/api/parties/{party}"), SIGNED_IN),
+        route(Method::GET, "/api/people", SIGNED_IN),
+        with_body(
+            Method::POST,
+            "/api/people",
+            ADMIN,
+            |role| json!({"name": format!("Nieuw {role}"), "email": format!("nieuw{role}@x.demo"), "password": "een lang wachtwoord", "party": "ZIN"}),
+        ),
+        route(Method::GET, format!("/api/people/{spare}"), SIGNED_IN),
+        route(Method::GET, "/api/bodies", SIGNED_IN),
+        with_body(
+            Method::POST,
+            "/api/bodies",
+            ADMIN,
+            |role| json!({"name": format!("Subgroep {role}"), "kind": "sub_group", "parties": [{"code": "ZIN"}]}),
+        ),
+        route(Method::GET, format!("/api/bodies/{body}"), BODY_READERS),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/members"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/bodies/{body}/members/{spare}"),
+            ADMIN,
+            |_| json!({"role": "member"}),
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/bodies/{body}/members/{spare}"),
+            ADMIN,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/drafts"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/drafts"),
+            STEERING,
+            |role| json!({"title": format!("Concept {role}"), "template": {"goal": "Doel"}}),
+        ),
+        route(Method::GET, format!("/api/drafts/{draft}"), BODY_READERS),
+        with_body(
+            Method::PATCH,
+            format!("/api/drafts/{draft}"),
+            STEERING,
+            |_| json!({"template": {"direction": "VWS"}}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/transitions"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{second_draft}/transitions"),
+            STEERING,
+            |_| json!({"to": "consultatie"}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/comments"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/comments"),
+            WRITERS,
+            |role| json!({"body": format!("Opmerking {role}")}),
+        ),
+        route(
+            Method::PUT,
+            format!("/api/drafts/{draft}/comments/{thread}/resolved"),
+            WRITERS,
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/drafts/{draft}/comments/{thread}/resolved"),
+            WRITERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/versions"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/versions"),
+            WRITERS,
+            |role| json!({"name": format!("versie {role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/versions/{version}"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/compare?from={version}&to=current"),
+            BODY_READERS,
+        ),
+        route(Method::GET, "/api/tokens", SIGNED_IN),
+        with_body(
+            Method::POST,
+            "/api/tokens",
+            SIGNED_IN,
+            |_| json!({"name": "extra", "scope": "read"}),
+        ),
+        Route {
+            method: Method::DELETE,
+            path: "/api/tokens/{own}".into(),
+            body: Box::new(|_| None),
+            expect: SIGNED_IN,
+        },
+        route(Method::GET, "/api/audit", ADMIN),
+    ];
+
+    let mut failures = Vec::new();
+    let mut table = String::new();
+    for route in &routes {
+        let mut cells = Vec::new();
+        for (role, client) in clients.iter().enumerate() {
+            let path = route.path.replace("{own}", &tokens[role].to_string());
+            let (status, answer) = client
+                .call(route.method.clone(), &path, (route.body)(role))
+                .await;
+            if allowed(status) != route.expect[role] {
+                failures.push(format!(
+                    "{} {} as {}: got {status} {answer}",
+                    route.method, route.path, ROLES[role]
+                ));
+            }
+            cells.push(if route.expect[role] {
+                "allowed"
+            } else {
+                "denied"
+            });
+        }
+        let _ = writeln!(
+            table,
+            "| `{} {}` | {} |",
+            route.method,
+            generic(&route.path),
+            cells.join(" | ")
+        );
+    }
+
+    // the sync endpoint: write, read-only or refused
+    let expected_ws = [
+        "denied", "denied", "read", "write", "write", "write", "write",
+    ];
+    let mut ws_cells = Vec::new();
+    for (role, client) in clients.iter().enumerate() {
+        let outcome = ws_outcome(&app, client).await;
+        if outcome != expected_ws[role] {
+            failures.push(format!("GET /ws/{{doc}} as {}: got {outcome}", ROLES[role]));
+        }
+        ws_cells.push(expected_ws[role]);
+    }
+    let _ = writeln!(
+        table,
+        "| `GET /ws/{{doc_id}}` (sync) | {} |",
+        ws_cells.join(" | ")
+    );
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+
+    let document = render_document(&table);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/AUTHORIZATION.md");
+    if std::env::var("POLDER_UPDATE_DOCS").is_ok() {
+        std::fs::write(&path, &document).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed, document,
+        "docs/AUTHORIZATION.md differs from the tested matrix: run the test with POLDER_UPDATE_DOCS=1 and review the diff"
+    );
+    app.stop().await;
+}
+
+/// Replaces the concrete ids of a path with the route's parameter names.
+fn generic(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    let mut out = Vec::new();
+    let mut previous = "";
+    for segment in path.split('/') {
+        let name = if segment.chars().all(|c| c.is_ascii_digit()) && !segment.is_empty() {
+            match previous {
+                "members" => "{person_id}".to_owned(),
+                "comments" => "{thread_id}".to_owned(),
+                "versions" => "{version_id}".to_owned(),
+                _ => "{id}".to_owned(),
+            }
+        } else if segment == "{own}" {
+            "{id}".to_owned()
+        } else {
+            segment.to_owned()
+        };
+        previous = segment;
+        out.push(name);
+    }
+    let mut joined = out.join("/");
+    if path != joined && path.contains("compare") {
+        joined.push_str("?from=…&to=…");
+    }
+    joined
+}
+
+async fn ws_outcome(app: &TestApp, client: &Api) -> &'static str {
+    let origin = format!("http://{}", app.addr);
+    let mut headers = vec![("origin", origin.as_str())];
+    if let Some(cookie) = client.cookie() {
+        headers.push(("cookie", cookie));
+    }
+    let Ok(socket) = polder_tests::YClient::connect_with_headers(
+        &app.ws_base(polder::demo::DEMO_DOC_ID),
+        &headers,
+    )
+    .await
+    else {
+        return "denied";
+    };
+    if socket.synced().await.is_err() {
+        return "denied";
+    }
+    let read_only = socket
+        .wait_for("read-only notice", Duration::from_millis(500), |c| {
+            !c.denied().is_empty()
+        })
+        .await
+        .is_ok();
+    socket.close().await;
+    if read_only {
+        "read"
+    } else {
+        "write"
+    }
+}
+
+fn render_document(table: &str) -> String {
+    format!(
+        "# Authorisation matrix\n\n\
+         Generated and checked by `tests/integration/matrix.rs`, which drives every route below as \
+         each role against a real server (SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set). \
+         Do not edit by hand: run the test with `POLDER_UPDATE_DOCS=1` after a deliberate change.\n\n\
+         - *allowed*: the request passed authorisation (it may still fail validation or conflict);\n\
+         - *denied*: 401 (not signed in), 403 (signed in, not allowed) or 404 (the body or draft is \
+         hidden from people outside it);\n\
+         - for the sync endpoint: *write*, *read* (updates refused at the protocol level) or *denied* \
+         (the upgrade is refused).\n\n\
+         Roles are those of the demo working group: the administrator (`beheer@polder.demo`, no \
+         membership), the chair and the secretariat (VWS), a member (ZIN), a member of another \
+         working group, an observer (IGJ) and an anonymous visitor. A draft that has left \
+         `concept` is read-only for everyone at the protocol level.\n\n\
+         | route | {} |\n|---|{}\n{table}",
+        ROLES.join(" | "),
+        "---|".repeat(ROLES.len()),
+    )
+}
