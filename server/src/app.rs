@@ -71,6 +71,12 @@ impl App {
             secure_cookies: config.secure_cookies,
             login_throttle: Arc::default(),
         };
+        crate::scheduler::spawn(
+            state.clone(),
+            config.scheduler.clone(),
+            shutdown.clone(),
+            tracker.clone(),
+        );
         let router = crate::http::router(state, config.static_dir.as_deref());
         Ok(Self {
             listener,

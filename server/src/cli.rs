@@ -54,6 +54,24 @@ enum Command {
     Audit(AuditCommand),
     /// Load the demo working group into an empty database.
     Demo(DatabaseArgs),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a milestone table (CSV, TSV or XLSX): lists every flagged or unreadable row and
+    /// ends with `rows: N, milestones: M, flagged: F, errors: E`.
+    Milestones {
+        /// The file.
+        file: PathBuf,
+        /// Only report what would be imported.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -480,6 +498,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 }
                 Err(broken) => bail!("audit log tampered with: {broken}"),
             }
+        }
+        Command::Import(ImportCommand::Milestones {
+            file,
+            dry_run,
+            database,
+        }) => {
+            let storage = database.open().await?;
+            crate::commands::import::import_milestones(&storage, &file, dry_run).await
         }
         Command::Demo(database) => {
             let storage = database.open().await?;

@@ -61,6 +61,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Whether cookies are marked `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
+    /// Reminders, escalation timeouts and notification delivery.
+    pub scheduler: crate::scheduler::SchedulerSettings,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             hub: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
             secure_cookies: false,
+            scheduler: crate::scheduler::SchedulerSettings::default(),
         }
     }
 }

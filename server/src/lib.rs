@@ -13,6 +13,8 @@
 //! - [`domain`]: working-group rules (status flow, fuzzy dates, working days), free of IO.
 //! - [`versions`]: rendering, comparing and exporting document versions, free of IO.
 //! - [`import`]: reading milestone tables (CSV, TSV, XLSX), free of IO.
+//! - [`scheduler`]: durable jobs: reminders, requests, escalation timeouts.
+//! - [`commands`]: longer CLI commands (milestone import).
 //! - [`notify`]: delivery channels for notifications: e-mail (SMTP), iCalendar feeds, webhooks.
 //! - [`demo`]: the demo working group seeded into an empty database.
 //! - [`metrics`], [`telemetry`], [`shutdown`], [`error`], [`state`], [`clock`]: plumbing.
@@ -21,6 +23,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -30,6 +33,7 @@ pub mod hub;
 pub mod import;
 pub mod metrics;
 pub mod notify;
+pub mod scheduler;
 pub mod shutdown;
 pub mod state;
 pub mod storage;

@@ -13,7 +13,9 @@ pub mod bodies;
 pub mod comments;
 pub mod credentials;
 pub mod drafts;
+pub mod escalation;
 pub mod extract;
+pub mod governance;
 pub mod health;
 pub mod parties;
 pub mod people;
@@ -55,6 +57,8 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(comments::router())
         .merge(tokens::router())
         .merge(versions::router())
+        .merge(governance::router())
+        .merge(escalation::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -15,6 +15,8 @@ pub mod audit;
 pub mod bodies;
 pub mod comments;
 pub mod drafts;
+pub mod escalation;
+pub mod governance;
 pub mod parties;
 pub mod people;
 pub mod persister;

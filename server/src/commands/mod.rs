@@ -1,0 +1,3 @@
+//! Longer command-line commands that the `cli` module dispatches to.
+
+pub mod import;

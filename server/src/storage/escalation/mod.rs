@@ -1,0 +1,3 @@
+//! Disputes, escalation, scheduled jobs and notifications (being written).
+
+pub mod disputes;

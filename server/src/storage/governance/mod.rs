@@ -1,0 +1,1 @@
+//! Role agreements, action lines and milestones (being written).
