@@ -1,4 +1,6 @@
-// End-to-end: two people of two parties co-edit one draft in Chromium against a real server.
+// End-to-end: two people of two parties co-edit one draft in Chromium against a real server;
+// then the demo working group: group screen, comments between parties, versions and their
+// comparison, the status flow freezing the draft live, administration and settings.
 // Steps run in order and share the browser pages. Screenshots → artifacts/screenshots/,
 // performance figures → artifacts/perf.json.
 import assert from 'node:assert/strict'
@@ -7,24 +9,34 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, launchBrowser, newPersonPage, websocketRefused } from './lib/browser.mjs'
+import { httpStatusLogged, inboxRefused, launchBrowser, newPersonPage, pendingFeature404, websocketRefused } from './lib/browser.mjs'
 import { fiftyPageDraft } from './lib/draft.mjs'
 import { installLatencyProbe, summarise, typeAndMeasure } from './lib/perf.mjs'
-import { clientDir, createUser, freePort, grant, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { clientDir, createUser, freePort, grant, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
 
 const artifacts = join(repoDir, 'artifacts')
 const screenshots = join(artifacts, 'screenshots')
 const PASSWORD = 'polder-e2e-wachtwoord'
-const anna = { email: 'anna.devries@minvws.nl', name: 'Anna de Vries (VWS)', password: PASSWORD }
-const joost = { email: 'j.bakker@zorginstituut.nl', name: 'Joost Bakker (ZIN)', password: PASSWORD }
+const anna = { email: 'anna.devries@minvws.nl', name: 'Anna de Vries (VWS)', password: PASSWORD, party: 'VWS' }
+const joost = { email: 'j.bakker@zorginstituut.nl', name: 'Joost Bakker (ZIN)', password: PASSWORD, party: 'ZIN' }
 const DRAFT = 'advies-pakketbeheer'
 const READ_ONLY_DRAFT = 'besluit-bo-iza'
 const PERF_DRAFT = 'advies-50-paginas'
+// the demo working group (polder demo): chair of VWS, member of ZIN, administrator
+const DEMO_PASSWORD = 'polder-demo-2026'
+const chair = { email: 'anna@vws.demo', name: 'Anna de Vries', password: DEMO_PASSWORD }
+const zin = { email: 'joost@zin.demo', name: 'Joost Bakker', password: DEMO_PASSWORD }
+const admin = { email: 'beheer@polder.demo', name: 'Beheerder', password: DEMO_PASSWORD }
+const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
+const DEMO_DRAFT = 'Advies Beter pakketbeheer'
 
-let dataDir, port, server, browser, A, B
+let dataDir, port, server, browser, A, B, C, D, E
+let demoDraftPath, demoGroupPath
 const perf = {}
 
-async function shot(page, name) {
+async function shot(page, name, { top = false } = {}) {
+  // new screens are shot from the top; the editor shots keep where the test left the view
+  if (top) await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
   console.log(`  screenshot artifacts/screenshots/${name}.png`)
 }
@@ -56,6 +68,8 @@ function assertNoConsoleErrors(person, label) {
 before(async () => {
   await mkdir(screenshots, { recursive: true })
   dataDir = await makeDataDir()
+  // the demo first (it loads only into an empty database); it brings the parties as well
+  await loadDemo(dataDir)
   await createUser(dataDir, anna)
   await createUser(dataDir, joost)
   for (const doc of [DRAFT, PERF_DRAFT]) {
@@ -148,13 +162,14 @@ describe('Polder in the browser', { concurrency: false }, () => {
 
   step('home screen: open a document by id; keyboard only', async () => {
     const { page } = A
-    await page.getByRole('heading', { level: 1, name: 'Mijn documenten' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Mijn overzicht' }).waitFor()
+    await page.getByText('Je bent nog geen lid van een werkgroep').waitFor()
     await checkAccessibility(page, 'home')
     await shot(page, 'home')
 
     // after a page load, the skip link is the first tab stop and moves focus to <main>
     await page.reload()
-    await page.getByRole('heading', { level: 1, name: 'Mijn documenten' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Mijn overzicht' }).waitFor()
     await page.keyboard.press('Tab')
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Naar de inhoud')
     await page.keyboard.press('Enter')
@@ -247,8 +262,8 @@ describe('Polder in the browser', { concurrency: false }, () => {
   })
 
   step('offline edits are kept and merged when the server is back', async () => {
-    const allowA = A.allowConsoleError(websocketRefused(DRAFT))
-    const allowB = B.allowConsoleError(websocketRefused(DRAFT))
+    const allowA = A.allowConsoleError((entry) => websocketRefused(DRAFT)(entry) || inboxRefused(entry))
+    const allowB = B.allowConsoleError((entry) => websocketRefused(DRAFT)(entry) || inboxRefused(entry))
     let started = Date.now()
     await server.stop()
     console.log(`  server stopped in ${Date.now() - started} ms`)
@@ -282,8 +297,9 @@ describe('Polder in the browser', { concurrency: false }, () => {
     await A.page.locator('#draft-editor').click()
     await A.page.keyboard.type('Besluit van het BO-IZA.')
 
+    // the server tells a reader at once (or, older servers, on the first refused edit)
     await B.page.goto(`/drafts/${READ_ONLY_DRAFT}`)
-    await waitConnected(B.page)
+    await B.page.locator('#connection-status[data-state="connected"], #connection-status[data-state="read-only"]').waitFor({ timeout: 15_000 })
     await B.page.locator('#draft-editor p', { hasText: 'Besluit van het BO-IZA.' }).waitFor()
     await B.page.locator('#draft-editor').click()
     await B.page.keyboard.type('x')
@@ -359,6 +375,334 @@ describe('Polder in the browser', { concurrency: false }, () => {
     await page.goto(`/drafts/${DRAFT}`)
     await page.waitForURL('**/sign-in?next=*')
     assertNoConsoleErrors(B, 'sign-out')
+  })
+
+  step('demo group: my groups on the home screen; members by party with roles and mandate', async () => {
+    C = await newPersonPage(browser, server.base)
+    D = await newPersonPage(browser, server.base)
+    for (const person of [C, D]) person.allowConsoleError(pendingFeature404)
+    const { page } = C
+    await page.goto('/')
+    await page.waitForURL('**/sign-in')
+    await signIn(C, chair)
+    await page.getByRole('heading', { level: 1, name: 'Mijn overzicht' }).waitFor()
+    await page.locator('#my-groups a', { hasText: DEMO_GROUP }).waitFor()
+    await page.locator('#my-tasks').or(page.getByText('Er staat niets voor je open.')).waitFor()
+    await checkAccessibility(page, 'home (demo chair)')
+    await shot(page, 'home-groups', { top: true })
+
+    await page.locator('#my-groups a', { hasText: DEMO_GROUP }).click()
+    await page.waitForURL(/\/groups\/\d+$/)
+    demoGroupPath = new URL(page.url()).pathname
+    await page.getByRole('heading', { level: 1, name: DEMO_GROUP }).waitFor()
+    const zinCard = page.locator('.party-card[data-party="ZIN"]')
+    await zinCard.getByText(zin.name).waitFor()
+    assert.equal(await zinCard.locator('.role-badge').innerText(), 'Lid')
+    await zinCard.locator('.mandate').waitFor()
+    const vws = page.locator('.party-card[data-party="VWS"]')
+    assert.equal(await vws.locator('li', { hasText: chair.name }).locator('.role-badge').innerText(), 'Voorzitter')
+    await vws.locator('li', { hasText: 'Bram Jansen' }).getByText('Secretariaat').waitFor()
+    await page.locator('.party-card[data-party="IGJ"]').getByText('Wordt geïnformeerd').waitFor()
+    const colours = await page.locator('.party-card').evaluateAll((cards) => new Set(cards.map((card) => getComputedStyle(card).borderTopColor)).size)
+    assert.ok(colours >= 10, `party colours on the cards: ${colours}`)
+    await page.locator('#draft-table').getByRole('link', { name: DEMO_DRAFT }).waitFor()
+    assert.equal(await page.locator('#draft-table [data-status]').first().innerText(), 'Concept')
+    // the chair can start a new draft with the assignment fields
+    await page.getByText('Nieuw adviesconcept').click()
+    await page.getByLabel('Titel van het adviesconcept').waitFor()
+    await page.getByLabel('Opdrachtformulering').waitFor()
+    // role agreements, action lines and disputes have their places
+    for (const title of ['Rolafspraken', 'Actielijnen en mijlpalen', 'Verschillen van inzicht']) await page.getByRole('heading', { level: 2, name: title }).waitFor()
+    await checkAccessibility(page, 'group')
+    await page.getByText('Nieuw adviesconcept').click()
+    await shot(page, 'group', { top: true })
+    assertNoConsoleErrors(C, 'group')
+  })
+
+  step('comments: a comment by one party, anchored to a passage, is visible to the other', async () => {
+    await C.page.locator('#draft-table').getByRole('link', { name: DEMO_DRAFT }).click()
+    await C.page.waitForURL(/\/drafts\/\d+$/)
+    demoDraftPath = new URL(C.page.url()).pathname
+    await waitConnected(C.page)
+    await C.page.getByRole('heading', { level: 1, name: DEMO_DRAFT }).waitFor()
+    await C.page.locator('.flow-current[data-status="concept"]').waitFor()
+
+    await D.page.goto(demoDraftPath)
+    await D.page.waitForURL('**/sign-in?next=*')
+    await signIn(D, zin)
+    await D.page.waitForURL(`**${demoDraftPath}`)
+    await waitConnected(D.page)
+    // a member does not get the status buttons
+    assert.equal(await D.page.locator('.flow-actions button').count(), 0)
+    assert.ok((await C.page.locator('.flow-actions button').count()) >= 1)
+
+    // Anna (VWS) selects a passage and comments on it, mentioning ZIN
+    const passage = 'Overheid en veldpartijen komen tot een duidelijke startovereenkomst'
+    await C.page.locator('#draft-editor p', { hasText: passage }).click()
+    await C.page.keyboard.press('Home')
+    await C.page.keyboard.press('Shift+End')
+    await C.page.getByLabel('Nieuwe opmerking').click()
+    await C.page.getByText('Bij de geselecteerde tekst:').waitFor()
+    const remark = 'Kan ZIN aangeven per wanneer dit haalbaar is?'
+    await C.page.getByLabel('Nieuwe opmerking').fill(remark)
+    await C.page.getByLabel('Partij noemen').selectOption('ZIN')
+    await C.page.getByRole('button', { name: 'Plaatsen' }).click()
+    const threadC = C.page.locator('.thread', { hasText: remark })
+    await threadC.waitFor()
+    await threadC.locator('.thread-quote', { hasText: passage }).waitFor()
+    await C.page.locator('#draft-editor .comment-anchor', { hasText: 'startovereenkomst' }).waitFor()
+
+    // Joost (ZIN) sees it live, highlighted in the text, and replies
+    const threadD = D.page.locator('.thread', { hasText: remark })
+    await threadD.waitFor({ timeout: 30_000 })
+    await threadD.getByText('Genoemd: ZIN').waitFor()
+    await threadD.locator('.party-chip[data-party="VWS"]').first().waitFor()
+    await D.page.locator('#draft-editor .comment-anchor', { hasText: 'startovereenkomst' }).waitFor()
+    const reply = 'ZIN verwacht dit in Q3 2025 te kunnen leveren.'
+    await threadD.getByLabel('Reactie').fill(reply)
+    await threadD.getByRole('button', { name: 'Reageren' }).click()
+    await threadD.getByText(reply).waitFor()
+    await threadC.getByText(reply).waitFor({ timeout: 30_000 })
+    await threadC.locator('.party-chip[data-party="ZIN"]').waitFor()
+    // the author resolves the thread (it leaves the list and its highlight goes), then reopens it
+    await threadC.getByRole('button', { name: 'Afhandelen' }).click()
+    await threadC.waitFor({ state: 'detached' })
+    await C.page.locator('#draft-editor .comment-anchor').waitFor({ state: 'detached' })
+    await C.page.getByLabel('Ook afgehandelde opmerkingen tonen').check()
+    await threadC.getByText('Afgehandeld op').waitFor()
+    await threadC.getByRole('button', { name: 'Heropenen' }).click()
+    await threadC.getByRole('button', { name: 'Afhandelen' }).waitFor()
+    await C.page.getByLabel('Ook afgehandelde opmerkingen tonen').uncheck()
+    await C.page.locator('#draft-editor .comment-anchor', { hasText: 'startovereenkomst' }).waitFor()
+    await checkAccessibility(C.page, 'draft with comments')
+    await checkAccessibility(D.page, 'draft with comments (second party)')
+    await shot(C.page, 'draft', { top: true })
+    await shot(D.page, 'draft-comments-second-party', { top: true })
+    assertNoConsoleErrors(C, 'comments C')
+    assertNoConsoleErrors(D, 'comments D')
+  })
+
+  step('versions: named versions, HTML/DOCX/Markdown, and a comparison in both parties\' colours', async () => {
+    const createVersion = async (page, name) => {
+      await page.getByLabel('Naam van de versie').fill(name)
+      await page.getByRole('button', { name: 'Versie vastleggen' }).click()
+      await page.locator('.version-list li', { hasText: name }).waitFor()
+    }
+    await createVersion(C.page, 'Voor de bewerking')
+
+    // both parties edit: VWS adds to one paragraph, ZIN to another
+    await C.page.locator('#draft-editor p', { hasText: 'Overheid en veldpartijen ontwikkelen vanaf Q3 2025' }).click()
+    await C.page.keyboard.press('End')
+    await C.page.keyboard.type(' VWS vult dit aan.')
+    await D.page.locator('#draft-editor p', { hasText: 'impactvol onderzoek structureel' }).click()
+    await D.page.keyboard.press('End')
+    await D.page.keyboard.type(' ZIN agendeert jaarlijks.')
+    await C.page.locator('#draft-editor p', { hasText: 'ZIN agendeert jaarlijks.' }).waitFor()
+    await D.page.locator('#draft-editor p', { hasText: 'VWS vult dit aan.' }).waitFor()
+    await createVersion(C.page, 'Na de bewerking')
+
+    // the version opens as HTML; DOCX and Markdown download links are there
+    const item = C.page.locator('.version-list li', { hasText: 'Na de bewerking' })
+    const html = await C.context.request.get(await item.getByRole('link', { name: /openen/i }).getAttribute('href'))
+    assert.equal(html.status(), 200)
+    assert.match(html.headers()['content-type'], /text\/html/)
+    assert.match(await html.text(), /ZIN agendeert jaarlijks/)
+    assert.match(await item.getByRole('link', { name: /DOCX/ }).getAttribute('href'), /format=docx/)
+    assert.match(await item.getByRole('link', { name: /Markdown/ }).getAttribute('href'), /format=markdown/)
+
+    const optionValue = (page, select, name) => page.locator(`${select} option`, { hasText: name }).getAttribute('value')
+    await C.page.locator('#compare-from').selectOption(await optionValue(C.page, '#compare-from', 'Voor de bewerking'))
+    await C.page.locator('#compare-to').selectOption(await optionValue(C.page, '#compare-to', 'Na de bewerking'))
+    await C.page.getByRole('button', { name: 'Vergelijken' }).click()
+    await C.page.waitForURL(/\/drafts\/\d+\/compare\?/)
+    await C.page.getByRole('heading', { level: 1, name: `Vergelijking: ${DEMO_DRAFT}` }).waitFor()
+    const vwsInsert = C.page.locator('ins[data-party="VWS"]', { hasText: 'VWS vult dit aan.' })
+    const zinInsert = C.page.locator('ins[data-party="ZIN"]', { hasText: 'ZIN agendeert jaarlijks.' })
+    await vwsInsert.waitFor()
+    await zinInsert.waitFor()
+    const [vwsColour, zinColour] = await Promise.all([vwsInsert, zinInsert].map((el) => el.evaluate((node) => getComputedStyle(node).backgroundColor)))
+    assert.notEqual(vwsColour, zinColour, 'the two parties are marked in different colours')
+    await C.page.locator('#compare-legend li[data-party="VWS"]', { hasText: chair.name }).waitFor()
+    await C.page.locator('#compare-legend li[data-party="ZIN"]', { hasText: zin.name }).waitFor()
+    await checkAccessibility(C.page, 'comparison')
+    await shot(C.page, 'compare', { top: true })
+    await C.page.getByRole('link', { name: 'Terug naar het adviesconcept' }).click()
+    await C.page.waitForURL(`**${demoDraftPath}`)
+    await waitConnected(C.page)
+    assertNoConsoleErrors(C, 'versions C')
+    assertNoConsoleErrors(D, 'versions D')
+  })
+
+  step('the chair opens the consultation: the draft turns read-only live in both browsers', async () => {
+    await C.page.getByRole('button', { name: 'Consultatie openen' }).click()
+    const dialog = C.page.getByRole('dialog')
+    await dialog.getByText('alleen-lezen').waitFor()
+    await checkAccessibility(C.page, 'status change dialog')
+    await shot(C.page, 'draft-status-dialog')
+    await dialog.getByLabel('Toelichting (niet verplicht)').fill('Ronde langs de achterban tot 1 juni.')
+    await dialog.locator('#flow-confirm').click()
+    for (const person of [C, D]) {
+      await person.page.locator('#connection-status[data-state="read-only"]').waitFor({ timeout: 15_000 })
+      await person.page.locator('#draft-editor[contenteditable="false"]').waitFor()
+      await person.page.locator('.flow-current[data-status="consultatie"]').waitFor({ timeout: 15_000 })
+      await person.page.locator('.title-status [data-status="consultatie"]').waitFor()
+    }
+    // the frozen version is listed, and typing changes nothing
+    await C.page.locator('.version-list li [data-status="consultatie"]').waitFor()
+    const before = await draftText(D.page)
+    await D.page.locator('#draft-editor').click()
+    await D.page.keyboard.type('x')
+    assert.equal(await draftText(D.page), before)
+    // going back to concept and withdrawing are offered, moving on needs the consultation first
+    await C.page.getByRole('button', { name: 'Terug naar concept' }).waitFor()
+    await C.page.getByRole('button', { name: 'Vaststellen' }).waitFor()
+    await checkAccessibility(C.page, 'draft in consultation')
+    await checkAccessibility(D.page, 'draft in consultation (second party)')
+    await shot(C.page, 'draft-consultatie', { top: true })
+    await shot(D.page, 'draft-read-only-second-party', { top: true })
+
+    // Joost's home lists the consultation and the mention of his party
+    await D.page.getByRole('link', { name: 'Overzicht', exact: true }).click()
+    await D.page.locator('#my-tasks [data-task="consultation"]', { hasText: DEMO_DRAFT }).waitFor()
+    await D.page.locator('#my-tasks [data-task="mention"]', { hasText: 'Kan ZIN aangeven' }).waitFor()
+    await checkAccessibility(D.page, 'home with tasks')
+    await shot(D.page, 'home-tasks', { top: true })
+    assertNoConsoleErrors(C, 'status flow C')
+    assertNoConsoleErrors(D, 'status flow D')
+  })
+
+  step('role agreements: a party\'s mandate holder signs off in the matrix', async (t) => {
+    // the chair records the agreement through the API (the screens for drafting agreements come
+    // later); servers without role agreements yet skip this step
+    const cookies = await C.context.cookies()
+    const csrf = cookies.find((cookie) => cookie.name === 'polder_csrf')?.value ?? ''
+    const created = await C.context.request.post(`/api${demoGroupPath.replace('/groups/', '/bodies/')}/role-agreements`, {
+      headers: { 'x-csrf-token': csrf },
+      data: {
+        title: 'Signalering van knelpunten in het pakket',
+        description: 'Wie signaleert knelpunten, wie agendeert ze?',
+        parties: [
+          { party: 'ZIN', role: 'trekker' },
+          { party: 'VWS', role: 'medeverantwoordelijk' },
+          { party: 'FMS', role: 'geconsulteerd' },
+          { party: 'IGJ', role: 'geïnformeerd' },
+        ],
+      },
+    })
+    if (created.status() === 404) return t.skip('this server has no role agreements yet')
+    assert.equal(created.status(), 201, await created.text())
+
+    const { page } = D
+    // the request reaches ZIN's inbox (the scheduler sends it; it arrives live when it comes later)
+    await page.getByRole('link', { name: /^Meldingen/ }).click()
+    await page.getByRole('heading', { level: 1, name: 'Meldingen' }).waitFor()
+    const request = page.locator('.inbox-item[data-kind="sign_off_request"]', { hasText: 'Signalering van knelpunten in het pakket' })
+    await request.waitFor({ timeout: 90_000 })
+    assert.match(await page.locator('#inbox-count').innerText(), /^\d+$/)
+    await checkAccessibility(page, 'inbox')
+    await shot(page, 'inbox', { top: true })
+    await request.getByRole('button', { name: /als gelezen markeren/ }).click()
+    await request.getByRole('button', { name: /als ongelezen markeren/ }).waitFor()
+
+    await page.goto('/')
+    await page.locator('#my-tasks [data-task="sign-off"]', { hasText: 'Signalering van knelpunten' }).waitFor()
+    await page.locator('#my-tasks [data-task="sign-off"] a').click()
+    await page.waitForURL(`**${demoGroupPath}**`)
+    const agreement = page.locator('article.agreement', { hasText: 'Signalering van knelpunten in het pakket' })
+    await agreement.locator('tr[data-party="ZIN"] [data-state="pending"]').waitFor()
+    await agreement.getByText('Reageer namens je partij').click()
+    await agreement.getByLabel('Akkoord met voorbehoud').check()
+    await agreement.getByLabel('Voorbehoud of toelichting').fill('Mits de capaciteit in 2026 is geregeld.')
+    await agreement.getByRole('button', { name: 'Reactie vastleggen' }).click()
+    const zinRow = page.locator('article.agreement', { hasText: 'Signalering van knelpunten in het pakket' }).locator('tr[data-party="ZIN"]')
+    await zinRow.locator('[data-state="akkoord_met_voorbehoud"]').waitFor()
+    await zinRow.getByText('Mits de capaciteit in 2026 is geregeld.').waitFor()
+    await zinRow.getByText(zin.name).waitFor()
+    await page.locator('#role-agreements').scrollIntoViewIfNeeded()
+    await checkAccessibility(page, 'group with role agreement')
+    await page.locator('#role-agreements').screenshot({ path: join(screenshots, 'group-role-agreements.png') })
+    console.log('  screenshot artifacts/screenshots/group-role-agreements.png')
+    assertNoConsoleErrors(D, 'role agreements')
+  })
+
+  step('administration: parties, people, bodies, memberships, audit log', async () => {
+    E = await newPersonPage(browser, server.base)
+    E.allowConsoleError(pendingFeature404)
+    const { page } = E
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.goto('/sign-in')
+    await signIn(E, admin)
+    await page.waitForURL((url) => url.pathname === '/')
+    await page.getByRole('link', { name: 'Beheer', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Beheer' }).waitFor()
+    await page.locator('#parties-table .party-chip[data-party="ZIN"]').waitFor()
+    await page.locator('#people-table', { hasText: 'joost@zin.demo' }).waitFor()
+    await page.locator('#bodies-table', { hasText: DEMO_GROUP }).waitFor()
+    await page.locator('#audit-table tbody tr').first().waitFor()
+
+    // a new party, a new person of that party, who joins the working group as a member
+    const partyForm = page.locator('form', { has: page.getByRole('heading', { name: 'Partij toevoegen' }) })
+    await partyForm.getByLabel('Code').fill('NZA')
+    await partyForm.getByLabel('Naam', { exact: true }).fill('Nederlandse Zorgautoriteit')
+    await partyForm.getByRole('button', { name: 'Partij toevoegen' }).click()
+    await page.locator('#parties-table .party-chip[data-party="NZA"]').waitFor()
+    const personForm = page.locator('form', { has: page.getByRole('heading', { name: 'Persoon toevoegen' }) })
+    await personForm.getByLabel('Naam', { exact: true }).fill('Noor de Wit')
+    await personForm.getByLabel('E-mailadres').fill('noor@nza.demo')
+    await personForm.getByLabel('Partij').selectOption('NZA')
+    await personForm.getByLabel('Eerste wachtwoord').fill('een-lang-wachtwoord-2026')
+    await personForm.getByRole('button', { name: 'Persoon toevoegen' }).click()
+    await page.locator('#people-table', { hasText: 'noor@nza.demo' }).waitFor()
+    await page.locator('#membership-body').selectOption({ label: DEMO_GROUP })
+    await page.locator('#members-table', { hasText: zin.name }).waitFor()
+    await page.locator('#membership-person').selectOption({ label: 'Noor de Wit (NZA)' })
+    await page.locator('#membership-role').selectOption('member')
+    await page.getByRole('button', { name: 'Lid toevoegen of wijzigen' }).click()
+    await page.locator('#members-table tr', { hasText: 'Noor de Wit' }).waitFor()
+    await checkAccessibility(page, 'administration')
+    await shot(page, 'admin', { top: true })
+    assertNoConsoleErrors(E, 'administration')
+  })
+
+  step('settings: password rules; an API token is shown once and can be revoked', async () => {
+    const { page } = E
+    await page.getByRole('link', { name: 'Instellingen', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Instellingen' }).waitFor()
+    await page.getByLabel('Huidig wachtwoord').fill(DEMO_PASSWORD)
+    await page.getByLabel('Nieuw wachtwoord').fill('te-kort')
+    await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click()
+    await page.getByRole('alert').getByText('minstens 12 tekens').waitFor()
+
+    await page.getByLabel('Naam van de sleutel').fill('Koppeling planning')
+    await page.getByLabel('Rechten').selectOption('write')
+    await page.getByRole('button', { name: 'Sleutel aanmaken' }).click()
+    await page.getByText('hij wordt maar één keer getoond').waitFor()
+    assert.match(await page.locator('#token-value').inputValue(), /^\S{20,}$/)
+    await page.locator('#token-table tr', { hasText: 'Koppeling planning' }).waitFor()
+    await checkAccessibility(page, 'settings')
+    await shot(page, 'settings', { top: true })
+    await page.getByRole('button', { name: 'Sleutel Koppeling planning intrekken' }).click()
+    await page.getByText('Je hebt geen API-sleutels.').waitFor()
+
+    // e-mail settings and a personal calendar feed (iCalendar), when the server has them
+    const notifications = page.locator('#settings-notifications')
+    if (await notifications.isVisible()) {
+      await notifications.getByLabel('E-mail', { exact: true }).selectOption('daily_digest')
+      await notifications.getByRole('button', { name: 'Opslaan' }).click()
+      await notifications.getByText('Je instellingen voor meldingen zijn opgeslagen.').waitFor()
+    }
+    const feeds = page.locator('#settings-feeds')
+    if (await feeds.isVisible()) {
+      await feeds.getByRole('button', { name: 'Agenda-koppeling maken' }).click()
+      const url = await page.locator('#feed-url').inputValue()
+      assert.match(url, /\/api\/calendar\/[^/]+\.ics$/)
+      const calendar = await E.context.request.get(url)
+      assert.equal(calendar.status(), 200)
+      assert.match(await calendar.text(), /BEGIN:VCALENDAR/)
+      await feeds.locator('#feed-list li').first().waitFor()
+      await checkAccessibility(page, 'settings with calendar feed')
+    }
+    assertNoConsoleErrors(E, 'settings')
   })
 })
 

@@ -10,6 +10,14 @@ import { homeScreen } from './screens/home'
 import { notFoundScreen } from './screens/not-found'
 import { signInScreen } from './screens/sign-in'
 import { editorScreen } from './screens/editor'
+import { draftScreen } from './screens/draft'
+import { compareScreen } from './screens/draft/compare'
+import { groupScreen } from './screens/group'
+import { adminScreen } from './screens/admin'
+import { settingsScreen } from './screens/settings'
+import { inboxScreen } from './screens/inbox'
+import { directory } from './api'
+import { setServedColours } from './parties'
 
 const root = document.getElementById('app')
 if (!root) throw new Error('#app missing from index.html')
@@ -28,6 +36,13 @@ const app: App = {
   async refreshUser() {
     app.me = await session.me()
     shell.setUser(app.me)
+    if (app.me) {
+      // party colours as the server serves them (presence, chips, comparisons)
+      await directory
+        .listParties()
+        .then((page) => setServedColours(page.items))
+        .catch(() => undefined)
+    }
     return app.me
   },
 }
@@ -35,7 +50,13 @@ const app: App = {
 const routes: Route[] = [
   { pattern: /^\/$/, auth: true, create: () => homeScreen(app) },
   { pattern: /^\/sign-in\/?$/, auth: false, create: (_p, query) => signInScreen(app, query) },
+  { pattern: /^\/groups\/(\d+)\/?$/, auth: true, create: ([id]) => groupScreen(app, Number(id)) },
+  { pattern: /^\/drafts\/(\d+)\/?$/, auth: true, create: ([id]) => draftScreen(app, Number(id)) },
+  { pattern: /^\/drafts\/(\d+)\/compare\/?$/, auth: true, create: ([id], query) => compareScreen(app, Number(id), query) },
   { pattern: /^\/drafts\/([^/]+)\/?$/, auth: true, create: ([id]) => editorScreen(app, id ?? '') },
+  { pattern: /^\/inbox\/?$/, auth: true, create: () => inboxScreen(app) },
+  { pattern: /^\/settings\/?$/, auth: true, create: () => settingsScreen(app) },
+  { pattern: /^\/admin\/?$/, auth: true, create: () => adminScreen(app) },
 ]
 
 async function render(): Promise<void> {
@@ -54,9 +75,12 @@ async function render(): Promise<void> {
   if (current !== screen) return
   document.title = `${screen.title()} — ${t('app.name')}`
   document.querySelectorAll<HTMLAnchorElement>('.main-nav a').forEach((link) => {
-    if (link.pathname === pathname) link.setAttribute('aria-current', 'page')
+    if (link.pathname === pathname || (link.pathname !== '/' && pathname.startsWith(link.pathname))) link.setAttribute('aria-current', 'page')
     else link.removeAttribute('aria-current')
   })
+  if (location.hash.length > 1) {
+    document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView()
+  }
   if (!firstRender) {
     // move focus to the new screen's heading so screen-reader users hear where they are
     const heading = shell.main.querySelector<HTMLElement>('h1')

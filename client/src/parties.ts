@@ -28,8 +28,22 @@ function hash(text: string): number {
   return Math.abs(value)
 }
 
+/** Colours served by `GET /api/parties` (loaded once after signing in); they take precedence. */
+const served = new Map<string, string>()
+
+export function setServedColours(parties: { code: string; colour: string }[]): void {
+  for (const party of parties) served.set(party.code.toUpperCase(), party.colour)
+}
+
+/** The colour of a party by its code, as the server serves it when known. */
+export function colourOfParty(code: string | null | undefined): string {
+  return partyColour(code, code ?? '?')
+}
+
 export function partyColour(code: string | null | undefined, seed: string): string {
   if (code) {
+    const fromServer = served.get(code.toUpperCase())
+    if (fromServer) return fromServer
     const known = PARTY_COLOURS[code.toUpperCase()]
     if (known) return known
   }
@@ -41,7 +55,7 @@ export function partyColour(code: string | null | undefined, seed: string): stri
  * "(CODE)" in the display name, as in "Anna de Vries (VWS)".
  */
 export function partyOf(me: Me): string | null {
-  if (me.party?.code) return me.party.code
+  if (me.party) return me.party
   const match = /\(([A-Za-z][A-Za-z0-9 -]{0,15})\)\s*$/.exec(me.name)
   return match?.[1] ?? null
 }

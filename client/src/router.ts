@@ -30,6 +30,6 @@ export function interceptLinks(root: HTMLElement, navigate: (path: string) => vo
     const anchor = (event.target as Element | null)?.closest?.('a[data-link]')
     if (!(anchor instanceof HTMLAnchorElement) || anchor.origin !== location.origin) return
     event.preventDefault()
-    navigate(anchor.pathname + anchor.search)
+    navigate(anchor.pathname + anchor.search + anchor.hash)
   })
 }

@@ -69,6 +69,9 @@ enum ImportCommand {
         /// Only report what would be imported.
         #[arg(long)]
         dry_run: bool,
+        /// The body to import into (default: the only working group).
+        #[arg(long)]
+        body: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -357,8 +360,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 None => None,
             };
             let token = secret::new_token();
-            storage
+            let id = storage
                 .create_token(&name, &scope, &secret::hash(&token), user_id)
+                .await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "token.create",
+                    &serde_json::json!({ "token": id, "scope": scope }),
+                )
                 .await?;
             eprintln!("token {name:?} created with scope {scope:?}; it is shown only this once:");
             println!("{token}");
@@ -385,6 +396,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let hash = password::hash_password(password).await?;
             let id = storage.create_user(&email, &name, &hash, admin).await?;
             storage.set_user_party(id, party).await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "person.create",
+                    &serde_json::json!({ "person": id }),
+                )
+                .await?;
             eprintln!("created person {id} <{email}>");
             Ok(())
         }
@@ -502,10 +521,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Milestones {
             file,
             dry_run,
+            body,
             database,
         }) => {
             let storage = database.open().await?;
-            crate::commands::import::import_milestones(&storage, &file, dry_run).await
+            crate::commands::import::import_milestones(&storage, &file, dry_run, body.as_deref())
+                .await
         }
         Command::Demo(database) => {
             let storage = database.open().await?;
@@ -538,6 +559,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("no person with e-mail address {user}"))?;
             storage.create_document(&doc_id, "cli").await?;
             storage.grant_document(&doc_id, person.id, role).await?;
+            storage
+                .append_audit(
+                    "cli",
+                    None,
+                    "document.grant",
+                    &serde_json::json!({ "doc": doc_id.as_str(), "person": person.id, "role": role.as_str() }),
+                )
+                .await?;
             eprintln!("{user} is now {} of {doc_id}", role.as_str());
             Ok(())
         }

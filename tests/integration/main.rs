@@ -10,6 +10,8 @@ mod helpers;
 
 mod access;
 mod durability;
+mod escalation;
+mod governance;
 mod limits;
 mod matrix;
 mod npm_client;

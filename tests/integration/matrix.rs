@@ -302,10 +302,29 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             expect: SIGNED_IN,
         },
         route(Method::GET, "/api/audit", ADMIN),
+        route(Method::GET, "/api/openapi.json", EVERYONE),
+        // public: an incomplete sign-in form is refused for its content, not for who sends it
+        with_body(Method::POST, "/api/session", EVERYONE, |_| json!({})),
+        // last, as it ends each role's session
+        route(Method::DELETE, "/api/session", EVERYONE),
     ];
 
     let mut failures = Vec::new();
     let mut table = String::new();
+    // the sync endpoint: write, read-only or refused
+    let expected_ws = [
+        "denied", "denied", "read", "write", "write", "write", "write",
+    ];
+    let mut ws_cells = Vec::new();
+    for (role, client) in clients.iter().enumerate() {
+        let outcome = ws_outcome(&app, client).await;
+        if outcome != expected_ws[role] {
+            failures.push(format!("GET /ws/{{doc}} as {}: got {outcome}", ROLES[role]));
+        }
+        ws_cells.push(expected_ws[role]);
+    }
+    let ws_row = format!("| `GET /ws/{{doc_id}}` (sync) | {} |", ws_cells.join(" | "));
+
     for route in &routes {
         let mut cells = Vec::new();
         for (role, client) in clients.iter().enumerate() {
@@ -333,28 +352,38 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             cells.join(" | ")
         );
     }
+    let _ = writeln!(table, "{ws_row}");
 
-    // the sync endpoint: write, read-only or refused
-    let expected_ws = [
-        "denied", "denied", "read", "write", "write", "write", "write",
-    ];
-    let mut ws_cells = Vec::new();
-    for (role, client) in clients.iter().enumerate() {
-        let outcome = ws_outcome(&app, client).await;
-        if outcome != expected_ws[role] {
-            failures.push(format!("GET /ws/{{doc}} as {}: got {outcome}", ROLES[role]));
-        }
-        ws_cells.push(expected_ws[role]);
-    }
-    let _ = writeln!(
-        table,
-        "| `GET /ws/{{doc_id}}` (sync) | {} |",
-        ws_cells.join(" | ")
-    );
     assert!(
         failures.is_empty(),
         "authorisation matrix mismatches:\n{}",
         failures.join("\n")
+    );
+
+    // the OpenAPI document lists exactly the routes this matrix drives
+    let spec = clients[0].get("/api/openapi.json").await;
+    let mut documented: Vec<String> = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.push("GET /api/openapi.json".into());
+    documented.sort();
+    let mut driven: Vec<String> = routes
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method,
+                generic(&r.path).split('?').next().unwrap_or_default()
+            )
+        })
+        .collect();
+    driven.sort();
+    assert_eq!(
+        documented, driven,
+        "the OpenAPI document and the routes differ"
     );
 
     let document = render_document(&table);

@@ -38,8 +38,14 @@ async function polder(dataDir, args, env = {}) {
   await run(polderBin, [...args, '--data-dir', dataDir], { env: { ...process.env, ...env } })
 }
 
-export async function createUser(dataDir, { email, name, password }) {
-  await polder(dataDir, ['user', 'create', '--email', email, '--name', name], { POLDER_PASSWORD: password })
+export async function createUser(dataDir, { email, name, password, party }) {
+  const args = ['user', 'create', '--email', email, '--name', name, ...(party ? ['--party', party] : [])]
+  await polder(dataDir, args, { POLDER_PASSWORD: password })
+}
+
+/** Loads the demo working group ("Werkgroep Beter pakketbeheer") into the still-empty database. */
+export async function loadDemo(dataDir) {
+  await polder(dataDir, ['demo'])
 }
 
 export async function grant(dataDir, { doc, email, role }) {

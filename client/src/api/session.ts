@@ -11,9 +11,12 @@ export function signOut(): Promise<void> {
   return request<void>('DELETE', '/api/session', undefined, { expectUnauthorized: true })
 }
 
-/** `GET /api/me`, or `null` when nobody is signed in. */
+/** `GET /api/me`, or `null` when nobody is signed in (asked `GET /api/session` first, which
+ * answers without a 401). */
 export async function me(): Promise<Me | null> {
   try {
+    const state = await request<{ signed_in: boolean }>('GET', '/api/session', undefined, { expectUnauthorized: true })
+    if (!state.signed_in) return null
     return await request<Me>('GET', '/api/me', undefined, { expectUnauthorized: true })
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null

@@ -3,10 +3,12 @@
 import type { Me } from '../api'
 import { getLang, setLang, tr, trAttr, type Lang } from '../i18n'
 import { mountAnnouncer } from './announce'
+import { liveInbox, type LiveInbox } from './live-inbox'
 import { h } from './dom'
 
 export interface Shell {
   main: HTMLElement
+  inbox: LiveInbox
   setUser(me: Me | null): void
 }
 
@@ -36,8 +38,21 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
   signOut.addEventListener('click', onSignOut)
   const userBox = h('div', { class: 'user-box' }, userName, signOut)
 
+  const inbox = liveInbox()
+  const adminItem = h('li', {}, tr(h('a', { href: '/admin', 'data-link': true }), 'nav.admin'))
   const nav = trAttr(
-    h('nav', { class: 'main-nav' }, h('ul', {}, h('li', {}, tr(h('a', { href: '/', 'data-link': true }), 'nav.home')))),
+    h(
+      'nav',
+      { class: 'main-nav' },
+      h(
+        'ul',
+        {},
+        h('li', {}, tr(h('a', { href: '/', 'data-link': true }), 'nav.home')),
+        inbox.item,
+        h('li', {}, tr(h('a', { href: '/settings', 'data-link': true }), 'nav.settings')),
+        adminItem,
+      ),
+    ),
     'aria-label',
     'nav.label',
   )
@@ -58,9 +73,13 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
 
   return {
     main,
+    inbox,
     setUser(me) {
+      if (me) inbox.start()
+      else inbox.stop()
       nav.hidden = me === null
       userBox.hidden = me === null
+      adminItem.hidden = !me?.is_admin
       if (me) tr(userName, 'header.signedInAs', { name: me.name })
     },
   }

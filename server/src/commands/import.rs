@@ -1,13 +1,95 @@
-//! `polder import milestones FILE [--dry-run]` (being written).
+//! `polder import milestones FILE [--dry-run] [--body NAME]`: reads a milestone table, prints
+//! every flagged or unreadable row with its line number and reason, stores it (unless
+//! `--dry-run`) into the body, and ends with exactly one summary line
+//! `rows: N, milestones: M, flagged: F, errors: E`.
+//!
+//! Without `--body` the table goes to the only working group; with several, `--body` is needed.
+//! Flagged rows do not make the command fail; an unreadable file does.
 
 use std::path::Path;
 
+use anyhow::{bail, Context};
+
+use crate::domain::fuzzy_date::ParseContext;
+use crate::import::{self, Format};
 use crate::storage::SqlStorage;
+
+async fn find_body(storage: &SqlStorage, name: Option<&str>) -> anyhow::Result<i64> {
+    let bodies = storage.list_bodies(None).await?;
+    if let Some(name) = name {
+        return bodies
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.id)
+            .with_context(|| format!("no body named {name:?}"));
+    }
+    let groups: Vec<_> = bodies
+        .iter()
+        .filter(|b| b.kind == "working_group")
+        .collect();
+    match groups.as_slice() {
+        [only] => Ok(only.id),
+        [] => bail!("there is no working group to import into; create one or pass --body NAME"),
+        _ => bail!("there are several working groups; say which one with --body NAME"),
+    }
+}
 
 /// Imports a milestone table; prints every flagged or unreadable row and a summary line.
 ///
 /// # Errors
 /// When the file cannot be read or storage fails.
-pub async fn import_milestones(_storage: &SqlStorage, _file: &Path, _dry_run: bool) -> anyhow::Result<()> {
-    anyhow::bail!("importing milestones is not available yet")
+pub async fn import_milestones(
+    storage: &SqlStorage,
+    file: &Path,
+    dry_run: bool,
+    body: Option<&str>,
+) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let format = Format::from_file_name(&name)
+        .with_context(|| format!("{name}: unknown file type; use .csv, .tsv or .xlsx"))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let rows = import::read_table(&bytes, format)
+        .with_context(|| format!("{name}: the table cannot be read"))?;
+    let body_id = find_body(storage, body).await?;
+    let (directory, ids) = storage.party_directory().await?;
+    let plan = import::interpret(&rows, &directory, &ParseContext::default());
+    let mut issues: Vec<(usize, &str, &str)> = plan
+        .flagged
+        .iter()
+        .map(|i| (i.line, "flagged", i.reason.as_str()))
+        .chain(
+            plan.errors
+                .iter()
+                .map(|i| (i.line, "error", i.reason.as_str())),
+        )
+        .collect();
+    issues.sort_by_key(|(line, _, _)| *line);
+    for (line, kind, reason) in issues {
+        println!("line {line}: {kind}: {reason}");
+    }
+    if !dry_run {
+        let source = file
+            .file_name()
+            .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+        let outcome = storage
+            .apply_import(body_id, &plan, &ids, &source, None)
+            .await?;
+        storage
+            .append_audit(
+                "cli",
+                None,
+                "milestones.import",
+                &serde_json::json!({ "body": body_id, "summary": plan.summary_line(), "created": outcome.milestones_created, "updated": outcome.milestones_updated }),
+            )
+            .await?;
+        eprintln!(
+            "stored: {} milestones created, {} updated; {} action lines created, {} updated",
+            outcome.milestones_created,
+            outcome.milestones_updated,
+            outcome.action_lines_created,
+            outcome.action_lines_updated
+        );
+    }
+    println!("{}", plan.summary_line());
+    Ok(())
 }

@@ -11,6 +11,10 @@
 pub mod audit_chain;
 pub mod calendar;
 pub mod draft_status;
+pub mod escalation;
 pub mod fuzzy_date;
+pub mod milestone_status;
+pub mod reminders;
+pub mod role_agreement;
 pub mod roles;
 pub mod validate;

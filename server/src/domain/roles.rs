@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A person's role in a body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyRole {
     /// Runs the body: moves drafts through their status flow, records decisions.

@@ -7,6 +7,7 @@ use axum::{Json, Router};
 
 use crate::error::Result;
 use crate::http::extract::{AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::audit::AuditEntry;
 
@@ -15,6 +16,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/audit", get(list))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    tag = "audit",
+    summary = "The audit log, newest first (administrators)",
+    params(Page),
+    responses((status = 200, body = Paged<AuditEntry>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,6 +12,7 @@ use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::bodies::{Body, Membership, BODY_KINDS};
 
@@ -53,8 +54,8 @@ pub async fn access(
 }
 
 /// A new body.
-#[derive(Deserialize)]
-struct CreateBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateBody {
     name: String,
     kind: String,
     ladder_level: Option<i64>,
@@ -63,8 +64,8 @@ struct CreateBody {
     parties: Vec<BodyPartyInput>,
 }
 
-#[derive(Deserialize)]
-struct BodyPartyInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct BodyPartyInput {
     code: String,
     #[serde(default = "member")]
     participation: String,
@@ -75,13 +76,21 @@ fn member() -> String {
 }
 
 /// A membership to set.
-#[derive(Deserialize)]
-struct MemberInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct MemberInput {
     role: String,
     #[serde(default)]
     holds_mandate: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies",
+    tag = "bodies",
+    summary = "Bodies: all for administrators, otherwise the caller's own",
+    params(Page),
+    responses((status = 200, body = Paged<Body>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -99,6 +108,14 @@ async fn list(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}",
+    tag = "bodies",
+    summary = "One body (members and administrators)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Body), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,6 +125,14 @@ async fn show(
     Ok(Json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/members",
+    tag = "bodies",
+    summary = "A body's members by party",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<Membership>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +142,14 @@ async fn members(
     Ok(Json(state.db.list_members(id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bodies",
+    tag = "bodies",
+    summary = "Create a body (administrators)",
+    request_body = CreateBody,
+    responses((status = 201, body = Body), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -177,6 +210,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/bodies/{id}/members/{person_id}",
+    tag = "bodies",
+    summary = "Give a person a role in a body (administrators)",
+    params(("id" = i64, Path, description = "id"), ("person_id" = i64, Path, description = "person id")),
+    request_body = MemberInput,
+    responses((status = 200, body = Membership), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn put_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -213,6 +255,14 @@ async fn put_member(
         .ok_or(AppError::NotFound)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/bodies/{id}/members/{person_id}",
+    tag = "bodies",
+    summary = "End a membership (administrators)",
+    params(("id" = i64, Path, description = "id"), ("person_id" = i64, Path, description = "person id")),
+    responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,6 +14,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::drafts::{self, access};
 use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
 use crate::sync::anchor;
@@ -29,16 +30,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A comment with where its anchor points now.
-#[derive(Serialize)]
-struct AnchoredComment {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AnchoredComment {
     #[serde(flatten)]
     comment: Comment,
     /// The text the anchor encloses in the current document (`None` when it was deleted).
     anchored_text: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CreateComment {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateComment {
     body: String,
     thread_id: Option<i64>,
     anchor: Option<AnchorInput>,
@@ -49,12 +50,20 @@ struct CreateComment {
     mention_parties: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct AnchorInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct AnchorInput {
     start: String,
     end: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}/comments",
+    tag = "comments",
+    summary = "A draft's comments with the text each anchor encloses now",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<AnchoredComment>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -86,6 +95,15 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/drafts/{id}/comments",
+    tag = "comments",
+    summary = "Comment, reply or anchor a comment to text (members, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = CreateComment,
+    responses((status = 201, body = Comment), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,6 +233,14 @@ async fn set_resolved(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/drafts/{id}/comments/{thread_id}/resolved",
+    tag = "comments",
+    summary = "Resolve a thread (its author, chair, secretariat)",
+    params(("id" = i64, Path, description = "id"), ("thread_id" = i64, Path, description = "id of the thread's first comment")),
+    responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -223,6 +249,14 @@ async fn resolve(
     set_resolved(state, caller, id, thread, true).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/drafts/{id}/comments/{thread_id}/resolved",
+    tag = "comments",
+    summary = "Reopen a thread (its author, chair, secretariat)",
+    params(("id" = i64, Path, description = "id"), ("thread_id" = i64, Path, description = "id of the thread's first comment")),
+    responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn reopen(
     State(state): State<AppState>,
     caller: Caller,

@@ -20,6 +20,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::drafts::{Draft, NewVersion, Transition, TransitionError};
 
@@ -102,23 +103,25 @@ pub async fn access(state: &AppState, caller: &Caller, draft_id: i64) -> Result<
 }
 
 /// A new draft.
-#[derive(Deserialize)]
-struct CreateDraft {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateDraft {
     title: String,
     #[serde(default)]
+    #[schema(value_type = Object)]
     template: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Changes to a draft's title or template.
-#[derive(Deserialize)]
-struct UpdateDraft {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct UpdateDraft {
     title: Option<String>,
+    #[schema(value_type = Option<Object>)]
     template: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A requested status change.
-#[derive(Deserialize)]
-struct TransitionInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TransitionInput {
     to: String,
     note: Option<String>,
 }
@@ -161,6 +164,14 @@ fn checked_template(
     Ok(serde_json::Value::Object(out))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/drafts",
+    tag = "drafts",
+    summary = "A body's drafts, newest first",
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, body = Paged<Draft>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,6 +187,15 @@ async fn list(
     Ok(Json(Paged::new(drafts, total, page)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/drafts",
+    tag = "drafts",
+    summary = "Create a draft (chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = CreateDraft,
+    responses((status = 201, body = Draft), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -206,6 +226,14 @@ async fn create(
     Ok((StatusCode::CREATED, Json(draft)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}",
+    tag = "drafts",
+    summary = "One draft",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Draft), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -214,6 +242,15 @@ async fn show(
     Ok(Json(access(&state, &caller, id).await?.draft))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/drafts/{id}",
+    tag = "drafts",
+    summary = "Change title or template fields (chair, secretariat; only in concept)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = UpdateDraft,
+    responses((status = 200, body = Draft), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,6 +286,14 @@ async fn update(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}/transitions",
+    tag = "drafts",
+    summary = "The draft's status history",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<Transition>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
@@ -258,6 +303,15 @@ async fn history(
     Ok(Json(state.db.list_transitions(id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/drafts/{id}/transitions",
+    tag = "drafts",
+    summary = "Move the draft along its status flow (chair, secretariat); a step forward freezes a version",
+    params(("id" = i64, Path, description = "id")),
+    request_body = TransitionInput,
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn transition(
     State(state): State<AppState>,
     caller: Caller,

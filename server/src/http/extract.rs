@@ -157,7 +157,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct Page {
     /// How many items to skip.
@@ -200,7 +200,7 @@ impl Page {
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     /// The items on this page.
     pub items: Vec<T>,

@@ -17,6 +17,7 @@ pub mod escalation;
 pub mod extract;
 pub mod governance;
 pub mod health;
+pub mod openapi;
 pub mod parties;
 pub mod people;
 pub mod session;
@@ -50,6 +51,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(audit::router())
+        .merge(openapi::router())
         .merge(parties::router())
         .merge(people::router())
         .merge(bodies::router())

@@ -10,6 +10,7 @@ use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::parties::{NewParty, Party};
 
@@ -21,8 +22,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A new party.
-#[derive(Deserialize)]
-struct CreateParty {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateParty {
     code: String,
     name: String,
     colour: String,
@@ -33,6 +34,14 @@ struct CreateParty {
     members: Vec<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/parties",
+    tag = "parties",
+    summary = "Parties and collectives",
+    params(Page),
+    responses((status = 200, body = Paged<Party>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     _caller: Caller,
@@ -42,6 +51,14 @@ async fn list(
     Ok(Json(Paged::slice(state.db.list_parties().await?, page)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/parties/{id}",
+    tag = "parties",
+    summary = "One party",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Party), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     _caller: Caller,
@@ -55,6 +72,14 @@ async fn show(
         .ok_or(AppError::NotFound)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/parties",
+    tag = "parties",
+    summary = "Create a party or collective (administrators)",
+    request_body = CreateParty,
+    responses((status = 201, body = Party), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,

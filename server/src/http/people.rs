@@ -13,6 +13,7 @@ use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::people::Person;
 
@@ -24,12 +25,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A new person.
-#[derive(Deserialize)]
-struct CreatePerson {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreatePerson {
     name: String,
     email: String,
     /// Party code or alias.
     party: Option<String>,
+    #[schema(value_type = String)]
     password: SecretString,
     #[serde(default)]
     is_admin: bool,
@@ -42,6 +44,14 @@ fn redact(mut person: Person, caller: &Caller) -> Person {
     person
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/people",
+    tag = "people",
+    summary = "People with their party (e-mail only for administrators and oneself)",
+    params(Page),
+    responses((status = 200, body = Paged<Person>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -53,6 +63,14 @@ async fn list(
     Ok(Json(Paged::new(people, total, page)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/people/{id}",
+    tag = "people",
+    summary = "One person",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Person), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +80,14 @@ async fn show(
     Ok(Json(redact(person, &caller)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/people",
+    tag = "people",
+    summary = "Create a person (administrators)",
+    request_body = CreatePerson,
+    responses((status = 201, body = Person), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,

@@ -21,6 +21,7 @@ use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, Caller, CSRF_COOKIE};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::now_ms;
 use crate::storage::people::Person;
@@ -40,16 +41,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Sign-in form.
-#[derive(Deserialize)]
-struct SignIn {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SignIn {
     email: String,
+    #[schema(value_type = String)]
     password: SecretString,
 }
 
 /// Password change form.
-#[derive(Deserialize)]
-struct PasswordChange {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct PasswordChange {
+    #[schema(value_type = String)]
     current: SecretString,
+    #[schema(value_type = String)]
     new: SecretString,
 }
 
@@ -72,6 +76,14 @@ impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "session",
+    summary = "Sign in: sets the HttpOnly session cookie and the CSRF cookie",
+    request_body = SignIn,
+    responses((status = 204, description = "done"), (status = 401, description = "unknown account or wrong password", body = ApiErrorBody), (status = 429, description = "too many failed attempts; see Retry-After", body = ApiErrorBody))
+)]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -99,6 +111,16 @@ async fn sign_in(
         return Err(AppError::InvalidCredentials);
     };
     state.login_throttle.succeeded(&account_key);
+    let party = state.db.find_person(user.id).await?.and_then(|p| p.party);
+    state
+        .db
+        .append_audit(
+            &format!("person:{} ({})", user.id, user.name),
+            party.as_deref(),
+            "session.create",
+            &serde_json::json!({ "person": user.id, "address": address }),
+        )
+        .await?;
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
@@ -123,10 +145,24 @@ async fn sign_in(
 }
 
 /// Whether the request carries a live session, without answering 401 (browsers log every 401).
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "session",
+    summary = "Whether the request carries a live session",
+    responses((status = 200, body = Object))
+)]
 async fn session_state(caller: Option<Caller>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "signed_in": caller.is_some() }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "session",
+    summary = "Sign out",
+    responses((status = 204, description = "done"))
+)]
 async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -145,6 +181,13 @@ async fn sign_out(
 }
 
 /// `/api/me`: the person (with party), or for a service token its name.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "session",
+    summary = "Who is signed in",
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
     Ok(Json(match &caller.person {
         Some(Person {
@@ -164,6 +207,14 @@ async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/me/password",
+    tag = "session",
+    summary = "Change one's password (ends all sessions)",
+    request_body = PasswordChange,
+    responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,6 +11,7 @@ use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::tokens::TokenInfo;
 
@@ -21,26 +22,41 @@ pub fn router() -> Router<AppState> {
         .route("/api/tokens/{id}", delete(revoke))
 }
 
-#[derive(Deserialize)]
-struct CreateToken {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateToken {
     name: String,
     /// `read` or `write` (`admin` for administrators).
     scope: String,
 }
 
 /// A new token: the secret is in this answer only.
-#[derive(Serialize)]
-struct CreatedToken {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedToken {
     id: i64,
     name: String,
     scope: String,
     token: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/tokens",
+    tag = "tokens",
+    summary = "One's API tokens (never the secrets)",
+    responses((status = 200, body = Vec<TokenInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenInfo>>> {
     Ok(Json(state.db.list_tokens(caller.person_id()?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/tokens",
+    tag = "tokens",
+    summary = "Create an API token; the secret is in this answer only",
+    request_body = CreateToken,
+    responses((status = 201, body = CreatedToken), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,6 +101,14 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/tokens/{id}",
+    tag = "tokens",
+    summary = "Revoke one of one's tokens",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: Caller,

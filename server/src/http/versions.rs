@@ -14,6 +14,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::drafts::{self, access, DraftAccess};
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
 use crate::versions::{self, Block, Comparison};
@@ -27,9 +28,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Output formats.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
-enum Format {
+pub(crate) enum Format {
     #[default]
     Json,
     Html,
@@ -37,14 +38,14 @@ enum Format {
     Docx,
 }
 
-#[derive(Deserialize)]
-struct FormatQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct FormatQuery {
     #[serde(default)]
     format: Format,
 }
 
-#[derive(Deserialize)]
-struct CompareQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct CompareQuery {
     /// Older version id.
     from: i64,
     /// Newer version id, or `current` for the live document.
@@ -53,11 +54,19 @@ struct CompareQuery {
     format: Format,
 }
 
-#[derive(Deserialize)]
-struct CreateVersion {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateVersion {
     name: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}/versions",
+    tag = "versions",
+    summary = "A draft's versions",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<VersionInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -75,6 +84,15 @@ async fn current_state(state: &AppState, access: &DraftAccess) -> Result<Vec<u8>
         .map_err(|_| AppError::Unavailable("the document could not be loaded; try again".into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/drafts/{id}/versions",
+    tag = "versions",
+    summary = "Freeze a named version of the current text (members, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = CreateVersion,
+    responses((status = 201, body = VersionInfo), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +137,14 @@ async fn create(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}/versions/{version_id}",
+    tag = "versions",
+    summary = "One version as JSON, HTML, Markdown or DOCX",
+    params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -149,6 +175,14 @@ async fn show(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/drafts/{id}/compare",
+    tag = "versions",
+    summary = "Compare two versions (or a version and the current text), each change attributed to its person and party",
+    params(("id" = i64, Path, description = "id"), CompareQuery),
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn compare(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,8 +2,8 @@
 //! [`RecordingMailer`], which keeps messages in memory for tests and demos.
 //!
 //! Messages are `multipart/alternative` with a plain-text and an HTML part (see
-//! [`mod@super::render`]) and carry `Auto-Submitted: auto-generated` (RFC 3834) so that
-//! out-of-office replies are not sent back.
+//! [`mod@super::render`]), carry a `Message-ID` in the sender's domain, and carry
+//! `Auto-Submitted: auto-generated` (RFC 3834) so that out-of-office replies are not sent back.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -137,7 +137,9 @@ fn build_message(from: Mailbox, to: &str, email: &RenderedEmail) -> Result<Messa
         role: "recipient",
         source,
     })?;
+    let message_id = format!("<{}@{}>", random_hex(), from.email.domain());
     let message = Message::builder()
+        .message_id(Some(message_id))
         .from(from)
         .to(to)
         .subject(email.subject.as_str())
@@ -150,6 +152,13 @@ fn build_message(from: Mailbox, to: &str, email: &RenderedEmail) -> Result<Messa
             email.html.clone(),
         ))?;
     Ok(message)
+}
+
+/// 16 random bytes as hex, for `Message-ID`s.
+fn random_hex() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    hex::encode(bytes)
 }
 
 /// A [`Mailer`] that keeps every message in memory instead of sending it; for tests and
@@ -242,6 +251,10 @@ mod tests {
         assert!(raw.contains("Auto-Submitted: auto-generated"), "{raw}");
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert!(raw.contains("To: Piet <piet@example.org>"), "{raw}");
+        assert!(
+            raw.contains("@example.org>\r\n"),
+            "Message-ID in our domain: {raw}"
+        );
     }
 
     #[tokio::test]

@@ -182,6 +182,8 @@ async fn smtp_sink_receives_a_dutch_reminder_and_a_digest() {
     );
     assert_eq!(first["content_type"], "multipart/alternative");
     assert_eq!(first["headers"]["auto-submitted"], "auto-generated");
+    let message_id = first["headers"]["message-id"].as_str().unwrap();
+    assert!(message_id.ends_with("@polder.test>"), "{message_id}");
     let text = part(first, "text/plain");
     assert_eq!(text["charset"], "utf-8");
     assert_same_text(&text["content"], &reminder_email.text);

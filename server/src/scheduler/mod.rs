@@ -1,13 +1,251 @@
-//! The durable job scheduler: reminders, requests and escalation timeouts (being written).
+//! The durable job scheduler: milestone reminders, sign-off and position requests, escalation
+//! timeouts, and the delivery of what they produce (inbox, e-mail, webhooks).
+//!
+//! Every run ([`Scheduler::run_due`]) does, as of the moment it is given:
+//! 1. **plan** ([`plan`]): derive the jobs the current state calls for (reminders 14, 7 and 1
+//!    working days before a milestone's `due_latest`, on the day, weekly when overdue; sign-off
+//!    request rounds; position requests; escalation notices and timeouts; the overdue-milestone
+//!    dispute) and insert them under unique keys into `scheduler_jobs`. Planning is idempotent.
+//! 2. **execute** ([`execute`]): claim the jobs that are due (a lease, `FOR UPDATE SKIP
+//!    LOCKED` on PostgreSQL) and run them. A job checks its subject again first (still open,
+//!    same due date or version or level) and is cancelled otherwise; of several jobs of one
+//!    series that are due at once (after downtime) only the latest runs. Notifications are
+//!    stored under unique keys (`reminder:milestone:12:due-2026-05-26:d-7:party:3`), so a
+//!    second process or a retried job never sends anything twice.
+//! 3. **deliver** ([`email`], [`webhooks`]): immediate e-mails, the daily digests (after
+//!    `digest_hour_utc`, at most one per person and day), and webhook deliveries with retries.
+//!
+//! Jobs live in the database, so a restart catches up on whatever fell due while the server
+//! was down. Time comes from a [`Clock`], so tests drive it without sleeping.
+//!
+//! "Acted" (a party's reminders stop): a milestone reminder stops for a party once a person of
+//! that party changed the milestone's status after the series' first reminder; a sign-off
+//! request once the party has a valid sign-off on the current version; a position request
+//! once the party stated a position at the dispute's current level.
 
+pub mod clock;
+pub mod email;
+pub mod execute;
+pub mod plan;
+pub mod signal;
+pub mod webhooks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use clock::{at_hour, timestamp, Clock, FakeClock, SystemClock, Timestamp};
+
+use crate::domain::calendar::HolidayRules;
+use crate::domain::reminders::DEFAULT_DAYS_BEFORE;
+use crate::notify::{Mailer, RetryPolicy, SmtpMailer, SmtpSettings, WebhookSender};
 use crate::state::AppState;
+use crate::storage::SqlStorage;
 
 /// Scheduler settings (part of the server configuration).
-#[derive(Debug, Clone, Default)]
-pub struct SchedulerSettings {}
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    /// Whether the background task runs (`POLDER_SCHEDULER=off` disables it; tests usually
+    /// call [`Scheduler::run_due`] themselves).
+    pub enabled: bool,
+    /// Time between runs.
+    pub interval: Duration,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// SMTP server for e-mail; without it, notifications stay in the app.
+    pub smtp: Option<SmtpSettings>,
+    /// Public base URL of the web app, for links in messages (e.g. `https://polder.example`).
+    pub public_url: Option<String>,
+    /// Hour (UTC) at which date-based reminders fall due.
+    pub reminder_hour_utc: u32,
+    /// Hour (UTC) after which the daily digests go out.
+    pub digest_hour_utc: u32,
+    /// Working days before a due date that reminders go out.
+    pub reminder_days: Vec<i64>,
+    /// Working days between sign-off request rounds.
+    pub sign_off_every_days: i64,
+    /// Working days after which sign-off requests go to the party's mandate holder.
+    pub mandate_after_days: i64,
+    /// Days off besides weekends.
+    pub holidays: HolidayRules,
+    /// Retrying webhook deliveries.
+    pub webhook_retry: RetryPolicy,
+}
 
-/// Starts the scheduler's background task on `tracker`; it stops when `shutdown` fires.
-pub fn spawn(_state: AppState, _settings: SchedulerSettings, _shutdown: CancellationToken, _tracker: TaskTracker) {}
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval: Duration::from_secs(30),
+            clock: Arc::new(SystemClock),
+            smtp: None,
+            public_url: None,
+            reminder_hour_utc: 6,
+            digest_hour_utc: 6,
+            reminder_days: DEFAULT_DAYS_BEFORE.to_vec(),
+            sign_off_every_days: 5,
+            mandate_after_days: 10,
+            holidays: HolidayRules::default(),
+            webhook_retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Jobs newly planned.
+    pub planned: usize,
+    /// Jobs run.
+    pub jobs_run: usize,
+    /// Jobs skipped because a later one of their series was due too.
+    pub superseded: usize,
+    /// Jobs cancelled because their subject changed.
+    pub cancelled: usize,
+    /// Notifications stored (each once, under its unique key).
+    pub notifications: usize,
+    /// Keys of the notifications stored.
+    pub keys: Vec<String>,
+    /// Disputes escalated on timeout.
+    pub escalations: usize,
+    /// Disputes opened for overdue milestones.
+    pub disputes_opened: usize,
+    /// Immediate e-mails sent.
+    pub emails_sent: usize,
+    /// Digests sent.
+    pub digests_sent: usize,
+    /// E-mails that failed (retried later).
+    pub email_failures: usize,
+    /// Webhook deliveries that succeeded.
+    pub webhooks_delivered: usize,
+    /// Webhook deliveries that failed for good.
+    pub webhooks_failed: usize,
+    /// Errors met (logged; the run goes on).
+    pub errors: usize,
+}
+
+/// Plans, runs and delivers; see the module documentation.
+#[derive(Clone)]
+pub struct Scheduler {
+    db: SqlStorage,
+    settings: SchedulerSettings,
+    mailer: Option<Arc<dyn Mailer>>,
+    webhooks: Option<WebhookSender>,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduler")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a claimed job, e-mail or delivery stays leased to one process.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+/// Most items claimed per phase and run.
+const BATCH: i64 = 200;
+
+impl Scheduler {
+    /// A scheduler over `db`. An SMTP configuration that cannot be used is logged and e-mail
+    /// stays off.
+    pub fn new(db: SqlStorage, settings: SchedulerSettings) -> Self {
+        let mailer: Option<Arc<dyn Mailer>> = match &settings.smtp {
+            Some(smtp) => match SmtpMailer::new(smtp) {
+                Ok(mailer) => Some(Arc::new(mailer)),
+                Err(error) => {
+                    tracing::error!(%error, "SMTP settings are not usable; e-mail is off");
+                    None
+                }
+            },
+            None => None,
+        };
+        let webhooks = match WebhookSender::new(settings.webhook_retry.clone()) {
+            Ok(sender) => Some(sender),
+            Err(error) => {
+                tracing::error!(%error, "cannot build the webhook client; webhooks are off");
+                None
+            }
+        };
+        Self {
+            db,
+            settings,
+            mailer,
+            webhooks,
+        }
+    }
+
+    /// Replaces the mailer (e.g. a recording one in tests).
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &SchedulerSettings {
+        &self.settings
+    }
+
+    /// The current time of the configured clock.
+    pub fn now(&self) -> Timestamp {
+        self.settings.clock.now()
+    }
+
+    /// Plans and runs everything due at `now`, then delivers.
+    pub async fn run_due(&self, now: Timestamp) -> Report {
+        let mut report = Report::default();
+        if let Err(error) = plan::plan(self, now, &mut report).await {
+            tracing::error!(%error, "planning scheduler jobs failed");
+            report.errors += 1;
+        }
+        execute::run_jobs(self, now, &mut report).await;
+        email::deliver(self, now, &mut report).await;
+        webhooks::deliver(self, now, &mut report).await;
+        if report.jobs_run + report.notifications + report.emails_sent > 0 {
+            tracing::info!(?report, "scheduler run");
+        }
+        report
+    }
+}
+
+/// Starts the scheduler's background task on `tracker`; it stops when `shutdown` fires. The
+/// first run happens at once, catching up on whatever fell due while the server was down.
+pub fn spawn(
+    state: AppState,
+    settings: SchedulerSettings,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+) {
+    if !settings.enabled {
+        tracing::info!("scheduler disabled");
+        return;
+    }
+    if settings.smtp.is_none() {
+        tracing::warn!(
+            "no SMTP server configured (POLDER_SMTP_HOST): notifications go to the inbox only"
+        );
+    }
+    let interval = settings.interval.max(Duration::from_secs(1));
+    let scheduler = Scheduler::new(state.db.clone(), settings);
+    tracker.spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticker.tick() => {
+                    let run = scheduler.run_due(scheduler.now());
+                    tokio::select! {
+                        () = shutdown.cancelled() => break,
+                        _ = run => {}
+                    }
+                }
+            }
+        }
+        tracing::debug!("scheduler stopped");
+    });
+}

@@ -15,7 +15,7 @@ use crate::domain::audit_chain::{self, AuditFields, StoredEntry, GENESIS};
 const AUDIT_LOCK_KEY: i64 = 0x706f_6c64_6175_6469; // "poldaudi"
 
 /// An audit entry as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Log id.
     pub id: i64,
@@ -28,6 +28,7 @@ pub struct AuditEntry {
     /// What happened.
     pub action: String,
     /// The ids involved.
+    #[schema(value_type = Object)]
     pub subject: serde_json::Value,
     /// This entry's hash.
     pub hash: String,

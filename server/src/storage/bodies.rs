@@ -8,7 +8,7 @@ use super::{now_ms, SqlStorage, StorageError};
 use crate::domain::roles::BodyRole;
 
 /// A forum with a place on the escalation ladder.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Body {
     /// Database id.
     pub id: i64,
@@ -25,7 +25,7 @@ pub struct Body {
 }
 
 /// A party's participation in a body.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct BodyParty {
     /// Party code.
     pub code: String,
@@ -34,7 +34,7 @@ pub struct BodyParty {
 }
 
 /// A person's membership of a body.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Membership {
     /// The body.
     pub body_id: i64,

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{now_ms, SqlStorage, StorageError};
 
 /// A comment, as the API shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Comment {
     /// Database id.
     pub id: i64,

@@ -7,7 +7,7 @@ use super::{now_ms, SqlStorage, StorageError};
 use crate::domain::draft_status::DraftStatus;
 
 /// An advice draft: metadata around one Yjs document.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Draft {
     /// Database id.
     pub id: i64,
@@ -21,6 +21,7 @@ pub struct Draft {
     pub status: DraftStatus,
     /// Assignment template fields (goal, terms of reference, preconditions, composition,
     /// timeline, milestones, direction), as a JSON object of strings.
+    #[schema(value_type = Object)]
     pub template: serde_json::Value,
     /// Who created it.
     pub created_by: i64,
@@ -31,7 +32,7 @@ pub struct Draft {
 }
 
 /// One step in a draft's status history.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Transition {
     /// Database id.
     pub id: i64,
@@ -52,7 +53,7 @@ pub struct Transition {
 }
 
 /// A frozen, named version (without its content).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct VersionInfo {
     /// Database id.
     pub id: i64,

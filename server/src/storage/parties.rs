@@ -7,7 +7,7 @@ use super::{now_ms, SqlStorage, StorageError};
 use crate::domain::validate::alias_key;
 
 /// An organisation, or a collective that expands to its members.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Party {
     /// Database id.
     pub id: i64,

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{SqlStorage, StorageError};
 
 /// A person with their party.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Person {
     /// Database id.
     pub id: i64,

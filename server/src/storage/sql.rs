@@ -159,6 +159,23 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// Most log rows written by one INSERT statement.
+const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT INTO doc_updates … VALUES ($1, $2, $3), ($4, $5, $6), … RETURNING id` for `rows` rows.
+fn multi_row_insert(rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO doc_updates (doc_id, data, created_at) VALUES ");
+    for row in 0..rows {
+        let first = row * 3 + 1;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${})", first, first + 1, first + 2));
+    }
+    sql.push_str(" RETURNING id");
+    sql
+}
+
 /// Yjs client ids are below 2^53, so they fit a signed 64-bit column as they are.
 pub fn yjs_client_to_i64(client: u64) -> i64 {
     i64::try_from(client).unwrap_or(i64::MAX)
@@ -262,17 +279,20 @@ impl Storage for SqlStorage {
         let mut last_ids = Vec::with_capacity(batches.len());
         for batch in batches {
             let mut last = 0;
-            for update in &batch.updates {
-                let row = sqlx::query(
-                    "INSERT INTO doc_updates (doc_id, data, created_at) VALUES ($1, $2, $3) \
-                     RETURNING id",
-                )
-                .bind(batch.doc_id.as_str())
-                .bind(update.as_ref())
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                last = row.try_get("id")?;
+            // Many rows per statement: the log is written in few round trips. Yjs updates
+            // commute, so the order of ids within one statement does not matter for correctness.
+            for chunk in batch.updates.chunks(ROWS_PER_INSERT) {
+                let sql = multi_row_insert(chunk.len());
+                let mut query = sqlx::query(&sql);
+                for update in chunk {
+                    query = query
+                        .bind(batch.doc_id.as_str())
+                        .bind(update.as_ref())
+                        .bind(now);
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    last = last.max(row.try_get::<i64, _>("id")?);
+                }
             }
             for claim in &batch.claims {
                 sqlx::query(

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{now_ms, SqlStorage, StorageError};
 
 /// A token as its owner sees it (never the token itself).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct TokenInfo {
     /// Database id.
     pub id: i64,

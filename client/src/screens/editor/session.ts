@@ -23,6 +23,8 @@ export interface SessionOptions {
   host: HTMLElement
   user: PresenceUser
   readOnly: boolean
+  /** Extra ProseMirror plugins (comment highlights). */
+  plugins?: Plugin[]
   /** Called after every view update (toolbar state). */
   onViewUpdate(view: EditorView): void
   /** Extra DOM attributes for the editable element. */
@@ -50,6 +52,7 @@ export function openDraft(options: SessionOptions): DraftSession {
       yUndoPlugin(),
       ...formattingKeymaps(),
       toolbarSync,
+      ...(options.plugins ?? []),
     ],
   })
   let destroyed = false

@@ -1,1 +1,18 @@
-//! Role agreements, action lines and milestones (being written).
+//! Role agreements, action lines and milestones, as inherent methods of
+//! [`SqlStorage`](crate::storage::SqlStorage).
+//!
+//! # Layout
+//! - [`role_agreements`]: agreements, their party × role matrix and the sign-offs bound to the
+//!   version hash (carried or re-opened on change).
+//! - [`action_lines`]: action lines with owner parties.
+//! - [`milestones`]: milestones with fuzzy due dates, owners and status changes.
+//! - [`milestone_log`]: status history, progress notes and links.
+//! - [`import`]: storing an import plan (natural-key upsert).
+//! - [`demo`]: the governance part of the demo working group.
+
+pub mod action_lines;
+pub mod demo;
+pub mod import;
+pub mod milestone_log;
+pub mod milestones;
+pub mod role_agreements;

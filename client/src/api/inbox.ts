@@ -1,0 +1,42 @@
+// The in-app inbox (`/api/notifications`, live at `/ws/inbox`), e-mail settings and calendar
+// feeds of the signed-in person.
+import { optional } from './directory'
+import { request } from './http'
+import type { Page } from './types'
+
+export interface InboxItem {
+  id: number
+  kind: string
+  subject_ref: string
+  party: string | null
+  notification: { title: string; body: string; due: string | null; link: string | null; subject_ref: string }
+  created_at: number
+  read: boolean
+}
+
+export interface NotificationSettings {
+  email: 'immediate' | 'daily_digest' | 'off'
+  language: 'nl' | 'en'
+}
+
+export interface CalendarFeed {
+  id: number
+  person_id: number | null
+  party_id: number | null
+  created_at: number
+  revoked_at: number | null
+}
+
+/** Null while the server has no inbox. */
+export const unreadCount = async (): Promise<number | null> => (await optional<{ unread: number }>('/api/notifications/unread-count'))?.unread ?? null
+export const list = (): Promise<Page<InboxItem>> => request('GET', '/api/notifications?limit=100')
+export const markRead = (id: number, read: boolean): Promise<void> => request(read ? 'POST' : 'DELETE', `/api/notifications/${id}/read`)
+export const readAll = (): Promise<void> => request('POST', '/api/notifications/read-all')
+
+export const settings = (): Promise<NotificationSettings | null> => optional<NotificationSettings>('/api/me/notification-settings')
+export const saveSettings = (input: NotificationSettings): Promise<NotificationSettings> => request('PUT', '/api/me/notification-settings', input)
+
+export const feeds = (): Promise<CalendarFeed[] | null> => optional<CalendarFeed[]>('/api/me/calendar-feeds')
+export const createFeed = (): Promise<{ id: number; path: string }> => request('POST', '/api/me/calendar-feeds')
+export const createPartyFeed = (code: string): Promise<{ id: number; path: string }> => request('POST', `/api/parties/${encodeURIComponent(code)}/calendar-feeds`)
+export const revokeFeed = (id: number): Promise<void> => request('DELETE', `/api/calendar-feeds/${id}`)

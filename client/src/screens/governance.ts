@@ -1,0 +1,244 @@
+// The working group's governance sections: role agreements (matrix with sign-offs, signing for
+// one's party), action lines and milestones (dashboard: due soon, late, by party), disputes.
+// Each says "available soon" while the server does not offer its routes yet.
+import { governance, type Dispute, type Me, type Member, type Milestone, type RoleAgreement, type SignOffState } from '../api'
+import { t, tr, type MessageKey } from '../i18n'
+import { announce } from '../ui/announce'
+import { h } from '../ui/dom'
+import { describeError } from '../ui/errors'
+import { busy, dateText, messageBox, partyChip, section } from '../ui/widgets'
+
+const pending = (): HTMLElement => tr(h('p', { class: 'muted', 'data-pending': 'true' }), 'group.futurePending')
+
+const AGREEMENT_ROLE_KEYS: Record<string, MessageKey> = {
+  trekker: 'agreement.trekker',
+  medeverantwoordelijk: 'agreement.medeverantwoordelijk',
+  geconsulteerd: 'agreement.geconsulteerd',
+  'geïnformeerd': 'agreement.geinformeerd',
+}
+const SIGN_KEYS: Record<SignOffState, MessageKey> = {
+  akkoord: 'signOff.akkoord',
+  akkoord_met_voorbehoud: 'signOff.akkoord_met_voorbehoud',
+  niet_akkoord: 'signOff.niet_akkoord',
+}
+const MILESTONE_KEYS: Record<string, MessageKey> = {
+  gepland: 'milestone.gepland',
+  op_koers: 'milestone.op_koers',
+  risico: 'milestone.risico',
+  te_laat: 'milestone.te_laat',
+  verschoven: 'milestone.verschoven',
+  gereed: 'milestone.gereed',
+  vervallen: 'milestone.vervallen',
+}
+const DISPUTE_KEYS: Record<string, MessageKey> = {
+  in_behandeling: 'dispute.in_behandeling',
+  geescaleerd: 'dispute.geescaleerd',
+  besloten: 'dispute.besloten',
+  ingetrokken: 'dispute.ingetrokken',
+}
+
+function chip(kind: string, value: string, keys: Record<string, MessageKey>): HTMLElement {
+  const key = keys[value]
+  const el = h('span', { class: `state-chip ${kind}-${value.replace(/[^a-z_]/g, '')}`, 'data-state': value })
+  if (key) tr(el, key)
+  else el.textContent = value
+  return el
+}
+
+function signForm(agreement: RoleAgreement, onSigned: () => void): HTMLElement {
+  const errors = messageBox()
+  const name = `sign-${agreement.id}`
+  const options = (Object.keys(SIGN_KEYS) as SignOffState[]).map((state, i) => {
+    const input = h('input', { type: 'radio', name, value: state, id: `${name}-${state}` })
+    if (i === 0) input.checked = true
+    return h('div', { class: 'field-check field' }, input, tr(h('label', { for: input.id }), SIGN_KEYS[state]))
+  })
+  const reservation = h('textarea', { id: `${name}-reservation`, rows: 2 })
+  const submit = tr(h('button', { type: 'submit', class: 'button-primary' }), 'signOff.submit')
+  const form = h(
+    'form',
+    { class: 'sign-form', novalidate: true },
+    errors.element,
+    h('fieldset', {}, tr(h('legend', {}), 'signOff.legend'), ...options),
+    h('div', { class: 'field' }, tr(h('label', { for: reservation.id }), 'signOff.reservation'), reservation),
+    submit,
+  )
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const state = (form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? 'akkoord') as SignOffState
+    if (state === 'akkoord_met_voorbehoud' && !reservation.value.trim()) {
+      errors.text('signOff.reservationNeeded')
+      reservation.focus()
+      return
+    }
+    void busy(submit, async () => {
+      try {
+        const result = await governance.signOff(agreement.id, {
+          state,
+          version_hash: agreement.version_hash,
+          ...(reservation.value.trim() ? { reservation: reservation.value.trim() } : {}),
+        })
+        announce(result.dispute?.message ?? t('signOff.done'))
+        onSigned()
+      } catch (error) {
+        errors.error(error)
+      }
+    })
+  })
+  return h('details', { class: 'sign-details' }, tr(h('summary', {}), 'signOff.open'), form)
+}
+
+function agreementCard(agreement: RoleAgreement, me: Me, mine: Member | undefined, reload: () => void): HTMLElement {
+  const open = agreement.parties.filter((p) => !p.sign_off && p.role !== 'geïnformeerd').length
+  const rows = agreement.parties.map((p) => {
+    const s = p.sign_off
+    const informed = p.role === 'geïnformeerd'
+    const state = s
+      ? chip('sign', s.state, SIGN_KEYS)
+      : informed
+        ? tr(h('span', { class: 'muted', 'data-state': 'not-needed' }), 'signOff.notNeeded')
+        : tr(h('span', { class: 'state-chip sign-pending', 'data-state': 'pending' }), 'signOff.pending')
+    return h(
+      'tr',
+      { 'data-party': p.code, class: s || informed ? '' : 'row-pending' },
+      h('th', { scope: 'row' }, partyChip(p.code), ' ', h('span', { class: 'party-name' }, p.name)),
+      h('td', {}, chip('role', p.role, AGREEMENT_ROLE_KEYS)),
+      h(
+        'td',
+        {},
+        state,
+        s?.reservation ? h('p', { class: 'reservation' }, s.reservation) : null,
+      ),
+      h('td', { class: 'muted' }, s ? `${s.signed_by_name ?? '—'}, ${dateText(s.signed_at)}` : ''),
+    )
+  })
+  const myRow = agreement.parties.find((p) => p.code === me.party)
+  const canSign = !!myRow && !!mine?.holds_mandate
+  return h(
+    'article',
+    { class: 'agreement', 'aria-labelledby': `agreement-${agreement.id}` },
+    h('h3', { id: `agreement-${agreement.id}` }, agreement.title),
+    agreement.description ? h('p', {}, agreement.description) : null,
+    tr(h('p', { class: open ? 'pending-count' : 'muted' }), open ? 'agreement.openCount' : 'agreement.allDone', { count: open }),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'table matrix' },
+        tr(h('caption', { class: 'visually-hidden' }), 'agreement.matrix', { title: agreement.title }),
+        h('thead', {}, h('tr', {}, tr(h('th', { scope: 'col' }), 'admin.party'), tr(h('th', { scope: 'col' }), 'admin.role'), tr(h('th', { scope: 'col' }), 'signOff.state'), tr(h('th', { scope: 'col' }), 'signOff.by'))),
+        h('tbody', {}, ...rows),
+      ),
+    ),
+    canSign ? signForm(agreement, reload) : null,
+  )
+}
+
+export function roleAgreementsSection(bodyId: number, me: Me, members: Member[]): HTMLElement {
+  const holder = h('div', {})
+  const element = section('role-agreements', 'group.roleAgreements', holder)
+  const mine = members.find((m) => m.person_id === me.id)
+  const load = async (): Promise<void> => {
+    try {
+      const list = await governance.roleAgreements(bodyId)
+      if (list === null) holder.replaceChildren(pending())
+      else if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
+      else holder.replaceChildren(...list.map((a) => agreementCard(a, me, mine, () => void load())))
+    } catch (error) {
+      holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
+    }
+  }
+  void load()
+  return element
+}
+
+function milestoneItem(m: Milestone): HTMLElement {
+  const lead = m.owners.filter((o) => o.role === 'lead' || o.role === 'trekker')
+  return h(
+    'li',
+    { 'data-milestone': String(m.id) },
+    h('span', { class: 'milestone-title' }, m.title),
+    ' ',
+    chip('milestone', m.status, MILESTONE_KEYS),
+    h('span', { class: 'muted' }, ` ${m.due.raw || t('milestone.noDate')}`),
+    ' ',
+    ...(lead.length ? lead : m.owners).map((o) => partyChip(o.code)),
+  )
+}
+
+export function actionLinesSection(bodyId: number): HTMLElement {
+  const holder = h('div', {})
+  const element = section('action-lines', 'group.actionLines', holder)
+  void (async () => {
+    try {
+      const [board, list] = await Promise.all([governance.dashboard(bodyId), governance.milestones(bodyId)])
+      if (board === null && list === null) {
+        holder.replaceChildren(pending())
+        return
+      }
+      const parts: HTMLElement[] = []
+      if (board) {
+        parts.push(
+          tr(h('h3', {}), 'milestone.dueSoon', { days: board.due_soon_days }),
+          board.due_soon.length ? h('ul', { class: 'milestone-list', id: 'due-soon' }, ...board.due_soon.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
+          tr(h('h3', {}), 'milestone.late'),
+          board.late.length ? h('ul', { class: 'milestone-list', id: 'late' }, ...board.late.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
+        )
+        if (board.by_party.length)
+          parts.push(
+            tr(h('h3', {}), 'milestone.byParty'),
+            h(
+              'table',
+              { class: 'table', id: 'by-party' },
+              tr(h('caption', { class: 'visually-hidden' }), 'milestone.byParty'),
+              h('thead', {}, h('tr', {}, tr(h('th', { scope: 'col' }), 'admin.party'), tr(h('th', { scope: 'col' }), 'milestone.open'), tr(h('th', { scope: 'col' }), 'milestone.dueSoonShort'), tr(h('th', { scope: 'col' }), 'milestone.lateShort'))),
+              h('tbody', {}, ...board.by_party.map((row) => h('tr', {}, h('th', { scope: 'row' }, partyChip(row.code)), h('td', {}, String(row.open)), h('td', {}, String(row.due_soon)), h('td', { class: row.late ? 'late-count' : '' }, String(row.late))))),
+            ),
+          )
+      }
+      if (list && list.length) {
+        const details = h('details', {}, tr(h('summary', {}), 'milestone.all', { count: list.length }), h('ul', { class: 'milestone-list' }, ...list.map(milestoneItem)))
+        parts.push(details)
+      }
+      holder.replaceChildren(...parts)
+    } catch (error) {
+      holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
+    }
+  })()
+  return element
+}
+
+function disputeItem(d: Dispute): HTMLElement {
+  return h(
+    'li',
+    { 'data-dispute': String(d.id) },
+    h('span', { class: 'milestone-title' }, d.title),
+    ' ',
+    chip('dispute', d.status, DISPUTE_KEYS),
+    h('br', {}),
+    tr(h('span', { class: 'muted' }), 'dispute.meta', { party: d.raised_by_party, level: d.level, date: d.respond_by }),
+    h('span', { class: 'dispute-parties' }, ...d.parties.map((p) => {
+      const el = partyChip(p.code)
+      el.classList.add(p.has_position ? 'has-position' : 'no-position')
+      el.title = t(p.has_position ? 'dispute.hasPosition' : 'dispute.noPosition')
+      return el
+    })),
+  )
+}
+
+export function disputesSection(bodyId: number): HTMLElement {
+  const holder = h('div', {})
+  const element = section('disputes', 'group.disputes', holder)
+  void (async () => {
+    try {
+      const list = await governance.disputes(bodyId)
+      if (list === null) holder.replaceChildren(pending())
+      else if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
+      else holder.replaceChildren(h('ul', { class: 'milestone-list', id: 'dispute-list' }, ...list.map(disputeItem)))
+    } catch (error) {
+      holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
+    }
+  })()
+  return element
+}

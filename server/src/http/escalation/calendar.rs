@@ -1,0 +1,224 @@
+//! Calendar feeds (RFC 5545) at secret, revocable URLs: `GET /api/calendar/{secret}.ics`
+//! needs no sign-in. A personal feed holds the dated milestones of the person's party and the
+//! response deadlines of its open disputes; a party feed the same for one party.
+//!
+//! - `POST /api/me/calendar-feeds`: a personal feed; `POST /api/parties/{code}/calendar-feeds`:
+//!   a party feed (people of that party, administrators). Both answer with the URL once.
+//! - `GET /api/me/calendar-feeds`: the caller's feeds (without secrets).
+//! - `DELETE /api/calendar-feeds/{id}`: revoke (its owner, its creator, administrators).
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::auth::secret;
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppPath, Caller};
+use crate::notify::ical::{self, CalendarItem};
+use crate::state::AppState;
+use crate::storage::escalation::disputes::parse_day;
+use crate::storage::escalation::feeds::CalendarFeed;
+
+/// The calendar routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/calendar/{file}", get(serve))
+        .route("/api/me/calendar-feeds", get(list).post(create_personal))
+        .route("/api/parties/{code}/calendar-feeds", post(create_party))
+        .route("/api/calendar-feeds/{id}", delete(revoke))
+}
+
+async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) -> Result<Response> {
+    let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    if secret.is_empty() || secret.len() > 200 {
+        return Err(AppError::NotFound);
+    }
+    let feed = state
+        .db
+        .find_feed(&secret::hash(secret))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (name, parties) = match (feed.person_id, feed.party_id) {
+        (Some(person), _) => {
+            let person = state
+                .db
+                .find_person(person)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let parties = match &person.party {
+                Some(code) => state.db.resolve_party(code).await?.into_iter().collect(),
+                None => Vec::new(),
+            };
+            (format!("Polder – {}", person.name), parties)
+        }
+        (None, Some(party)) => {
+            let found = state
+                .db
+                .find_party(party)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (format!("Polder – {}", found.code), vec![party])
+        }
+        (None, None) => return Err(AppError::NotFound),
+    };
+    let items: Vec<CalendarItem> = state
+        .db
+        .feed_entries(&parties)
+        .await?
+        .into_iter()
+        .filter_map(|entry| {
+            let start: NaiveDate = parse_day(&entry.start)?;
+            let end = parse_day(&entry.end).unwrap_or(start);
+            Some(CalendarItem {
+                uid: entry.uid,
+                title: entry.title,
+                description: entry.description,
+                start,
+                end_inclusive: end,
+                url: None,
+                status: Some(entry.status),
+                last_modified: DateTime::<Utc>::from_timestamp_millis(entry.updated_at)
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ical::CONTENT_TYPE),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        ical::feed(&name, &items),
+    )
+        .into_response())
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<CalendarFeed>>> {
+    let person = caller.person_id()?;
+    Ok(Json(state.db.list_feeds(person).await?))
+}
+
+async fn create_personal(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    caller.require_write_scope()?;
+    let person = caller.person_id()?;
+    create(&state, &caller, Some(person), None, person).await
+}
+
+async fn create_party(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(code): AppPath<String>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    caller.require_write_scope()?;
+    let person = caller.person_id()?;
+    let party = state
+        .db
+        .resolve_party(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = match caller.party() {
+        Some(mine) => state.db.resolve_party(mine).await? == Some(party),
+        None => false,
+    };
+    if !own && !caller.identity.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    create(&state, &caller, None, Some(party), person).await
+}
+
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    person: Option<i64>,
+    party: Option<i64>,
+    by: i64,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let feed_secret = secret::new_token();
+    let id = state
+        .db
+        .create_feed(&secret::hash(&feed_secret), person, party, by)
+        .await?;
+    record(
+        state,
+        caller,
+        "calendar_feed.create",
+        json!({ "feed": id, "person": person, "party": party }),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "path": format!("/api/calendar/{feed_secret}.ics") })),
+    ))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode> {
+    caller.require_write_scope()?;
+    let feed = state.db.feed(id).await?.ok_or(AppError::NotFound)?;
+    let me = caller.identity.user_id;
+    let allowed = caller.identity.is_admin
+        || (me.is_some() && (feed.person_id == me || feed.created_by == me));
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    if !state.db.revoke_feed(id).await? {
+        return Err(AppError::Conflict("this feed is already revoked".into()));
+    }
+    record(
+        &state,
+        &caller,
+        "calendar_feed.revoke",
+        json!({ "feed": id }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One event read back from a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedEvent {
+    /// `UID`.
+    pub uid: String,
+    /// `SUMMARY`.
+    pub summary: String,
+    /// `DTSTART` (a date).
+    pub start: String,
+}
+
+/// Reads a feed back with the `icalendar` crate's parser (used by tests and for checking
+/// feeds): the events with uid, summary and start date.
+///
+/// # Errors
+/// The parser's message when the text is not valid iCalendar.
+pub fn parse_feed(text: &str) -> std::result::Result<Vec<ParsedEvent>, String> {
+    use icalendar::{Calendar, CalendarComponent, Component};
+    let calendar: Calendar = text.parse()?;
+    Ok(calendar
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            CalendarComponent::Event(event) => Some(ParsedEvent {
+                uid: event.get_uid().unwrap_or_default().to_owned(),
+                summary: event.get_summary().unwrap_or_default().to_owned(),
+                start: event
+                    .get_start()
+                    .map(|s| match s {
+                        icalendar::DatePerhapsTime::Date(d) => d.to_string(),
+                        icalendar::DatePerhapsTime::DateTime(_) => String::new(),
+                    })
+                    .unwrap_or_default(),
+            }),
+            _ => None,
+        })
+        .collect())
+}

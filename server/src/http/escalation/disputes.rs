@@ -1,0 +1,498 @@
+//! `/api/bodies/{id}/disputes` and `/api/disputes/{id}…`: raise, read, state positions, propose
+//! options, comment, escalate, resolve, withdraw. Access rules: see [`super`].
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::roles::BodyRole;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::bodies;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::state::AppState;
+use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
+
+/// The dispute routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/bodies/{id}/disputes", get(list).post(raise))
+        .route("/api/disputes/{id}", get(show))
+        .route("/api/disputes/{id}/positions", post(position))
+        .route("/api/disputes/{id}/options", post(option))
+        .route("/api/disputes/{id}/comments", post(comment))
+        .route("/api/disputes/{id}/escalate", post(escalate))
+        .route("/api/disputes/{id}/resolve", post(resolve))
+        .route("/api/disputes/{id}/withdraw", post(withdraw))
+}
+
+/// How the caller stands towards a dispute.
+pub struct DisputeAccess {
+    /// The dispute.
+    pub dispute: Dispute,
+    /// Role in the dispute's working group.
+    pub role: Option<BodyRole>,
+    /// Role in the forum body at the current level.
+    pub forum_role: Option<BodyRole>,
+    /// Whether the caller belongs to a forum body the dispute has reached.
+    pub reached_forum: bool,
+}
+
+impl DisputeAccess {
+    /// May escalate and resolve.
+    pub fn can_steer(&self) -> bool {
+        self.role.is_some_and(BodyRole::can_steer)
+            || self.forum_role.is_some_and(BodyRole::can_steer)
+    }
+
+    /// May write in the working group (not an observer).
+    pub fn is_representative(&self) -> bool {
+        self.role.is_some_and(BodyRole::can_write)
+    }
+}
+
+/// Loads a dispute the caller may see.
+///
+/// # Errors
+/// [`AppError::NotFound`] when it does not exist or the caller may not see it.
+pub async fn access(state: &AppState, caller: &Caller, id: i64) -> Result<DisputeAccess> {
+    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
+    let mut role = None;
+    let mut forum_role = None;
+    let mut reached_forum = false;
+    if let Some(user) = caller.identity.user_id {
+        role = state
+            .db
+            .membership(dispute.body_id, user)
+            .await?
+            .map(|m| m.role);
+        for level in state.db.ladder(dispute.body_id).await? {
+            if level.level == 0 || level.level > dispute.level {
+                continue;
+            }
+            let Some(forum) = level.forum_body_id else {
+                continue;
+            };
+            if let Some(m) = state.db.membership(forum, user).await? {
+                reached_forum = true;
+                if level.level == dispute.level {
+                    forum_role = Some(m.role);
+                }
+            }
+        }
+    }
+    if role.is_none() && !reached_forum && !caller.identity.is_admin {
+        return Err(AppError::NotFound);
+    }
+    Ok(DisputeAccess {
+        dispute,
+        role,
+        forum_role,
+        reached_forum,
+    })
+}
+
+/// The caller's party id.
+async fn caller_party(state: &AppState, caller: &Caller) -> Result<i64> {
+    let code = caller.party().ok_or(AppError::Forbidden)?;
+    state
+        .db
+        .resolve_party(code)
+        .await?
+        .ok_or(AppError::Forbidden)
+}
+
+fn closed() -> AppError {
+    AppError::Conflict("this dispute is already resolved or withdrawn".into())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    open: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> Result<Json<Vec<Dispute>>> {
+    bodies::access(&state, &caller, id).await?;
+    Ok(Json(state.db.list_disputes(id, query.open).await?))
+}
+
+#[derive(Deserialize)]
+struct RaiseInput {
+    subject_kind: String,
+    subject_id: i64,
+    title: String,
+    description: String,
+    #[serde(default)]
+    parties: Vec<String>,
+    passage: Option<String>,
+}
+
+async fn raise(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppJson(input): AppJson<RaiseInput>,
+) -> Result<(StatusCode, Json<Dispute>)> {
+    caller.require_write_scope()?;
+    let (_, role) = bodies::access(&state, &caller, body_id).await?;
+    if !role.is_some_and(BodyRole::can_write) {
+        return Err(AppError::Forbidden);
+    }
+    let person = caller.person_id()?;
+    let party = caller_party(&state, &caller).await?;
+    if !SUBJECT_KINDS.contains(&input.subject_kind.as_str()) {
+        return Err(Invalid {
+            field: "subject_kind",
+            message: format!("must be one of {}", SUBJECT_KINDS.join(", ")),
+        }
+        .into());
+    }
+    if state
+        .db
+        .dispute_subject_body(&input.subject_kind, input.subject_id)
+        .await?
+        != Some(body_id)
+    {
+        return Err(Invalid {
+            field: "subject_id",
+            message: "there is no such subject in this working group".into(),
+        }
+        .into());
+    }
+    let title = validate::text("title", &input.title, 1, 200)?;
+    let description = validate::text("description", &input.description, 1, 10_000)?;
+    let passage = match &input.passage {
+        Some(p) => Some(validate::text("passage", p, 1, 5_000)?),
+        None => None,
+    };
+    let mut parties = vec![party];
+    for code in &input.parties {
+        let id = state.db.resolve_party(code).await?.ok_or_else(|| Invalid {
+            field: "parties",
+            message: format!("there is no party {code:?}"),
+        })?;
+        parties.push(id);
+    }
+    if parties.len() > 50 {
+        return Err(Invalid {
+            field: "parties",
+            message: "at most 50 parties".into(),
+        }
+        .into());
+    }
+    let id = state
+        .db
+        .raise_dispute(&NewDispute {
+            body_id,
+            subject_kind: input.subject_kind.clone(),
+            subject_id: input.subject_id,
+            title,
+            description,
+            raised_by_party: party,
+            raised_by_person: Some(person),
+            parties,
+        })
+        .await?;
+    if let Some(passage) = passage {
+        state.db.set_dispute_passage(id, &passage).await?;
+    }
+    record(
+        &state,
+        &caller,
+        "dispute.raise",
+        json!({ "dispute": id, "body": body_id }),
+    )
+    .await?;
+    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(dispute)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<crate::storage::escalation::dossier::Dossier>> {
+    access(&state, &caller, id).await?;
+    state
+        .db
+        .dossier(id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+struct TextInput {
+    text: String,
+}
+
+async fn position(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<TextInput>,
+) -> Result<(StatusCode, Json<Dispute>)> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if !access.is_representative() {
+        return Err(AppError::Forbidden);
+    }
+    let party = caller_party(&state, &caller).await?;
+    if !access.dispute.parties.iter().any(|p| p.party_id == party) {
+        return Err(AppError::Forbidden);
+    }
+    let text = validate::text("text", &input.text, 1, 10_000)?;
+    let person = caller.person_id()?;
+    let mandate = state
+        .db
+        .membership(access.dispute.body_id, person)
+        .await?
+        .is_some_and(|m| m.holds_mandate);
+    match state
+        .db
+        .state_position(&access.dispute, party, &text, person, mandate)
+        .await?
+    {
+        Change::Done => {}
+        _ => return Err(closed()),
+    }
+    record(
+        &state,
+        &caller,
+        "dispute.position",
+        json!({ "dispute": id, "party": party }),
+    )
+    .await?;
+    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(dispute)))
+}
+
+#[derive(Deserialize)]
+struct OptionInput {
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+async fn option(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<OptionInput>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if !access.is_representative() && !access.can_steer() {
+        return Err(AppError::Forbidden);
+    }
+    let title = validate::text("title", &input.title, 1, 200)?;
+    let description = validate::text("description", &input.description, 0, 10_000)?;
+    let party = match caller.party() {
+        Some(code) => state.db.resolve_party(code).await?,
+        None => None,
+    };
+    let option = state
+        .db
+        .add_dispute_option(
+            &access.dispute,
+            &title,
+            &description,
+            party,
+            caller.person_id()?,
+        )
+        .await?
+        .ok_or_else(closed)?;
+    record(
+        &state,
+        &caller,
+        "dispute.option",
+        json!({ "dispute": id, "option": option }),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": option }))))
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<TextInput>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if access.role.is_none() && !access.reached_forum {
+        return Err(AppError::Forbidden);
+    }
+    let text = validate::text("text", &input.text, 1, 10_000)?;
+    let comment = state
+        .db
+        .add_dispute_comment(id, caller.person_id()?, &text)
+        .await?;
+    record(
+        &state,
+        &caller,
+        "dispute.comment",
+        json!({ "dispute": id, "comment": comment }),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": comment }))))
+}
+
+#[derive(Deserialize)]
+struct NoteInput {
+    note: Option<String>,
+}
+
+async fn escalate(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<NoteInput>,
+) -> Result<Json<Dispute>> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if !access.can_steer() {
+        return Err(AppError::Forbidden);
+    }
+    let note = match &input.note {
+        Some(n) => Some(validate::text("note", n, 0, 5_000)?),
+        None => None,
+    };
+    let person = caller.person_id()?;
+    let dispute = &access.dispute;
+    match state
+        .db
+        .escalate_dispute(
+            dispute,
+            dispute.level,
+            Some(person),
+            &caller.actor(),
+            note.as_deref(),
+            Utc::now(),
+        )
+        .await?
+    {
+        Change::Done => {}
+        Change::AtTop => {
+            return Err(AppError::Conflict(
+                "this dispute is at the top of its escalation ladder".into(),
+            ))
+        }
+        Change::Stale => {
+            return Err(AppError::Conflict(
+                "this dispute was escalated in the meantime; reload and try again".into(),
+            ))
+        }
+        Change::Closed => return Err(closed()),
+    }
+    record(
+        &state,
+        &caller,
+        "dispute.escalate",
+        json!({ "dispute": id, "from_level": dispute.level }),
+    )
+    .await?;
+    state
+        .db
+        .find_dispute(id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+struct DecisionInput {
+    decision: String,
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<DecisionInput>,
+) -> Result<Json<Dispute>> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if !access.can_steer() {
+        return Err(AppError::Forbidden);
+    }
+    let decision = validate::text("decision", &input.decision, 1, 20_000)?;
+    if state
+        .db
+        .close_dispute(
+            &access.dispute,
+            "besloten",
+            Some(&decision),
+            caller.person_id()?,
+        )
+        .await?
+        != Change::Done
+    {
+        return Err(closed());
+    }
+    record(&state, &caller, "dispute.resolve", json!({ "dispute": id })).await?;
+    state
+        .db
+        .find_dispute(id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<NoteInput>,
+) -> Result<Json<Dispute>> {
+    caller.require_write_scope()?;
+    let access = access(&state, &caller, id).await?;
+    if !access.is_representative() {
+        return Err(AppError::Forbidden);
+    }
+    let party = caller_party(&state, &caller).await?;
+    if party != access.dispute.raised_by_party_id {
+        return Err(AppError::Forbidden);
+    }
+    let note = match &input.note {
+        Some(n) => Some(validate::text("note", n, 0, 5_000)?),
+        None => None,
+    };
+    if state
+        .db
+        .close_dispute(
+            &access.dispute,
+            "ingetrokken",
+            note.as_deref(),
+            caller.person_id()?,
+        )
+        .await?
+        != Change::Done
+    {
+        return Err(closed());
+    }
+    record(
+        &state,
+        &caller,
+        "dispute.withdraw",
+        json!({ "dispute": id }),
+    )
+    .await?;
+    state
+        .db
+        .find_dispute(id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}

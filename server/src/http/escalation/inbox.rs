@@ -1,0 +1,176 @@
+//! The signed-in person's notifications: `/api/notifications` (list, `?unread=true`),
+//! `/api/notifications/unread-count`, marking read and unread, and
+//! `/api/me/notification-settings` (e-mail `immediate` | `daily_digest` | `off`, language
+//! `nl` | `en`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::validate::Invalid;
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::notify::Language;
+use crate::state::AppState;
+use crate::storage::escalation::notifications::{EmailMode, InboxItem, NotificationSettings};
+
+/// The inbox routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notifications", get(list))
+        .route("/api/notifications/unread-count", get(unread))
+        .route("/api/notifications/read-all", post(read_all))
+        .route(
+            "/api/notifications/{id}/read",
+            post(mark_read).delete(mark_unread),
+        )
+        .route(
+            "/api/me/notification-settings",
+            get(settings).put(put_settings),
+        )
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    unread: bool,
+    #[serde(default)]
+    offset: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> Result<Json<Paged<InboxItem>>> {
+    let person = caller.person_id()?;
+    let page = Page {
+        offset: query.offset.unwrap_or(0),
+        limit: query.limit.unwrap_or(50),
+    }
+    .checked()?;
+    let (items, total) = state
+        .db
+        .list_inbox(person, query.unread, page.offset, page.limit)
+        .await?;
+    Ok(Json(Paged::new(items, total, page)))
+}
+
+async fn unread(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>> {
+    let person = caller.person_id()?;
+    Ok(Json(
+        json!({ "unread": state.db.unread_count(person).await? }),
+    ))
+}
+
+async fn read_all(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>> {
+    let person = caller.person_id()?;
+    let changed = state.db.mark_all_read(person).await?;
+    record(
+        &state,
+        &caller,
+        "notification.read_all",
+        json!({ "person": person }),
+    )
+    .await?;
+    Ok(Json(json!({ "marked": changed })))
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode> {
+    set(&state, &caller, id, true).await
+}
+
+async fn mark_unread(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<StatusCode> {
+    set(&state, &caller, id, false).await
+}
+
+async fn set(state: &AppState, caller: &Caller, id: i64, read: bool) -> Result<StatusCode> {
+    let person = caller.person_id()?;
+    if !state.db.set_read(person, id, read).await? {
+        return Err(AppError::NotFound);
+    }
+    let action = if read {
+        "notification.read"
+    } else {
+        "notification.unread"
+    };
+    record(state, caller, action, json!({ "item": id })).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<NotificationSettings>> {
+    let person = caller.person_id()?;
+    Ok(Json(state.db.notification_settings(person).await?))
+}
+
+#[derive(Deserialize)]
+struct SettingsInput {
+    email: Option<String>,
+    language: Option<String>,
+}
+
+async fn put_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<SettingsInput>,
+) -> Result<Json<NotificationSettings>> {
+    caller.require_write_scope()?;
+    let person = caller.person_id()?;
+    let mut settings = state.db.notification_settings(person).await?;
+    if let Some(email) = &input.email {
+        settings.email = match email.as_str() {
+            "immediate" => EmailMode::Immediate,
+            "daily_digest" => EmailMode::DailyDigest,
+            "off" => EmailMode::Off,
+            _ => {
+                return Err(Invalid {
+                    field: "email",
+                    message: "must be immediate, daily_digest or off".into(),
+                }
+                .into())
+            }
+        };
+    }
+    if let Some(language) = &input.language {
+        settings.language = match language.as_str() {
+            "nl" => Language::Nl,
+            "en" => Language::En,
+            _ => {
+                return Err(Invalid {
+                    field: "language",
+                    message: "must be nl or en".into(),
+                }
+                .into())
+            }
+        };
+    }
+    state.db.put_notification_settings(person, settings).await?;
+    record(
+        &state,
+        &caller,
+        "notification_settings.put",
+        json!({ "person": person, "email": settings.email.as_str(), "language": settings.language.tag() }),
+    )
+    .await?;
+    Ok(Json(settings))
+}

@@ -1,0 +1,110 @@
+//! `/api/bodies/{id}/ladder`: a working group's escalation ladder (levels, forum bodies,
+//! response times in working days) and the margin after which an overdue milestone opens a
+//! dispute. Members read it; administrators and the body's chair and secretariat set it.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::escalation::{
+    check_ladder, LadderLevel, DEFAULT_OVERDUE_MARGIN_DAYS, MAX_RESPONSE_DAYS,
+};
+use crate::domain::roles::BodyRole;
+use crate::domain::validate::Invalid;
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::bodies;
+use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::state::AppState;
+use crate::storage::escalation::ladder::LadderSettings;
+
+/// The ladder routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/bodies/{id}/ladder", get(show).put(put))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<LadderSettings>> {
+    bodies::access(&state, &caller, id).await?;
+    Ok(Json(state.db.ladder_settings(id).await?))
+}
+
+#[derive(Deserialize)]
+struct LevelInput {
+    name: String,
+    forum_body_id: Option<i64>,
+    response_days: i64,
+}
+
+#[derive(Deserialize)]
+struct LadderInput {
+    levels: Vec<LevelInput>,
+    overdue_margin_days: Option<i64>,
+    auto_dispute: Option<bool>,
+}
+
+async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<LadderInput>,
+) -> Result<Json<LadderSettings>> {
+    caller.require_write_scope()?;
+    let (_, role) = bodies::access(&state, &caller, id).await?;
+    if !caller.identity.is_admin && !role.is_some_and(BodyRole::can_steer) {
+        return Err(AppError::Forbidden);
+    }
+    if input.levels.len() > 10 {
+        return Err(Invalid {
+            field: "levels",
+            message: "at most 10 levels".into(),
+        }
+        .into());
+    }
+    let mut levels = Vec::with_capacity(input.levels.len());
+    for (n, level) in input.levels.iter().enumerate() {
+        if let Some(forum) = level.forum_body_id {
+            state.db.find_body(forum).await?.ok_or_else(|| Invalid {
+                field: "levels",
+                message: format!("level {n}: there is no body {forum}"),
+            })?;
+        }
+        levels.push(LadderLevel {
+            level: i64::try_from(n).unwrap_or(0),
+            name: level.name.trim().to_owned(),
+            forum_body_id: level.forum_body_id,
+            response_days: level.response_days,
+        });
+    }
+    check_ladder(&levels).map_err(|message| Invalid {
+        field: "levels",
+        message,
+    })?;
+    let margin = input
+        .overdue_margin_days
+        .unwrap_or(DEFAULT_OVERDUE_MARGIN_DAYS);
+    if !(0..=MAX_RESPONSE_DAYS).contains(&margin) {
+        return Err(Invalid {
+            field: "overdue_margin_days",
+            message: format!("must be between 0 and {MAX_RESPONSE_DAYS}"),
+        }
+        .into());
+    }
+    state
+        .db
+        .put_ladder(id, &levels, margin, input.auto_dispute.unwrap_or(true))
+        .await?;
+    record(
+        &state,
+        &caller,
+        "ladder.put",
+        json!({ "body": id, "levels": levels.len() }),
+    )
+    .await?;
+    Ok(Json(state.db.ladder_settings(id).await?))
+}

@@ -1,0 +1,578 @@
+//! Role agreements: `/api/bodies/{id}/role-agreements` and `/api/role-agreements/{id}…`.
+//!
+//! The programme team creates and changes agreements; a change re-opens sign-off only for the
+//! parties it affects (see [`crate::domain::role_agreement`]). A party's mandate holder signs.
+//!
+//! # `niet_akkoord` and disputes
+//! A `niet_akkoord` is stored first, then a dispute is opened through
+//! [`SqlStorage::raise_dispute`](crate::storage::SqlStorage::raise_dispute). The party's answer
+//! is its commitment and must never be lost because another part failed, so when opening the
+//! dispute fails the sign-off stays stored, the failure is written to the audit log
+//! (`role_agreement.dispute_failed`) and the answer is still `201 Created`, with
+//! `dispute.opened = false` and a message asking to raise the dispute by hand (or to sign
+//! `niet_akkoord` again, which retries).
+
+use std::collections::BTreeSet;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+
+use super::{party_id, reader, refused, steering};
+use crate::domain::role_agreement::{self, AgreementRole, SignOffState};
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::audit::record;
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::openapi::ApiErrorBody;
+use crate::state::AppState;
+use crate::storage::escalation::disputes::NewDispute;
+use crate::storage::governance::role_agreements::{
+    AgreementChange, ChangeOutcome, NewRoleAgreement, PendingParty, RoleAgreement, SignOff,
+};
+
+/// Role-agreement routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/bodies/{id}/role-agreements", get(list).post(create))
+        .route("/api/role-agreements/{id}", get(show).patch(update))
+        .route(
+            "/api/role-agreements/{id}/parties/{party}",
+            put(set_role).delete(remove_party),
+        )
+        .route(
+            "/api/role-agreements/{id}/sign-offs",
+            post(sign).get(history),
+        )
+        .route("/api/role-agreements/{id}/pending", get(pending))
+}
+
+#[derive(Deserialize)]
+struct PartyRole {
+    party: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct CreateAgreement {
+    title: String,
+    #[serde(default)]
+    description: String,
+    draft_id: Option<i64>,
+    #[serde(default)]
+    parties: Vec<PartyRole>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+struct UpdateAgreement {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    draft_id: Option<Option<i64>>,
+}
+
+#[derive(Deserialize)]
+struct RoleInput {
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct SignInput {
+    state: String,
+    reservation: Option<String>,
+    /// The version the signer read; refused with 409 when the agreement changed since.
+    version_hash: Option<String>,
+}
+
+/// An agreement after a change, with what happened to the sign-offs.
+#[derive(Serialize)]
+struct Changed {
+    agreement: RoleAgreement,
+    #[serde(flatten)]
+    outcome: ChangeOutcome,
+}
+
+/// Whether a dispute was opened for a `niet_akkoord`.
+#[derive(Serialize)]
+struct DisputeResult {
+    opened: bool,
+    id: Option<i64>,
+    message: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Signed {
+    sign_off: SignOff,
+    agreement: RoleAgreement,
+    dispute: Option<DisputeResult>,
+}
+
+#[derive(Serialize)]
+struct Pending {
+    version_hash: String,
+    pending: Vec<PendingParty>,
+}
+
+/// Loads an agreement the caller may read.
+async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<RoleAgreement> {
+    let agreement = state
+        .db
+        .find_role_agreement(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    reader(state, caller, agreement.body_id).await?;
+    Ok(agreement)
+}
+
+async fn check_draft(state: &AppState, body_id: i64, draft_id: Option<i64>) -> Result<()> {
+    if let Some(draft_id) = draft_id {
+        let draft = state.db.find_draft(draft_id).await?;
+        if draft.is_none_or(|d| d.body_id != body_id) {
+            return Err(Invalid {
+                field: "draft_id",
+                message: "no advice draft with this id in this body".into(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/role-agreements",
+    tag = "role-agreements",
+    summary = "A body's role agreements with their matrix and current sign-offs",
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "the agreements"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<RoleAgreement>>> {
+    reader(&state, &caller, body_id).await?;
+    let page = page.checked()?;
+    Ok(Json(Paged::slice(
+        state.db.list_role_agreements(body_id).await?,
+        page,
+    )))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/role-agreements",
+    tag = "role-agreements",
+    summary = "Create a role agreement (chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 201, description = "the agreement"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppJson(input): AppJson<CreateAgreement>,
+) -> Result<(StatusCode, Json<RoleAgreement>)> {
+    steering(&state, &caller, body_id).await?;
+    let title = validate::text("title", &input.title, 1, 300)?;
+    let description = validate::text("description", &input.description, 0, 20_000)?;
+    check_draft(&state, body_id, input.draft_id).await?;
+    let mut roles = Vec::with_capacity(input.parties.len());
+    let mut seen = BTreeSet::new();
+    for row in &input.parties {
+        let id = party_id(&state, "parties", &row.party).await?;
+        if !seen.insert(id) {
+            return Err(Invalid {
+                field: "parties",
+                message: format!("{} is listed twice; give each party one role", row.party),
+            }
+            .into());
+        }
+        roles.push((id, AgreementRole::parse_field("parties", &row.role)?));
+    }
+    let id = state
+        .db
+        .create_role_agreement(&NewRoleAgreement {
+            body_id,
+            title,
+            description,
+            draft_id: input.draft_id,
+            roles,
+            created_by: caller.identity.user_id,
+        })
+        .await?;
+    record(
+        &state,
+        &caller,
+        "role_agreement.create",
+        json!({ "body": body_id, "role_agreement": id }),
+    )
+    .await?;
+    let agreement = state
+        .db
+        .find_role_agreement(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(agreement)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/role-agreements/{id}",
+    tag = "role-agreements",
+    summary = "One role agreement",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the agreement"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<RoleAgreement>> {
+    Ok(Json(readable(&state, &caller, id).await?))
+}
+
+async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    change: AgreementChange,
+    action: &str,
+    subject: serde_json::Value,
+) -> Result<Json<Changed>> {
+    let outcome = state
+        .db
+        .change_role_agreement(id, &change)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut subject = subject;
+    subject["role_agreement"] = json!(id);
+    subject["reopened"] = json!(outcome.reopened);
+    subject["carried"] = json!(outcome.carried);
+    record(state, caller, action, subject).await?;
+    let agreement = state
+        .db
+        .find_role_agreement(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(Changed { agreement, outcome }))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/role-agreements/{id}",
+    tag = "role-agreements",
+    summary = "Change title, description or draft link (chair, secretariat); re-opens every sign-off when the text changes",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<UpdateAgreement>,
+) -> Result<Json<Changed>> {
+    let agreement = readable(&state, &caller, id).await?;
+    steering(&state, &caller, agreement.body_id).await?;
+    let title = input
+        .title
+        .map(|t| validate::text("title", &t, 1, 300))
+        .transpose()?;
+    let description = input
+        .description
+        .map(|d| validate::text("description", &d, 0, 20_000))
+        .transpose()?;
+    if let Some(draft) = input.draft_id {
+        check_draft(&state, agreement.body_id, draft).await?;
+    }
+    let change = AgreementChange {
+        title,
+        description,
+        draft_id: input.draft_id,
+        role: None,
+    };
+    apply(
+        &state,
+        &caller,
+        id,
+        change,
+        "role_agreement.update",
+        json!({}),
+    )
+    .await
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/role-agreements/{id}/parties/{party}",
+    tag = "role-agreements",
+    summary = "Set a party's role (chair, secretariat); re-opens only that party's sign-off",
+    params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
+    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, party)): AppPath<(i64, String)>,
+    AppJson(input): AppJson<RoleInput>,
+) -> Result<Json<Changed>> {
+    let agreement = readable(&state, &caller, id).await?;
+    steering(&state, &caller, agreement.body_id).await?;
+    let party_id = party_id(&state, "party", &party).await?;
+    let role = AgreementRole::parse_field("role", &input.role)?;
+    let change = AgreementChange {
+        role: Some((party_id, Some(role))),
+        ..AgreementChange::default()
+    };
+    let subject = json!({ "party": party_id, "role": role.as_str() });
+    apply(
+        &state,
+        &caller,
+        id,
+        change,
+        "role_agreement.set_role",
+        subject,
+    )
+    .await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/role-agreements/{id}/parties/{party}",
+    tag = "role-agreements",
+    summary = "Remove a party from the matrix (chair, secretariat)",
+    params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
+    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn remove_party(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, party)): AppPath<(i64, String)>,
+) -> Result<Json<Changed>> {
+    let agreement = readable(&state, &caller, id).await?;
+    steering(&state, &caller, agreement.body_id).await?;
+    let party_id = party_id(&state, "party", &party).await?;
+    if !agreement.parties.iter().any(|p| p.party_id == party_id) {
+        return Err(AppError::NotFound);
+    }
+    let change = AgreementChange {
+        role: Some((party_id, None)),
+        ..AgreementChange::default()
+    };
+    apply(
+        &state,
+        &caller,
+        id,
+        change,
+        "role_agreement.remove_party",
+        json!({ "party": party_id }),
+    )
+    .await
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/role-agreements/{id}/sign-offs",
+    tag = "role-agreements",
+    summary = "Sign off for the caller's party (its mandate holder); niet_akkoord opens a dispute",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 201, description = "the sign-off, the agreement and the dispute outcome"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn sign(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<SignInput>,
+) -> Result<Response> {
+    let agreement = readable(&state, &caller, id).await?;
+    caller.require_write_scope()?;
+    let person = caller.person_id()?;
+    let membership = state.db.membership(agreement.body_id, person).await?;
+    let Some(membership) = membership.filter(|m| m.holds_mandate) else {
+        return Ok(refused(
+            "only a person holding their party's mandate in this body signs off for the party; ask your party's mandate holder",
+        ));
+    };
+    let Some(code) = membership.party.clone() else {
+        return Ok(refused(
+            "you do not belong to a party, so you cannot sign off for one",
+        ));
+    };
+    let Some(row) = agreement.parties.iter().find(|p| p.code == code) else {
+        return Ok(refused(format!(
+            "{code} has no role in this agreement; only the parties in the matrix sign off"
+        )));
+    };
+    let (sign_state, reservation) =
+        role_agreement::check_sign_off(&input.state, input.reservation.as_deref())?;
+    let signed = state
+        .db
+        .sign_role_agreement(
+            id,
+            row.party_id,
+            sign_state,
+            reservation.as_deref(),
+            person,
+            input.version_hash.as_deref(),
+        )
+        .await?;
+    let sign_off = match signed {
+        Ok(Some(sign_off)) => sign_off,
+        Ok(None) => return Err(AppError::NotFound),
+        Err(current) => {
+            return Err(AppError::Conflict(format!(
+                "the agreement has changed since you read it (now version {current}); read it again before signing"
+            )))
+        }
+    };
+    record(
+        &state,
+        &caller,
+        "role_agreement.sign_off",
+        json!({ "role_agreement": id, "party": row.party_id, "sign_off": sign_off.id, "state": sign_state.as_str() }),
+    )
+    .await?;
+    let dispute = if sign_state == SignOffState::NietAkkoord {
+        Some(
+            open_dispute(
+                &state,
+                &caller,
+                &agreement,
+                row.party_id,
+                &sign_off,
+                reservation.as_deref(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let agreement = state
+        .db
+        .find_role_agreement(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sign_off = state
+        .db
+        .sign_off_history(id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == sign_off.id)
+        .unwrap_or(sign_off);
+    Ok((
+        StatusCode::CREATED,
+        Json(Signed {
+            sign_off,
+            agreement,
+            dispute,
+        }),
+    )
+        .into_response())
+}
+
+async fn open_dispute(
+    state: &AppState,
+    caller: &Caller,
+    agreement: &RoleAgreement,
+    party: i64,
+    sign_off: &SignOff,
+    reservation: Option<&str>,
+) -> Result<DisputeResult> {
+    let mut parties = vec![party];
+    parties.extend(
+        agreement
+            .parties
+            .iter()
+            .filter(|p| p.role == AgreementRole::Trekker.as_str() && p.party_id != party)
+            .map(|p| p.party_id),
+    );
+    let dispute = NewDispute {
+        body_id: agreement.body_id,
+        subject_kind: "role_agreement".into(),
+        subject_id: agreement.id,
+        title: format!("Niet akkoord: {}", agreement.title),
+        description: reservation
+            .unwrap_or("De partij gaat niet akkoord met de rolafspraak.")
+            .to_owned(),
+        raised_by_party: party,
+        raised_by_person: caller.identity.user_id,
+        parties,
+    };
+    match state.db.raise_dispute(&dispute).await {
+        Ok(dispute_id) => {
+            state
+                .db
+                .set_sign_off_dispute(sign_off.id, dispute_id)
+                .await?;
+            Ok(DisputeResult {
+                opened: true,
+                id: Some(dispute_id),
+                message: None,
+            })
+        }
+        Err(error) => {
+            tracing::warn!(%error, role_agreement = agreement.id, "opening the dispute for a niet_akkoord failed");
+            record(
+                state,
+                caller,
+                "role_agreement.dispute_failed",
+                json!({ "role_agreement": agreement.id, "sign_off": sign_off.id }),
+            )
+            .await?;
+            Ok(DisputeResult {
+                opened: false,
+                id: None,
+                message: Some(
+                    "the sign-off is stored, but the dispute could not be opened; raise it by hand or sign niet_akkoord again to retry".into(),
+                ),
+            })
+        }
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/role-agreements/{id}/sign-offs",
+    tag = "role-agreements",
+    summary = "Every sign-off, replaced, carried and re-opened ones included",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the sign-offs, oldest first"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Vec<SignOff>>> {
+    readable(&state, &caller, id).await?;
+    Ok(Json(state.db.sign_off_history(id).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/role-agreements/{id}/pending",
+    tag = "role-agreements",
+    summary = "Parties that have not yet responded to the current version, with their mandate holders",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the pending parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn pending(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Pending>> {
+    let agreement = readable(&state, &caller, id).await?;
+    let pending = state.db.pending_sign_offs(&agreement).await?;
+    Ok(Json(Pending {
+        version_hash: agreement.version_hash,
+        pending,
+    }))
+}

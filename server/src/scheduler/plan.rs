@@ -1,0 +1,164 @@
+//! Planning: the jobs the current state calls for, inserted under unique keys. Idempotent, so
+//! every run (and every process) may plan; only new keys become new jobs.
+
+use chrono::{DateTime, NaiveDate};
+use serde_json::json;
+
+use super::clock::{at_hour, Timestamp};
+use super::{Report, Scheduler};
+use crate::domain::calendar::add_working_days;
+use crate::domain::escalation::{overdue_dispute_day, timeout_day};
+use crate::domain::reminders::{milestone_stages, request_rounds};
+use crate::storage::escalation::disputes::parse_day;
+use crate::storage::escalation::jobs::NewJob;
+use crate::storage::StorageError;
+
+/// Most sign-off request rounds per version.
+const MAX_SIGN_OFF_ROUNDS: i64 = 12;
+
+fn day_of(ms: i64) -> NaiveDate {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// Plans every job due now or soon.
+///
+/// # Errors
+/// Storage errors.
+pub async fn plan(
+    scheduler: &Scheduler,
+    now: Timestamp,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let db = &scheduler.db;
+    let settings = &scheduler.settings;
+    let today = now.date_naive();
+    let now_ms = now.timestamp_millis();
+    let hour = settings.reminder_hour_utc;
+    let mut jobs = Vec::new();
+
+    for milestone in db.open_milestones().await? {
+        let Some(due) = parse_day(&milestone.due_latest) else {
+            continue;
+        };
+        let series = format!("due-{due}");
+        for (stage, day) in milestone_stages(
+            due,
+            &settings.reminder_days,
+            day_of(milestone.series_start),
+            today,
+            &settings.holidays,
+        ) {
+            jobs.push(NewJob {
+                key: format!(
+                    "reminder:milestone:{}:{series}:{}",
+                    milestone.id,
+                    stage.key()
+                ),
+                kind: "milestone_reminder",
+                subject_kind: "milestone",
+                subject_id: milestone.id,
+                series: series.clone(),
+                payload: json!({ "stage": stage.key(), "due": due.to_string() }),
+                due_at: at_hour(day, hour).timestamp_millis(),
+            });
+        }
+        let ladder = db.ladder_settings(milestone.body_id).await?;
+        if ladder.auto_dispute {
+            let day = overdue_dispute_day(due, ladder.overdue_margin_days, &settings.holidays);
+            jobs.push(NewJob {
+                key: format!("overdue-dispute:milestone:{}:{series}", milestone.id),
+                kind: "milestone_dispute",
+                subject_kind: "milestone",
+                subject_id: milestone.id,
+                series: series.clone(),
+                payload: json!({ "due": due.to_string() }),
+                due_at: at_hour(day, hour).timestamp_millis(),
+            });
+        }
+    }
+
+    for agreement in db.agreements_for_sign_off().await? {
+        let series: String = agreement.version_hash.chars().take(16).collect();
+        let start = day_of(agreement.updated_at);
+        for (round, day) in request_rounds(
+            start,
+            settings.sign_off_every_days,
+            MAX_SIGN_OFF_ROUNDS,
+            today,
+            &settings.holidays,
+        ) {
+            let due_at = if round == 0 {
+                agreement.updated_at
+            } else {
+                at_hour(day, hour).timestamp_millis()
+            };
+            jobs.push(NewJob {
+                key: format!("signoff:agreement:{}:v:{series}:r{round}", agreement.id),
+                kind: "signoff_request",
+                subject_kind: "role_agreement",
+                subject_id: agreement.id,
+                series: series.clone(),
+                payload: json!({ "round": round }),
+                due_at,
+            });
+        }
+    }
+
+    for dispute in db.open_disputes().await? {
+        let level = dispute.level;
+        let series = format!("level-{level}");
+        let base = format!("dispute:{}:level:{level}", dispute.id);
+        jobs.push(NewJob {
+            key: format!("position:{base}:r0"),
+            kind: "position_request",
+            subject_kind: "dispute",
+            subject_id: dispute.id,
+            series: series.clone(),
+            payload: json!({ "round": 0 }),
+            due_at: dispute.level_since,
+        });
+        if let Some(respond_by) = parse_day(&dispute.respond_by) {
+            let reminder = add_working_days(respond_by, -2, &settings.holidays);
+            if reminder > day_of(dispute.level_since) {
+                jobs.push(NewJob {
+                    key: format!("position:{base}:r1"),
+                    kind: "position_request",
+                    subject_kind: "dispute",
+                    subject_id: dispute.id,
+                    series: series.clone(),
+                    payload: json!({ "round": 1 }),
+                    due_at: at_hour(reminder, hour).timestamp_millis(),
+                });
+            }
+            jobs.push(NewJob {
+                key: format!("timeout:{base}"),
+                kind: "escalation_timeout",
+                subject_kind: "dispute",
+                subject_id: dispute.id,
+                series: series.clone(),
+                payload: json!({ "level": level }),
+                due_at: at_hour(timeout_day(respond_by), hour).timestamp_millis(),
+            });
+        }
+        if level > 0 {
+            jobs.push(NewJob {
+                key: format!("escalation:{base}"),
+                kind: "escalation_notice",
+                subject_kind: "dispute",
+                subject_id: dispute.id,
+                series,
+                payload: json!({ "level": level }),
+                due_at: dispute.level_since,
+            });
+        }
+    }
+
+    for job in &jobs {
+        if db.plan_job(job, now_ms).await? {
+            report.planned += 1;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Calendar feeds at secret, revocable URLs: one per person or per party. Only a hash of the
+//! secret is stored, like API tokens.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::storage::{SqlStorage, StorageError};
+
+/// A feed as its owner sees it (never with the secret).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CalendarFeed {
+    /// Id.
+    pub id: i64,
+    /// The person whose feed it is, for a personal feed.
+    pub person_id: Option<i64>,
+    /// The party whose feed it is, for a party feed.
+    pub party_id: Option<i64>,
+    /// Who created it.
+    pub created_by: Option<i64>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms when revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// One dated thing for a feed.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    /// Stable id (`milestone-12`, `dispute-3`).
+    pub uid: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// First day (YYYY-MM-DD).
+    pub start: String,
+    /// Last day (YYYY-MM-DD).
+    pub end: String,
+    /// Status label.
+    pub status: String,
+    /// Unix ms of the last change.
+    pub updated_at: i64,
+}
+
+fn feed_from_row(row: &sqlx::any::AnyRow) -> Result<CalendarFeed, StorageError> {
+    Ok(CalendarFeed {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        party_id: row.try_get("party_id")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+const FEED_SELECT: &str =
+    "SELECT id, person_id, party_id, created_by, created_at, revoked_at FROM calendar_feeds";
+
+impl SqlStorage {
+    /// Stores a feed by its secret's hash; returns its id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn create_feed(
+        &self,
+        secret_hash: &str,
+        person: Option<i64>,
+        party: Option<i64>,
+        created_by: i64,
+    ) -> Result<i64, StorageError> {
+        let row = sqlx::query(
+            "INSERT INTO calendar_feeds (secret_hash, person_id, party_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(secret_hash)
+        .bind(person)
+        .bind(party)
+        .bind(created_by)
+        .bind(crate::storage::now_ms())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// The live feed with this secret hash.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_feed(&self, secret_hash: &str) -> Result<Option<CalendarFeed>, StorageError> {
+        let row = sqlx::query(&format!(
+            "{FEED_SELECT} WHERE secret_hash = $1 AND revoked_at IS NULL"
+        ))
+        .bind(secret_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(feed_from_row).transpose()
+    }
+
+    /// One feed by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn feed(&self, id: i64) -> Result<Option<CalendarFeed>, StorageError> {
+        let row = sqlx::query(&format!("{FEED_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(feed_from_row).transpose()
+    }
+
+    /// Feeds a person created or that are theirs.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_feeds(&self, person: i64) -> Result<Vec<CalendarFeed>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "{FEED_SELECT} WHERE person_id = $1 OR created_by = $1 ORDER BY id"
+        ))
+        .bind(person)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(feed_from_row).collect()
+    }
+
+    /// Revokes a feed; `false` when it was revoked already.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn revoke_feed(&self, id: i64) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE calendar_feeds SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(crate::storage::now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Dated milestones of the given parties (lead or contributor), and the response deadlines
+    /// of open disputes they are involved in.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn feed_entries(&self, parties: &[i64]) -> Result<Vec<FeedEntry>, StorageError> {
+        let mut entries = Vec::new();
+        for party in parties {
+            let rows = sqlx::query(
+                "SELECT m.id, m.title, m.description, m.due_raw, m.due_earliest, m.due_latest, m.status, \
+                 m.updated_at, mp.role FROM milestones m JOIN milestone_parties mp ON mp.milestone_id = m.id \
+                 WHERE mp.party_id = $1 AND m.due_latest IS NOT NULL ORDER BY m.id",
+            )
+            .bind(party)
+            .fetch_all(self.pool())
+            .await?;
+            for row in rows {
+                let id: i64 = row.try_get("id")?;
+                let latest: String = row.try_get("due_latest")?;
+                let earliest: Option<String> = row.try_get("due_earliest")?;
+                let raw: String = row.try_get("due_raw")?;
+                let description: String = row.try_get("description")?;
+                let role: String = row.try_get("role")?;
+                entries.push(FeedEntry {
+                    uid: format!("milestone-{id}"),
+                    title: row.try_get("title")?,
+                    description: format!("{description}\n\nDeadline: {raw} ({role})"),
+                    start: earliest.unwrap_or_else(|| latest.clone()),
+                    end: latest,
+                    status: row.try_get("status")?,
+                    updated_at: row.try_get("updated_at")?,
+                });
+            }
+            let rows = sqlx::query(
+                "SELECT d.id, d.title, d.respond_by, d.status, d.updated_at FROM disputes d \
+                 JOIN dispute_parties dp ON dp.dispute_id = d.id WHERE dp.party_id = $1 \
+                 AND d.status IN ('in_behandeling', 'geescaleerd') ORDER BY d.id",
+            )
+            .bind(party)
+            .fetch_all(self.pool())
+            .await?;
+            for row in rows {
+                let id: i64 = row.try_get("id")?;
+                let day: String = row.try_get("respond_by")?;
+                entries.push(FeedEntry {
+                    uid: format!("dispute-{id}"),
+                    title: format!("Reactietermijn: {}", row.try_get::<String, _>("title")?),
+                    description: "Verschil van inzicht: uiterste reactiedatum op dit niveau."
+                        .to_owned(),
+                    start: day.clone(),
+                    end: day,
+                    status: row.try_get("status")?,
+                    updated_at: row.try_get("updated_at")?,
+                });
+            }
+        }
+        entries.sort_by(|a, b| a.uid.cmp(&b.uid));
+        entries.dedup_by(|a, b| a.uid == b.uid);
+        Ok(entries)
+    }
+}

@@ -1,0 +1,151 @@
+//! Escalation ladders per working group, and the overdue margin that opens disputes.
+//!
+//! A body without a stored ladder gets the default: itself at level 0, then every body it
+//! reports to (`parent_id`), each with the response time of its kind.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::domain::escalation::{default_response_days, LadderLevel, DEFAULT_OVERDUE_MARGIN_DAYS};
+use crate::storage::{SqlStorage, StorageError};
+
+/// A body's escalation settings as the API shows them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LadderSettings {
+    /// The body.
+    pub body_id: i64,
+    /// Whether the ladder is the default (nothing stored).
+    pub is_default: bool,
+    /// The levels, from 0.
+    pub levels: Vec<LadderLevel>,
+    /// Working days a milestone may be overdue before it opens a dispute.
+    pub overdue_margin_days: i64,
+    /// Whether overdue milestones open disputes at all.
+    pub auto_dispute: bool,
+}
+
+impl SqlStorage {
+    /// The escalation ladder of a body (stored, or the default).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn ladder(&self, body_id: i64) -> Result<Vec<LadderLevel>, StorageError> {
+        Ok(self.ladder_settings(body_id).await?.levels)
+    }
+
+    /// The ladder and the overdue settings of a body.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn ladder_settings(&self, body_id: i64) -> Result<LadderSettings, StorageError> {
+        let rows = sqlx::query(
+            "SELECT level, name, forum_body_id, response_days FROM escalation_levels \
+             WHERE body_id = $1 ORDER BY level",
+        )
+        .bind(body_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut levels = rows
+            .iter()
+            .map(|row| {
+                Ok(LadderLevel {
+                    level: row.try_get("level")?,
+                    name: row.try_get("name")?,
+                    forum_body_id: row.try_get("forum_body_id")?,
+                    response_days: row.try_get("response_days")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        let is_default = levels.is_empty();
+        if is_default {
+            levels = self.default_ladder(body_id).await?;
+        }
+        let settings = sqlx::query(
+            "SELECT overdue_margin_days, auto_dispute FROM escalation_settings WHERE body_id = $1",
+        )
+        .bind(body_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (overdue_margin_days, auto_dispute) = match settings {
+            Some(row) => (
+                row.try_get("overdue_margin_days")?,
+                row.try_get::<i64, _>("auto_dispute")? != 0,
+            ),
+            None => (DEFAULT_OVERDUE_MARGIN_DAYS, true),
+        };
+        Ok(LadderSettings {
+            body_id,
+            is_default,
+            levels,
+            overdue_margin_days,
+            auto_dispute,
+        })
+    }
+
+    async fn default_ladder(&self, body_id: i64) -> Result<Vec<LadderLevel>, StorageError> {
+        let mut levels = Vec::new();
+        let mut current = Some(body_id);
+        while let Some(id) = current {
+            if levels.len() >= 10 {
+                break;
+            }
+            let row = sqlx::query("SELECT id, name, kind, parent_id FROM bodies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+            let Some(row) = row else { break };
+            let kind: String = row.try_get("kind")?;
+            levels.push(LadderLevel {
+                level: i64::try_from(levels.len()).unwrap_or(0),
+                name: row.try_get("name")?,
+                forum_body_id: Some(row.try_get("id")?),
+                response_days: default_response_days(&kind),
+            });
+            current = row.try_get("parent_id")?;
+        }
+        Ok(levels)
+    }
+
+    /// Replaces a body's ladder and overdue settings.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn put_ladder(
+        &self,
+        body_id: i64,
+        levels: &[LadderLevel],
+        overdue_margin_days: i64,
+        auto_dispute: bool,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM escalation_levels WHERE body_id = $1")
+            .bind(body_id)
+            .execute(&mut *tx)
+            .await?;
+        for level in levels {
+            sqlx::query(
+                "INSERT INTO escalation_levels (body_id, level, name, forum_body_id, response_days) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(body_id)
+            .bind(level.level)
+            .bind(&level.name)
+            .bind(level.forum_body_id)
+            .bind(level.response_days)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO escalation_settings (body_id, overdue_margin_days, auto_dispute) VALUES ($1, $2, $3) \
+             ON CONFLICT (body_id) DO UPDATE SET overdue_margin_days = excluded.overdue_margin_days, \
+             auto_dispute = excluded.auto_dispute",
+        )
+        .bind(body_id)
+        .bind(overdue_margin_days)
+        .bind(i64::from(auto_dispute))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

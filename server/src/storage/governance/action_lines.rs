@@ -1,0 +1,201 @@
+//! Action lines (actielijnen) of a body with their owner parties.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::storage::parties::unique_as;
+use crate::storage::{now_ms, SqlStorage, StorageError};
+
+/// A party owning an action line or milestone.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Owner {
+    /// Party id.
+    pub party_id: i64,
+    /// Party code.
+    pub code: String,
+    /// Party name.
+    pub name: String,
+    /// `lead` or `contributor`.
+    pub role: String,
+}
+
+/// An action line.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ActionLine {
+    /// Database id.
+    pub id: i64,
+    /// The body.
+    pub body_id: i64,
+    /// The enclosing action line (for sub-sections from an import).
+    pub parent_id: Option<i64>,
+    /// Number as written ("1", "1.2"), if any.
+    pub number: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Key for de-duplication on re-import.
+    pub natural_key: String,
+    /// Owner parties.
+    pub owners: Vec<Owner>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+/// A new action line.
+#[derive(Debug, Clone)]
+pub struct NewActionLine {
+    /// The body.
+    pub body_id: i64,
+    /// Enclosing action line.
+    pub parent_id: Option<i64>,
+    /// Number.
+    pub number: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Unique key within the body.
+    pub natural_key: String,
+    /// Owners: party id and `lead` or `contributor`.
+    pub owners: Vec<(i64, &'static str)>,
+    /// Creator.
+    pub created_by: Option<i64>,
+}
+
+/// Owners of the rows of `table` (`action_line_parties` or `milestone_parties`) keyed by
+/// `key` (`action_line_id` or `milestone_id`) for the ids in `ids`.
+pub(crate) async fn owners_of(
+    db: &SqlStorage,
+    table: &str,
+    key: &str,
+    body_id: i64,
+    parent: &str,
+) -> Result<Vec<(i64, Owner)>, StorageError> {
+    let rows = sqlx::query(&format!(
+        "SELECT o.{key} AS owner_of, o.party_id, p.code, p.name, o.role FROM {table} o \
+         JOIN parties p ON p.id = o.party_id JOIN {parent} x ON x.id = o.{key} \
+         WHERE x.body_id = $1 ORDER BY o.role DESC, p.code"
+    ))
+    .bind(body_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("owner_of")?,
+                Owner {
+                    party_id: row.try_get("party_id")?,
+                    code: row.try_get("code")?,
+                    name: row.try_get("name")?,
+                    role: row.try_get("role")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+impl SqlStorage {
+    /// Creates an action line; returns its id.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the key is taken in the body.
+    pub async fn create_action_line(&self, new: &NewActionLine) -> Result<i64, StorageError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO action_lines (body_id, parent_id, number, title, description, natural_key, \
+             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(new.body_id)
+        .bind(new.parent_id)
+        .bind(&new.number)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(&new.natural_key)
+        .bind(new.created_by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| unique_as(e, "action line"))?;
+        let id: i64 = row.try_get("id")?;
+        for (party_id, role) in &new.owners {
+            sqlx::query(
+                "INSERT INTO action_line_parties (action_line_id, party_id, role) VALUES ($1, $2, $3) \
+                 ON CONFLICT (action_line_id, party_id) DO UPDATE SET role = excluded.role",
+            )
+            .bind(id)
+            .bind(party_id)
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A body's action lines in order of creation.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_action_lines(&self, body_id: i64) -> Result<Vec<ActionLine>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT id, body_id, parent_id, number, title, description, natural_key, created_at, \
+             updated_at FROM action_lines WHERE body_id = $1 ORDER BY id",
+        )
+        .bind(body_id)
+        .fetch_all(self.pool())
+        .await?;
+        let owners = owners_of(
+            self,
+            "action_line_parties",
+            "action_line_id",
+            body_id,
+            "action_lines",
+        )
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                Ok(ActionLine {
+                    id,
+                    body_id: row.try_get("body_id")?,
+                    parent_id: row.try_get("parent_id")?,
+                    number: row.try_get("number")?,
+                    title: row.try_get("title")?,
+                    description: row.try_get("description")?,
+                    natural_key: row.try_get("natural_key")?,
+                    owners: owners
+                        .iter()
+                        .filter(|(of, _)| *of == id)
+                        .map(|(_, o)| o.clone())
+                        .collect(),
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One action line.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_action_line(&self, id: i64) -> Result<Option<ActionLine>, StorageError> {
+        let Some(row) = sqlx::query("SELECT body_id FROM action_lines WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let body_id: i64 = row.try_get("body_id")?;
+        Ok(self
+            .list_action_lines(body_id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id))
+    }
+}

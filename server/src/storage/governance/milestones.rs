@@ -1,0 +1,439 @@
+//! Milestones (mijlpalen) with fuzzy due dates, owner parties and status history.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::action_lines::{owners_of, Owner};
+use crate::domain::fuzzy_date::{FuzzyDate, Precision};
+use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
+use crate::storage::parties::unique_as;
+use crate::storage::{now_ms, SqlStorage, StorageError};
+
+/// A due date as stored: the raw text and the window it was read as.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Due {
+    /// As written.
+    pub raw: String,
+    /// First possible day (`YYYY-MM-DD`), if known.
+    pub earliest: Option<String>,
+    /// Last possible day, the deadline, if known.
+    pub latest: Option<String>,
+    /// `day`, `month`, `quarter`, `half`, `season`, `year`, `relative` or `unknown`.
+    pub precision: String,
+    /// Whether the date is uncertain.
+    pub uncertain: bool,
+}
+
+impl Due {
+    /// The stored form of a parsed date.
+    pub fn from_fuzzy(date: &FuzzyDate) -> Self {
+        Self {
+            raw: date.raw.clone(),
+            earliest: date.earliest.map(|d| d.format("%Y-%m-%d").to_string()),
+            latest: date.latest.map(|d| d.format("%Y-%m-%d").to_string()),
+            precision: precision_name(date.precision).to_owned(),
+            uncertain: date.uncertain,
+        }
+    }
+
+    /// The deadline as a date.
+    pub fn latest_date(&self) -> Option<NaiveDate> {
+        self.latest
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+}
+
+/// The stored name of a precision.
+pub fn precision_name(precision: Precision) -> &'static str {
+    match precision {
+        Precision::Day => "day",
+        Precision::Month => "month",
+        Precision::Quarter => "quarter",
+        Precision::Half => "half",
+        Precision::Season => "season",
+        Precision::Year => "year",
+        Precision::Relative => "relative",
+        Precision::Unknown => "unknown",
+    }
+}
+
+/// A milestone.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Milestone {
+    /// Database id.
+    pub id: i64,
+    /// The body.
+    pub body_id: i64,
+    /// The action line, if any.
+    pub action_line_id: Option<i64>,
+    /// The action line's title.
+    pub action_line: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Due date.
+    pub due: Due,
+    /// Status (see [`MilestoneStatus`]).
+    pub status: String,
+    /// Key for de-duplication on re-import.
+    pub natural_key: String,
+    /// Where it comes from ("import line 12", "MILESTONES.md §3.2").
+    pub source_ref: Option<String>,
+    /// Lead and contributing parties.
+    pub owners: Vec<Owner>,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+}
+
+impl Milestone {
+    /// The parsed status (`gepland` if the stored one is unknown).
+    pub fn status(&self) -> MilestoneStatus {
+        MilestoneStatus::parse(&self.status).unwrap_or(MilestoneStatus::Gepland)
+    }
+}
+
+/// A new milestone.
+#[derive(Debug, Clone)]
+pub struct NewMilestone {
+    /// The body.
+    pub body_id: i64,
+    /// The action line.
+    pub action_line_id: Option<i64>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Due date.
+    pub due: Due,
+    /// Initial status.
+    pub status: MilestoneStatus,
+    /// Unique key within the body.
+    pub natural_key: String,
+    /// Source.
+    pub source_ref: Option<String>,
+    /// Owners: party id and `lead` or `contributor`.
+    pub owners: Vec<(i64, &'static str)>,
+    /// Creator.
+    pub created_by: Option<i64>,
+}
+
+/// Which milestones of a body to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MilestoneFilter {
+    /// Owned by this party, directly or through a collective it belongs to.
+    pub party_id: Option<i64>,
+    /// In this action line.
+    pub action_line_id: Option<i64>,
+}
+
+/// A status change to make.
+#[derive(Debug, Clone)]
+pub struct StatusStep {
+    /// Target status.
+    pub to: MilestoneStatus,
+    /// Why.
+    pub reason: Option<String>,
+    /// With whom the new date was agreed (for `verschoven`).
+    pub agreed_with: Option<String>,
+    /// The newly agreed due date (for `verschoven`).
+    pub new_due: Option<Due>,
+    /// Who.
+    pub by: Option<i64>,
+}
+
+/// Why a status change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    /// No such milestone.
+    #[error("not found")]
+    NotFound,
+    /// The step is not allowed.
+    #[error(transparent)]
+    Step(#[from] StepError),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for StatusError {
+    fn from(err: sqlx::Error) -> Self {
+        StatusError::Storage(err.into())
+    }
+}
+
+const MILESTONE_SELECT: &str = "SELECT m.id, m.body_id, m.action_line_id, a.title AS action_line, \
+     m.title, m.description, m.due_raw, m.due_earliest, m.due_latest, m.due_precision, \
+     m.due_uncertain, m.status, m.natural_key, m.source_ref, m.created_at, m.updated_at \
+     FROM milestones m LEFT JOIN action_lines a ON a.id = m.action_line_id";
+
+fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone, StorageError> {
+    let id: i64 = row.try_get("id")?;
+    Ok(Milestone {
+        id,
+        body_id: row.try_get("body_id")?,
+        action_line_id: row.try_get("action_line_id")?,
+        action_line: row.try_get("action_line")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        due: Due {
+            raw: row.try_get("due_raw")?,
+            earliest: row.try_get("due_earliest")?,
+            latest: row.try_get("due_latest")?,
+            precision: row.try_get("due_precision")?,
+            uncertain: row.try_get::<i64, _>("due_uncertain")? != 0,
+        },
+        status: row.try_get("status")?,
+        natural_key: row.try_get("natural_key")?,
+        source_ref: row.try_get("source_ref")?,
+        owners: owners
+            .iter()
+            .filter(|(of, _)| *of == id)
+            .map(|(_, o)| o.clone())
+            .collect(),
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Replaces a milestone's owners.
+pub(crate) async fn set_owners(
+    tx: &mut Transaction<'_, Any>,
+    milestone_id: i64,
+    owners: &[(i64, &'static str)],
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM milestone_parties WHERE milestone_id = $1")
+        .bind(milestone_id)
+        .execute(&mut **tx)
+        .await?;
+    for (party_id, role) in owners {
+        sqlx::query(
+            "INSERT INTO milestone_parties (milestone_id, party_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (milestone_id, party_id) DO NOTHING",
+        )
+        .bind(milestone_id)
+        .bind(party_id)
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a milestone inside a transaction; returns its id.
+pub(crate) async fn insert_milestone(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewMilestone,
+) -> Result<i64, StorageError> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO milestones (body_id, action_line_id, title, description, due_raw, due_earliest, \
+         due_latest, due_precision, due_uncertain, status, natural_key, source_ref, created_by, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+         RETURNING id",
+    )
+    .bind(new.body_id)
+    .bind(new.action_line_id)
+    .bind(&new.title)
+    .bind(&new.description)
+    .bind(&new.due.raw)
+    .bind(&new.due.earliest)
+    .bind(&new.due.latest)
+    .bind(&new.due.precision)
+    .bind(i64::from(new.due.uncertain))
+    .bind(new.status.as_str())
+    .bind(&new.natural_key)
+    .bind(&new.source_ref)
+    .bind(new.created_by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| unique_as(e, "milestone key"))?;
+    let id: i64 = row.try_get("id")?;
+    set_owners(tx, id, &new.owners).await?;
+    Ok(id)
+}
+
+impl SqlStorage {
+    /// Creates a milestone; returns its id.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the key is taken in the body.
+    pub async fn create_milestone(&self, new: &NewMilestone) -> Result<i64, StorageError> {
+        let mut tx = self.pool().begin().await?;
+        let id = insert_milestone(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A body's milestones ordered by deadline (unknown last), then id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn list_milestones(
+        &self,
+        body_id: i64,
+        filter: MilestoneFilter,
+    ) -> Result<Vec<Milestone>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "{MILESTONE_SELECT} WHERE m.body_id = $1 \
+             AND ($2 = 0 OR m.action_line_id = $3) \
+             AND ($4 = 0 OR EXISTS (SELECT 1 FROM milestone_parties mp WHERE mp.milestone_id = m.id \
+                  AND (mp.party_id = $5 OR mp.party_id IN \
+                       (SELECT collective_id FROM collective_members WHERE member_id = $5)))) \
+             ORDER BY CASE WHEN m.due_latest IS NULL THEN 1 ELSE 0 END, m.due_latest, m.id"
+        ))
+        .bind(body_id)
+        .bind(i64::from(filter.action_line_id.is_some()))
+        .bind(filter.action_line_id.unwrap_or(0))
+        .bind(i64::from(filter.party_id.is_some()))
+        .bind(filter.party_id.unwrap_or(0))
+        .fetch_all(self.pool())
+        .await?;
+        let owners = owners_of(
+            self,
+            "milestone_parties",
+            "milestone_id",
+            body_id,
+            "milestones",
+        )
+        .await?;
+        rows.iter()
+            .map(|row| milestone_from_row(row, &owners))
+            .collect()
+    }
+
+    /// One milestone.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_milestone(&self, id: i64) -> Result<Option<Milestone>, StorageError> {
+        let Some(row) = sqlx::query(&format!("{MILESTONE_SELECT} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let body_id: i64 = row.try_get("body_id")?;
+        let owners = owners_of(
+            self,
+            "milestone_parties",
+            "milestone_id",
+            body_id,
+            "milestones",
+        )
+        .await?;
+        Ok(Some(milestone_from_row(&row, &owners)?))
+    }
+
+    /// Changes title, description, action line and (when given) owners.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn update_milestone(
+        &self,
+        id: i64,
+        title: &str,
+        description: &str,
+        action_line_id: Option<i64>,
+        owners: Option<&[(i64, &'static str)]>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(title)
+        .bind(description)
+        .bind(action_line_id)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(owners) = owners {
+            set_owners(&mut tx, id, owners).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a milestone's status by the rules of [`milestone_status::check_step`], recording
+    /// the history; for `verschoven` the due date is replaced by the newly agreed one.
+    ///
+    /// # Errors
+    /// [`StatusError`].
+    pub async fn change_milestone_status(
+        &self,
+        id: i64,
+        step: &StatusStep,
+    ) -> Result<(), StatusError> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let touched = sqlx::query("UPDATE milestones SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if touched.rows_affected() == 0 {
+            return Err(StatusError::NotFound);
+        }
+        let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let from_raw: String = row.try_get("status")?;
+        let old_due: String = row.try_get("due_raw")?;
+        let from = MilestoneStatus::parse(&from_raw).unwrap_or(MilestoneStatus::Gepland);
+        milestone_status::check_step(
+            from,
+            step.to,
+            step.new_due.as_ref().map(|d| d.raw.as_str()),
+            step.reason.as_deref(),
+        )?;
+        sqlx::query("UPDATE milestones SET status = $1 WHERE id = $2")
+            .bind(step.to.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(due) = &step.new_due {
+            sqlx::query(
+                "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
+                 due_precision = $4, due_uncertain = $5 WHERE id = $6",
+            )
+            .bind(&due.raw)
+            .bind(&due.earliest)
+            .bind(&due.latest)
+            .bind(&due.precision)
+            .bind(i64::from(due.uncertain))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
+             agreed_with, old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(from.as_str())
+        .bind(step.to.as_str())
+        .bind(&step.reason)
+        .bind(&step.agreed_with)
+        .bind(step.new_due.as_ref().map(|_| old_due.clone()))
+        .bind(step.new_due.as_ref().map(|d| d.raw.clone()))
+        .bind(step.new_due.as_ref().and_then(|d| d.earliest.clone()))
+        .bind(step.new_due.as_ref().and_then(|d| d.latest.clone()))
+        .bind(step.by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
