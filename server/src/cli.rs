@@ -207,6 +207,61 @@ struct ServeArgs {
     /// Load the demo working group when the database is empty.
     #[arg(long, env = "POLDER_DEMO")]
     demo: bool,
+    #[command(flatten)]
+    scheduler: SchedulerArgs,
+}
+
+/// Reminders, escalation timeouts and e-mail.
+#[derive(Args)]
+struct SchedulerArgs {
+    /// Run the scheduler (reminders, requests, escalation timeouts): on or off.
+    #[arg(long = "scheduler", env = "POLDER_SCHEDULER", default_value = "on", value_parser = ["on", "off"])]
+    enabled: String,
+    /// Seconds between scheduler runs.
+    #[arg(long, env = "POLDER_SCHEDULER_INTERVAL_SECS", default_value_t = 30)]
+    scheduler_interval_secs: u64,
+    /// SMTP server for e-mail; without it, notifications stay in the app.
+    #[arg(long, env = "POLDER_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port.
+    #[arg(long, env = "POLDER_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// Sender address, e.g. "Polder <polder@example.org>".
+    #[arg(long, env = "POLDER_SMTP_FROM", default_value = "Polder <polder@localhost>")]
+    smtp_from: String,
+    /// SMTP user name.
+    #[arg(long, env = "POLDER_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// SMTP password (prefer the environment variable; it never appears in logs).
+    #[arg(long, env = "POLDER_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Transport security: none, starttls or tls.
+    #[arg(long, env = "POLDER_SMTP_TLS", default_value = "starttls", value_parser = ["none", "starttls", "tls"])]
+    smtp_tls: String,
+    /// Public base URL of the web app, for links in e-mails.
+    #[arg(long, env = "POLDER_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl SchedulerArgs {
+    fn apply(self, settings: &mut crate::scheduler::SchedulerSettings) {
+        use crate::notify::email::{SmtpSettings, TlsMode};
+        settings.enabled = self.enabled == "on";
+        settings.interval = Duration::from_secs(self.scheduler_interval_secs.max(1));
+        settings.public_url = self.public_url;
+        settings.smtp = self.smtp_host.map(|host| SmtpSettings {
+            host,
+            port: self.smtp_port,
+            from: self.smtp_from,
+            username: self.smtp_username,
+            password: self.smtp_password.map(SecretString::from),
+            tls: match self.smtp_tls.as_str() {
+                "none" => TlsMode::None,
+                "tls" => TlsMode::Tls,
+                _ => TlsMode::StartTls,
+            },
+        });
+    }
 }
 
 impl ServeArgs {
@@ -225,6 +280,7 @@ impl ServeArgs {
         config.hub.max_document_bytes = self.max_document_bytes;
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
+        self.scheduler.apply(&mut config.scheduler);
         config
     }
 }

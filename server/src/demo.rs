@@ -278,6 +278,8 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
         deletions: vec![],
     }])
     .await?;
+    crate::storage::governance::demo::seed(db).await?;
+    crate::storage::escalation::demo::seed(db).await?;
     Ok(true)
 }
 

@@ -1121,3 +1121,38 @@ async fn webhooks_are_signed_and_retried(backend: Backend) {
         .collect();
     assert_eq!(statuses, vec![json!(503), json!(204)]);
 }
+
+mod demo {
+    use crate::api::WorkingGroup;
+    use crate::helpers::{Backend, TestApp};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_demo_has_one_open_dispute() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |c| c.scheduler.enabled = false).await;
+        let group = WorkingGroup::seed(&app).await;
+        polder::storage::governance::demo::seed(&app.storage)
+            .await
+            .unwrap();
+        polder::storage::escalation::demo::seed(&app.storage)
+            .await
+            .unwrap();
+        polder::storage::escalation::demo::seed(&app.storage)
+            .await
+            .unwrap();
+        let disputes = app
+            .storage
+            .list_disputes(group.body_id, true)
+            .await
+            .unwrap();
+        assert_eq!(disputes.len(), 1, "{disputes:?}");
+        assert_eq!(disputes[0].raised_by_party, "ZIN");
+        assert!(disputes[0]
+            .parties
+            .iter()
+            .any(|p| p.code == "ZIN" && p.has_position));
+        assert!(disputes[0]
+            .parties
+            .iter()
+            .any(|p| p.code == "FMS" && !p.has_position));
+    }
+}

@@ -15,6 +15,7 @@ mod governance;
 mod limits;
 mod matrix;
 mod npm_client;
+mod openapi;
 mod sync;
 mod versions;
 mod workflow;

@@ -39,18 +39,50 @@ const STEERING: Expect = [false, false, false, false, true, true, false];
 const WRITERS: Expect = [false, false, false, true, true, true, false];
 const EVERYONE: Expect = [true; 7];
 
+/// Chair, secretariat and administrators (ladder, webhooks).
+const STEERING_OR_ADMIN: Expect = [false, false, false, false, true, true, true];
+/// Every member of the body, observers included, but not an administrator without membership.
+const BODY_MEMBERS: Expect = [false, false, true, true, true, true, false];
+const NOBODY: Expect = [false; 7];
+
 struct Route {
     method: Method,
+    /// The path as documented: concrete ids become parameter names through [`generic`], and
+    /// `{…}` segments are kept as they are.
     path: String,
+    /// The path requested per role index (the documented path unless set with [`Route::at`]
+    /// or [`Route::per_role`]).
+    request: Option<Box<dyn Fn(usize) -> String>>,
     /// Body per role index.
     body: Box<dyn Fn(usize) -> Option<Value>>,
     expect: Expect,
+}
+
+impl Route {
+    /// Requests `path` instead of the documented path.
+    fn at(self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        self.per_role(move |_| path.clone())
+    }
+
+    /// Requests a path that depends on the role (the role's own item).
+    fn per_role(mut self, path: impl Fn(usize) -> String + 'static) -> Self {
+        self.request = Some(Box::new(path));
+        self
+    }
+
+    fn request_path(&self, role: usize) -> String {
+        self.request
+            .as_ref()
+            .map_or_else(|| self.path.clone(), |path| path(role))
+    }
 }
 
 fn route(method: Method, path: impl Into<String>, expect: Expect) -> Route {
     Route {
         method,
         path: path.into(),
+        request: None,
         body: Box::new(|_| None),
         expect,
     }
@@ -65,9 +97,16 @@ fn with_body(
     Route {
         method,
         path: path.into(),
+        request: None,
         body: Box::new(move |role| Some(body(role))),
         expect,
     }
+}
+
+/// The id of the first item of a page (`{"items": […]}`) or a list.
+fn first_id(list: &Value) -> i64 {
+    let items = list.get("items").unwrap_or(list);
+    items[0]["id"].as_i64().unwrap_or_else(|| panic!("no items in {list}"))
 }
 
 fn allowed(status: StatusCode) -> bool {
@@ -168,7 +207,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     let own_tokens = std::sync::Arc::new(own_tokens);
 
     let tokens = own_tokens.clone();
-    let routes = vec![
+    let mut routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
         route(Method::GET, "/api/me", SIGNED_IN),
         with_body(
@@ -295,12 +334,8 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             SIGNED_IN,
             |_| json!({"name": "extra", "scope": "read"}),
         ),
-        Route {
-            method: Method::DELETE,
-            path: "/api/tokens/{own}".into(),
-            body: Box::new(|_| None),
-            expect: SIGNED_IN,
-        },
+        route(Method::DELETE, "/api/tokens/{own}", SIGNED_IN)
+            .per_role(move |role| format!("/api/tokens/{}", tokens[role])),
         route(Method::GET, "/api/audit", ADMIN),
         route(Method::GET, "/api/openapi.json", EVERYONE),
         // public: an incomplete sign-in form is refused for its content, not for who sends it
@@ -328,7 +363,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     for route in &routes {
         let mut cells = Vec::new();
         for (role, client) in clients.iter().enumerate() {
-            let path = route.path.replace("{own}", &tokens[role].to_string());
+            let path = route.request_path(role);
             let (status, answer) = client
                 .call(route.method.clone(), &path, (route.body)(role))
                 .await;

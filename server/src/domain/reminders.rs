@@ -50,8 +50,8 @@ impl Stage {
 }
 
 /// The reminder stages of a milestone due on `due`, with the day each falls due: the stages
-/// before and on the due date, and the overdue notices up to and including `today` plus the
-/// next one. Stages dated before `series_start` are left out.
+/// before and on the due date, the latest overdue notice due by `today` and the next one.
+/// Stages dated before `series_start` are left out.
 pub fn milestone_stages(
     due: NaiveDate,
     days_before: &[i64],
@@ -67,18 +67,18 @@ pub fn milestone_stages(
         stages.push((Stage::Before(n), add_working_days(due, -n, rules)));
     }
     stages.push((Stage::OnDay, due));
+    // Overdue notices: only the latest one that has fallen due and the next one, so a
+    // milestone that has been late for years does not plan years of notices.
     let first_overdue = add_working_days(due, 1, rules);
-    let mut week = 1;
-    let mut day = first_overdue;
-    loop {
-        stages.push((Stage::Overdue(week), day));
-        if day > today || week >= 520 {
-            break;
-        }
-        week += 1;
-        match day.checked_add_days(Days::new(7)) {
-            Some(next) => day = next,
-            None => break,
+    let week = if today < first_overdue {
+        1
+    } else {
+        (today - first_overdue).num_days() / 7 + 1
+    };
+    for n in [week, week + 1] {
+        let offset = u64::try_from(7 * (n - 1)).unwrap_or(0);
+        if let Some(day) = first_overdue.checked_add_days(Days::new(offset)) {
+            stages.push((Stage::Overdue(n), day));
         }
     }
     stages.retain(|(_, day)| *day >= series_start);
@@ -135,12 +135,13 @@ mod tests {
                 (Stage::Before(1), d(2026, 5, 22)),
                 (Stage::OnDay, d(2026, 5, 26)),
                 (Stage::Overdue(1), d(2026, 5, 27)),
+                (Stage::Overdue(2), d(2026, 6, 3)),
             ]
         );
     }
 
     #[test]
-    fn late_series_drop_early_stages_and_overdue_weeks_accumulate() {
+    fn late_series_drop_early_stages_and_only_recent_overdue_weeks_are_planned() {
         let rules = HolidayRules::default();
         let stages = milestone_stages(
             d(2026, 3, 2),
@@ -150,17 +151,7 @@ mod tests {
             &rules,
         );
         let keys: Vec<String> = stages.iter().map(|(s, _)| s.key()).collect();
-        assert_eq!(
-            keys,
-            [
-                "d-1",
-                "d0",
-                "overdue-1",
-                "overdue-2",
-                "overdue-3",
-                "overdue-4"
-            ]
-        );
+        assert_eq!(keys, ["d-1", "d0", "overdue-3", "overdue-4"]);
         for (stage, _) in &stages {
             assert_eq!(Stage::parse(&stage.key()), Some(*stage));
         }

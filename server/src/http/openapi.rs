@@ -28,12 +28,15 @@ struct ApiErrorDetailBody {
 #[openapi(
     info(
         title = "Polder API",
-        description = "Working groups, parties, drafts with their status flow, versions, comments. \
-                       Every list is paginated (`offset`, `limit`); every error has one JSON shape. \
+        description = "Working groups, parties, drafts with their status flow, versions, comments, \
+                       role agreements, action lines and milestones, disputes and escalation, \
+                       notifications, calendar feeds and webhooks. \
+                       Most lists are paginated (`offset`, `limit`); every error has one JSON shape. \
                        Browsers authenticate with the session cookie and send `x-csrf-token` \
                        (the `polder_csrf` cookie) on state-changing requests; other clients use \
                        `Authorization: Bearer <token>`. Documents sync over `/ws/{doc_id}` \
-                       (y-websocket protocol)."
+                       (y-websocket protocol, not listed here); `/ws/inbox` pushes new \
+                       notifications."
     ),
     paths(
         super::session::session_state,
@@ -71,6 +74,62 @@ struct ApiErrorDetailBody {
         super::tokens::create,
         super::tokens::revoke,
         super::audit::list,
+        super::governance::role_agreements::list,
+        super::governance::role_agreements::create,
+        super::governance::role_agreements::show,
+        super::governance::role_agreements::update,
+        super::governance::role_agreements::set_role,
+        super::governance::role_agreements::remove_party,
+        super::governance::role_agreements::sign,
+        super::governance::role_agreements::history,
+        super::governance::role_agreements::pending,
+        super::governance::milestones::list_lines,
+        super::governance::milestones::create_line,
+        super::governance::milestones::show_line,
+        super::governance::milestones::list,
+        super::governance::milestones::create,
+        super::governance::milestones::show,
+        super::governance::milestones::update,
+        super::governance::milestones::change_status,
+        super::governance::milestones::history,
+        super::governance::milestones::notes,
+        super::governance::milestones::add_note,
+        super::governance::milestones::links,
+        super::governance::milestones::add_link,
+        super::governance::dashboard::dashboard,
+        super::governance::dashboard::export_csv,
+        super::governance::imports::import_table,
+        super::escalation::disputes::list,
+        super::escalation::disputes::raise,
+        super::escalation::disputes::show,
+        super::escalation::disputes::position,
+        super::escalation::disputes::option,
+        super::escalation::disputes::comment,
+        super::escalation::disputes::escalate,
+        super::escalation::disputes::resolve,
+        super::escalation::disputes::withdraw,
+        super::escalation::dossier::markdown,
+        super::escalation::dossier::pdf,
+        super::escalation::dossier::docx,
+        super::escalation::ladder::show,
+        super::escalation::ladder::put,
+        super::escalation::inbox::list,
+        super::escalation::inbox::unread,
+        super::escalation::inbox::read_all,
+        super::escalation::inbox::mark_read,
+        super::escalation::inbox::mark_unread,
+        super::escalation::inbox::settings,
+        super::escalation::inbox::put_settings,
+        super::escalation::live::upgrade,
+        super::escalation::calendar::serve,
+        super::escalation::calendar::list,
+        super::escalation::calendar::create_personal,
+        super::escalation::calendar::create_party,
+        super::escalation::calendar::revoke,
+        super::escalation::webhooks::list,
+        super::escalation::webhooks::create,
+        super::escalation::webhooks::remove,
+        super::escalation::webhooks::deliveries,
     ),
     components(schemas(ApiErrorBody))
 )]

@@ -91,6 +91,19 @@ async fn run_one(
     Ok(Some(outcome))
 }
 
+/// Records a change the scheduler made by itself in the audit log.
+async fn audit(
+    scheduler: &Scheduler,
+    action: &str,
+    subject: serde_json::Value,
+) -> Result<(), StorageError> {
+    scheduler
+        .db
+        .append_audit("polder:scheduler", None, action, &subject)
+        .await?;
+    Ok(())
+}
+
 fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
     scheduler
         .settings
@@ -230,13 +243,18 @@ async fn milestone_dispute(
         parties: milestone.parties.iter().map(|(p, _)| *p).collect(),
     };
     let origin = format!("milestone-overdue:{}", milestone.id);
-    if scheduler
+    if let Some(id) = scheduler
         .db
         .raise_dispute_at(&dispute, now, Some(&origin))
         .await?
-        .is_some()
     {
         report.disputes_opened += 1;
+        audit(
+            scheduler,
+            "dispute.raise_overdue",
+            serde_json::json!({ "dispute": id, "milestone": milestone.id }),
+        )
+        .await?;
     }
     Ok(Outcome::Done)
 }
@@ -322,6 +340,12 @@ async fn dispute_job(
                 .await?;
             if change == Change::Done {
                 report.escalations += 1;
+                audit(
+                    scheduler,
+                    "dispute.escalate_timeout",
+                    serde_json::json!({ "dispute": dispute.id, "from_level": dispute.level }),
+                )
+                .await?;
             }
             Ok(Outcome::Done)
         }

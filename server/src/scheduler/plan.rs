@@ -65,8 +65,10 @@ pub async fn plan(
             });
         }
         let ladder = db.ladder_settings(milestone.body_id).await?;
-        if ladder.auto_dispute {
-            let day = overdue_dispute_day(due, ladder.overdue_margin_days, &settings.holidays);
+        let day = overdue_dispute_day(due, ladder.overdue_margin_days, &settings.holidays);
+        // A milestone that entered Polder (or was rescheduled) already past its margin does
+        // not open a dispute retroactively.
+        if ladder.auto_dispute && day >= day_of(milestone.series_start) {
             jobs.push(NewJob {
                 key: format!("overdue-dispute:milestone:{}:{series}", milestone.id),
                 kind: "milestone_dispute",

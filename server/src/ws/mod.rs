@@ -23,9 +23,9 @@ use crate::state::AppState;
 
 /// Initial read buffer per connection; it grows for larger messages. tungstenite's default
 /// (128 KiB, allocated up front) would dominate the memory of an idle connection.
-const READ_BUFFER_BYTES: usize = 8 * 1024;
+const READ_BUFFER_BYTES: usize = 2 * 1024;
 /// Bytes of queued frames after which the writer writes to the socket even before a flush.
-const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
 /// `/ws/{doc_id}`.
 pub fn router() -> Router<AppState> {

@@ -20,6 +20,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppPath, Caller};
 use crate::notify::ical::{self, CalendarItem};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
 use crate::storage::escalation::feeds::CalendarFeed;
@@ -33,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/calendar-feeds/{id}", delete(revoke))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/calendar/{file}",
+    tag = "calendar",
+    summary = "A calendar feed (iCalendar); needs no sign-in, only the secret",
+    params(("file" = String, Path, description = "the feed's secret followed by `.ics`")),
+    responses((status = 200, description = "the feed", body = String, content_type = "text/calendar"), (status = 404, description = "no feed has this secret, or it was revoked", body = ApiErrorBody))
+)]
 async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) -> Result<Response> {
     let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
     if secret.is_empty() || secret.len() > 200 {
@@ -97,11 +106,25 @@ async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) ->
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/me/calendar-feeds",
+    tag = "calendar",
+    summary = "The caller's calendar feeds (without their secrets)",
+    responses((status = 200, description = "the feeds", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<CalendarFeed>>> {
     let person = caller.person_id()?;
     Ok(Json(state.db.list_feeds(person).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/me/calendar-feeds",
+    tag = "calendar",
+    summary = "Create a personal feed; the answer holds its URL, once",
+    responses((status = 201, description = "`{\"id\", \"path\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn create_personal(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,6 +134,14 @@ async fn create_personal(
     create(&state, &caller, Some(person), None, person).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/parties/{code}/calendar-feeds",
+    tag = "calendar",
+    summary = "Create a feed for a party (people of that party, administrators); the answer holds its URL, once",
+    params(("code" = String, Path, description = "party code, name or alias")),
+    responses((status = 201, description = "`{\"id\", \"path\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn create_party(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,6 +189,14 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/calendar-feeds/{id}",
+    tag = "calendar",
+    summary = "Revoke a feed (its owner, its creator, administrators)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: Caller,

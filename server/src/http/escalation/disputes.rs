@@ -15,6 +15,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
 
@@ -117,6 +118,14 @@ struct ListQuery {
     open: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/disputes",
+    tag = "disputes",
+    summary = "A working group's disputes (body readers); ?open=true for the open ones only",
+    params(("id" = i64, Path, description = "id"), ("open" = Option<bool>, Query, description = "only disputes that are not resolved or withdrawn")),
+    responses((status = 200, description = "the disputes", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,8 +136,8 @@ async fn list(
     Ok(Json(state.db.list_disputes(id, query.open).await?))
 }
 
-#[derive(Deserialize)]
-struct RaiseInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RaiseInput {
     subject_kind: String,
     subject_id: i64,
     title: String,
@@ -138,6 +147,15 @@ struct RaiseInput {
     passage: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/disputes",
+    tag = "disputes",
+    summary = "Raise a dispute for the caller's party (chair, secretariat, members; never observers)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = RaiseInput,
+    responses((status = 201, description = "the dispute", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn raise(
     State(state): State<AppState>,
     caller: Caller,
@@ -218,6 +236,14 @@ async fn raise(
     Ok((StatusCode::CREATED, Json(dispute)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/disputes/{id}",
+    tag = "disputes",
+    summary = "One dispute with its positions, options, comments, history and ladder",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the dossier", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -232,11 +258,20 @@ async fn show(
         .ok_or(AppError::NotFound)
 }
 
-#[derive(Deserialize)]
-struct TextInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TextInput {
     text: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/positions",
+    tag = "disputes",
+    summary = "State the caller's party's position (a representative of an involved party)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = TextInput,
+    responses((status = 201, description = "the dispute", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn position(
     State(state): State<AppState>,
     caller: Caller,
@@ -278,13 +313,22 @@ async fn position(
     Ok((StatusCode::CREATED, Json(dispute)))
 }
 
-#[derive(Deserialize)]
-struct OptionInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct OptionInput {
     title: String,
     #[serde(default)]
     description: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/options",
+    tag = "disputes",
+    summary = "Propose an option (chair, secretariat, members; the forum at the current level)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = OptionInput,
+    responses((status = 201, description = "the option's id", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn option(
     State(state): State<AppState>,
     caller: Caller,
@@ -323,6 +367,15 @@ async fn option(
     Ok((StatusCode::CREATED, Json(json!({ "id": option }))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/comments",
+    tag = "disputes",
+    summary = "Comment (members of every role of the working group or a reached forum)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = TextInput,
+    responses((status = 201, description = "the comment's id", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn comment(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,11 +402,20 @@ async fn comment(
     Ok((StatusCode::CREATED, Json(json!({ "id": comment }))))
 }
 
-#[derive(Deserialize)]
-struct NoteInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NoteInput {
     note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/escalate",
+    tag = "disputes",
+    summary = "Escalate one level up the ladder (chair, secretariat of the group or the current forum)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = NoteInput,
+    responses((status = 200, description = "the dispute", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn escalate(
     State(state): State<AppState>,
     caller: Caller,
@@ -411,11 +473,20 @@ async fn escalate(
         .ok_or(AppError::NotFound)
 }
 
-#[derive(Deserialize)]
-struct DecisionInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct DecisionInput {
     decision: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/resolve",
+    tag = "disputes",
+    summary = "Record the decision and close the dispute (chair, secretariat of the group or the current forum)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = DecisionInput,
+    responses((status = 200, description = "the dispute", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn resolve(
     State(state): State<AppState>,
     caller: Caller,
@@ -450,6 +521,15 @@ async fn resolve(
         .ok_or(AppError::NotFound)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/disputes/{id}/withdraw",
+    tag = "disputes",
+    summary = "Withdraw the dispute (a representative of the raising party)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = NoteInput,
+    responses((status = 200, description = "the dispute", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,6 +12,7 @@ use chrono::DateTime;
 
 use crate::error::{AppError, Result};
 use crate::http::extract::{AppPath, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::dossier::Dossier;
 
@@ -50,6 +51,15 @@ fn status_label(status: &str) -> &str {
     }
 }
 
+fn subject_label(kind: &str) -> &str {
+    match kind {
+        "draft_passage" => "passage in adviesconcept",
+        "role_agreement" => "rolafspraak",
+        "milestone" => "mijlpaal",
+        other => other,
+    }
+}
+
 fn event_label(kind: &str) -> &str {
     match kind {
         "raised" => "gemeld",
@@ -78,7 +88,7 @@ pub fn lines(dossier: &Dossier) -> Vec<Block> {
         Block::Text(format!("Werkgroep: {}", dossier.body_name)),
         Block::Text(format!(
             "Onderwerp: {} {} · gemeld door {} op {}",
-            d.subject_kind.replace('_', " "),
+            subject_label(&d.subject_kind),
             d.subject_id,
             d.raised_by_party,
             date_time(d.created_at)
@@ -152,8 +162,13 @@ pub fn lines(dossier: &Dossier) -> Vec<Block> {
             (Some(note), kind) if kind != "position" && !note.is_empty() => format!(": {note}"),
             _ => String::new(),
         };
+        let towards = if e.kind.starts_with("escalated") {
+            "naar"
+        } else {
+            "op"
+        };
         blocks.push(Block::Item(format!(
-            "{} — {} naar/op niveau {} ({}) door {}{note}",
+            "{} — {} {towards} niveau {} ({}) door {}{note}",
             date_time(e.at),
             event_label(&e.kind),
             e.level,
@@ -223,6 +238,14 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/disputes/{id}/dossier.md",
+    tag = "disputes",
+    summary = "The dispute's dossier as Markdown",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the dossier", body = String, content_type = "text/markdown"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn markdown(
     State(state): State<AppState>,
     caller: Caller,
@@ -236,6 +259,14 @@ async fn markdown(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/disputes/{id}/dossier.pdf",
+    tag = "disputes",
+    summary = "The dispute's dossier as PDF",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/pdf"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn pdf(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,6 +280,14 @@ async fn pdf(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/disputes/{id}/dossier.docx",
+    tag = "disputes",
+    summary = "The dispute's dossier as a Word document",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn docx(
     State(state): State<AppState>,
     caller: Caller,

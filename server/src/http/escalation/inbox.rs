@@ -15,6 +15,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::notify::Language;
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::notifications::{EmailMode, InboxItem, NotificationSettings};
 
@@ -44,6 +45,14 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/notifications",
+    tag = "notifications",
+    summary = "The caller's notifications, newest first",
+    params(("unread" = Option<bool>, Query, description = "only unread items"), ("offset" = Option<i64>, Query, description = "items to skip"), ("limit" = Option<i64>, Query, description = "page size, 1 to 200 (default 50)")),
+    responses((status = 200, description = "one page of inbox items", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +71,13 @@ async fn list(
     Ok(Json(Paged::new(items, total, page)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/notifications/unread-count",
+    tag = "notifications",
+    summary = "How many of the caller's notifications are unread",
+    responses((status = 200, description = "`{\"unread\": n}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn unread(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>> {
     let person = caller.person_id()?;
     Ok(Json(
@@ -69,6 +85,13 @@ async fn unread(State(state): State<AppState>, caller: Caller) -> Result<Json<se
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/notifications/read-all",
+    tag = "notifications",
+    summary = "Mark all the caller's notifications read",
+    responses((status = 200, description = "`{\"marked\": n}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn read_all(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,6 +108,14 @@ async fn read_all(
     Ok(Json(json!({ "marked": changed })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/notifications/{id}/read",
+    tag = "notifications",
+    summary = "Mark one of the caller's notifications read",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 204, description = "marked"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn mark_read(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +124,14 @@ async fn mark_read(
     set(&state, &caller, id, true).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/notifications/{id}/read",
+    tag = "notifications",
+    summary = "Mark one of the caller's notifications unread",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 204, description = "marked"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn mark_unread(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,6 +154,13 @@ async fn set(state: &AppState, caller: &Caller, id: i64, read: bool) -> Result<S
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/me/notification-settings",
+    tag = "notifications",
+    summary = "The caller's e-mail mode and language",
+    responses((status = 200, description = "the settings", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -123,12 +169,20 @@ async fn settings(
     Ok(Json(state.db.notification_settings(person).await?))
 }
 
-#[derive(Deserialize)]
-struct SettingsInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SettingsInput {
     email: Option<String>,
     language: Option<String>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/me/notification-settings",
+    tag = "notifications",
+    summary = "Change the caller's e-mail mode (immediate, daily_digest, off) or language (nl, en)",
+    request_body = SettingsInput,
+    responses((status = 200, description = "the settings", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,

@@ -17,6 +17,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::ladder::LadderSettings;
 
@@ -25,6 +26,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/bodies/{id}/ladder", get(show).put(put))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/ladder",
+    tag = "disputes",
+    summary = "The working group's escalation ladder and overdue margin (body readers)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the ladder settings", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,20 +43,29 @@ async fn show(
     Ok(Json(state.db.ladder_settings(id).await?))
 }
 
-#[derive(Deserialize)]
-struct LevelInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LevelInput {
     name: String,
     forum_body_id: Option<i64>,
     response_days: i64,
 }
 
-#[derive(Deserialize)]
-struct LadderInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LadderInput {
     levels: Vec<LevelInput>,
     overdue_margin_days: Option<i64>,
     auto_dispute: Option<bool>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/bodies/{id}/ladder",
+    tag = "disputes",
+    summary = "Set the escalation ladder (administrators, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = LadderInput,
+    responses((status = 200, description = "the ladder settings", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn put(
     State(state): State<AppState>,
     caller: Caller,

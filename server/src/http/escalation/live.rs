@@ -24,6 +24,7 @@ use crate::auth;
 use crate::error::{AppError, Result};
 use crate::http::credentials;
 use crate::scheduler::signal;
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 
 /// How often a connection checks the database without a signal.
@@ -41,6 +42,15 @@ struct TokenQuery {
     token: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/ws/inbox",
+    tag = "notifications",
+    summary = "The caller's new notifications, live (upgrades to a websocket)",
+    description = "Upgrades to a websocket (send the usual `Upgrade: websocket` handshake). Authenticated like the sync endpoint: the session cookie with a same-origin `Origin`, or a token as `?token=` or `Authorization: Bearer`. The first frame is `{\"type\":\"unread\",\"count\":N}`; every new inbox item follows as `{\"type\":\"notification\",\"item\":{…}}`.",
+    params(("token" = Option<String>, Query, description = "an API token, instead of the session cookie or a bearer header")),
+    responses((status = 101, description = "switching protocols: the connection becomes a websocket carrying JSON text frames"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
 async fn upgrade(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,

@@ -18,6 +18,7 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
 
@@ -38,6 +39,14 @@ async fn manage(state: &AppState, caller: &Caller, body: i64) -> Result<()> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/webhooks",
+    tag = "webhooks",
+    summary = "A body's webhooks (administrators, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the webhooks", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,11 +56,20 @@ async fn list(
     Ok(Json(state.db.list_webhooks(id).await?))
 }
 
-#[derive(Deserialize)]
-struct CreateInput {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateInput {
     url: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/webhooks",
+    tag = "webhooks",
+    summary = "Add a webhook (administrators, chair, secretariat); the signing secret is shown once",
+    params(("id" = i64, Path, description = "id")),
+    request_body = CreateInput,
+    responses((status = 201, description = "`{\"id\", \"url\", \"secret\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -88,6 +106,14 @@ async fn create(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    summary = "Switch a webhook off (administrators, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 204, description = "switched off"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
@@ -109,6 +135,14 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    summary = "A webhook's delivery log, newest first (administrators, chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the last 100 deliveries", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
 async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
