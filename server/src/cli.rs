@@ -227,7 +227,11 @@ struct SchedulerArgs {
     #[arg(long, env = "POLDER_SMTP_PORT", default_value_t = 587)]
     smtp_port: u16,
     /// Sender address, e.g. "Polder <polder@example.org>".
-    #[arg(long, env = "POLDER_SMTP_FROM", default_value = "Polder <polder@localhost>")]
+    #[arg(
+        long,
+        env = "POLDER_SMTP_FROM",
+        default_value = "Polder <polder@localhost>"
+    )]
     smtp_from: String,
     /// SMTP user name.
     #[arg(long, env = "POLDER_SMTP_USERNAME")]

@@ -169,11 +169,27 @@ const PEOPLE: [(&str, &str, &str, BodyRole, bool); 12] = [
 /// The demo draft's document id.
 pub const DEMO_DOC_ID: &str = "advies-beter-pakketbeheer";
 
-/// Seeds the demo into an empty database; returns whether it did.
+/// Seeds the whole demo into an empty database: the working group with its people and draft,
+/// then its role agreement, action lines and milestones, and an open dispute. Returns whether
+/// it did (it does nothing when people already exist).
 ///
 /// # Errors
 /// See [`DemoError`].
 pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
+    if !seed_working_group(db).await? {
+        return Ok(false);
+    }
+    crate::storage::governance::demo::seed(db).await?;
+    crate::storage::escalation::demo::seed(db).await?;
+    Ok(true)
+}
+
+/// Seeds only the working group, its parties, people and draft (what tests of the draft
+/// workflow start from); returns whether it did.
+///
+/// # Errors
+/// See [`DemoError`].
+pub async fn seed_working_group(db: &SqlStorage) -> Result<bool, DemoError> {
     if db.list_people(0, 1).await?.1 > 0 {
         return Ok(false);
     }
@@ -278,8 +294,6 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
         deletions: vec![],
     }])
     .await?;
-    crate::storage::governance::demo::seed(db).await?;
-    crate::storage::escalation::demo::seed(db).await?;
     Ok(true)
 }
 

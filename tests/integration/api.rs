@@ -130,9 +130,21 @@ pub struct WorkingGroup {
 }
 
 impl WorkingGroup {
-    /// Seeds the demo into the app's (empty) database.
+    /// Seeds the demo working group (people, bodies, the draft) into the app's empty database.
     pub async fn seed(app: &TestApp) -> Self {
+        assert!(polder::demo::seed_working_group(&app.storage)
+            .await
+            .unwrap());
+        Self::find(app).await
+    }
+
+    /// Seeds the whole demo, with its role agreement, milestones and open dispute.
+    pub async fn seed_full(app: &TestApp) -> Self {
         assert!(polder::demo::seed(&app.storage).await.unwrap());
+        Self::find(app).await
+    }
+
+    async fn find(app: &TestApp) -> Self {
         let admin = Self::person(app, "beheer@polder.demo").await;
         let bodies = admin.get("/api/bodies").await;
         let body_id = bodies["items"]

@@ -106,7 +106,9 @@ fn with_body(
 /// The id of the first item of a page (`{"items": […]}`) or a list.
 fn first_id(list: &Value) -> i64 {
     let items = list.get("items").unwrap_or(list);
-    items[0]["id"].as_i64().unwrap_or_else(|| panic!("no items in {list}"))
+    items[0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no items in {list}"))
 }
 
 fn allowed(status: StatusCode) -> bool {
@@ -118,7 +120,7 @@ fn allowed(status: StatusCode) -> bool {
 
 async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let group = WorkingGroup::seed(&app).await;
+    let group = WorkingGroup::seed_full(&app).await;
     let storage = app.storage.clone();
     // a member of another working group, and a spare person for membership changes
     let other_body = storage
@@ -206,8 +208,141 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     own_tokens[0] = own_tokens[1];
     let own_tokens = std::sync::Arc::new(own_tokens);
 
+    // Governance and escalation subjects: the demo's where a row only reads or repeats, fresh
+    // ones where a row changes state that a later row or role relies on.
+    let (admin, secretariat) = (&clients[6], &clients[4]);
+    // the demo role agreement: ZIN trekker, VWS and FMS medeverantwoordelijk
+    let agreement = first_id(
+        &admin
+            .get(&format!("/api/bodies/{body}/role-agreements"))
+            .await,
+    );
+    // a fresh agreement for the rows that change the matrix, so the demo one keeps its sign-offs
+    let changed_agreement = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/role-agreements"),
+            json!({"title": "Matrixafspraak", "parties": [
+                {"party": "ZIN", "role": "trekker"},
+                {"party": "VWS", "role": "medeverantwoordelijk"},
+                {"party": "FMS", "role": "geconsulteerd"},
+                {"party": "ZN", "role": "geconsulteerd"},
+            ]}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let action_line = first_id(&admin.get(&format!("/api/bodies/{body}/action-lines")).await);
+    // a milestone ZIN owns, so the member (Joost, ZIN) may change its status
+    let milestones = admin
+        .get(&format!("/api/bodies/{body}/milestones?limit=200"))
+        .await;
+    let milestone = milestones["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["owners"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|owner| owner["code"] == "ZIN"))
+        })
+        .expect("a demo milestone owned by ZIN")["id"]
+        .as_i64()
+        .unwrap();
+    // the demo dispute: raised by ZIN, between ZIN and FMS, open at the working group
+    let demo_dispute = admin
+        .get(&format!("/api/bodies/{body}/disputes?open=true"))
+        .await[0]["id"]
+        .as_i64()
+        .unwrap();
+    // a fresh dispute raised by ZIN (Joost) that also involves VWS: the chair, the secretariat
+    // and the member all represent an involved party, the observer (IGJ) does not, and only
+    // ZIN's people may withdraw it
+    let raise = move |title: String| {
+        json!({"subject_kind": "draft_passage", "subject_id": draft, "title": title,
+               "description": "Verschil van inzicht", "parties": ["VWS"]})
+    };
+    let zin_dispute = member
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/disputes"),
+            raise("Matrixgeschil".into()),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let ladder = admin.get(&format!("/api/bodies/{body}/ladder")).await;
+    let same_ladder = json!({
+        "levels": ladder["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| json!({"name": l["name"], "forum_body_id": l["forum_body_id"], "response_days": l["response_days"]}))
+            .collect::<Vec<_>>(),
+        "overdue_margin_days": ladder["overdue_margin_days"],
+        "auto_dispute": ladder["auto_dispute"],
+    });
+    // nothing listens on port 9: deliveries fail, which the log records
+    let webhook = secretariat
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/webhooks"),
+            json!({"url": "http://127.0.0.1:9/matrix"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    // one notification for every signed-in role, so each marks its own item
+    let mut people = vec![0i64];
+    for client in &clients[1..] {
+        people.push(client.get("/api/me").await["id"].as_i64().unwrap());
+    }
+    storage
+        .deliver(
+            &polder::storage::escalation::notifications::NewEvent {
+                key: "matrix:notification".into(),
+                body_id: None,
+                party_id: None,
+                person_id: None,
+                notification: polder::notify::Notification {
+                    kind: polder::notify::NotificationKind::DueToday,
+                    title: "Matrix".into(),
+                    body: String::new(),
+                    link: None,
+                    subject_ref: format!("milestone:{milestone}"),
+                    due: None,
+                },
+            },
+            &people[1..],
+            false,
+            0,
+        )
+        .await
+        .unwrap();
+    let mut own_notifications = vec![0i64];
+    for client in &clients[1..] {
+        own_notifications.push(first_id(&client.get("/api/notifications").await));
+    }
+    own_notifications[0] = own_notifications[1];
+    let own_notifications = std::sync::Arc::new(own_notifications);
+    let notifications = own_notifications.clone();
+    // the chair's personal calendar feed
+    let feed = chair
+        .send(
+            Method::POST,
+            "/api/me/calendar-feeds",
+            json!({}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+
     let tokens = own_tokens.clone();
-    let mut routes = vec![
+    let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
         route(Method::GET, "/api/me", SIGNED_IN),
         with_body(
@@ -336,6 +471,301 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         ),
         route(Method::DELETE, "/api/tokens/{own}", SIGNED_IN)
             .per_role(move |role| format!("/api/tokens/{}", tokens[role])),
+        // governance: role agreements
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/role-agreements"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/role-agreements"),
+            STEERING,
+            |role| json!({"title": format!("Afspraak {role}"), "parties": [{"party": "ZIN", "role": "trekker"}]}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/role-agreements/{agreement}"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/role-agreements/{changed_agreement}"),
+            STEERING,
+            |role| json!({"description": format!("Toelichting {role}")}),
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/role-agreements/{changed_agreement}/parties/{{party}}"),
+            STEERING,
+            |_| json!({"role": "geinformeerd"}),
+        )
+        .at(format!(
+            "/api/role-agreements/{changed_agreement}/parties/VNG"
+        )),
+        // each steering role removes a different party (the secretariat FMS, the chair ZN):
+        // a party that is gone is a 404
+        route(
+            Method::DELETE,
+            format!("/api/role-agreements/{changed_agreement}/parties/{{party}}"),
+            STEERING,
+        )
+        .per_role(move |role| {
+            let party = if role == 5 { "ZN" } else { "FMS" };
+            format!("/api/role-agreements/{changed_agreement}/parties/{party}")
+        }),
+        route(
+            Method::GET,
+            format!("/api/role-agreements/{agreement}/sign-offs"),
+            BODY_READERS,
+        ),
+        // a sign-off is given by the party's mandate holder: Anna (chair, VWS) and Joost
+        // (member, ZIN) hold their party's mandate, Bram (secretariat, VWS) does not; the
+        // observer (IGJ) has no mandate nor a role in the agreement; the administrator no party
+        with_body(
+            Method::POST,
+            format!("/api/role-agreements/{agreement}/sign-offs"),
+            [false, false, false, true, false, true, false],
+            |_| json!({"state": "akkoord"}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/role-agreements/{agreement}/pending"),
+            BODY_READERS,
+        ),
+        // governance: action lines, milestones, dashboard, imports
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/action-lines"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/action-lines"),
+            STEERING,
+            |role| json!({"title": format!("Actielijn {role}"), "owners": [{"party": "ZIN"}]}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/action-lines/{action_line}"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/milestones"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/milestones"),
+            STEERING,
+            |role| json!({"title": format!("Mijlpaal {role}"), "due": "Q3 2026", "owners": [{"party": "ZIN"}]}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/milestones/{milestone}"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/milestones/{milestone}"),
+            STEERING,
+            |role| json!({"description": format!("Bijgewerkt {role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/milestones/{milestone}/status"),
+            BODY_READERS,
+        ),
+        // the milestone is ZIN's: its member may change the status as well as the programme
+        // team; a member of a party that does not own it may not (governance.rs tests that)
+        with_body(
+            Method::POST,
+            format!("/api/milestones/{milestone}/status"),
+            WRITERS,
+            |_| json!({"status": "risico"}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/milestones/{milestone}/notes"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/milestones/{milestone}/notes"),
+            WRITERS,
+            |role| json!({"body": format!("Voortgang {role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/milestones/{milestone}/links"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/milestones/{milestone}/links"),
+            STEERING,
+            move |role| json!({"draft_id": draft, "anchor": format!("§ matrix {role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/dashboard"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/milestones.csv"),
+            BODY_READERS,
+        ),
+        // a dry run (the default): a JSON body is not a table, which is refused for its content
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/imports"),
+            STEERING,
+            |_| json!({"not": "a table"}),
+        )
+        .at(format!("/api/bodies/{body}/imports?format=csv")),
+        // escalation: disputes
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/disputes"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/disputes"),
+            WRITERS,
+            move |role| raise(format!("Geschil {role}")),
+        ),
+        route(
+            Method::GET,
+            format!("/api/disputes/{demo_dispute}"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/disputes/{demo_dispute}/dossier.md"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/disputes/{demo_dispute}/dossier.pdf"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/disputes/{demo_dispute}/dossier.docx"),
+            BODY_READERS,
+        ),
+        // the fresh dispute involves ZIN and VWS (see above); on the demo dispute (ZIN, FMS)
+        // the chair and the secretariat (VWS) would be refused
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{zin_dispute}/positions"),
+            WRITERS,
+            |role| json!({"text": format!("Standpunt {role}")}),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{demo_dispute}/options"),
+            WRITERS,
+            |role| json!({"title": format!("Optie {role}")}),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{demo_dispute}/comments"),
+            BODY_MEMBERS,
+            |role| json!({"text": format!("Opmerking {role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/ladder"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/bodies/{body}/ladder"),
+            STEERING_OR_ADMIN,
+            move |_| same_ladder.clone(),
+        ),
+        // the secretariat escalates a level, the chair the next (a 409 at the top still counts)
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{demo_dispute}/escalate"),
+            STEERING,
+            |role| json!({"note": format!("Door {role}")}),
+        ),
+        // the secretariat decides; the chair then finds it closed (409)
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{demo_dispute}/resolve"),
+            STEERING,
+            |_| json!({"decision": "Besloten in de matrix"}),
+        ),
+        // only the raising party (ZIN): the member withdraws, VWS's chair and secretariat may not
+        with_body(
+            Method::POST,
+            format!("/api/disputes/{zin_dispute}/withdraw"),
+            [false, false, false, true, false, false, false],
+            |_| json!({}),
+        ),
+        // escalation: webhooks
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/webhooks"),
+            STEERING_OR_ADMIN,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/webhooks"),
+            STEERING_OR_ADMIN,
+            |role| json!({"url": format!("http://127.0.0.1:9/matrix-{role}")}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/webhooks/{webhook}/deliveries"),
+            STEERING_OR_ADMIN,
+        ),
+        // the secretariat switches it off; the chair and the administrator find it off (409)
+        route(
+            Method::DELETE,
+            format!("/api/webhooks/{webhook}"),
+            STEERING_OR_ADMIN,
+        ),
+        // escalation: the signed-in person's own notifications, settings and feeds
+        route(Method::GET, "/api/notifications", SIGNED_IN),
+        route(Method::GET, "/api/notifications/unread-count", SIGNED_IN),
+        route(Method::POST, "/api/notifications/read-all", SIGNED_IN),
+        route(Method::POST, "/api/notifications/{own}/read", SIGNED_IN)
+            .per_role(move |role| format!("/api/notifications/{}/read", notifications[role])),
+        route(Method::DELETE, "/api/notifications/{own}/read", SIGNED_IN)
+            .per_role(move |role| format!("/api/notifications/{}/read", own_notifications[role])),
+        route(Method::GET, "/api/me/notification-settings", SIGNED_IN),
+        with_body(
+            Method::PUT,
+            "/api/me/notification-settings",
+            SIGNED_IN,
+            |_| json!({"language": "nl"}),
+        ),
+        route(Method::GET, "/api/me/calendar-feeds", SIGNED_IN),
+        route(Method::POST, "/api/me/calendar-feeds", SIGNED_IN),
+        // a party feed: people of that party (the member, ZIN) and administrators
+        route(
+            Method::POST,
+            "/api/parties/{code}/calendar-feeds",
+            [false, false, false, true, false, false, true],
+        )
+        .at("/api/parties/ZIN/calendar-feeds"),
+        // the chair's personal feed: its owner revokes it; the administrator finds it revoked
+        // (409); to everyone else it does not exist
+        route(
+            Method::DELETE,
+            format!("/api/calendar-feeds/{feed}"),
+            [false, false, false, false, false, true, true],
+        ),
+        // the feed URL needs no sign-in: its secret is the credential, and a wrong secret is a
+        // 404 for everyone (a right one is served to anyone holding it: escalation.rs)
+        route(Method::GET, "/api/calendar/{file}", NOBODY).at("/api/calendar/verzonnen-geheim.ics"),
         route(Method::GET, "/api/audit", ADMIN),
         route(Method::GET, "/api/openapi.json", EVERYONE),
         // public: an incomplete sign-in form is refused for its content, not for who sends it
@@ -359,6 +789,23 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         ws_cells.push(expected_ws[role]);
     }
     let ws_row = format!("| `GET /ws/{{doc_id}}` (sync) | {} |", ws_cells.join(" | "));
+    // the live inbox: every signed-in person gets a socket with their own notifications
+    let mut inbox_cells = Vec::new();
+    for (role, client) in clients.iter().enumerate() {
+        let allowed = inbox_allowed(&app, client).await;
+        if allowed != SIGNED_IN[role] {
+            failures.push(format!(
+                "GET /ws/inbox as {}: upgrade {}",
+                ROLES[role],
+                if allowed { "accepted" } else { "refused" }
+            ));
+        }
+        inbox_cells.push(if SIGNED_IN[role] { "allowed" } else { "denied" });
+    }
+    let inbox_row = format!(
+        "| `GET /ws/inbox` (live inbox) | {} |",
+        inbox_cells.join(" | ")
+    );
 
     for route in &routes {
         let mut cells = Vec::new();
@@ -387,6 +834,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             cells.join(" | ")
         );
     }
+    let _ = writeln!(table, "{inbox_row}");
     let _ = writeln!(table, "{ws_row}");
 
     assert!(
@@ -415,6 +863,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             )
         })
         .collect();
+    driven.push("GET /ws/inbox".into());
     driven.sort();
     assert_eq!(
         documented, driven,
@@ -462,6 +911,26 @@ fn generic(path: &str) -> String {
     joined
 }
 
+/// Whether the live inbox accepts the client's websocket upgrade.
+async fn inbox_allowed(app: &TestApp, client: &Api) -> bool {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut request = format!("ws://{}/ws/inbox", app.addr)
+        .into_client_request()
+        .unwrap();
+    let headers = request.headers_mut();
+    headers.insert("origin", format!("http://{}", app.addr).parse().unwrap());
+    if let Some(cookie) = client.cookie() {
+        headers.insert("cookie", cookie.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((mut socket, _)) => {
+            let _ = socket.close(None).await;
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 async fn ws_outcome(app: &TestApp, client: &Api) -> &'static str {
     let origin = format!("http://{}", app.addr);
     let mut headers = vec![("origin", origin.as_str())];
@@ -501,13 +970,20 @@ fn render_document(table: &str) -> String {
          Do not edit by hand: run the test with `POLDER_UPDATE_DOCS=1` after a deliberate change.\n\n\
          - *allowed*: the request passed authorisation (it may still fail validation or conflict);\n\
          - *denied*: 401 (not signed in), 403 (signed in, not allowed) or 404 (the body or draft is \
-         hidden from people outside it);\n\
+         hidden from people outside it, or the feed secret is wrong);\n\
          - for the sync endpoint: *write*, *read* (updates refused at the protocol level) or *denied* \
-         (the upgrade is refused).\n\n\
+         (the upgrade is refused); for the live inbox: whether the upgrade is accepted.\n\n\
          Roles are those of the demo working group: the administrator (`beheer@polder.demo`, no \
          membership), the chair and the secretariat (VWS), a member (ZIN), a member of another \
          working group, an observer (IGJ) and an anonymous visitor. A draft that has left \
          `concept` is read-only for everyone at the protocol level.\n\n\
+         Where the answer depends on the party, the subjects are chosen as follows (see the \
+         comments in the test): sign-offs on the demo role agreement, which the chair (VWS) and \
+         the member (ZIN) may give as their party's mandate holders and the secretariat (VWS, no \
+         mandate) may not; positions and withdrawal on a dispute raised by ZIN that involves ZIN \
+         and VWS; the status of a milestone ZIN owns; a party feed for ZIN; the chair's personal \
+         calendar feed. Per-person routes (notifications, settings, feeds, tokens) act on the \
+         caller's own items.\n\n\
          | route | {} |\n|---|{}\n{table}",
         ROLES.join(" | "),
         "---|".repeat(ROLES.len()),

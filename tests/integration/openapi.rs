@@ -55,7 +55,11 @@ async fn the_openapi_document_lists_exactly_the_registered_routes() {
         }
     }
     // the scan itself works: well-known routes are found, with their methods
-    for known in ["GET /api/drafts/{id}", "PATCH /api/drafts/{id}", "GET /ws/inbox"] {
+    for known in [
+        "GET /api/drafts/{id}",
+        "PATCH /api/drafts/{id}",
+        "GET /ws/inbox",
+    ] {
         assert!(
             registered.contains(known),
             "the route scan missed {known}: {registered:#?}"
@@ -124,7 +128,10 @@ fn routes_in(text: &str) -> Vec<(String, Vec<String>)> {
             continue;
         };
         let after = &literal[end + 1..];
-        found.push((literal[..end].to_owned(), methods_in(&after[..call_length(after)])));
+        found.push((
+            literal[..end].to_owned(),
+            methods_in(&after[..call_length(after)]),
+        ));
     }
     found
 }
@@ -195,8 +202,14 @@ fn the_route_scan_reads_chains_across_lines() {
     assert_eq!(
         routes_in(text),
         vec![
-            ("/api/a/{id}".to_owned(), vec!["GET".to_owned(), "PATCH".to_owned()]),
-            ("/api/b".to_owned(), vec!["POST".to_owned(), "DELETE".to_owned()]),
+            (
+                "/api/a/{id}".to_owned(),
+                vec!["GET".to_owned(), "PATCH".to_owned()]
+            ),
+            (
+                "/api/b".to_owned(),
+                vec!["POST".to_owned(), "DELETE".to_owned()]
+            ),
             ("/api/c".to_owned(), vec!["DELETE".to_owned()]),
             ("/api/d".to_owned(), vec!["PUT".to_owned()]),
         ]

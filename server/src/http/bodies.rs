@@ -11,7 +11,7 @@ use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::bodies::{Body, Membership, BODY_KINDS};
@@ -130,16 +130,17 @@ async fn show(
     path = "/api/bodies/{id}/members",
     tag = "bodies",
     summary = "A body's members by party",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<Membership>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Window, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<Membership>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn members(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<Membership>>> {
+    AppQuery(window): AppQuery<Window>,
+) -> Result<Windowed<Membership>> {
     access(&state, &caller, id).await?;
-    Ok(Json(state.db.list_members(id).await?))
+    window.apply(state.db.list_members(id).await?)
 }
 
 #[utoipa::path(

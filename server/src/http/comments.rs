@@ -13,7 +13,7 @@ use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::drafts::{self, access};
-use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
@@ -61,14 +61,15 @@ pub(crate) struct AnchorInput {
     path = "/api/drafts/{id}/comments",
     tag = "comments",
     summary = "A draft's comments with the text each anchor encloses now",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<AnchoredComment>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Window, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<AnchoredComment>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<AnchoredComment>>> {
+    AppQuery(window): AppQuery<Window>,
+) -> Result<Windowed<AnchoredComment>> {
     let access = access(&state, &caller, id).await?;
     let comments = state.db.list_comments(id).await?;
     let current = if comments.iter().any(|c| c.anchor_start.is_some()) {
@@ -78,21 +79,21 @@ async fn list(
     } else {
         None
     };
-    Ok(Json(
-        comments
-            .into_iter()
-            .map(|comment| {
-                let anchored_text = match (&current, &comment.anchor_start, &comment.anchor_end) {
-                    (Some(doc), Some(start), Some(end)) => anchor::resolve(doc, start, end),
-                    _ => None,
-                };
-                AnchoredComment {
-                    comment,
-                    anchored_text,
-                }
-            })
-            .collect(),
-    ))
+    let resolver = current.as_deref().and_then(anchor::AnchorResolver::new);
+    let comments = comments
+        .into_iter()
+        .map(|comment| {
+            let anchored_text = match (&resolver, &comment.anchor_start, &comment.anchor_end) {
+                (Some(resolver), Some(start), Some(end)) => resolver.resolve(start, end),
+                _ => None,
+            };
+            AnchoredComment {
+                comment,
+                anchored_text,
+            }
+        })
+        .collect();
+    window.apply(comments)
 }
 
 #[utoipa::path(

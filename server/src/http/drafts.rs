@@ -19,7 +19,7 @@ use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::bodies;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::drafts::{Draft, NewVersion, Transition, TransitionError};
@@ -291,16 +291,17 @@ async fn update(
     path = "/api/drafts/{id}/transitions",
     tag = "drafts",
     summary = "The draft's status history",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<Transition>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Window, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<Transition>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<Transition>>> {
+    AppQuery(window): AppQuery<Window>,
+) -> Result<Windowed<Transition>> {
     access(&state, &caller, id).await?;
-    Ok(Json(state.db.list_transitions(id).await?))
+    window.apply(state.db.list_transitions(id).await?)
 }
 
 #[utoipa::path(

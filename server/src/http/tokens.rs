@@ -10,7 +10,7 @@ use crate::auth::secret;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, Caller};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::tokens::TokenInfo;
@@ -43,10 +43,15 @@ pub(crate) struct CreatedToken {
     path = "/api/tokens",
     tag = "tokens",
     summary = "One's API tokens (never the secrets)",
-    responses((status = 200, body = Vec<TokenInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    params(Window),
+    responses((status = 200, body = Vec<TokenInfo>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenInfo>>> {
-    Ok(Json(state.db.list_tokens(caller.person_id()?).await?))
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(window): AppQuery<Window>,
+) -> Result<Windowed<TokenInfo>> {
+    window.apply(state.db.list_tokens(caller.person_id()?).await?)
 }
 
 #[utoipa::path(

@@ -13,7 +13,7 @@ use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::drafts::{self, access, DraftAccess};
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
@@ -64,16 +64,17 @@ pub(crate) struct CreateVersion {
     path = "/api/drafts/{id}/versions",
     tag = "versions",
     summary = "A draft's versions",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<VersionInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Window, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Vec<VersionInfo>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<VersionInfo>>> {
+    AppQuery(window): AppQuery<Window>,
+) -> Result<Windowed<VersionInfo>> {
     access(&state, &caller, id).await?;
-    Ok(Json(state.db.list_versions(id).await?))
+    window.apply(state.db.list_versions(id).await?)
 }
 
 async fn current_state(state: &AppState, access: &DraftAccess) -> Result<Vec<u8>> {

@@ -47,7 +47,7 @@ impl SqlStorage {
         subject: &serde_json::Value,
     ) -> Result<i64, StorageError> {
         let _serialised = self.audit_lock().lock().await;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(AUDIT_LOCK_KEY)

@@ -66,7 +66,7 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn add_comment(&self, comment: &NewComment<'_>) -> Result<i64, StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO comments (draft_id, thread_id, author_id, body, anchor_start, anchor_end, quote, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

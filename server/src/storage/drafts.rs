@@ -144,7 +144,7 @@ impl SqlStorage {
         by_label: &str,
     ) -> Result<i64, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO documents (id, created_by, created_at) VALUES ($1, $2, $3)")
             .bind(doc_id)
             .bind(by_label)
@@ -245,7 +245,7 @@ impl SqlStorage {
         version: Option<NewVersion<'_>>,
     ) -> Result<(i64, Option<i64>), TransitionError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         )

@@ -46,7 +46,7 @@ impl SqlStorage {
     /// # Errors
     /// [`StorageError::AlreadyExists`] when the code or an alias is taken.
     pub async fn create_party(&self, party: &NewParty) -> Result<i64, StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO parties (code, name, colour, is_collective, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",

@@ -127,6 +127,19 @@ impl SqlStorage {
         self.backend
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for other
+    /// writers (up to the busy timeout) instead of failing with "database is locked".
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Serialises audit-log appends within this process.
     pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<()> {
         &self.audit_lock
@@ -275,7 +288,7 @@ impl Storage for SqlStorage {
 
     async fn append_updates(&self, batches: &[UpdateBatch]) -> Result<Vec<i64>, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut last_ids = Vec::with_capacity(batches.len());
         for batch in batches {
             let mut last = 0;
@@ -332,7 +345,7 @@ impl Storage for SqlStorage {
         snapshot: &[u8],
         upto_id: i64,
     ) -> Result<(), StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let written = sqlx::query(
             "INSERT INTO doc_snapshots (doc_id, data, upto_id, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (doc_id) DO UPDATE SET data = excluded.data, upto_id = excluded.upto_id, \

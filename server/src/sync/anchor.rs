@@ -54,33 +54,48 @@ pub fn anchor_text<T: ReadTxn>(
 /// The text an anchor encloses in the document whose full state is `state`, if both ends still
 /// resolve into the same text node.
 pub fn resolve(state: &[u8], start: &str, end: &str) -> Option<String> {
-    let (start, end) = (decode(start).ok()?, decode(end).ok()?);
-    let doc = Doc::new();
-    {
+    AnchorResolver::new(state)?.resolve(start, end)
+}
+
+/// Resolves many anchors against one decoded document.
+pub struct AnchorResolver {
+    doc: Doc,
+}
+
+impl AnchorResolver {
+    /// Decodes the document's full state once; `None` if it is not a Yjs update.
+    pub fn new(state: &[u8]) -> Option<Self> {
+        let doc = Doc::new();
         let update = Update::decode_v1(state).ok()?;
         doc.transact_mut().apply_update(update).ok()?;
+        Some(Self { doc })
     }
-    let txn = doc.transact();
-    let from = start.get_offset(&txn)?;
-    let to = end.get_offset(&txn)?;
-    if from.branch != to.branch || to.index < from.index {
-        return None;
+
+    /// The text between two base64 relative positions, if both resolve into the same text node.
+    pub fn resolve(&self, start: &str, end: &str) -> Option<String> {
+        let (start, end) = (decode(start).ok()?, decode(end).ok()?);
+        let txn = self.doc.transact();
+        let from = start.get_offset(&txn)?;
+        let to = end.get_offset(&txn)?;
+        if from.branch != to.branch || to.index < from.index {
+            return None;
+        }
+        let text = XmlTextRef::from(from.branch);
+        let content: String = text
+            .diff(&txn, yrs::types::text::YChange::identity)
+            .into_iter()
+            .filter_map(|chunk| match chunk.insert {
+                yrs::Out::Any(yrs::Any::String(s)) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect();
+        let chars: Vec<char> = content.chars().collect();
+        let (a, b) = (
+            usize::try_from(from.index).ok()?,
+            usize::try_from(to.index).ok()?,
+        );
+        (b <= chars.len()).then(|| chars[a..b].iter().collect())
     }
-    let text = XmlTextRef::from(from.branch);
-    let content: String = text
-        .diff(&txn, yrs::types::text::YChange::identity)
-        .into_iter()
-        .filter_map(|chunk| match chunk.insert {
-            yrs::Out::Any(yrs::Any::String(s)) => Some(s.to_string()),
-            _ => None,
-        })
-        .collect();
-    let chars: Vec<char> = content.chars().collect();
-    let (a, b) = (
-        usize::try_from(from.index).ok()?,
-        usize::try_from(to.index).ok()?,
-    );
-    (b <= chars.len()).then(|| chars[a..b].iter().collect())
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::domain::validate::Invalid;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::notify::Language;
 use crate::http::openapi::ApiErrorBody;
+use crate::notify::Language;
 use crate::state::AppState;
 use crate::storage::escalation::notifications::{EmailMode, InboxItem, NotificationSettings};
 

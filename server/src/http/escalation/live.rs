@@ -23,8 +23,8 @@ use tokio::sync::{broadcast, mpsc};
 use crate::auth;
 use crate::error::{AppError, Result};
 use crate::http::credentials;
-use crate::scheduler::signal;
 use crate::http::openapi::ApiErrorBody;
+use crate::scheduler::signal;
 use crate::state::AppState;
 
 /// How often a connection checks the database without a signal.

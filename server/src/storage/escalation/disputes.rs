@@ -177,7 +177,7 @@ impl SqlStorage {
         let days = ladder.first().map_or(10, |l| l.response_days);
         let deadline = respond_by(now.date_naive(), days, &HolidayRules::default());
         let at = ms(now);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO disputes (body_id, subject_kind, subject_id, title, description, \
              raised_by_party, raised_by_person, status, level, level_since, respond_by, origin_key, \
@@ -344,7 +344,7 @@ impl SqlStorage {
         with_mandate: bool,
     ) -> Result<Change, StorageError> {
         let at = crate::storage::now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if !still_open(&mut tx, dispute.id).await? {
             return Ok(Change::Closed);
         }
@@ -391,7 +391,7 @@ impl SqlStorage {
         person: i64,
     ) -> Result<Option<i64>, StorageError> {
         let at = crate::storage::now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if !still_open(&mut tx, dispute.id).await? {
             return Ok(None);
         }
@@ -474,7 +474,7 @@ impl SqlStorage {
             &HolidayRules::default(),
         );
         let at = ms(now);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE disputes SET level = $1, status = 'geescaleerd', level_since = $2, respond_by = $3, \
              updated_at = $2 WHERE id = $4 AND level = $5 AND status IN ('in_behandeling', 'geescaleerd')",
@@ -514,7 +514,7 @@ impl SqlStorage {
         person: i64,
     ) -> Result<Change, StorageError> {
         let at = crate::storage::now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE disputes SET status = $1, decision = COALESCE($2, decision), closed_by = $3, \
              closed_at = $4, updated_at = $4 WHERE id = $5 AND status IN ('in_behandeling', 'geescaleerd')",

@@ -117,7 +117,7 @@ impl SqlStorage {
         overdue_margin_days: i64,
         auto_dispute: bool,
     ) -> Result<(), StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM escalation_levels WHERE body_id = $1")
             .bind(body_id)
             .execute(&mut *tx)

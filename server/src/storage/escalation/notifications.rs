@@ -146,7 +146,7 @@ impl SqlStorage {
         // A notification is plain strings and numbers: serialising it cannot fail.
         let payload =
             serde_json::to_string(&event.notification).unwrap_or_else(|_| "{}".to_owned());
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO notification_events (event_key, body_id, party_id, person_id, kind, subject_ref, \
              payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -545,7 +545,7 @@ impl SqlStorage {
         items: &[i64],
         now_ms: i64,
     ) -> Result<(), StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for item in items {
             sqlx::query(
                 "UPDATE inbox_items SET email_status = 'sent', email_sent_at = $1 WHERE id = $2",

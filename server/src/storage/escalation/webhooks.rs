@@ -197,7 +197,7 @@ impl SqlStorage {
         attempts: &[AttemptLog],
         now_ms: i64,
     ) -> Result<(), StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let offset: i64 = sqlx::query("SELECT attempts FROM webhook_deliveries WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)

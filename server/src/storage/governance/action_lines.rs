@@ -104,7 +104,7 @@ impl SqlStorage {
     /// [`StorageError::AlreadyExists`] when the key is taken in the body.
     pub async fn create_action_line(&self, new: &NewActionLine) -> Result<i64, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO action_lines (body_id, parent_id, number, title, description, natural_key, \
              created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",

@@ -75,7 +75,7 @@ impl SqlStorage {
     ) -> Result<ImportOutcome, StorageError> {
         let now = now_ms();
         let mut outcome = ImportOutcome::default();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut line_ids: HashMap<&str, i64> = HashMap::new();
         for line in &plan.action_lines {
             let parent = line

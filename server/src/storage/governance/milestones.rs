@@ -265,7 +265,7 @@ impl SqlStorage {
     /// # Errors
     /// [`StorageError::AlreadyExists`] when the key is taken in the body.
     pub async fn create_milestone(&self, new: &NewMilestone) -> Result<i64, StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_milestone(&mut tx, new).await?;
         tx.commit().await?;
         Ok(id)
@@ -344,7 +344,7 @@ impl SqlStorage {
         action_line_id: Option<i64>,
         owners: Option<&[(i64, &'static str)]>,
     ) -> Result<(), StorageError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4 \
              WHERE id = $5",
@@ -374,7 +374,7 @@ impl SqlStorage {
         step: &StatusStep,
     ) -> Result<(), StatusError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let touched = sqlx::query("UPDATE milestones SET updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)

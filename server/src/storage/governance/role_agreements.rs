@@ -243,7 +243,7 @@ impl SqlStorage {
     /// Storage errors.
     pub async fn create_role_agreement(&self, new: &NewRoleAgreement) -> Result<i64, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO role_agreements (body_id, title, description, draft_id, version_hash, \
              created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, '', $5, $6, $6) RETURNING id",
@@ -367,7 +367,7 @@ impl SqlStorage {
         change: &AgreementChange,
     ) -> Result<Option<ChangeOutcome>, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some((old_title, old_description, old_hash)) = lock_agreement(&mut tx, id).await?
         else {
             return Ok(None);
@@ -490,7 +490,7 @@ impl SqlStorage {
         expected_hash: Option<&str>,
     ) -> Result<Result<Option<SignOff>, String>, StorageError> {
         let now = now_ms();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some((_, _, hash)) = lock_agreement(&mut tx, agreement_id).await? else {
             return Ok(Ok(None));
         };
