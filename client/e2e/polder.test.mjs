@@ -625,6 +625,83 @@ describe('Polder in the browser', { concurrency: false }, () => {
     assertNoConsoleErrors(D, 'role agreements')
   })
 
+  step('import: a messy table as a dry run (flagged rows by line), then committed; the dashboard shows it', async () => {
+    const { page } = C
+    await page.goto(demoGroupPath)
+    await page.locator('#import-link').click()
+    await page.getByRole('heading', { level: 1, name: 'Mijlpalen importeren' }).waitFor()
+    await page.getByLabel('Bestand', { exact: true }).setInputFiles(join(repoDir, 'server', 'tests-data', 'import', 'messy.csv'))
+    await page.getByRole('button', { name: 'Proefimport' }).click()
+    const summary = page.locator('#import-summary')
+    await summary.waitFor()
+    assert.match(await summary.innerText(), /rows: \d+, milestones: \d+, flagged: [1-9]\d*, errors: [1-9]\d*/)
+    // every flagged row and error with its line number and reason
+    const flaggedRows = page.locator('#import-flagged tbody tr[data-line]')
+    assert.ok((await flaggedRows.count()) > 0, 'the dry run lists flagged rows')
+    await page.locator('#import-flagged tr[data-line="4"]', { hasText: 'regel 4' }).filter({ hasText: 'NZa' }).waitFor()
+    await page.locator('#import-errors tr[data-line="17"]', { hasText: '#REF!' }).waitFor()
+    await page.locator('#import-milestones tr', { hasText: 'Werkagenda cyclus gepast gebruik' }).waitFor()
+    await page.locator('#import-action-lines', { hasText: 'Actielijn 2: Acute zorg' }).waitFor()
+    // a dry run stores nothing
+    const bodyApi = `/api${demoGroupPath.replace('/groups/', '/bodies/')}`
+    const before = await (await C.context.request.get(`${bodyApi}/milestones?limit=200`)).json()
+    assert.ok(!before.items.some((m) => m.title === 'Werkagenda cyclus gepast gebruik'), 'nothing stored by the dry run')
+    await checkAccessibility(page, 'import dry run')
+    await page.locator('#import-step-report').scrollIntoViewIfNeeded()
+    await shot(page, 'import-dry-run')
+
+    await page.getByRole('button', { name: 'Importeren', exact: true }).click()
+    const done = page.locator('#import-done')
+    await done.waitFor()
+    assert.match(await done.innerText(), /Geïmporteerd: [1-9]\d* nieuwe mijlpalen/)
+    await checkAccessibility(page, 'import done')
+    await shot(page, 'import-done', { top: true })
+    const after = await (await C.context.request.get(`${bodyApi}/milestones?limit=200`)).json()
+    assert.ok(after.items.some((m) => m.title === 'Werkagenda cyclus gepast gebruik'), 'the milestones are stored')
+
+    // the programme dashboard: timeline per action line, due soon, late, party filter
+    await page.locator('#import-to-programme').click()
+    await page.getByRole('heading', { level: 1, name: /^Programma: / }).waitFor()
+    await page.locator('#timeline tr', { hasText: '1.1 Dure geneesmiddelen' }).filter({ hasText: 'Uitkomstinformatie ggz beschikbaar' }).waitFor()
+    await page.locator('#late-section').waitFor()
+    await page.locator('#due-soon-section').waitFor()
+    assert.ok((await page.locator('#timeline .state-chip').count()) > 0, 'statuses shown as text chips')
+    const allCount = await page.locator('#timeline [data-milestone]').count()
+    await page.getByLabel('Partij', { exact: true }).selectOption('ZIN')
+    await page.locator('#filter-state', { hasText: 'van ZIN' }).waitFor()
+    await page.locator('#timeline', { hasText: 'Uitkomstinformatie ggz beschikbaar' }).waitFor()
+    assert.ok((await page.locator('#timeline [data-milestone]').count()) < allCount, 'the party filter narrows the timeline')
+    await checkAccessibility(page, 'programme dashboard')
+    await shot(page, 'dashboard', { top: true })
+    assertNoConsoleErrors(C, 'import and dashboard')
+  })
+
+  step('dispute: positions, a comment, and the chair escalates (the level moves up on screen)', async () => {
+    const { page } = C
+    await page.goto(demoGroupPath)
+    await page.locator('#dispute-list a', { hasText: 'Wie duidt de bewijslast bij richtlijnen?' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Wie duidt de bewijslast bij richtlijnen?' }).waitFor()
+    await page.locator('#ladder li[aria-current="step"][data-level="0"]').waitFor()
+    await page.locator('#dispute-deadline', { hasText: 'reageren vóór' }).waitFor()
+    await page.locator('#positions li[data-party="ZIN"]', { hasText: 'Het Zorginstituut duidt' }).waitFor()
+    await page.locator('#positions li[data-party="FMS"] [data-state="no-position"]').waitFor()
+    await page.getByLabel('Reactie', { exact: true }).fill('Graag beide standpunten vóór de volgende vergadering.')
+    await page.getByRole('button', { name: 'Reactie plaatsen' }).click()
+    await page.locator('#dispute-comments', { hasText: 'Graag beide standpunten' }).waitFor()
+    const md = await C.context.request.get(`/api${new URL(page.url()).pathname}/dossier.md`)
+    assert.equal(md.status(), 200)
+    assert.equal(await page.locator('#dossier-downloads a').count(), 3)
+    await checkAccessibility(page, 'dispute')
+    await shot(page, 'dispute', { top: true })
+
+    await page.getByRole('button', { name: 'Escaleren naar het volgende niveau' }).click()
+    await page.locator('#ladder li[aria-current="step"][data-level="1"]').waitFor()
+    assert.match(await page.locator('#dispute-level').innerText(), /^Niveau 1: /)
+    await page.locator('#dispute-status [data-state="geescaleerd"]').waitFor()
+    await checkAccessibility(page, 'dispute escalated')
+    assertNoConsoleErrors(C, 'dispute')
+  })
+
   step('administration: parties, people, bodies, memberships, audit log', async () => {
     E = await newPersonPage(browser, server.base)
     E.allowConsoleError(pendingFeature404)

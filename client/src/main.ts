@@ -16,6 +16,9 @@ import { groupScreen } from './screens/group'
 import { adminScreen } from './screens/admin'
 import { settingsScreen } from './screens/settings'
 import { inboxScreen } from './screens/inbox'
+import { importScreen } from './screens/import'
+import { programmeScreen } from './screens/programme'
+import { disputeScreen } from './screens/dispute'
 import { directory } from './api'
 import { setServedColours } from './parties'
 
@@ -51,6 +54,9 @@ const routes: Route[] = [
   { pattern: /^\/$/, auth: true, create: () => homeScreen(app) },
   { pattern: /^\/sign-in\/?$/, auth: false, create: (_p, query) => signInScreen(app, query) },
   { pattern: /^\/groups\/(\d+)\/?$/, auth: true, create: ([id]) => groupScreen(app, Number(id)) },
+  { pattern: /^\/groups\/(\d+)\/import\/?$/, auth: true, create: ([id]) => importScreen(app, Number(id)) },
+  { pattern: /^\/groups\/(\d+)\/programme\/?$/, auth: true, create: ([id], query) => programmeScreen(app, Number(id), query) },
+  { pattern: /^\/disputes\/(\d+)\/?$/, auth: true, create: ([id]) => disputeScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/?$/, auth: true, create: ([id]) => draftScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/compare\/?$/, auth: true, create: ([id], query) => compareScreen(app, Number(id), query) },
   { pattern: /^\/drafts\/([^/]+)\/?$/, auth: true, create: ([id]) => editorScreen(app, id ?? '') },

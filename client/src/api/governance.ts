@@ -2,7 +2,7 @@
 // the client is being built: every read is `optional` (null while the server answers 404).
 import { optional } from './directory'
 import { request } from './http'
-import type { ActionLine, Dashboard, Dispute, Milestone, Page, RoleAgreement, SignOff, SignOffState } from './types'
+import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, Page, RoleAgreement, SignOff, SignOffState } from './types'
 
 function items<T>(result: T[] | Page<T> | null): T[] | null {
   if (result === null) return null
@@ -22,3 +22,34 @@ export const dashboard = (bodyId: number): Promise<Dashboard | null> => optional
 
 export const disputes = async (bodyId: number): Promise<Dispute[] | null> =>
   items(await optional<Dispute[] | Page<Dispute>>(`/api/bodies/${bodyId}/disputes?limit=200`))
+
+export const milestonesFor = async (bodyId: number, filter: { party?: string; action_line?: number; status?: string } = {}): Promise<Milestone[]> => {
+  const query = new URLSearchParams({ limit: '200' })
+  if (filter.party) query.set('party', filter.party)
+  if (filter.action_line !== undefined) query.set('action_line', String(filter.action_line))
+  if (filter.status) query.set('status', filter.status)
+  return items(await request<Milestone[] | Page<Milestone>>('GET', `/api/bodies/${bodyId}/milestones?${query.toString()}`)) ?? []
+}
+export const dashboardOn = (bodyId: number, today?: string): Promise<Dashboard> =>
+  request('GET', `/api/bodies/${bodyId}/dashboard${today ? `?today=${encodeURIComponent(today)}` : ''}`)
+export const allActionLines = async (bodyId: number): Promise<ActionLine[]> =>
+  items(await request<ActionLine[] | Page<ActionLine>>('GET', `/api/bodies/${bodyId}/action-lines?limit=200`)) ?? []
+
+export type ImportFormat = 'csv' | 'tsv' | 'xlsx'
+/** Sends a milestone table as the raw body; `dryRun` only reports what would happen. */
+export const importTable = (bodyId: number, file: Blob, input: { dryRun: boolean; format: ImportFormat; name: string }): Promise<ImportAnswer> =>
+  request(
+    'POST',
+    `/api/bodies/${bodyId}/imports?dry_run=${input.dryRun ? 'true' : 'false'}&format=${input.format}&name=${encodeURIComponent(input.name)}`,
+    file,
+  )
+
+export const dispute = (id: number): Promise<DisputeDossier> => request('GET', `/api/disputes/${id}`)
+export const ladder = (bodyId: number): Promise<{ body_id: number; levels: LadderLevel[] }> => request('GET', `/api/bodies/${bodyId}/ladder`)
+export const statePosition = (id: number, text: string): Promise<Dispute> => request('POST', `/api/disputes/${id}/positions`, { text })
+export const proposeOption = (id: number, title: string, description: string): Promise<{ id: number }> =>
+  request('POST', `/api/disputes/${id}/options`, { title, description })
+export const commentOnDispute = (id: number, text: string): Promise<{ id: number }> => request('POST', `/api/disputes/${id}/comments`, { text })
+export const escalate = (id: number, note?: string): Promise<Dispute> => request('POST', `/api/disputes/${id}/escalate`, note ? { note } : {})
+export const resolve = (id: number, decision: string): Promise<Dispute> => request('POST', `/api/disputes/${id}/resolve`, { decision })
+export const withdraw = (id: number, note?: string): Promise<Dispute> => request('POST', `/api/disputes/${id}/withdraw`, note ? { note } : {})

@@ -287,3 +287,48 @@ export interface Dispute {
   parties: { party_id: number; code: string; has_position: boolean }[]
   created_at: number
 }
+
+export interface RowIssue {
+  line: number
+  reason: string
+}
+
+export interface PlannedMilestone {
+  line: number
+  action_line_key: string | null
+  title: string
+  due: { raw: string; earliest: string | null; latest: string | null; precision: string; uncertain: boolean }
+  lead: string[]
+  contributors: string[]
+  unknown_parties: string[]
+  status: string | null
+  note: string | null
+}
+
+/** `POST /api/bodies/{id}/imports`. */
+export interface ImportAnswer {
+  dry_run: boolean
+  summary: string
+  flagged: RowIssue[]
+  errors: RowIssue[]
+  plan: { action_lines: { key: string; title: string; line: number; parent_key: string | null }[]; milestones: PlannedMilestone[] }
+  stored: { action_lines_created: number; action_lines_updated: number; milestones_created: number; milestones_updated: number } | null
+}
+
+export interface LadderLevel {
+  level: number
+  name: string
+  forum_body_id: number | null
+  response_days: number
+}
+
+/** `GET /api/disputes/{id}`. */
+export interface DisputeDossier {
+  dispute: Dispute & { raised_by_party_id: number; passage: string | null; closed_at: number | null; level_since: number }
+  body_name: string
+  ladder: LadderLevel[]
+  positions: { id: number; party: string; level: number; body: string; stated_by: string | null; with_mandate: boolean; stated_at: number }[]
+  options: { id: number; title: string; description: string; party: string | null; proposed_by: string | null; created_at: number }[]
+  comments: { id: number; author: string | null; party: string | null; body: string; created_at: number }[]
+  events: { kind: string; level: number; actor: string; note: string | null; at: number }[]
+}

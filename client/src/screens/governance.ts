@@ -45,6 +45,9 @@ function chip(kind: string, value: string, keys: Record<string, MessageKey>): HT
   return el
 }
 
+export const milestoneChip = (status: string): HTMLElement => chip('milestone', status, MILESTONE_KEYS)
+export const disputeChip = (status: string): HTMLElement => chip('dispute', status, DISPUTE_KEYS)
+
 function signForm(agreement: RoleAgreement, onSigned: () => void): HTMLElement {
   const errors = messageBox()
   const name = `sign-${agreement.id}`
@@ -167,9 +170,16 @@ function milestoneItem(m: Milestone): HTMLElement {
   )
 }
 
-export function actionLinesSection(bodyId: number): HTMLElement {
+export function actionLinesSection(bodyId: number, lead = false): HTMLElement {
   const holder = h('div', {})
-  const element = section('action-lines', 'group.actionLines', holder)
+  const links = h(
+    'p',
+    { class: 'actions section-links' },
+    tr(h('a', { href: `/groups/${bodyId}/programme`, 'data-link': true, id: 'programme-link' }), 'programme.open'),
+    lead ? ' · ' : null,
+    lead ? tr(h('a', { href: `/groups/${bodyId}/import`, 'data-link': true, id: 'import-link' }), 'import.open') : null,
+  )
+  const element = section('action-lines', 'group.actionLines', links, holder)
   void (async () => {
     try {
       const [board, list] = await Promise.all([governance.dashboard(bodyId), governance.milestones(bodyId)])
@@ -213,7 +223,7 @@ function disputeItem(d: Dispute): HTMLElement {
   return h(
     'li',
     { 'data-dispute': String(d.id) },
-    h('span', { class: 'milestone-title' }, d.title),
+    h('a', { class: 'milestone-title', href: `/disputes/${d.id}`, 'data-link': true }, d.title),
     ' ',
     chip('dispute', d.status, DISPUTE_KEYS),
     h('br', {}),
