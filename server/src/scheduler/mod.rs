@@ -206,7 +206,16 @@ impl Scheduler {
         email::deliver(self, now, &mut report).await;
         webhooks::deliver(self, now, &mut report).await;
         if report.jobs_run + report.notifications + report.emails_sent > 0 {
-            tracing::info!(?report, "scheduler run");
+            tracing::info!(
+                jobs = report.jobs_run,
+                notifications = report.notifications,
+                emails = report.emails_sent,
+                escalations = report.escalations,
+                disputes_opened = report.disputes_opened,
+                errors = report.errors,
+                "scheduler run"
+            );
+            tracing::debug!(keys = ?report.keys, "scheduler run: delivery keys");
         }
         report
     }
