@@ -106,6 +106,16 @@ impl Api {
         body
     }
 
+    /// The actions of the audit log (newest first), as this client may read them.
+    pub async fn audit_actions(&self, path: &str) -> Vec<String> {
+        self.get(path).await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// A request with a JSON body, asserting `expected`.
     pub async fn send(
         &self,
