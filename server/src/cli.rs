@@ -635,10 +635,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 async fn find_body(storage: &SqlStorage, name: &str) -> anyhow::Result<i64> {
     storage
-        .list_bodies(None)
+        .find_body_by_name(name)
         .await?
-        .into_iter()
-        .find(|b| b.name == name)
         .map(|b| b.id)
         .with_context(|| format!("no body named {name:?}"))
 }

@@ -15,14 +15,14 @@ use crate::import::{self, Format};
 use crate::storage::SqlStorage;
 
 async fn find_body(storage: &SqlStorage, name: Option<&str>) -> anyhow::Result<i64> {
-    let bodies = storage.list_bodies(None).await?;
     if let Some(name) = name {
-        return bodies
-            .iter()
-            .find(|b| b.name == name)
+        return storage
+            .find_body_by_name(name)
+            .await?
             .map(|b| b.id)
             .with_context(|| format!("no body named {name:?}"));
     }
+    let bodies = storage.list_bodies(None).await?;
     let groups: Vec<_> = bodies
         .iter()
         .filter(|b| b.kind == "working_group")

@@ -133,11 +133,12 @@ async fn create(
         }
     }
     if let Some(thread) = input.thread_id {
-        let comments = state.db.list_comments(id).await?;
-        if !comments
-            .iter()
-            .any(|c| c.id == thread && c.thread_id == thread)
-        {
+        let is_thread = state
+            .db
+            .find_comment(id, thread)
+            .await?
+            .is_some_and(|c| c.thread_id == thread);
+        if !is_thread {
             return Err(Invalid {
                 field: "thread_id",
                 message: "there is no such thread on this draft".into(),
@@ -188,10 +189,8 @@ async fn create(
     .await?;
     let comment = state
         .db
-        .list_comments(id)
+        .find_comment(id, comment_id)
         .await?
-        .into_iter()
-        .find(|c| c.id == comment_id)
         .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(comment)))
 }
@@ -206,10 +205,11 @@ async fn set_resolved(
     let access = access(&state, &caller, id).await?;
     caller.require_write_scope()?;
     let person = caller.person_id()?;
-    let comments = state.db.list_comments(id).await?;
-    let thread = comments
-        .iter()
-        .find(|c| c.id == thread_id && c.thread_id == thread_id)
+    let thread = state
+        .db
+        .find_comment(id, thread_id)
+        .await?
+        .filter(|c| c.thread_id == thread_id)
         .ok_or(AppError::NotFound)?;
     let allowed = thread.author_id == person || access.role.is_some_and(BodyRole::can_steer);
     if !allowed {

@@ -232,13 +232,8 @@ impl DocActor {
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "cannot encode presence"),
         }
-        if !peer.can_write || self.frozen {
+        if let Some(reason) = self.read_only_reason(peer.can_write) {
             // Tell a read-only client at once, not only when its first edit is refused.
-            let reason = if self.frozen {
-                "read-only: the document is frozen in its current status; comments remain possible"
-            } else {
-                "read-only: this connection may not change the document"
-            };
             frames.push(protocol::encode_permission_denied(reason));
         }
         let id = peer.id;
@@ -287,13 +282,8 @@ impl DocActor {
         }
         let metrics = self.hub.shared.metrics.clone();
         let can_write = self.peers.get(&conn).is_some_and(|peer| peer.can_write);
-        if !can_write || self.frozen {
+        if let Some(reason) = self.read_only_reason(can_write) {
             metrics.updates_refused.inc();
-            let reason = if self.frozen {
-                "read-only: the document is frozen in its current status; comments remain possible"
-            } else {
-                "read-only: this connection may not change the document"
-            };
             self.send_to(conn, protocol::encode_permission_denied(reason));
             return;
         }
@@ -398,10 +388,7 @@ impl DocActor {
             Err(error) => {
                 tracing::error!(%error, "updates could not be stored; closing the document's connections");
                 self.hub.unregister(&self.doc_id);
-                for peer in self.peers.values() {
-                    peer.kick.kick(CloseReason::STORAGE_FAILED);
-                }
-                self.close_all_peers();
+                self.close_all_peers(CloseReason::STORAGE_FAILED);
                 Next::Stop
             }
         }
@@ -475,10 +462,7 @@ impl DocActor {
     async fn shut_down(&mut self) {
         let _ = self.flush().await;
         self.compact_now().await;
-        for peer in self.peers.values() {
-            peer.kick.kick(CloseReason::SHUTTING_DOWN);
-        }
-        self.close_all_peers();
+        self.close_all_peers(CloseReason::SHUTTING_DOWN);
     }
 
     /// Queues a frame to one peer, closing it if its queue is full.
@@ -547,7 +531,25 @@ impl DocActor {
         }
     }
 
-    fn close_all_peers(&mut self) {
+    /// Why a connection may not change the document now, if it may not: the y-websocket
+    /// permission-denied reason (clients recognise the `read-only:` prefix).
+    fn read_only_reason(&self, can_write: bool) -> Option<&'static str> {
+        if self.frozen {
+            Some(
+                "read-only: the document is frozen in its current status; comments remain possible",
+            )
+        } else if !can_write {
+            Some("read-only: this connection may not change the document")
+        } else {
+            None
+        }
+    }
+
+    /// Closes every connection with `reason` and forgets them.
+    fn close_all_peers(&mut self, reason: CloseReason) {
+        for peer in self.peers.values() {
+            peer.kick.kick(reason);
+        }
         let count = self.peers.len();
         self.peers.clear();
         self.hub

@@ -265,12 +265,7 @@ async fn sign_off_request(
     now: Timestamp,
     report: &mut Report,
 ) -> Result<Outcome, StorageError> {
-    let agreement = scheduler
-        .db
-        .agreements_for_sign_off()
-        .await?
-        .into_iter()
-        .find(|a| a.id == job.subject_id);
+    let agreement = scheduler.db.agreement_for_sign_off(job.subject_id).await?;
     let Some(agreement) = agreement else {
         return Ok(Outcome::Cancelled);
     };

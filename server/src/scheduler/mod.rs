@@ -178,13 +178,6 @@ impl Scheduler {
         }
     }
 
-    /// Replaces the mailer (e.g. a recording one in tests).
-    #[must_use]
-    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
-        self.mailer = Some(mailer);
-        self
-    }
-
     /// The settings in use.
     pub fn settings(&self) -> &SchedulerSettings {
         &self.settings

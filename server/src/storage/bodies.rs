@@ -50,6 +50,13 @@ pub struct Membership {
     pub holds_mandate: bool,
 }
 
+/// The value bound as `$1` when selecting bodies.
+enum BodyKey<'a> {
+    None,
+    Id(i64),
+    Name(&'a str),
+}
+
 /// The body kinds, in ladder order.
 pub const BODY_KINDS: [&str; 6] = [
     "working_group",
@@ -114,29 +121,82 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_bodies(&self, member: Option<i64>) -> Result<Vec<Body>, StorageError> {
-        let rows = match member {
+        match member {
             Some(user_id) => {
-                sqlx::query(
-                    "SELECT b.id, b.name, b.kind, b.ladder_level, b.parent_id FROM bodies b \
-                     JOIN memberships m ON m.body_id = b.id WHERE m.user_id = $1 \
-                     ORDER BY b.ladder_level, b.name",
+                self.select_bodies(
+                    "JOIN memberships m ON m.body_id = b.id WHERE m.user_id = $1",
+                    BodyKey::Id(user_id),
                 )
-                .bind(user_id)
-                .fetch_all(self.pool())
-                .await?
+                .await
             }
-            None => {
-                sqlx::query("SELECT id, name, kind, ladder_level, parent_id FROM bodies ORDER BY ladder_level, name")
-                    .fetch_all(self.pool())
-                    .await?
-            }
-        };
-        let parties = sqlx::query(
+            None => self.select_bodies("", BodyKey::None).await,
+        }
+    }
+
+    /// One body.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_body(&self, id: i64) -> Result<Option<Body>, StorageError> {
+        Ok(self
+            .select_bodies("WHERE b.id = $1", BodyKey::Id(id))
+            .await?
+            .pop())
+    }
+
+    /// One body by its (unique) name.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_body_by_name(&self, name: &str) -> Result<Option<Body>, StorageError> {
+        Ok(self
+            .select_bodies("WHERE b.name = $1", BodyKey::Name(name))
+            .await?
+            .pop())
+    }
+
+    /// The bodies `condition` selects (joins and a WHERE on `b`, binding `key` as `$1`), each
+    /// with its parties, read in two queries.
+    async fn select_bodies(
+        &self,
+        condition: &str,
+        key: BodyKey<'_>,
+    ) -> Result<Vec<Body>, StorageError> {
+        let bodies_sql = format!(
+            "SELECT b.id, b.name, b.kind, b.ladder_level, b.parent_id FROM bodies b {condition} \
+             ORDER BY b.ladder_level, b.name"
+        );
+        let parties_sql = format!(
             "SELECT bp.body_id, p.code, bp.participation FROM body_parties bp \
-             JOIN parties p ON p.id = bp.party_id ORDER BY p.code",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             JOIN parties p ON p.id = bp.party_id \
+             WHERE bp.body_id IN (SELECT b.id FROM bodies b {condition}) ORDER BY p.code"
+        );
+        let (rows, parties) = match key {
+            BodyKey::None => (
+                sqlx::query(&bodies_sql).fetch_all(self.pool()).await?,
+                sqlx::query(&parties_sql).fetch_all(self.pool()).await?,
+            ),
+            BodyKey::Id(id) => (
+                sqlx::query(&bodies_sql)
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?,
+                sqlx::query(&parties_sql)
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?,
+            ),
+            BodyKey::Name(name) => (
+                sqlx::query(&bodies_sql)
+                    .bind(name)
+                    .fetch_all(self.pool())
+                    .await?,
+                sqlx::query(&parties_sql)
+                    .bind(name)
+                    .fetch_all(self.pool())
+                    .await?,
+            ),
+        };
         let mut bodies = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id")?;
@@ -159,18 +219,6 @@ impl SqlStorage {
             });
         }
         Ok(bodies)
-    }
-
-    /// One body.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn find_body(&self, id: i64) -> Result<Option<Body>, StorageError> {
-        Ok(self
-            .list_bodies(None)
-            .await?
-            .into_iter()
-            .find(|b| b.id == id))
     }
 
     /// Gives a person a role in a body (replacing an earlier one).

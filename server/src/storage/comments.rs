@@ -105,23 +105,47 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_comments(&self, draft_id: i64) -> Result<Vec<Comment>, StorageError> {
-        let rows = sqlx::query(
+        self.select_comments(draft_id, None).await
+    }
+
+    /// One comment of a draft.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_comment(
+        &self,
+        draft_id: i64,
+        id: i64,
+    ) -> Result<Option<Comment>, StorageError> {
+        Ok(self.select_comments(draft_id, Some(id)).await?.pop())
+    }
+
+    /// A draft's comments (or only comment `only`), with their mentions, in two queries.
+    async fn select_comments(
+        &self,
+        draft_id: i64,
+        only: Option<i64>,
+    ) -> Result<Vec<Comment>, StorageError> {
+        let filter = if only.is_some() { " AND c.id = $2" } else { "" };
+        let rows_sql = format!(
             "SELECT c.id, c.draft_id, c.thread_id, c.author_id, u.name, p.code AS party, c.body, \
              c.anchor_start, c.anchor_end, c.quote, c.resolved_at, c.resolved_by, c.created_at \
              FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN parties p ON p.id = u.party_id \
-             WHERE c.draft_id = $1 ORDER BY COALESCE(c.thread_id, c.id), c.id",
-        )
-        .bind(draft_id)
-        .fetch_all(self.pool())
-        .await?;
-        let mentions = sqlx::query(
+             WHERE c.draft_id = $1{filter} ORDER BY COALESCE(c.thread_id, c.id), c.id"
+        );
+        let mentions_sql = format!(
             "SELECT m.comment_id, m.user_id, p.code FROM comment_mentions m \
              JOIN comments c ON c.id = m.comment_id LEFT JOIN parties p ON p.id = m.party_id \
-             WHERE c.draft_id = $1",
-        )
-        .bind(draft_id)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE c.draft_id = $1{filter}"
+        );
+        let mut rows_query = sqlx::query(&rows_sql).bind(draft_id);
+        let mut mentions_query = sqlx::query(&mentions_sql).bind(draft_id);
+        if let Some(id) = only {
+            rows_query = rows_query.bind(id);
+            mentions_query = mentions_query.bind(id);
+        }
+        let rows = rows_query.fetch_all(self.pool()).await?;
+        let mentions = mentions_query.fetch_all(self.pool()).await?;
         let mut comments = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id")?;

@@ -91,19 +91,49 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_parties(&self) -> Result<Vec<Party>, StorageError> {
-        let rows =
-            sqlx::query("SELECT id, code, name, colour, is_collective FROM parties ORDER BY code")
-                .fetch_all(self.pool())
-                .await?;
-        let aliases = sqlx::query("SELECT alias, party_id FROM party_aliases ORDER BY alias")
-            .fetch_all(self.pool())
-            .await?;
-        let members = sqlx::query(
+        self.select_parties(None).await
+    }
+
+    /// One party by id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_party(&self, id: i64) -> Result<Option<Party>, StorageError> {
+        Ok(self.select_parties(Some(id)).await?.pop())
+    }
+
+    /// Every party, or only party `only`, with aliases and members, in three queries.
+    async fn select_parties(&self, only: Option<i64>) -> Result<Vec<Party>, StorageError> {
+        let (parties_filter, aliases_filter, members_filter) = match only {
+            Some(_) => (
+                " WHERE id = $1",
+                " WHERE party_id = $1",
+                " WHERE m.collective_id = $1",
+            ),
+            None => ("", "", ""),
+        };
+        fn bind(
+            sql: &str,
+            only: Option<i64>,
+        ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+            let query = sqlx::query(sql);
+            match only {
+                Some(id) => query.bind(id),
+                None => query,
+            }
+        }
+        let parties_sql = format!(
+            "SELECT id, code, name, colour, is_collective FROM parties{parties_filter} ORDER BY code"
+        );
+        let aliases_sql =
+            format!("SELECT alias, party_id FROM party_aliases{aliases_filter} ORDER BY alias");
+        let members_sql = format!(
             "SELECT m.collective_id, p.code FROM collective_members m \
-             JOIN parties p ON p.id = m.member_id ORDER BY p.code",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             JOIN parties p ON p.id = m.member_id{members_filter} ORDER BY p.code"
+        );
+        let rows = bind(&parties_sql, only).fetch_all(self.pool()).await?;
+        let aliases = bind(&aliases_sql, only).fetch_all(self.pool()).await?;
+        let members = bind(&members_sql, only).fetch_all(self.pool()).await?;
         let mut parties = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id")?;
@@ -126,14 +156,6 @@ impl SqlStorage {
             });
         }
         Ok(parties)
-    }
-
-    /// One party by id.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn find_party(&self, id: i64) -> Result<Option<Party>, StorageError> {
-        Ok(self.list_parties().await?.into_iter().find(|p| p.id == id))
     }
 
     /// Resolves a name, code or alias to a party (ignoring case, spaces and punctuation).

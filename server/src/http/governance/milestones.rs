@@ -508,12 +508,13 @@ async fn owns(state: &AppState, caller: &Caller, milestone: &Milestone) -> Resul
     if milestone.owners.iter().any(|o| o.code == code) {
         return Ok(true);
     }
-    let parties = state.db.list_parties().await?;
-    Ok(milestone.owners.iter().any(|o| {
-        parties
-            .iter()
-            .any(|p| p.id == o.party_id && p.members.iter().any(|m| m == code))
-    }))
+    for owner in &milestone.owners {
+        let collective = state.db.find_party(owner.party_id).await?;
+        if collective.is_some_and(|p| p.members.iter().any(|m| m == code)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[utoipa::path(
@@ -716,8 +717,7 @@ async fn add_link(
             .into());
         }
         if let Some(comment) = input.comment_id {
-            let comments = state.db.list_comments(draft_id).await?;
-            if !comments.iter().any(|c| c.id == comment) {
+            if state.db.find_comment(draft_id, comment).await?.is_none() {
                 return Err(Invalid {
                     field: "comment_id",
                     message: "no comment with this id in that draft".into(),

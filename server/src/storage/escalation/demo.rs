@@ -6,6 +6,7 @@
 use sqlx::Row;
 
 use super::disputes::NewDispute;
+use crate::storage::Storage as _;
 use crate::storage::{SqlStorage, StorageError};
 
 /// Name of the demo working group.
@@ -52,7 +53,7 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
             ("draft_passage", draft.try_get::<i64, _>("id")?)
         }
     };
-    let joost = db.find_user_by_email_raw("joost@zin.demo").await?;
+    let joost = db.find_user_by_email("joost@zin.demo").await?.map(|u| u.id);
     let id = db
         .raise_dispute(&NewDispute {
             body_id: body,
@@ -86,14 +87,4 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
         .await?;
     }
     Ok(())
-}
-
-impl SqlStorage {
-    async fn find_user_by_email_raw(&self, email: &str) -> Result<Option<i64>, StorageError> {
-        let row = sqlx::query("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
 }

@@ -198,15 +198,38 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn open_milestones(&self) -> Result<Vec<OpenMilestone>, StorageError> {
-        let rows = sqlx::query(
+        self.select_open_milestones("", None).await
+    }
+
+    /// One open milestone (`None` when done, cancelled, undated or gone).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn open_milestone(&self, id: i64) -> Result<Option<OpenMilestone>, StorageError> {
+        Ok(self
+            .select_open_milestones(" AND m.id = $1", Some(id))
+            .await?
+            .pop())
+    }
+
+    /// Open milestones, narrowed by `filter` (binding `id` as `$1` when given).
+    async fn select_open_milestones(
+        &self,
+        filter: &str,
+        id: Option<i64>,
+    ) -> Result<Vec<OpenMilestone>, StorageError> {
+        let sql = format!(
             "SELECT m.id, m.body_id, m.title, m.due_latest, m.created_at, \
              (SELECT MAX(c.at) FROM milestone_status_changes c WHERE c.milestone_id = m.id \
               AND c.new_due_latest IS NOT NULL) AS moved_at \
              FROM milestones m WHERE m.due_latest IS NOT NULL \
-             AND m.status NOT IN ('gereed', 'vervallen') ORDER BY m.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             AND m.status NOT IN ('gereed', 'vervallen'){filter} ORDER BY m.id"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = id {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut milestones = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("id")?;
@@ -222,18 +245,6 @@ impl SqlStorage {
             });
         }
         Ok(milestones)
-    }
-
-    /// One open milestone (`None` when done, cancelled, undated or gone).
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn open_milestone(&self, id: i64) -> Result<Option<OpenMilestone>, StorageError> {
-        Ok(self
-            .open_milestones()
-            .await?
-            .into_iter()
-            .find(|m| m.id == id))
     }
 
     async fn milestone_parties(&self, id: i64) -> Result<Vec<(i64, String)>, StorageError> {
@@ -295,17 +306,24 @@ impl SqlStorage {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OpenAgreement {
-                    id: r.try_get("id")?,
-                    body_id: r.try_get("body_id")?,
-                    title: r.try_get("title")?,
-                    version_hash: r.try_get("version_hash")?,
-                    updated_at: r.try_get("updated_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(open_agreement_from_row).collect()
+    }
+
+    /// One role agreement, as the sign-off requests see it.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn agreement_for_sign_off(
+        &self,
+        id: i64,
+    ) -> Result<Option<OpenAgreement>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, body_id, title, version_hash, updated_at FROM role_agreements WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(open_agreement_from_row).transpose()
     }
 
     /// The parties of an agreement that still owe a sign-off on its current version (parties
@@ -392,4 +410,14 @@ impl SqlStorage {
         .await?;
         rows.iter().map(|r| Ok(r.try_get("user_id")?)).collect()
     }
+}
+
+fn open_agreement_from_row(r: &sqlx::any::AnyRow) -> Result<OpenAgreement, StorageError> {
+    Ok(OpenAgreement {
+        id: r.try_get("id")?,
+        body_id: r.try_get("body_id")?,
+        title: r.try_get("title")?,
+        version_hash: r.try_get("version_hash")?,
+        updated_at: r.try_get("updated_at")?,
+    })
 }

@@ -179,12 +179,7 @@ fn due(raw: &str) -> Due {
 /// # Errors
 /// Storage errors.
 pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
-    let Some(body) = db
-        .list_bodies(None)
-        .await?
-        .into_iter()
-        .find(|b| b.name == GROUP)
-    else {
+    let Some(body) = db.find_body_by_name(GROUP).await? else {
         return Ok(());
     };
     if !db
