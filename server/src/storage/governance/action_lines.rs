@@ -65,23 +65,32 @@ pub struct NewActionLine {
     pub created_by: Option<i64>,
 }
 
-/// Owners of the rows of `table` (`action_line_parties` or `milestone_parties`) keyed by
-/// `key` (`action_line_id` or `milestone_id`) for the ids in `ids`.
+/// Owners of the rows of `parent` in a body, from `table` (`action_line_parties` or
+/// `milestone_parties`) keyed by `key` (`action_line_id` or `milestone_id`); with `only`, of
+/// that one row.
 pub(crate) async fn owners_of(
     db: &SqlStorage,
     table: &str,
     key: &str,
     body_id: i64,
     parent: &str,
+    only: Option<i64>,
 ) -> Result<Vec<(i64, Owner)>, StorageError> {
-    let rows = sqlx::query(&format!(
+    let filter = if only.is_some() {
+        format!(" AND o.{key} = $2")
+    } else {
+        String::new()
+    };
+    let sql = format!(
         "SELECT o.{key} AS owner_of, o.party_id, p.code, p.name, o.role FROM {table} o \
          JOIN parties p ON p.id = o.party_id JOIN {parent} x ON x.id = o.{key} \
-         WHERE x.body_id = $1 ORDER BY o.role DESC, p.code"
-    ))
-    .bind(body_id)
-    .fetch_all(db.pool())
-    .await?;
+         WHERE x.body_id = $1{filter} ORDER BY o.role DESC, p.code"
+    );
+    let mut query = sqlx::query(&sql).bind(body_id);
+    if let Some(id) = only {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| {
             Ok((
@@ -141,19 +150,32 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_action_lines(&self, body_id: i64) -> Result<Vec<ActionLine>, StorageError> {
-        let rows = sqlx::query(
+        self.select_action_lines(body_id, None).await
+    }
+
+    /// A body's action lines, or only action line `only`, with their owners.
+    async fn select_action_lines(
+        &self,
+        body_id: i64,
+        only: Option<i64>,
+    ) -> Result<Vec<ActionLine>, StorageError> {
+        let filter = if only.is_some() { " AND id = $2" } else { "" };
+        let sql = format!(
             "SELECT id, body_id, parent_id, number, title, description, natural_key, created_at, \
-             updated_at FROM action_lines WHERE body_id = $1 ORDER BY id",
-        )
-        .bind(body_id)
-        .fetch_all(self.pool())
-        .await?;
+             updated_at FROM action_lines WHERE body_id = $1{filter} ORDER BY id"
+        );
+        let mut query = sqlx::query(&sql).bind(body_id);
+        if let Some(id) = only {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let owners = owners_of(
             self,
             "action_line_parties",
             "action_line_id",
             body_id,
             "action_lines",
+            only,
         )
         .await?;
         rows.iter()
@@ -192,10 +214,6 @@ impl SqlStorage {
             return Ok(None);
         };
         let body_id: i64 = row.try_get("body_id")?;
-        Ok(self
-            .list_action_lines(body_id)
-            .await?
-            .into_iter()
-            .find(|a| a.id == id))
+        Ok(self.select_action_lines(body_id, Some(id)).await?.pop())
     }
 }

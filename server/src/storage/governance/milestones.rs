@@ -301,6 +301,7 @@ impl SqlStorage {
             "milestone_id",
             body_id,
             "milestones",
+            None,
         )
         .await?;
         rows.iter()
@@ -327,6 +328,7 @@ impl SqlStorage {
             "milestone_id",
             body_id,
             "milestones",
+            Some(id),
         )
         .await?;
         Ok(Some(milestone_from_row(&row, &owners)?))
