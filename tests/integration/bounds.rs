@@ -79,7 +79,7 @@ async fn a_spreadsheet_bomb_answers_422_naming_the_limit_and_the_server_lives(ba
     let path = format!("/api/bodies/{}/imports?dry_run=true", group.body_id);
     let (status, _, answer) = send(&app, &chair, Method::POST, &path, Some((bomb, XLSX))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
-    let message = answer["message"].as_str().unwrap();
+    let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.contains("more than 100 columns"), "{message}");
     assert!(message.contains("split it into smaller"), "{message}");
     assert_alive(&app).await;
@@ -112,7 +112,7 @@ async fn an_upload_over_the_import_limit_answers_413(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
-    let message = answer["message"].as_str().unwrap();
+    let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.contains("65536 bytes"), "{message}");
     assert!(message.contains("--max-import-bytes"), "{message}");
     // Within the limit, the same table imports.
@@ -143,7 +143,7 @@ async fn a_json_body_over_the_body_limit_answers_413(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
     assert!(
-        answer["message"]
+        answer["error"]["message"]
             .as_str()
             .unwrap()
             .contains("--max-body-bytes"),
@@ -171,7 +171,7 @@ async fn the_version_after_the_hourly_quota_answers_429_with_retry_after(backend
     }
     let (status, headers, answer) = send(&app, &anna, Method::POST, &path, version(4)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
-    let message = answer["message"].as_str().unwrap();
+    let message = answer["error"]["message"].as_str().unwrap();
     assert!(
         message.contains("3 versions from the last hour"),
         "{message}"
@@ -214,7 +214,7 @@ async fn a_render_over_the_size_limit_answers_413_naming_the_limit(backend: Back
         let path = format!("{versions}/{}?format={format}", v1["id"]);
         let (status, _, answer) = send(&app, &anna, Method::GET, &path, None).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{format}: {answer}");
-        let message = answer["message"].as_str().unwrap();
+        let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.contains("--max-render-bytes"), "{message}");
         assert!(message.contains("limit is 64 bytes"), "{message}");
     }
