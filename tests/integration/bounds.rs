@@ -94,6 +94,8 @@ async fn a_spreadsheet_bomb_answers_422_naming_the_limit_and_the_server_lives(ba
 async fn an_upload_over_the_import_limit_answers_413(backend: Backend) {
     let app = TestApp::spawn_with(backend, |config: &mut Config| {
         config.work.max_import_bytes = 64 * 1024;
+        // The import route has its own limit, larger than that of JSON bodies.
+        config.work.max_body_bytes = 16 * 1024;
     })
     .await;
     let group = WorkingGroup::seed(&app).await;

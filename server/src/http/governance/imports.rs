@@ -238,3 +238,39 @@ async fn import_table(
         }),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(chunks: Vec<&'static [u8]>) -> Body {
+        let stream = futures_util::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, std::io::Error>(Bytes::from_static(c))),
+        );
+        Body::from_stream(stream)
+    }
+
+    #[tokio::test]
+    async fn an_upload_without_a_declared_length_is_cut_off_at_the_limit() {
+        let headers = HeaderMap::new();
+        let body = streamed(vec![b"abcd", b"efgh", b"ij"]);
+        let err = read_upload(&headers, body, 9).await.unwrap_err();
+        assert_eq!(err.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(err.to_string().contains("--max-import-bytes"), "{err}");
+        let body = streamed(vec![b"abcd", b"efgh", b"ij"]);
+        let bytes = read_upload(&headers, body, 10).await.unwrap();
+        assert_eq!(&bytes[..], b"abcdefghij");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_LENGTH, "11".parse().unwrap());
+        let err = read_upload(&headers, streamed(vec![b"a"]), 10)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+}
