@@ -17,6 +17,7 @@ backend_tests!(
     an_upload_over_the_import_limit_answers_413,
     a_json_body_over_the_body_limit_answers_413,
     the_version_after_the_hourly_quota_answers_429_with_retry_after,
+    concurrent_versions_never_pass_the_quota_together,
     a_render_over_the_size_limit_answers_413_naming_the_limit,
 );
 
@@ -227,5 +228,38 @@ async fn a_render_over_the_size_limit_answers_413_naming_the_limit(backend: Back
     let (status, _, answer) = send(&app, &anna, Method::GET, &compare, None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
     assert_alive(&app).await;
+    app.stop().await;
+}
+
+async fn concurrent_versions_never_pass_the_quota_together(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config: &mut Config| {
+        config.work.max_versions_per_hour = 3;
+    })
+    .await;
+    let group = WorkingGroup::seed(&app).await;
+    let anna = token_for(&app, "anna@vws.demo").await;
+    let path = format!("/api/drafts/{}/versions", group.draft_id);
+    let attempts = (0..8).map(|n| {
+        let body = serde_json::to_vec(&json!({ "name": format!("v{n}") })).unwrap();
+        send(
+            &app,
+            &anna,
+            Method::POST,
+            &path,
+            Some((body, "application/json")),
+        )
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let created = answers
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::CREATED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, refused), (3, 5), "{answers:?}");
+    let (_, _, listed) = send(&app, &anna, Method::GET, &path, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
     app.stop().await;
 }

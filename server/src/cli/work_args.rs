@@ -45,3 +45,51 @@ impl WorkArgs {
         work.render_timeout = Duration::from_secs(self.render_timeout_secs.max(1));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+    use crate::config::{default_concurrent_renders, WorkLimits};
+
+    fn work_of(args: &[&str]) -> WorkLimits {
+        let cli = Cli::try_parse_from([&["polder", "serve"], args].concat()).unwrap();
+        let Command::Serve(serve) = cli.command else {
+            panic!("not serve")
+        };
+        (*serve).into_config().work
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let work = work_of(&[]);
+        assert_eq!(work.max_import_bytes, 5 * 1024 * 1024);
+        assert_eq!(work.max_body_bytes, 1024 * 1024);
+        assert_eq!(work.max_versions_per_hour, 20);
+        assert_eq!(work.max_render_bytes, 2 * 1024 * 1024);
+        assert_eq!(work.max_concurrent_renders, default_concurrent_renders());
+        assert_eq!(work.render_timeout.as_secs(), 10);
+    }
+
+    #[test]
+    fn every_bound_has_a_flag() {
+        let work = work_of(&[
+            "--max-import-bytes=1000",
+            "--max-body-bytes=2000",
+            "--max-versions-per-hour=3",
+            "--max-render-bytes=4000",
+            "--max-concurrent-renders=0",
+            "--render-timeout-secs=0",
+        ]);
+        assert_eq!(work.max_import_bytes, 1000);
+        assert_eq!(work.max_body_bytes, 2000);
+        assert_eq!(work.max_versions_per_hour, 3);
+        assert_eq!(work.max_render_bytes, 4000);
+        assert_eq!(
+            work.max_concurrent_renders, 1,
+            "at least one render can run"
+        );
+        assert_eq!(work.render_timeout.as_secs(), 1, "at least one second");
+    }
+}

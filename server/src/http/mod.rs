@@ -147,7 +147,8 @@ async fn too_large_as_api_error(response: Response, limit: usize) -> Response {
         return response;
     }
     crate::error::AppError::TooLarge(format!(
-        "the request body is larger than this server accepts (at most {limit} bytes); send less"
+        "the request body is larger than any request of this server may be: at most {limit} \
+         bytes (the larger of --max-import-bytes and --max-body-bytes); send less"
     ))
     .into_response()
 }
