@@ -65,6 +65,8 @@ impl App {
             hub,
             metrics,
             limits: config.limits.clone(),
+            work: config.work.clone(),
+            render_permits: Arc::new(Semaphore::new(config.work.max_concurrent_renders.max(1))),
             connection_permits: Arc::new(Semaphore::new(config.limits.max_connections)),
             shutdown: shutdown.clone(),
             tracker: tracker.clone(),

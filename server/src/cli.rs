@@ -20,6 +20,8 @@ use crate::config::{Config, LogFormat};
 use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
+mod work_args;
+
 /// Polder: realtime collaboration for policy working groups.
 #[derive(Parser)]
 #[command(name = "polder", version, about)]
@@ -31,7 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage API tokens.
@@ -209,6 +211,8 @@ struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     scheduler: SchedulerArgs,
+    #[command(flatten)]
+    work: work_args::WorkArgs,
 }
 
 /// Reminders, escalation timeouts and e-mail.
@@ -285,6 +289,7 @@ impl ServeArgs {
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
         self.scheduler.apply(&mut config.scheduler);
+        self.work.apply(&mut config.work);
         config
     }
 }
@@ -383,7 +388,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 }
                 storage.close().await;
             }
-            let config = args.into_config();
+            let config = (*args).into_config();
             if config.database_url.is_none() {
                 tracing::info!(data_dir = %config.data_dir.display(), "using the embedded SQLite database");
             }

@@ -42,6 +42,62 @@ impl Default for Limits {
     }
 }
 
+/// Bounds on uploads, versions and rendering: imports, version snapshots, comparisons,
+/// exports and dispute dossiers. `polder serve` sets each with a flag (see `cli.rs`).
+#[derive(Debug, Clone)]
+pub struct WorkLimits {
+    /// Largest import upload (`POST /api/bodies/{id}/imports`), in bytes. Default 5 MiB
+    /// (`--max-import-bytes`, `POLDER_MAX_IMPORT_BYTES`).
+    pub max_import_bytes: usize,
+    /// Largest body of every other API request, in bytes. Default 1 MiB (`--max-body-bytes`,
+    /// `POLDER_MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+    /// Versions one draft may gain per hour (snapshots and status steps together); further
+    /// snapshots get 429. Default 20 (`--max-versions-per-hour`, `POLDER_MAX_VERSIONS_PER_HOUR`).
+    pub max_versions_per_hour: u32,
+    /// Largest encoded document state a render or comparison takes, in bytes; larger ones get
+    /// 413. Default 2 MiB (`--max-render-bytes`, `POLDER_MAX_RENDER_BYTES`).
+    pub max_render_bytes: usize,
+    /// Renders (exports, comparisons, dossiers) running at once; more get 503 with
+    /// `Retry-After`. Default twice the number of CPU cores (`--max-concurrent-renders`,
+    /// `POLDER_MAX_CONCURRENT_RENDERS`).
+    pub max_concurrent_renders: usize,
+    /// Longest one render may take before the request gets 503. Default 10 s
+    /// (`--render-timeout-secs`, `POLDER_RENDER_TIMEOUT_SECS`).
+    pub render_timeout: Duration,
+}
+
+/// Default of [`WorkLimits::max_import_bytes`]: 5 MiB.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
+/// Default of [`WorkLimits::max_body_bytes`]: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default of [`WorkLimits::max_versions_per_hour`]: 20.
+pub const DEFAULT_MAX_VERSIONS_PER_HOUR: u32 = 20;
+/// Default of [`WorkLimits::max_render_bytes`]: 2 MiB.
+pub const DEFAULT_MAX_RENDER_BYTES: usize = 2 * 1024 * 1024;
+/// Default of [`WorkLimits::render_timeout`], in seconds: 10.
+pub const DEFAULT_RENDER_TIMEOUT_SECS: u64 = 10;
+
+/// Default of [`WorkLimits::max_concurrent_renders`]: twice the CPU cores (2 when unknown).
+pub fn default_concurrent_renders() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_mul(2)
+}
+
+impl Default for WorkLimits {
+    fn default() -> Self {
+        Self {
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_versions_per_hour: DEFAULT_MAX_VERSIONS_PER_HOUR,
+            max_render_bytes: DEFAULT_MAX_RENDER_BYTES,
+            max_concurrent_renders: default_concurrent_renders(),
+            render_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_SECS),
+        }
+    }
+}
+
 /// The whole server configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -55,6 +111,8 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Input limits.
     pub limits: Limits,
+    /// Upload, version and rendering bounds.
+    pub work: WorkLimits,
     /// Document handling.
     pub hub: HubSettings,
     /// How long shutdown waits for connections and documents to finish.
@@ -73,6 +131,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             static_dir: None,
             limits: Limits::default(),
+            work: WorkLimits::default(),
             hub: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
             secure_cookies: false,

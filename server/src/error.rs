@@ -46,6 +46,17 @@ pub enum AppError {
     /// The server cannot take this request now (limits, shutdown).
     #[error("{0}")]
     Unavailable(String),
+    /// The request, or the work it asks for, is over a size limit; the message names it.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Every slot for this kind of work is taken; try again after the given seconds.
+    #[error("{message}")]
+    Busy {
+        /// What to tell the person.
+        message: String,
+        /// Seconds until a slot is likely free (sent as `Retry-After`).
+        retry_after_secs: u64,
+    },
     /// Storage failed.
     #[error("storage error")]
     Storage(StorageError),
@@ -65,7 +76,8 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Storage(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +93,8 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
+            AppError::TooLarge(_) => "too_large",
+            AppError::Busy { .. } => "busy",
             AppError::Storage(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -91,7 +105,7 @@ impl IntoResponse for AppError {
         let status = self.status_code();
         let message = if status.is_server_error() {
             match &self {
-                AppError::Unavailable(message) => message.clone(),
+                AppError::Unavailable(message) | AppError::Busy { message, .. } => message.clone(),
                 other => {
                     tracing::error!(error = ?other, "request failed");
                     "something went wrong on the server; try again, and tell the administrator if it persists".to_owned()
@@ -102,6 +116,9 @@ impl IntoResponse for AppError {
         };
         let retry_after = match &self {
             AppError::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | AppError::Busy {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,
@@ -129,6 +146,12 @@ impl From<StorageError> for AppError {
 
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::TooLarge(
+                "the request body is larger than this server accepts (--max-body-bytes); send less"
+                    .into(),
+            );
+        }
         AppError::BadRequest(format!(
             "the request body is not valid: {}",
             rejection.body_text()

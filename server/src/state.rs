@@ -24,6 +24,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Input limits.
     pub limits: Limits,
+    /// Upload, version and rendering bounds.
+    pub work: crate::config::WorkLimits,
+    /// One permit per running render (see [`crate::http::render`]).
+    pub render_permits: Arc<Semaphore>,
     /// One permit per open sync connection.
     pub connection_permits: Arc<Semaphore>,
     /// Fires when the server starts shutting down.

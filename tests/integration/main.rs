@@ -9,6 +9,7 @@ mod api;
 mod helpers;
 
 mod access;
+mod bounds;
 mod durability;
 mod escalation;
 mod governance;

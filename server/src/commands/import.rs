@@ -4,8 +4,11 @@
 //! `rows: N, milestones: M, flagged: F, errors: E`.
 //!
 //! Without `--body` the table goes to the only working group; with several, `--body` is needed.
-//! Flagged rows do not make the command fail; an unreadable file does.
+//! Flagged rows do not make the command fail; an unreadable file does, and so does a file
+//! larger than [`MAX_FILE_BYTES`] or a table over the reader's limits
+//! ([`crate::import::limits`]).
 
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -13,6 +16,23 @@ use anyhow::{bail, Context};
 use crate::domain::fuzzy_date::ParseContext;
 use crate::import::{self, Format};
 use crate::storage::SqlStorage;
+
+/// Largest file the command reads: 64 MiB, far more than any milestone table needs.
+pub const MAX_FILE_BYTES: u64 = crate::import::limits::MAX_UNPACKED_BYTES;
+
+/// Reads at most [`MAX_FILE_BYTES`] of `file`.
+fn read_bounded(file: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let opened = std::fs::File::open(file).with_context(|| format!("cannot read {name}"))?;
+    let mut bytes = Vec::new();
+    opened
+        .take(MAX_FILE_BYTES.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {name}"))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FILE_BYTES {
+        bail!("{name}: the file is larger than {MAX_FILE_BYTES} bytes; split the table into smaller files");
+    }
+    Ok(bytes)
+}
 
 async fn find_body(storage: &SqlStorage, name: Option<&str>) -> anyhow::Result<i64> {
     if let Some(name) = name {
@@ -47,7 +67,7 @@ pub async fn import_milestones(
     let name = file.display().to_string();
     let format = Format::from_file_name(&name)
         .with_context(|| format!("{name}: unknown file type; use .csv, .tsv or .xlsx"))?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let bytes = read_bounded(file, &name)?;
     let rows = import::read_table(&bytes, format)
         .with_context(|| format!("{name}: the table cannot be read"))?;
     let body_id = find_body(storage, body).await?;

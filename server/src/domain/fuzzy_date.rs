@@ -1319,3 +1319,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "fuzzy_date_props.rs"]
+mod props;

@@ -6,6 +6,8 @@
 //! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`], [`audit`]:
 //!   one REST resource each; [`extract`] holds the shared extractors and pagination.
 //! - [`credentials`]: reading a session cookie or token from a request.
+//! - [`render`]: exports, comparisons and dossiers on the blocking pool, bounded in number,
+//!   time and document size.
 //! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
 
 pub mod audit;
@@ -20,6 +22,7 @@ pub mod health;
 pub mod openapi;
 pub mod parties;
 pub mod people;
+pub mod render;
 pub mod session;
 pub mod tokens;
 pub mod versions;
@@ -27,9 +30,9 @@ pub mod versions;
 use std::path::Path;
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -41,12 +44,16 @@ use crate::state::AppState;
 
 /// Longest an ordinary HTTP request may take (WebSocket connections are not limited by it).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest request body of the REST API.
-const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// Builds the full router. Spans name the matched route, never the raw URI, so query strings
 /// (which may carry `?token=`) never reach the logs.
+///
+/// Request bodies: every extractor (JSON, bytes, text) takes at most `--max-body-bytes`; the
+/// import route reads its own body up to `--max-import-bytes`; and no body of the API may pass
+/// the larger of the two, whatever reads it. Too large answers 413 with the API's JSON error.
 pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
+    let body_limit = state.work.max_body_bytes;
+    let hard_limit = body_limit.max(state.work.max_import_bytes);
     let api = Router::new()
         .merge(health::router())
         .merge(session::router())
@@ -65,9 +72,11 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ));
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(hard_limit))
+        .layer(axum::middleware::map_response(move |response: Response| {
+            too_large_as_api_error(response, hard_limit)
+        }));
     let mut router = Router::new()
         .merge(api)
         .route("/api/{*rest}", any(unknown_api_route))
@@ -126,6 +135,22 @@ async fn security_headers(uri: Uri, mut response: Response) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     }
     response
+}
+
+/// The body-limit layer answers 413 in plain text; the API answers in its JSON error shape.
+async fn too_large_as_api_error(response: Response, limit: usize) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || is_json {
+        return response;
+    }
+    crate::error::AppError::TooLarge(format!(
+        "the request body is larger than any request of this server may be: at most {limit} \
+         bytes (the larger of --max-import-bytes and --max-body-bytes); send less"
+    ))
+    .into_response()
 }
 
 /// Unknown `/api/…` paths answer with the API's JSON 404, not the web app.

@@ -1,6 +1,10 @@
 //! `/api/drafts/{id}/versions…` and `/api/drafts/{id}/compare`: named versions, rendered as
 //! JSON, HTML, Markdown or DOCX, and comparisons of any two versions (or a version and the
 //! current text) with each change attributed to the person and party who made it.
+//!
+//! Bounds: a draft gains at most `--max-versions-per-hour` versions (429 with `Retry-After`
+//! beyond); a version or current text larger than `--max-render-bytes` is not rendered or
+//! compared (413); every render runs through [`crate::http::render`].
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -15,8 +19,10 @@ use crate::http::audit::record;
 use crate::http::drafts::{self, access, DraftAccess};
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
+use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
+use crate::storage::version_quota::{QuotaExceeded, VersionQuota};
 use crate::versions::{self, Block, Comparison};
 
 /// Version routes.
@@ -92,7 +98,7 @@ async fn current_state(state: &AppState, access: &DraftAccess) -> Result<Vec<u8>
     summary = "Freeze a named version of the current text (members, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = CreateVersion,
-    responses((status = 201, body = VersionInfo), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+    responses((status = 201, body = VersionInfo), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 429, description = "the draft has had its versions for this hour; see Retry-After", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
@@ -106,11 +112,21 @@ async fn create(
         return Err(AppError::Conflict("the draft was withdrawn".into()));
     }
     let name = validate::text("name", &input.name, 1, 200)?;
+    let max = state.work.max_versions_per_hour;
+    // Checked before the snapshot, so refused requests cost no document work, and again
+    // with the insert, so concurrent requests cannot both take the last place.
+    if let Err(exceeded) = state
+        .db
+        .version_quota(id, VersionQuota::per_hour(max))
+        .await?
+    {
+        return Err(quota_error(max, exceeded));
+    }
     let snapshot = current_state(&state, &access).await?;
     let hash = versions::content_hash(&snapshot);
     let version_id = state
         .db
-        .create_version(
+        .create_version_within(
             id,
             access.draft.status,
             NewVersion {
@@ -119,8 +135,10 @@ async fn create(
                 content_hash: &hash,
             },
             caller.person_id()?,
+            VersionQuota::per_hour(max),
         )
-        .await?;
+        .await?
+        .map_err(|exceeded| quota_error(max, exceeded))?;
     record(
         &state,
         &caller,
@@ -138,13 +156,23 @@ async fn create(
     Ok((StatusCode::CREATED, Json(info)))
 }
 
+fn quota_error(max: u32, exceeded: QuotaExceeded) -> AppError {
+    AppError::TooManyRequests {
+        message: format!(
+            "this draft already has {max} versions from the last hour \
+             (--max-versions-per-hour); try again later"
+        ),
+        retry_after_secs: exceeded.retry_after_secs(),
+    }
+}
+
 #[utoipa::path(
     get,
     path = "/api/drafts/{id}/versions/{version_id}",
     tag = "versions",
     summary = "One version as JSON, HTML, Markdown or DOCX",
     params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -158,22 +186,24 @@ async fn show(
         .version_state(id, version_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    check_render_size(&state, &format!("version {version_id}"), bytes.len())?;
     let title = format!("{} — {}", access.draft.title, info.name);
-    let blocks = blocking(move || versions::document_blocks(&bytes)).await?;
-    Ok(match query.format {
-        Format::Json => {
-            Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response()
-        }
-        Format::Html => html(versions::to_html(&blocks, &title)),
-        Format::Markdown => markdown(versions::to_markdown(&blocks)),
-        Format::Docx => {
-            let file = format!("versie-{version_id}.docx");
-            docx(
-                blocking(move || versions::to_docx(&blocks, &title)).await?,
-                &file,
-            )
-        }
+    let format = query.format;
+    render_blocking(&state, move || {
+        let blocks = versions::document_blocks(&bytes).map_err(internal)?;
+        Ok(match format {
+            Format::Json => {
+                Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response()
+            }
+            Format::Html => html(versions::to_html(&blocks, &title)),
+            Format::Markdown => markdown(versions::to_markdown(&blocks)),
+            Format::Docx => docx(
+                versions::to_docx(&blocks, &title).map_err(internal)?,
+                &format!("versie-{version_id}.docx"),
+            ),
+        })
     })
+    .await
 }
 
 #[utoipa::path(
@@ -182,7 +212,7 @@ async fn show(
     tag = "versions",
     summary = "Compare two versions (or a version and the current text), each change attributed to its person and party",
     params(("id" = i64, Path, description = "id"), CompareQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 413, description = "a version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn compare(
     State(state): State<AppState>,
@@ -213,38 +243,42 @@ async fn compare(
             .ok_or(AppError::NotFound)?;
         (info.name, bytes)
     };
+    check_render_size(&state, &format!("version {}", query.from), old.len())?;
+    check_render_size(
+        &state,
+        &format!("the version to compare with ({to_name})"),
+        new.len(),
+    )?;
     let attribution = state.db.attribution(&access.draft.doc_id).await?;
-    let comparison: Comparison =
-        blocking(move || versions::compare(&old, &new, &attribution)).await?;
     let title = format!("{}: {} → {}", access.draft.title, from.name, to_name);
-    Ok(match query.format {
-        Format::Json => Json(serde_json::json!({
-            "from": from.name,
-            "to": to_name,
-            "authors": comparison.authors(),
-            "blocks": comparison.blocks,
-        }))
-        .into_response(),
-        Format::Html => html(versions::to_html(&comparison.blocks, &title)),
-        Format::Markdown => markdown(versions::comparison_markdown(&comparison)),
-        Format::Docx => {
-            let blocks: Vec<Block> = comparison.blocks;
-            docx(
-                blocking(move || versions::to_docx(&blocks, &title)).await?,
-                "vergelijking.docx",
-            )
-        }
+    let format = query.format;
+    render_blocking(&state, move || {
+        let comparison: Comparison =
+            versions::compare(&old, &new, &attribution).map_err(internal)?;
+        Ok(match format {
+            Format::Json => Json(serde_json::json!({
+                "from": from.name,
+                "to": to_name,
+                "authors": comparison.authors(),
+                "blocks": comparison.blocks,
+            }))
+            .into_response(),
+            Format::Html => html(versions::to_html(&comparison.blocks, &title)),
+            Format::Markdown => markdown(versions::comparison_markdown(&comparison)),
+            Format::Docx => {
+                let blocks: Vec<Block> = comparison.blocks;
+                docx(
+                    versions::to_docx(&blocks, &title).map_err(internal)?,
+                    "vergelijking.docx",
+                )
+            }
+        })
     })
+    .await
 }
 
-/// Runs CPU-heavy rendering off the async runtime.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, versions::VersionError> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))
+fn internal(error: versions::VersionError) -> AppError {
+    AppError::Internal(error.into())
 }
 
 fn html(body: String) -> Response {

@@ -3,7 +3,9 @@
 //! caller hands in bytes and a [`PartyDirectory`].
 //!
 //! # Layout
-//! - [`read`]: bytes → [`RawRow`]s ([`read_table`]); CSV with `,` or `;`, TSV, first XLSX sheet.
+//! - [`read`]: bytes → [`RawRow`]s ([`read_table`]); CSV with `,` or `;`, TSV; [`xlsx`]: the
+//!   first XLSX sheet, read cell by cell so that only filled cells cost memory.
+//! - [`limits`]: the rows, columns, cells, cell length and unpacked size every reader keeps to.
 //! - [`columns`]: header, column-role and section-row recognition.
 //! - [`parties`]: the [`PartyDirectory`] and splitting "<u>VWS, NZa</u>, LHV" into lead and
 //!   contributor codes.
@@ -11,17 +13,22 @@
 
 pub mod columns;
 pub mod interpret;
+pub mod limits;
 pub mod parties;
 pub mod read;
+pub mod xlsx;
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod props;
 
 pub use interpret::{
     interpret, ImportPlan, PlannedActionLine, PlannedMilestone, RowIssue, RowKind, RowOutcome,
 };
+pub use limits::{Limit, ReadLimits};
 pub use parties::PartyDirectory;
-pub use read::{read_table, Format, RawRow};
+pub use read::{read_table, read_table_with, Format, RawRow};
 
 /// Why a table could not be read or a directory could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +48,19 @@ pub enum ImportError {
     /// The workbook has no worksheet.
     #[error("the spreadsheet has no worksheet")]
     NoWorksheet,
+    /// The table is bigger than the importer reads (see [`ReadLimits`]).
+    #[error(
+        "the table is too big to import: it has more than {max} {}; split it into smaller \
+         tables, or delete what lies outside the table (far-away cells, empty formatted rows), \
+         and import again",
+        limit.describe()
+    )]
+    OverLimit {
+        /// Which bound.
+        limit: Limit,
+        /// Its maximum.
+        max: u64,
+    },
     /// The same alias was given for two different parties.
     #[error("the alias {alias:?} is given for both {first} and {second}")]
     AmbiguousAlias {

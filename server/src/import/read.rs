@@ -1,9 +1,6 @@
 //! Bytes → [`RawRow`]s. Every reader keeps the line number a person sees in the file or sheet.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
-
+use super::limits::{Limit, ReadLimits};
 use super::ImportError;
 
 /// The file formats [`read_table`] understands.
@@ -48,19 +45,34 @@ impl RawRow {
     }
 }
 
-/// Reads all rows of a table. Blank text lines are skipped by the CSV reader; rows with only
-/// empty cells are returned and ignored later by [`super::interpret()`].
+/// Reads all rows of a table within the default [`ReadLimits`]; see [`read_table_with`].
+///
+/// # Errors
+/// As [`read_table_with`].
+pub fn read_table(bytes: &[u8], format: Format) -> Result<Vec<RawRow>, ImportError> {
+    read_table_with(bytes, format, &ReadLimits::default())
+}
+
+/// Reads all rows of a table, stopping with [`ImportError::OverLimit`] as soon as it goes over
+/// one of `limits`. Blank text lines are skipped by the CSV reader; spreadsheet rows without a
+/// filled cell are skipped; rows with only empty cells are ignored later by
+/// [`super::interpret()`].
 ///
 /// Text that is not UTF-8 is read as Windows-1252/Latin-1, which older Dutch Excel exports use.
 ///
 /// # Errors
 /// [`ImportError::Delimited`] for unreadable text, [`ImportError::Spreadsheet`] or
-/// [`ImportError::NoWorksheet`] for a workbook that cannot be read.
-pub fn read_table(bytes: &[u8], format: Format) -> Result<Vec<RawRow>, ImportError> {
+/// [`ImportError::NoWorksheet`] for a workbook that cannot be read,
+/// [`ImportError::OverLimit`] for a table over the limits.
+pub fn read_table_with(
+    bytes: &[u8],
+    format: Format,
+    limits: &ReadLimits,
+) -> Result<Vec<RawRow>, ImportError> {
     match format {
-        Format::Csv => read_delimited(bytes, sniff_delimiter(bytes)),
-        Format::Tsv => read_delimited(bytes, b'\t'),
-        Format::Xlsx => read_xlsx(bytes),
+        Format::Csv => read_delimited(bytes, sniff_delimiter(bytes), limits),
+        Format::Tsv => read_delimited(bytes, b'\t', limits),
+        Format::Xlsx => super::xlsx::read_xlsx(bytes, limits),
     }
 }
 
@@ -78,7 +90,11 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Vec<RawRow>, ImportError> {
+fn read_delimited(
+    bytes: &[u8],
+    delimiter: u8,
+    limits: &ReadLimits,
+) -> Result<Vec<RawRow>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -89,11 +105,25 @@ fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Vec<RawRow>, ImportErro
     let mut record = csv::ByteRecord::new();
     // Line numbers come from byte offsets: the csv reader's own line count skips blank lines.
     let mut lines = LineCounter::new(bytes);
+    let mut cells = 0usize;
     loop {
         let start = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                if rows.len() >= limits.max_rows {
+                    return Err(limits.exceeded(Limit::Rows));
+                }
+                if record.len() > limits.max_columns {
+                    return Err(limits.exceeded(Limit::Columns));
+                }
+                cells = cells.saturating_add(record.len());
+                if cells > limits.max_cells {
+                    return Err(limits.exceeded(Limit::Cells));
+                }
+                for field in &record {
+                    limits.check_field(field.len())?;
+                }
                 let offset = record.position().map_or(start, csv::Position::byte);
                 rows.push(RawRow {
                     line: lines.line_at(offset),
@@ -153,66 +183,6 @@ fn decode(bytes: &[u8]) -> String {
     }
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRow>, ImportError> {
-    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))?;
-    let name = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or(ImportError::NoWorksheet)?;
-    let range = workbook.worksheet_range(&name)?;
-    // Styles only mark underlined leads; a workbook whose styles cannot be read still imports.
-    let styles = workbook.worksheet_style(&name).ok();
-    let Some((first_row, first_column)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut rows = Vec::new();
-    for (offset, cells) in (0u32..).zip(range.rows()) {
-        let row = first_row + offset;
-        let cells = (0u32..)
-            .zip(cells)
-            .map(|(column, cell)| {
-                let text = render(cell);
-                let underlined = styles
-                    .as_ref()
-                    .and_then(|s| s.get((row, first_column + column)))
-                    .and_then(|style| style.font.as_ref())
-                    .is_some_and(calamine::Font::has_underline);
-                if underlined && !text.trim().is_empty() {
-                    format!("<u>{text}</u>")
-                } else {
-                    text
-                }
-            })
-            .collect();
-        rows.push(RawRow {
-            line: usize::try_from(row).unwrap_or(usize::MAX).saturating_add(1),
-            cells,
-        });
-    }
-    Ok(rows)
-}
-
-/// A cell as the text a person sees; dates as `yyyy-mm-dd`.
-fn render(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(text) => text.clone(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (year, month, day, ..) = dt.to_ymd_hms_milli();
-            format!("{year:04}-{month:02}-{day:02}")
-        }
-        Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::DateTimeIso(text) => text.split('T').next().unwrap_or(text).to_owned(),
-        Data::DurationIso(text) => text.clone(),
-        Data::Error(error) => error.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +212,38 @@ mod tests {
         let rows = read_table(&bytes, Format::Csv).unwrap();
         assert_eq!(rows[0].cells, vec!["Onderwerp", "Verantwoordelijke"]);
         assert_eq!(rows[1].cells, vec!["Patiëntenfederatie", "PFN, ZN"]);
+    }
+
+    #[test]
+    fn text_tables_are_bounded_in_rows_fields_cells_and_field_length() {
+        let limits = ReadLimits {
+            max_rows: 3,
+            max_columns: 4,
+            max_cells: 10,
+            max_field_bytes: 8,
+            ..ReadLimits::default()
+        };
+        let over =
+            |text: &str, format: Format| match read_table_with(text.as_bytes(), format, &limits) {
+                Err(ImportError::OverLimit { limit, .. }) => Some(limit),
+                Ok(_) => None,
+                Err(other) => panic!("{other:?}"),
+            };
+        assert_eq!(over("a\nb\nc\n", Format::Csv), None);
+        assert_eq!(over("a\nb\nc\nd\n", Format::Csv), Some(Limit::Rows));
+        assert_eq!(over("a,b,c,d\n", Format::Csv), None);
+        assert_eq!(over("a\tb\tc\td\te\n", Format::Tsv), Some(Limit::Columns));
+        assert_eq!(
+            over("a,b,c,d\na,b,c,d\na,b,c\n", Format::Csv),
+            Some(Limit::Cells)
+        );
+        assert_eq!(over("\"12345678\"\n", Format::Csv), None);
+        assert_eq!(
+            over("\"123456789\"\n", Format::Csv),
+            Some(Limit::FieldBytes)
+        );
+        let err = read_table_with(b"a\nb\nc\nd\n", Format::Csv, &limits).unwrap_err();
+        assert!(err.to_string().contains("more than 3 rows"), "{err}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod people;
 pub mod persister;
 pub mod sql;
 pub mod tokens;
+pub mod version_quota;
 
 use async_trait::async_trait;
 use bytes::Bytes;

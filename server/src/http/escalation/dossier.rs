@@ -1,7 +1,8 @@
 //! `/api/disputes/{id}/dossier.{md,pdf,docx}`: the dispute's record as one document for the
 //! meeting of the next body — subject, parties, positions (current and earlier), options,
 //! comments, history and the decision. [`lines`] gives the document as neutral blocks that
-//! the Markdown, [`super::pdf`] and [`super::docx`] writers share.
+//! the Markdown, [`super::pdf`] and [`super::docx`] writers share. Every format is written
+//! on the blocking pool within the render bounds of [`crate::http::render`].
 
 use axum::extract::State;
 use axum::http::header;
@@ -13,6 +14,7 @@ use chrono::DateTime;
 use crate::error::{AppError, Result};
 use crate::http::extract::{AppPath, Caller};
 use crate::http::openapi::ApiErrorBody;
+use crate::http::render::render_blocking;
 use crate::state::AppState;
 use crate::storage::escalation::dossier::Dossier;
 
@@ -244,7 +246,7 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
     tag = "disputes",
     summary = "The dispute's dossier as Markdown",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the dossier", body = String, content_type = "text/markdown"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the dossier", body = String, content_type = "text/markdown"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn markdown(
     State(state): State<AppState>,
@@ -252,8 +254,9 @@ async fn markdown(
     AppPath(id): AppPath<i64>,
 ) -> Result<Response> {
     let dossier = load(&state, &caller, id).await?;
+    let bytes = render_blocking(&state, move || Ok(to_markdown(&dossier).into_bytes())).await?;
     Ok(file(
-        to_markdown(&dossier).into_bytes(),
+        bytes,
         "text/markdown; charset=utf-8",
         format!("dossier-{id}.md"),
     ))
@@ -265,7 +268,7 @@ async fn markdown(
     tag = "disputes",
     summary = "The dispute's dossier as PDF",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/pdf"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/pdf"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn pdf(
     State(state): State<AppState>,
@@ -273,11 +276,8 @@ async fn pdf(
     AppPath(id): AppPath<i64>,
 ) -> Result<Response> {
     let dossier = load(&state, &caller, id).await?;
-    Ok(file(
-        super::pdf::render(&lines(&dossier)),
-        "application/pdf",
-        format!("dossier-{id}.pdf"),
-    ))
+    let bytes = render_blocking(&state, move || Ok(super::pdf::render(&lines(&dossier)))).await?;
+    Ok(file(bytes, "application/pdf", format!("dossier-{id}.pdf")))
 }
 
 #[utoipa::path(
@@ -286,7 +286,7 @@ async fn pdf(
     tag = "disputes",
     summary = "The dispute's dossier as a Word document",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the dossier", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn docx(
     State(state): State<AppState>,
@@ -294,8 +294,10 @@ async fn docx(
     AppPath(id): AppPath<i64>,
 ) -> Result<Response> {
     let dossier = load(&state, &caller, id).await?;
-    let bytes = super::docx::render(&lines(&dossier))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let bytes = render_blocking(&state, move || {
+        super::docx::render(&lines(&dossier)).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+    })
+    .await?;
     Ok(file(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -6,12 +6,18 @@
 //! `dry_run` defaults to `true`: nothing is stored unless `dry_run=false` is asked for.
 //! The answer holds the plan, every flagged and every unreadable row with its line and reason,
 //! and the summary line `rows: N, milestones: M, flagged: F, errors: E`.
+//!
+//! Bounds: the body may be at most `--max-import-bytes` (413 beyond, checked on the declared
+//! length and while reading); a table over the reader's limits (rows, columns, cells, cell
+//! length, unpacked size; see [`crate::import::limits`]) answers 422 naming the limit. The
+//! table is read on the blocking pool within the render bounds of [`crate::http::render`].
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -22,7 +28,8 @@ use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::extract::{AppPath, AppQuery, Caller};
 use crate::http::openapi::ApiErrorBody;
-use crate::import::{self, Format, ImportPlan, RowIssue};
+use crate::http::render::render_blocking;
+use crate::import::{self, Format, ImportError, ImportPlan, RowIssue};
 use crate::state::AppState;
 use crate::storage::governance::import::{DirectoryError, ImportOutcome};
 
@@ -93,13 +100,61 @@ fn format_of(query: &ImportQuery, headers: &HeaderMap) -> Result<Format> {
         })
 }
 
-/// Reads a table into a plan against the stored party directory.
+/// Reads the request body, refusing it as soon as it is longer than `limit` bytes (by its
+/// declared length, or by what has arrived).
 ///
 /// # Errors
-/// [`AppError::Invalid`] (field `file`) when the table cannot be read.
+/// [`AppError::TooLarge`] naming the limit; [`AppError::BadRequest`] when the body breaks off.
+async fn read_upload(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
+    let too_large = || {
+        AppError::TooLarge(format!(
+            "the file is larger than the import limit of {limit} bytes (--max-import-bytes); \
+             split the table into smaller files, or remove images and unused sheets"
+        ))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return Err(too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            AppError::BadRequest(
+                "the upload broke off or was larger than allowed; send it again".into(),
+            )
+        })?;
+        if bytes.len().saturating_add(chunk.len()) > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// Why a table cannot be imported, for the person who sent it.
+fn unreadable(error: &ImportError) -> AppError {
+    Invalid {
+        field: "file",
+        message: match error {
+            ImportError::OverLimit { .. } => error.to_string(),
+            other => format!("the table cannot be read: {other}"),
+        },
+    }
+    .into()
+}
+
+/// Reads a table into a plan against the stored party directory, on the blocking pool.
+///
+/// # Errors
+/// [`AppError::Invalid`] (field `file`) when the table cannot be read or is over the reader's
+/// limits; the render bounds' errors when the server is busy.
 pub(crate) async fn plan_table(
     state: &AppState,
-    bytes: &[u8],
+    bytes: Bytes,
     format: Format,
     year: Option<i32>,
 ) -> Result<(ImportPlan, std::collections::HashMap<String, i64>)> {
@@ -109,14 +164,15 @@ pub(crate) async fn plan_table(
             AppError::Conflict(format!("the party aliases are ambiguous: {err}"))
         }
     })?;
-    let rows = import::read_table(bytes, format).map_err(|e| -> AppError {
-        Invalid {
-            field: "file",
-            message: format!("the table cannot be read: {e}"),
-        }
-        .into()
-    })?;
-    let plan = import::interpret(&rows, &directory, &ParseContext { default_year: year });
+    let plan = render_blocking(state, move || {
+        let rows = import::read_table(&bytes, format).map_err(|e| unreadable(&e))?;
+        Ok(import::interpret(
+            &rows,
+            &directory,
+            &ParseContext { default_year: year },
+        ))
+    })
+    .await?;
     Ok((plan, ids))
 }
 
@@ -126,7 +182,7 @@ pub(crate) async fn plan_table(
     tag = "milestones",
     summary = "Import a milestone table sent as the raw body (chair, secretariat); dry_run defaults to true",
     params(("id" = i64, Path, description = "id"), ("dry_run" = Option<bool>, Query, description = "only report (default true)"), ("format" = Option<String>, Query, description = "csv, tsv or xlsx"), ("name" = Option<String>, Query, description = "file name"), ("year" = Option<i32>, Query, description = "year for dates without one")),
-    responses((status = 200, description = "the plan, flagged and unreadable rows, the summary line (201 when stored)"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "the plan, flagged and unreadable rows, the summary line (201 when stored)"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 413, description = "the file is larger than the import limit", body = ApiErrorBody), (status = 422, description = "invalid input or a table over the import limits; the message names the field or the limit", body = ApiErrorBody))
 )]
 async fn import_table(
     State(state): State<AppState>,
@@ -134,10 +190,11 @@ async fn import_table(
     AppPath(body_id): AppPath<i64>,
     AppQuery(query): AppQuery<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<ImportAnswer>)> {
     steering(&state, &caller, body_id).await?;
     let format = format_of(&query, &headers)?;
+    let body = read_upload(&headers, body, state.work.max_import_bytes).await?;
     if body.is_empty() {
         return Err(Invalid {
             field: "file",
@@ -145,7 +202,7 @@ async fn import_table(
         }
         .into());
     }
-    let (plan, ids) = plan_table(&state, &body, format, query.year).await?;
+    let (plan, ids) = plan_table(&state, body, format, query.year).await?;
     let dry_run = query.dry_run.unwrap_or(true);
     let stored = if dry_run {
         None
@@ -180,4 +237,40 @@ async fn import_table(
             stored,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(chunks: Vec<&'static [u8]>) -> Body {
+        let stream = futures_util::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, std::io::Error>(Bytes::from_static(c))),
+        );
+        Body::from_stream(stream)
+    }
+
+    #[tokio::test]
+    async fn an_upload_without_a_declared_length_is_cut_off_at_the_limit() {
+        let headers = HeaderMap::new();
+        let body = streamed(vec![b"abcd", b"efgh", b"ij"]);
+        let err = read_upload(&headers, body, 9).await.unwrap_err();
+        assert_eq!(err.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(err.to_string().contains("--max-import-bytes"), "{err}");
+        let body = streamed(vec![b"abcd", b"efgh", b"ij"]);
+        let bytes = read_upload(&headers, body, 10).await.unwrap();
+        assert_eq!(&bytes[..], b"abcdefghij");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_LENGTH, "11".parse().unwrap());
+        let err = read_upload(&headers, streamed(vec![b"a"]), 10)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
 }
