@@ -31,7 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage API tokens.
@@ -245,6 +245,36 @@ struct SchedulerArgs {
     /// Public base URL of the web app, for links in e-mails.
     #[arg(long, env = "POLDER_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    webhooks: WebhookArgs,
+}
+
+/// Outbound webhooks.
+#[derive(Args)]
+struct WebhookArgs {
+    /// Allow webhook receivers on internal addresses (loopback, private, link-local,
+    /// unique-local, …); off by default.
+    #[arg(long, env = "POLDER_WEBHOOK_ALLOW_INTERNAL")]
+    webhook_allow_internal: bool,
+    /// Most webhook deliveries in flight at once.
+    #[arg(long, env = "POLDER_WEBHOOK_CONCURRENCY", default_value_t = 16)]
+    webhook_concurrency: usize,
+    /// Most webhook deliveries in flight per webhook.
+    #[arg(long, env = "POLDER_WEBHOOK_PER_RECEIVER", default_value_t = 2)]
+    webhook_per_receiver: usize,
+    /// Seconds one webhook attempt may take (connect, send, response headers).
+    #[arg(long, env = "POLDER_WEBHOOK_TIMEOUT_SECS", default_value_t = 5)]
+    webhook_timeout_secs: u64,
+}
+
+impl WebhookArgs {
+    fn apply(self, settings: &mut crate::scheduler::SchedulerSettings) {
+        settings.webhook.allow_internal = self.webhook_allow_internal;
+        settings.webhook.concurrency = self.webhook_concurrency.clamp(1, 1024);
+        settings.webhook.per_receiver = self.webhook_per_receiver.clamp(1, 64);
+        settings.webhook_retry.attempt_timeout =
+            Duration::from_secs(self.webhook_timeout_secs.clamp(1, 120));
+    }
 }
 
 impl SchedulerArgs {
@@ -253,6 +283,7 @@ impl SchedulerArgs {
         settings.enabled = self.enabled == "on";
         settings.interval = Duration::from_secs(self.scheduler_interval_secs.max(1));
         settings.public_url = self.public_url;
+        self.webhooks.apply(settings);
         settings.smtp = self.smtp_host.map(|host| SmtpSettings {
             host,
             port: self.smtp_port,
