@@ -216,6 +216,59 @@ mod tests {
     }
 
     #[test]
+    fn every_text_is_escaped_and_no_line_can_be_injected() {
+        let name = "Polder; ZIN, groep\nregel twee \"x\r\nBEGIN:VEVENT\r\nUID:evil\r\nEND:VEVENT\"";
+        let mut items = items();
+        items[0].uid = "milestone-12\r\nUID:evil".to_owned();
+        items[0].title = "x\r\nBEGIN:VEVENT\r\nSUMMARY:evil; a, b".to_owned();
+        items[0].description = "a;b,c\nd\r\nEND:VCALENDAR\rX-EVIL:1\u{7}".to_owned();
+        items[0].status = Some("Te laat\r\nX-INJECT:1".to_owned());
+        let text = feed(name, &items);
+
+        // Only the two events' own lines start components or carry the injected properties.
+        assert_eq!(text.matches("\r\nBEGIN:VEVENT\r\n").count(), 2, "{text}");
+        assert_eq!(text.matches("\r\nEND:VCALENDAR").count(), 1, "{text}");
+        for injected in [
+            "\r\nUID:evil",
+            "\r\nSUMMARY:evil",
+            "\r\nX-INJECT",
+            "\r\nX-EVIL",
+        ] {
+            assert!(!text.contains(injected), "{injected} injected: {text}");
+        }
+        assert!(!text.contains('\u{7}'), "control characters are dropped");
+        assert!(
+            text.contains("X-WR-CALNAME:Polder\\; ZIN\\, groep\\nregel twee"),
+            "{text}"
+        );
+        assert!(
+            text.contains("NAME:Polder\\; ZIN\\, groep\\nregel twee"),
+            "{text}"
+        );
+
+        let calendar: Calendar = text.parse().unwrap();
+        assert_eq!(
+            calendar.property_value("X-WR-CALNAME"),
+            Some("Polder; ZIN, groep\nregel twee \"x\nBEGIN:VEVENT\nUID:evil\nEND:VEVENT\"")
+        );
+        let events: Vec<&Event> = calendar.events().collect();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].get_uid(), Some("milestone-12\nUID:evil@polder"));
+        assert_eq!(
+            events[0].get_summary(),
+            Some("x\nBEGIN:VEVENT\nSUMMARY:evil; a, b")
+        );
+        assert_eq!(
+            events[0].get_description(),
+            Some("Status: Te laat\nX-INJECT:1\n\na;b,c\nd\nEND:VCALENDAR\nX-EVIL:1")
+        );
+        assert_eq!(
+            events[0].property_value("X-POLDER-STATUS"),
+            Some("Te laat\nX-INJECT:1")
+        );
+    }
+
+    #[test]
     fn feed_is_stable_and_clamps_inverted_ranges() {
         let mut items = items();
         items[1].end_inclusive = date(2025, 12, 1);
