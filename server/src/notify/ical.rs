@@ -4,7 +4,11 @@
 //! an exclusive `DTEND` the day after the last. The `UID` is the item's stable id with
 //! `@polder` appended, so calendar clients update events instead of duplicating them, and
 //! `DTSTAMP`/`LAST-MODIFIED` are the item's last change, so an unchanged feed renders to the
-//! same bytes. Text escaping and line folding are done by the `icalendar` crate.
+//! same bytes. Text escaping and line folding are done by the `icalendar` crate (0.17 escapes
+//! `\`, `;`, `,` and line breaks in the TEXT properties it knows and in every `X-` property,
+//! `X-WR-CALNAME` among them); `NAME` it does not know, so that one is escaped here. Carriage
+//! returns become line breaks and other control characters are dropped first, so no value can
+//! start a line of its own (tested with injection attempts and parsed back).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
