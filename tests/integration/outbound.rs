@@ -24,6 +24,7 @@ backend_tests!(
     webhooks_to_internal_addresses_are_refused,
     a_redirect_is_not_followed_and_the_log_says_only_failed,
     switching_a_webhook_off_cancels_its_queued_deliveries,
+    deliveries_are_claimed_once_and_capped_per_receiver,
     slow_webhooks_do_not_delay_other_notifications,
     a_party_feed_shows_only_what_its_owner_may_read,
     the_ladder_stays_in_its_hierarchy_and_changes_are_audited,
@@ -262,6 +263,63 @@ async fn switching_a_webhook_off_cancels_its_queued_deliveries(backend: Backend)
     assert!(hits.try_recv().is_err(), "nothing was sent");
     let log = anna.get(&format!("/api/webhooks/{hook}/deliveries")).await;
     assert_eq!(log[0]["status"], "cancelled", "{log}");
+    assert_alive(&app).await;
+}
+
+async fn deliveries_are_claimed_once_and_capped_per_receiver(backend: Backend) {
+    let app = app_with_internal_receivers(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let anna = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let (receiver, mut hits) = tcp_receiver(Some(
+        "HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned(),
+    ))
+    .await;
+    add_webhook(&anna, group.body_id, &format!("{receiver}/hook")).await;
+    for title in ["Een", "Twee", "Drie"] {
+        milestone(&app, group.body_id, title, "ZIN").await;
+    }
+    Scheduler::new((*app.storage).clone(), settings())
+        .run_due(at(REMINDER_TIME))
+        .await;
+    let now = at(REMINDER_TIME).timestamp_millis();
+    let lease = now + 60_000;
+    // Two claims at once (two processes): together at most two of the webhook's three
+    // deliveries, none claimed twice.
+    let (one, two) = tokio::join!(
+        app.storage.claim_deliveries(now, lease, 16, 2),
+        app.storage.claim_deliveries(now, lease, 16, 2),
+    );
+    let mut ids: Vec<i64> = one
+        .unwrap()
+        .iter()
+        .chain(&two.unwrap())
+        .map(|d| d.id)
+        .collect();
+    assert!(!ids.is_empty() && ids.len() <= 2, "{ids:?}");
+    ids.sort_unstable();
+    let claimed = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), claimed, "no delivery claimed twice");
+    // While those are leased the receiver has no free slot.
+    assert!(app
+        .storage
+        .claim_deliveries(now, lease, 16, 2)
+        .await
+        .unwrap()
+        .is_empty());
+    // Once the leases have run out, the worker delivers all three, two per round at most.
+    let later = at("2026-05-01T09:05:00Z");
+    let first = worker(&app).run_once(later).await;
+    assert_eq!(first.delivered, 2, "{first:?}");
+    let second = worker(&app).run_once(later).await;
+    assert_eq!(second.delivered, 1, "{second:?}");
+    for _ in 0..3 {
+        tokio::time::timeout(Duration::from_secs(10), hits.recv())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert!(hits.try_recv().is_err(), "each delivery was sent once");
     assert_alive(&app).await;
 }
 

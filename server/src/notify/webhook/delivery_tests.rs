@@ -158,6 +158,7 @@ async fn internal_receivers_are_refused_by_default_without_a_request() {
         assert_eq!(report.outcome, DeliveryOutcome::Refused, "{target}");
         assert_eq!(report.attempts.len(), 1, "a refusal is not retried");
         assert_eq!(report.attempts[0].status, None);
+        assert!(matches!(report.result(), Err(NotifyError::WebhookRefused)));
     }
     assert!(calls.lock().unwrap().is_empty(), "the receiver saw nothing");
 }

@@ -190,12 +190,13 @@ impl DeliveryReport {
     /// `Ok` when delivered.
     ///
     /// # Errors
-    /// [`NotifyError::WebhookRejected`] or [`NotifyError::WebhookGaveUp`].
+    /// [`NotifyError::WebhookRejected`], [`NotifyError::WebhookRefused`] or
+    /// [`NotifyError::WebhookGaveUp`].
     pub fn result(&self) -> Result<(), NotifyError> {
         match self.outcome {
             DeliveryOutcome::Delivered { .. } => Ok(()),
             DeliveryOutcome::Rejected { status } => Err(NotifyError::WebhookRejected { status }),
-            DeliveryOutcome::Refused => Err(NotifyError::WebhookUrl),
+            DeliveryOutcome::Refused => Err(NotifyError::WebhookRefused),
             DeliveryOutcome::GaveUp => Err(NotifyError::WebhookGaveUp {
                 attempts: u32::try_from(self.attempts.len()).unwrap_or(u32::MAX),
             }),
