@@ -20,6 +20,8 @@ use crate::config::{Config, LogFormat};
 use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
+mod webhook_args;
+
 /// Polder: realtime collaboration for policy working groups.
 #[derive(Parser)]
 #[command(name = "polder", version, about)]
@@ -246,35 +248,7 @@ struct SchedulerArgs {
     #[arg(long, env = "POLDER_PUBLIC_URL")]
     public_url: Option<String>,
     #[command(flatten)]
-    webhooks: WebhookArgs,
-}
-
-/// Outbound webhooks.
-#[derive(Args)]
-struct WebhookArgs {
-    /// Allow webhook receivers on internal addresses (loopback, private, link-local,
-    /// unique-local, …); off by default.
-    #[arg(long, env = "POLDER_WEBHOOK_ALLOW_INTERNAL")]
-    webhook_allow_internal: bool,
-    /// Most webhook deliveries in flight at once.
-    #[arg(long, env = "POLDER_WEBHOOK_CONCURRENCY", default_value_t = 16)]
-    webhook_concurrency: usize,
-    /// Most webhook deliveries in flight per webhook.
-    #[arg(long, env = "POLDER_WEBHOOK_PER_RECEIVER", default_value_t = 2)]
-    webhook_per_receiver: usize,
-    /// Seconds one webhook attempt may take (connect, send, response headers).
-    #[arg(long, env = "POLDER_WEBHOOK_TIMEOUT_SECS", default_value_t = 5)]
-    webhook_timeout_secs: u64,
-}
-
-impl WebhookArgs {
-    fn apply(self, settings: &mut crate::scheduler::SchedulerSettings) {
-        settings.webhook.allow_internal = self.webhook_allow_internal;
-        settings.webhook.concurrency = self.webhook_concurrency.clamp(1, 1024);
-        settings.webhook.per_receiver = self.webhook_per_receiver.clamp(1, 64);
-        settings.webhook_retry.attempt_timeout =
-            Duration::from_secs(self.webhook_timeout_secs.clamp(1, 120));
-    }
+    webhooks: webhook_args::WebhookArgs,
 }
 
 impl SchedulerArgs {
