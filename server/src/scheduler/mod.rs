@@ -1,5 +1,6 @@
 //! The durable job scheduler: milestone reminders, sign-off and position requests, escalation
-//! timeouts, and the delivery of what they produce (inbox, e-mail, webhooks).
+//! timeouts, and the delivery of what they produce (inbox and e-mail here; webhooks through
+//! the separate [`webhooks::WebhookWorker`]).
 //!
 //! Every run ([`Scheduler::run_due`]) does, as of the moment it is given:
 //! 1. **plan** ([`plan`]): derive the jobs the current state calls for (reminders 14, 7 and 1
