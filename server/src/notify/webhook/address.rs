@@ -8,8 +8,9 @@
 //! - IPv4: `0.0.0.0/8` ("this network", with the unspecified address), `10/8`, `100.64/10`
 //!   (carrier-grade NAT), `127/8`, `169.254/16` (link-local, metadata services), `172.16/12`,
 //!   `192.0.0/24` (protocol assignments), `192.0.2/24`, `198.51.100/24`, `203.0.113/24`
-//!   (documentation), `192.88.99/24` (old 6to4 relays), `192.168/16`, `198.18/15` (benchmarking), `224/4` (multicast), `240/4`
-//!   (reserved) and `255.255.255.255` (broadcast).
+//!   (documentation), `192.88.99/24` (old 6to4 relays), `192.168/16`, `198.18/15`
+//!   (benchmarking), `224/4` (multicast), `240/4` (reserved) and `255.255.255.255`
+//!   (broadcast).
 //! - IPv6: `::` and `::1`, IPv4-mapped `::ffff:0:0/96` and IPv4-compatible `::/96` (judged by
 //!   the IPv4 address inside), NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4 `2002::/16`
 //!   (judged by the embedded IPv4 address), `100::/64` (discard), `2001:db8::/32`
