@@ -72,6 +72,7 @@ impl App {
             tracker: tracker.clone(),
             secure_cookies: config.secure_cookies,
             login_throttle: Arc::default(),
+            webhook_policy: config.scheduler.webhook.address_policy(),
         };
         crate::scheduler::spawn(
             state.clone(),

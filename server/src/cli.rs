@@ -20,6 +20,7 @@ use crate::config::{Config, LogFormat};
 use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
+mod webhook_args;
 mod work_args;
 
 /// Polder: realtime collaboration for policy working groups.
@@ -249,6 +250,8 @@ struct SchedulerArgs {
     /// Public base URL of the web app, for links in e-mails.
     #[arg(long, env = "POLDER_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    webhooks: webhook_args::WebhookArgs,
 }
 
 impl SchedulerArgs {
@@ -257,6 +260,7 @@ impl SchedulerArgs {
         settings.enabled = self.enabled == "on";
         settings.interval = Duration::from_secs(self.scheduler_interval_secs.max(1));
         settings.public_url = self.public_url;
+        self.webhooks.apply(settings);
         settings.smtp = self.smtp_host.map(|host| SmtpSettings {
             host,
             port: self.smtp_port,

@@ -36,6 +36,8 @@ pub struct AppState {
     pub tracker: TaskTracker,
     /// Whether cookies are marked `Secure`.
     pub secure_cookies: bool,
+    /// Where webhooks may point.
+    pub webhook_policy: crate::notify::webhook::AddressPolicy,
     /// Failed sign-ins.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
 }

@@ -17,6 +17,7 @@ mod limits;
 mod matrix;
 mod npm_client;
 mod openapi;
+mod outbound;
 mod sync;
 mod versions;
 mod workflow;

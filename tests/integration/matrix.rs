@@ -284,12 +284,12 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         "overdue_margin_days": ladder["overdue_margin_days"],
         "auto_dispute": ladder["auto_dispute"],
     });
-    // nothing listens on port 9: deliveries fail, which the log records
+    // a name under .invalid never resolves: deliveries fail, which the log records
     let webhook = secretariat
         .send(
             Method::POST,
             &format!("/api/bodies/{body}/webhooks"),
-            json!({"url": "http://127.0.0.1:9/matrix"}),
+            json!({"url": "http://hooks.invalid:9/matrix"}),
             StatusCode::CREATED,
         )
         .await["id"]
@@ -719,7 +719,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             Method::POST,
             format!("/api/bodies/{body}/webhooks"),
             STEERING_OR_ADMIN,
-            |role| json!({"url": format!("http://127.0.0.1:9/matrix-{role}")}),
+            |role| json!({"url": format!("http://hooks.invalid:9/matrix-{role}")}),
         ),
         route(
             Method::GET,

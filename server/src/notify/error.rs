@@ -26,6 +26,9 @@ pub enum NotifyError {
     /// A webhook URL is not an absolute `http` or `https` URL.
     #[error("invalid webhook URL")]
     WebhookUrl,
+    /// The webhook receiver's address is refused by the outbound address policy.
+    #[error("webhook receiver address not allowed")]
+    WebhookRefused,
     /// The HTTP client for webhooks could not be created.
     #[error("could not set up the webhook HTTP client")]
     HttpClient(#[source] reqwest::Error),

@@ -4,7 +4,11 @@
 //! an exclusive `DTEND` the day after the last. The `UID` is the item's stable id with
 //! `@polder` appended, so calendar clients update events instead of duplicating them, and
 //! `DTSTAMP`/`LAST-MODIFIED` are the item's last change, so an unchanged feed renders to the
-//! same bytes. Text escaping and line folding are done by the `icalendar` crate.
+//! same bytes. Text escaping and line folding are done by the `icalendar` crate (0.17 escapes
+//! `\`, `;`, `,` and line breaks in the TEXT properties it knows and in every `X-` property,
+//! `X-WR-CALNAME` among them); `NAME` it does not know, so that one is escaped here. Carriage
+//! returns become line breaks and other control characters are dropped first, so no value can
+//! start a line of its own (tested with injection attempts and parsed back).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
@@ -212,6 +216,59 @@ mod tests {
         assert_eq!(
             second.get_end(),
             Some(DatePerhapsTime::Date(date(2026, 1, 1)))
+        );
+    }
+
+    #[test]
+    fn every_text_is_escaped_and_no_line_can_be_injected() {
+        let name = "Polder; ZIN, groep\nregel twee \"x\r\nBEGIN:VEVENT\r\nUID:evil\r\nEND:VEVENT\"";
+        let mut items = items();
+        items[0].uid = "milestone-12\r\nUID:evil".to_owned();
+        items[0].title = "x\r\nBEGIN:VEVENT\r\nSUMMARY:evil; a, b".to_owned();
+        items[0].description = "a;b,c\nd\r\nEND:VCALENDAR\rX-EVIL:1\u{7}".to_owned();
+        items[0].status = Some("Te laat\r\nX-INJECT:1".to_owned());
+        let text = feed(name, &items);
+
+        // Only the two events' own lines start components or carry the injected properties.
+        assert_eq!(text.matches("\r\nBEGIN:VEVENT\r\n").count(), 2, "{text}");
+        assert_eq!(text.matches("\r\nEND:VCALENDAR").count(), 1, "{text}");
+        for injected in [
+            "\r\nUID:evil",
+            "\r\nSUMMARY:evil",
+            "\r\nX-INJECT",
+            "\r\nX-EVIL",
+        ] {
+            assert!(!text.contains(injected), "{injected} injected: {text}");
+        }
+        assert!(!text.contains('\u{7}'), "control characters are dropped");
+        assert!(
+            text.contains("X-WR-CALNAME:Polder\\; ZIN\\, groep\\nregel twee"),
+            "{text}"
+        );
+        assert!(
+            text.contains("NAME:Polder\\; ZIN\\, groep\\nregel twee"),
+            "{text}"
+        );
+
+        let calendar: Calendar = text.parse().unwrap();
+        assert_eq!(
+            calendar.property_value("X-WR-CALNAME"),
+            Some("Polder; ZIN, groep\nregel twee \"x\nBEGIN:VEVENT\nUID:evil\nEND:VEVENT\"")
+        );
+        let events: Vec<&Event> = calendar.events().collect();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].get_uid(), Some("milestone-12\nUID:evil@polder"));
+        assert_eq!(
+            events[0].get_summary(),
+            Some("x\nBEGIN:VEVENT\nSUMMARY:evil; a, b")
+        );
+        assert_eq!(
+            events[0].get_description(),
+            Some("Status: Te laat\nX-INJECT:1\n\na;b,c\nd\nEND:VCALENDAR\nX-EVIL:1")
+        );
+        assert_eq!(
+            events[0].property_value("X-POLDER-STATUS"),
+            Some("Te laat\nX-INJECT:1")
         );
     }
 

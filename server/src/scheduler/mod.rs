@@ -1,5 +1,6 @@
 //! The durable job scheduler: milestone reminders, sign-off and position requests, escalation
-//! timeouts, and the delivery of what they produce (inbox, e-mail, webhooks).
+//! timeouts, and the delivery of what they produce (inbox and e-mail here; webhooks through
+//! the separate [`webhooks::WebhookWorker`]).
 //!
 //! Every run ([`Scheduler::run_due`]) does, as of the moment it is given:
 //! 1. **plan** ([`plan`]): derive the jobs the current state calls for (reminders 14, 7 and 1
@@ -12,8 +13,13 @@
 //!    series that are due at once (after downtime) only the latest runs. Notifications are
 //!    stored under unique keys (`reminder:milestone:12:due-2026-05-26:d-7:party:3`), so a
 //!    second process or a retried job never sends anything twice.
-//! 3. **deliver** ([`email`], [`webhooks`]): immediate e-mails, the daily digests (after
-//!    `digest_hour_utc`, at most one per person and day), and webhook deliveries with retries.
+//! 3. **deliver** ([`email`]): immediate e-mails and the daily digests (after
+//!    `digest_hour_utc`, at most one per person and day).
+//!
+//! Webhooks are not delivered here: storing a notification records one delivery row per
+//! active webhook of its body, and the [`webhooks::WebhookWorker`], a task of its own, posts
+//! them concurrently with short timeouts and durable retries, so a slow receiver never holds
+//! up reminders, escalations or e-mail.
 //!
 //! Jobs live in the database, so a restart catches up on whatever fell due while the server
 //! was down. Time comes from a [`Clock`], so tests drive it without sleeping.
@@ -38,10 +44,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use clock::{at_hour, timestamp, Clock, FakeClock, SystemClock, Timestamp};
+pub use webhooks::{WebhookReport, WebhookSettings, WebhookWorker};
 
 use crate::domain::calendar::HolidayRules;
 use crate::domain::reminders::DEFAULT_DAYS_BEFORE;
-use crate::notify::{Mailer, RetryPolicy, SmtpMailer, SmtpSettings, WebhookSender};
+use crate::notify::{Mailer, RetryPolicy, SmtpMailer, SmtpSettings};
 use crate::state::AppState;
 use crate::storage::SqlStorage;
 
@@ -71,8 +78,10 @@ pub struct SchedulerSettings {
     pub mandate_after_days: i64,
     /// Days off besides weekends.
     pub holidays: HolidayRules,
-    /// Retrying webhook deliveries.
+    /// Retrying webhook deliveries (attempts, backoff, the timeout of one attempt).
     pub webhook_retry: RetryPolicy,
+    /// The webhook delivery worker: address policy and concurrency.
+    pub webhook: WebhookSettings,
 }
 
 impl Default for SchedulerSettings {
@@ -90,6 +99,7 @@ impl Default for SchedulerSettings {
             mandate_after_days: 10,
             holidays: HolidayRules::default(),
             webhook_retry: RetryPolicy::default(),
+            webhook: WebhookSettings::default(),
         }
     }
 }
@@ -119,10 +129,6 @@ pub struct Report {
     pub digests_sent: usize,
     /// E-mails that failed (retried later).
     pub email_failures: usize,
-    /// Webhook deliveries that succeeded.
-    pub webhooks_delivered: usize,
-    /// Webhook deliveries that failed for good.
-    pub webhooks_failed: usize,
     /// Errors met (logged; the run goes on).
     pub errors: usize,
 }
@@ -133,7 +139,6 @@ pub struct Scheduler {
     db: SqlStorage,
     settings: SchedulerSettings,
     mailer: Option<Arc<dyn Mailer>>,
-    webhooks: Option<WebhookSender>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -163,18 +168,10 @@ impl Scheduler {
             },
             None => None,
         };
-        let webhooks = match WebhookSender::new(settings.webhook_retry.clone()) {
-            Ok(sender) => Some(sender),
-            Err(error) => {
-                tracing::error!(%error, "cannot build the webhook client; webhooks are off");
-                None
-            }
-        };
         Self {
             db,
             settings,
             mailer,
-            webhooks,
         }
     }
 
@@ -197,7 +194,6 @@ impl Scheduler {
         }
         execute::run_jobs(self, now, &mut report).await;
         email::deliver(self, now, &mut report).await;
-        webhooks::deliver(self, now, &mut report).await;
         if report.jobs_run + report.notifications + report.emails_sent > 0 {
             tracing::info!(
                 jobs = report.jobs_run,
@@ -232,6 +228,16 @@ pub fn spawn(
         );
     }
     let interval = settings.interval.max(Duration::from_secs(1));
+    match WebhookWorker::new(
+        state.db.clone(),
+        settings.webhook.clone(),
+        settings.webhook_retry.clone(),
+    ) {
+        Ok(worker) => webhooks::spawn(worker, settings.clock.clone(), shutdown.clone(), &tracker),
+        Err(error) => {
+            tracing::error!(%error, "cannot build the webhook client; webhooks are off");
+        }
+    }
     let scheduler = Scheduler::new(state.db.clone(), settings);
     tracker.spawn(async move {
         let mut ticker = tokio::time::interval(interval);

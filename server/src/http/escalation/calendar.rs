@@ -1,6 +1,10 @@
 //! Calendar feeds (RFC 5545) at secret, revocable URLs: `GET /api/calendar/{secret}.ics`
 //! needs no sign-in. A personal feed holds the dated milestones of the person's party and the
-//! response deadlines of its open disputes; a party feed the same for one party.
+//! response deadlines of its open disputes; a party feed the same for one party. Either shows
+//! only what its owner may read at the time of the fetch: entries of the bodies the owner is a
+//! member of (all bodies for an administrator). The owner of a personal feed is its person, of
+//! a party feed the person who created it; a party feed stops working (404) once its creator
+//! is gone or no longer belongs to the party.
 //!
 //! - `POST /api/me/calendar-feeds`: a personal feed; `POST /api/parties/{code}/calendar-feeds`:
 //!   a party feed (people of that party, administrators). Both answer with the URL once.
@@ -23,7 +27,7 @@ use crate::http::openapi::ApiErrorBody;
 use crate::notify::ical::{self, CalendarItem};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
-use crate::storage::escalation::feeds::CalendarFeed;
+use crate::storage::escalation::feeds::{CalendarFeed, FeedReader};
 
 /// The calendar routes.
 pub fn router() -> Router<AppState> {
@@ -52,32 +56,12 @@ async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) ->
         .find_feed(&secret::hash(secret))
         .await?
         .ok_or(AppError::NotFound)?;
-    let (name, parties) = match (feed.person_id, feed.party_id) {
-        (Some(person), _) => {
-            let person = state
-                .db
-                .find_person(person)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let parties = match &person.party {
-                Some(code) => state.db.resolve_party(code).await?.into_iter().collect(),
-                None => Vec::new(),
-            };
-            (format!("Polder – {}", person.name), parties)
-        }
-        (None, Some(party)) => {
-            let found = state
-                .db
-                .find_party(party)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            (format!("Polder – {}", found.code), vec![party])
-        }
-        (None, None) => return Err(AppError::NotFound),
+    let Some((name, parties, reader)) = feed_scope(&state, &feed).await? else {
+        return Err(AppError::NotFound);
     };
     let items: Vec<CalendarItem> = state
         .db
-        .feed_entries(&parties)
+        .feed_entries(&parties, reader)
         .await?
         .into_iter()
         .filter_map(|entry| {
@@ -104,6 +88,58 @@ async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) ->
         ical::feed(&name, &items),
     )
         .into_response())
+}
+
+/// What a feed shows, decided at each fetch: its name, its parties, and whose reading rights
+/// its entries follow. `None` when the feed no longer works.
+///
+/// A personal feed belongs to its person: their party's entries in the bodies they may read.
+/// A party feed belongs to the person who created it: the party's entries in the bodies that
+/// person may read now, as long as they still belong to the party (or administer the
+/// instance); once they are gone, or have left the party, the feed stops working.
+async fn feed_scope(
+    state: &AppState,
+    feed: &CalendarFeed,
+) -> Result<Option<(String, Vec<i64>, FeedReader)>> {
+    let owner_id = match (feed.person_id, feed.party_id) {
+        (Some(person), _) => person,
+        (None, Some(_)) => match feed.created_by {
+            Some(creator) => creator,
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
+    };
+    let Some(owner) = state.db.find_person(owner_id).await? else {
+        return Ok(None);
+    };
+    let owner_party = match &owner.party {
+        Some(code) => state.db.resolve_party(code).await?,
+        None => None,
+    };
+    let reader = FeedReader {
+        person: owner.id,
+        all_bodies: owner.is_admin,
+    };
+    match feed.party_id.filter(|_| feed.person_id.is_none()) {
+        None => Ok(Some((
+            format!("Polder – {}", owner.name),
+            owner_party.into_iter().collect(),
+            reader,
+        ))),
+        Some(party) => {
+            if owner_party != Some(party) && !owner.is_admin {
+                return Ok(None);
+            }
+            let Some(found) = state.db.find_party(party).await? else {
+                return Ok(None);
+            };
+            Ok(Some((
+                format!("Polder – {}", found.code),
+                vec![party],
+                reader,
+            )))
+        }
+    }
 }
 
 #[utoipa::path(

@@ -1,6 +1,12 @@
 //! `/api/bodies/{id}/ladder`: a working group's escalation ladder (levels, forum bodies,
 //! response times in working days) and the margin after which an overdue milestone opens a
 //! dispute. Members read it; administrators and the body's chair and secretariat set it.
+//!
+//! A level may name only a body in the working group's own hierarchy: level 0 the group
+//! itself, every level a body above it (an ancestor through `parent` links); anything else is
+//! refused with 422 naming the body, because the forum of a level reads the dossier and the
+//! comments of the disputes escalated to it. Every change is audited with the levels before
+//! and after.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -84,13 +90,27 @@ async fn put(
         }
         .into());
     }
+    let ancestors = state.db.body_ancestors(id).await?;
+    let before = state.db.ladder_settings(id).await?;
     let mut levels = Vec::with_capacity(input.levels.len());
     for (n, level) in input.levels.iter().enumerate() {
         if let Some(forum) = level.forum_body_id {
-            state.db.find_body(forum).await?.ok_or_else(|| Invalid {
+            let body = state.db.find_body(forum).await?.ok_or_else(|| Invalid {
                 field: "levels",
                 message: format!("level {n}: there is no body {forum}"),
             })?;
+            // Level 0 is the working group itself; every other level a body above it.
+            let in_hierarchy = (n == 0 && forum == id) || ancestors.contains(&forum);
+            if !in_hierarchy {
+                return Err(Invalid {
+                    field: "levels",
+                    message: format!(
+                        "level {n}: \"{}\" (body {forum}) is not above this working group in its hierarchy",
+                        body.name
+                    ),
+                }
+                .into());
+            }
         }
         levels.push(LadderLevel {
             level: i64::try_from(n).unwrap_or(0),
@@ -117,11 +137,23 @@ async fn put(
         .db
         .put_ladder(id, &levels, margin, input.auto_dispute.unwrap_or(true))
         .await?;
+    let forums = |levels: &[LadderLevel]| -> Vec<serde_json::Value> {
+        levels
+            .iter()
+            .map(|l| json!({ "name": l.name, "forum_body_id": l.forum_body_id, "response_days": l.response_days }))
+            .collect()
+    };
     record(
         &state,
         &caller,
         "ladder.put",
-        json!({ "body": id, "levels": levels.len() }),
+        json!({
+            "body": id,
+            "levels": levels.len(),
+            "before": forums(&before.levels),
+            "after": forums(&levels),
+            "overdue_margin_days": margin,
+        }),
     )
     .await?;
     Ok(Json(state.db.ladder_settings(id).await?))

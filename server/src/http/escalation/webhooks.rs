@@ -3,6 +3,12 @@
 //! the body's chair and secretariat manage them. Every notification of the body is posted as
 //! JSON, signed with HMAC-SHA256 (`X-Polder-Signature`, see [`crate::notify::webhook`]); the
 //! signing secret is shown once, at creation.
+//!
+//! A URL is refused (422) unless it is `http(s)` and its host is neither an internal address
+//! nor a name for this machine (see [`crate::notify::webhook::address`]); the addresses a name
+//! resolves to are checked again at every attempt. Switching a webhook off cancels the
+//! deliveries it has not made yet. The delivery log says per delivery and attempt only whether
+//! it arrived, never the receiver's status, body or error.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,6 +27,9 @@ use crate::http::extract::{AppJson, AppPath, Caller};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
+
+/// Longest webhook URL accepted, in bytes.
+pub const MAX_URL_BYTES: usize = 2000;
 
 /// The webhook routes.
 pub fn router() -> Router<AppState> {
@@ -79,15 +88,20 @@ async fn create(
     caller.require_write_scope()?;
     manage(&state, &caller, id).await?;
     let url = input.url.trim();
-    let valid = reqwest::Url::parse(url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if !valid || url.len() > 2000 {
+    if url.len() > MAX_URL_BYTES {
         return Err(Invalid {
             field: "url",
-            message: "must be an http(s) URL".into(),
+            message: format!("must be at most {MAX_URL_BYTES} bytes"),
         }
         .into());
     }
+    state
+        .webhook_policy
+        .check_url(url)
+        .map_err(|error| Invalid {
+            field: "url",
+            message: error.to_string(),
+        })?;
     let signing_secret = secret::new_token();
     let webhook = state
         .db

@@ -108,7 +108,7 @@ fn statuses(report: &DeliveryReport) -> Vec<Option<u16>> {
 #[tokio::test]
 async fn retries_after_a_server_error_and_the_receiver_verifies_the_signature() {
     let (url, calls) = start_receiver(vec![500]).await;
-    let sender = WebhookSender::new(policy()).unwrap();
+    let sender = WebhookSender::new(policy(), AddressPolicy::ALLOW_INTERNAL).unwrap();
     let payload = json!({"type": "reminder", "subject_ref": "milestone:12", "title": "één"});
     let mut seen = Vec::new();
     let report = sender
@@ -142,9 +142,31 @@ async fn retries_after_a_server_error_and_the_receiver_verifies_the_signature() 
 }
 
 #[tokio::test]
+async fn internal_receivers_are_refused_by_default_without_a_request() {
+    let (url, calls) = start_receiver(vec![]).await;
+    let sender = WebhookSender::new(policy(), AddressPolicy::default()).unwrap();
+    let port = url.trim_start_matches("http://127.0.0.1:");
+    for target in [
+        url.clone(),
+        format!("http://localhost:{port}"),
+        format!("http://[::ffff:127.0.0.1]:{port}"),
+    ] {
+        let report = sender
+            .send(&endpoint(&target), "dlv_r", &json!({}), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(report.outcome, DeliveryOutcome::Refused, "{target}");
+        assert_eq!(report.attempts.len(), 1, "a refusal is not retried");
+        assert_eq!(report.attempts[0].status, None);
+        assert!(matches!(report.result(), Err(NotifyError::WebhookRefused)));
+    }
+    assert!(calls.lock().unwrap().is_empty(), "the receiver saw nothing");
+}
+
+#[tokio::test]
 async fn client_errors_are_permanent() {
     let (url, calls) = start_receiver(vec![400]).await;
-    let sender = WebhookSender::new(policy()).unwrap();
+    let sender = WebhookSender::new(policy(), AddressPolicy::ALLOW_INTERNAL).unwrap();
     let report = sender
         .send(&endpoint(&url), &new_delivery_id(), &json!({}), |_| {})
         .await
@@ -161,7 +183,7 @@ async fn client_errors_are_permanent() {
 #[tokio::test]
 async fn rate_limits_and_unavailability_are_retried() {
     let (url, _calls) = start_receiver(vec![429, 408, 503]).await;
-    let sender = WebhookSender::new(policy()).unwrap();
+    let sender = WebhookSender::new(policy(), AddressPolicy::ALLOW_INTERNAL).unwrap();
     let report = sender
         .send(&endpoint(&url), &new_delivery_id(), &json!({}), |_| {})
         .await
@@ -175,7 +197,7 @@ async fn rate_limits_and_unavailability_are_retried() {
 #[tokio::test]
 async fn a_wrong_secret_is_refused_by_the_receiver() {
     let (url, calls) = start_receiver(vec![]).await;
-    let sender = WebhookSender::new(policy()).unwrap();
+    let sender = WebhookSender::new(policy(), AddressPolicy::ALLOW_INTERNAL).unwrap();
     let wrong = WebhookEndpoint {
         url,
         secret: SecretString::from("ander-geheim"),
@@ -197,10 +219,13 @@ async fn connection_errors_are_retried_until_the_policy_gives_up() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let sender = WebhookSender::new(RetryPolicy {
-        max_attempts: 3,
-        ..policy()
-    })
+    let sender = WebhookSender::new(
+        RetryPolicy {
+            max_attempts: 3,
+            ..policy()
+        },
+        AddressPolicy::ALLOW_INTERNAL,
+    )
     .unwrap();
     let report = sender
         .send(
@@ -228,11 +253,14 @@ async fn connection_errors_are_retried_until_the_policy_gives_up() {
 #[tokio::test]
 async fn slow_receivers_time_out_and_are_retried() {
     let (url, calls) = start_receiver(vec![]).await;
-    let sender = WebhookSender::new(RetryPolicy {
-        max_attempts: 2,
-        attempt_timeout: Duration::from_millis(100),
-        ..policy()
-    })
+    let sender = WebhookSender::new(
+        RetryPolicy {
+            max_attempts: 2,
+            attempt_timeout: Duration::from_millis(100),
+            ..policy()
+        },
+        AddressPolicy::ALLOW_INTERNAL,
+    )
     .unwrap();
     let url = url.replace("/hook", "/slow");
     let report = sender

@@ -20,7 +20,17 @@
 //! exponential backoff and jitter ([`RetryPolicy`]); every other status (other `4xx`, `3xx`:
 //! redirects are not followed) fails at once. Each attempt is recorded as a
 //! [`DeliveryAttempt`].
+//!
+//! # Where deliveries may go
+//! [`address`] holds the outbound address policy: loopback, private, link-local,
+//! unique-local, multicast, unspecified and other internal addresses are refused, for IPv4,
+//! IPv6 and the IPv6 forms that embed an IPv4 address, both when a webhook is registered
+//! (IP literals and `localhost`-like names) and at every attempt, through the resolver in
+//! [`resolve`], so a name that resolves to an internal address at delivery time gets no
+//! connection.
 
+pub mod address;
+pub mod resolve;
 mod retry;
 mod sender;
 
@@ -32,10 +42,12 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+pub use address::{AddressPolicy, TargetError};
 pub use retry::RetryPolicy;
 pub use sender::{
-    new_delivery_id, DeliveryAttempt, DeliveryOutcome, DeliveryReport, ReqwestTransport,
-    TransportError, WebhookEndpoint, WebhookRequest, WebhookSender, WebhookTransport,
+    new_delivery_id, AttemptVerdict, DeliveryAttempt, DeliveryOutcome, DeliveryReport,
+    ReqwestTransport, TransportError, WebhookEndpoint, WebhookRequest, WebhookSender,
+    WebhookTransport,
 };
 
 /// Header with the unique delivery id.

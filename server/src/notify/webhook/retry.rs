@@ -6,6 +6,9 @@ use std::time::Duration;
 use rand::Rng;
 
 /// Bounds on retrying one webhook delivery. Tests use millisecond delays.
+///
+/// Defaults: 5 attempts, 200 ms before the first retry doubling up to 30 s, and 5 s per
+/// attempt (connecting, sending and waiting for the response headers; `--webhook-timeout-secs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in total, the first one included; at least one is always made.
@@ -24,7 +27,7 @@ impl Default for RetryPolicy {
             max_attempts: 5,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
-            attempt_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(5),
         }
     }
 }

@@ -10,6 +10,8 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
+use super::address::{literal_ip, AddressPolicy};
+use super::resolve::{is_refusal, CheckedResolver, SystemLookup};
 use super::retry::{classify, RetryPolicy, Verdict};
 use super::{signature, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::notify::error::NotifyError;
@@ -36,9 +38,13 @@ pub struct WebhookRequest {
     pub timeout: Duration,
 }
 
-/// Why an attempt got no HTTP status. All of these are retried.
+/// Why an attempt got no HTTP status. All of these but [`TransportError::Refused`] are
+/// retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
+    /// The receiver's address is refused by the address policy; nothing was sent.
+    #[error("address not allowed")]
+    Refused,
     /// No response within the attempt timeout.
     #[error("timed out")]
     Timeout,
@@ -61,33 +67,50 @@ pub trait WebhookTransport: Send + Sync {
     async fn post(&self, request: &WebhookRequest) -> Result<u16, TransportError>;
 }
 
-/// [`WebhookTransport`] over `reqwest` with rustls. Redirects are not followed.
+/// [`WebhookTransport`] over `reqwest` with rustls. Redirects are not followed, proxies from
+/// the environment are not used, and names are resolved through a [`CheckedResolver`], so
+/// a connection only ever goes to an address the [`AddressPolicy`] permits; a URL whose host
+/// is a refused IP literal fails before any connection. The response body is never read.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    policy: AddressPolicy,
 }
 
 impl ReqwestTransport {
-    /// Builds the HTTP client.
+    /// Builds the HTTP client; `connect_timeout` bounds setting up a connection.
     ///
     /// # Errors
     /// [`NotifyError::HttpClient`] when the TLS backend cannot be initialised.
-    pub fn new() -> Result<Self, NotifyError> {
+    pub fn new(policy: AddressPolicy, connect_timeout: Duration) -> Result<Self, NotifyError> {
+        let resolver = CheckedResolver::new(Arc::new(SystemLookup), policy);
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(resolver))
+            .connect_timeout(connect_timeout)
+            .pool_max_idle_per_host(1)
             .user_agent(concat!("Polder-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(NotifyError::HttpClient)?;
-        Ok(Self { client })
+        Ok(Self { client, policy })
     }
 }
 
 #[async_trait]
 impl WebhookTransport for ReqwestTransport {
     async fn post(&self, request: &WebhookRequest) -> Result<u16, TransportError> {
+        // The resolver is not asked about IP literals, so they are checked here.
+        let url = reqwest::Url::parse(&request.url)
+            .map_err(|_| TransportError::Other("invalid URL".to_owned()))?;
+        if let Some(ip) = url.host_str().and_then(literal_ip) {
+            if !self.policy.permits(ip) {
+                return Err(TransportError::Refused);
+            }
+        }
         let mut builder = self
             .client
-            .post(&request.url)
+            .post(url)
             .timeout(request.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(request.body.clone());
@@ -96,6 +119,7 @@ impl WebhookTransport for ReqwestTransport {
         }
         match builder.send().await {
             Ok(response) => Ok(response.status().as_u16()),
+            Err(err) if is_refusal(&err) => Err(TransportError::Refused),
             // `without_url`: the URL may carry a token and ends up in delivery logs.
             Err(err) if err.is_timeout() => Err(TransportError::Timeout),
             Err(err) if err.is_connect() => {
@@ -147,6 +171,8 @@ pub enum DeliveryOutcome {
     },
     /// Every attempt failed with a retryable error.
     GaveUp,
+    /// The receiver's address is not allowed; nothing was sent.
+    Refused,
 }
 
 /// The full record of one delivery.
@@ -164,11 +190,13 @@ impl DeliveryReport {
     /// `Ok` when delivered.
     ///
     /// # Errors
-    /// [`NotifyError::WebhookRejected`] or [`NotifyError::WebhookGaveUp`].
+    /// [`NotifyError::WebhookRejected`], [`NotifyError::WebhookRefused`] or
+    /// [`NotifyError::WebhookGaveUp`].
     pub fn result(&self) -> Result<(), NotifyError> {
         match self.outcome {
             DeliveryOutcome::Delivered { .. } => Ok(()),
             DeliveryOutcome::Rejected { status } => Err(NotifyError::WebhookRejected { status }),
+            DeliveryOutcome::Refused => Err(NotifyError::WebhookRefused),
             DeliveryOutcome::GaveUp => Err(NotifyError::WebhookGaveUp {
                 attempts: u32::try_from(self.attempts.len()).unwrap_or(u32::MAX),
             }),
@@ -199,21 +227,85 @@ impl std::fmt::Debug for WebhookSender {
     }
 }
 
+/// What one attempt means for its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptVerdict {
+    /// The receiver answered `2xx`.
+    Delivered,
+    /// Worth another attempt later (`408`, `429`, `5xx`, timeouts, connection errors).
+    Retry,
+    /// The receiver answered with a status retrying will not change.
+    Rejected,
+    /// The receiver's address is not allowed; nothing was sent.
+    Refused,
+}
+
 impl WebhookSender {
-    /// A sender over real HTTP ([`ReqwestTransport`]).
+    /// A sender over real HTTP ([`ReqwestTransport`]) under the address `address` policy; the
+    /// policy's attempt timeout also bounds connecting.
     ///
     /// # Errors
     /// [`NotifyError::HttpClient`] when the HTTP client cannot be built.
-    pub fn new(policy: RetryPolicy) -> Result<Self, NotifyError> {
-        Ok(Self::with_transport(
-            Arc::new(ReqwestTransport::new()?),
-            policy,
-        ))
+    pub fn new(policy: RetryPolicy, address: AddressPolicy) -> Result<Self, NotifyError> {
+        let transport = ReqwestTransport::new(address, policy.attempt_timeout)?;
+        Ok(Self::with_transport(Arc::new(transport), policy))
     }
 
     /// A sender over any transport, e.g. a fake in tests.
     pub fn with_transport(transport: Arc<dyn WebhookTransport>, policy: RetryPolicy) -> Self {
         Self { transport, policy }
+    }
+
+    /// The retry policy in use.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Makes attempt number `number` to post `body` (JSON) to `endpoint` under `delivery_id`,
+    /// signed afresh; no retry. Callers that keep retries durable use this and
+    /// [`RetryPolicy::backoff`].
+    ///
+    /// # Errors
+    /// [`NotifyError::WebhookUrl`] before any attempt when the URL is not `http(s)`.
+    pub async fn attempt(
+        &self,
+        endpoint: &WebhookEndpoint,
+        delivery_id: &str,
+        body: &[u8],
+        number: u32,
+    ) -> Result<(DeliveryAttempt, AttemptVerdict), NotifyError> {
+        check_url(&endpoint.url)?;
+        let secret = endpoint.secret.expose_secret().as_bytes();
+        let at = Utc::now();
+        let timestamp = at.timestamp();
+        let request = WebhookRequest {
+            url: endpoint.url.clone(),
+            headers: vec![
+                (DELIVERY_HEADER, delivery_id.to_owned()),
+                (TIMESTAMP_HEADER, timestamp.to_string()),
+                (SIGNATURE_HEADER, signature(secret, timestamp, body)),
+            ],
+            body: body.to_vec(),
+            timeout: self.policy.attempt_timeout,
+        };
+        let result = self.transport.post(&request).await;
+        let verdict = match &result {
+            Ok(status) => match classify(*status) {
+                Verdict::Success => AttemptVerdict::Delivered,
+                Verdict::Retry => AttemptVerdict::Retry,
+                Verdict::Permanent => AttemptVerdict::Rejected,
+            },
+            Err(TransportError::Refused) => AttemptVerdict::Refused,
+            Err(_) => AttemptVerdict::Retry,
+        };
+        let attempt = DeliveryAttempt {
+            attempt: number,
+            status: result.as_ref().ok().copied(),
+            error: result.as_ref().err().map(ToString::to_string),
+            at,
+        };
+        tracing::debug!(attempt = number, status = ?attempt.status, error = ?attempt.error, "webhook attempt");
+        Ok((attempt, verdict))
     }
 
     /// Delivers `payload` as JSON to `endpoint` under `delivery_id`, retrying as the policy
@@ -238,39 +330,19 @@ impl WebhookSender {
     {
         check_url(&endpoint.url)?;
         let body = serde_json::to_vec(payload)?;
-        let secret = endpoint.secret.expose_secret().as_bytes();
         let mut attempts = Vec::new();
         let max = self.policy.attempts();
         let mut number = 1;
         let outcome = loop {
-            let at = Utc::now();
-            let timestamp = at.timestamp();
-            let request = WebhookRequest {
-                url: endpoint.url.clone(),
-                headers: vec![
-                    (DELIVERY_HEADER, delivery_id.to_owned()),
-                    (TIMESTAMP_HEADER, timestamp.to_string()),
-                    (SIGNATURE_HEADER, signature(secret, timestamp, &body)),
-                ],
-                body: body.clone(),
-                timeout: self.policy.attempt_timeout,
-            };
-            let result = self.transport.post(&request).await;
-            let attempt = DeliveryAttempt {
-                attempt: number,
-                status: result.as_ref().ok().copied(),
-                error: result.as_ref().err().map(ToString::to_string),
-                at,
-            };
-            tracing::debug!(attempt = number, status = ?attempt.status, error = ?attempt.error, "webhook attempt");
+            let (attempt, verdict) = self.attempt(endpoint, delivery_id, &body, number).await?;
             on_attempt(&attempt);
+            let status = attempt.status.unwrap_or_default();
             attempts.push(attempt);
-            if let Ok(status) = result {
-                match classify(status) {
-                    Verdict::Success => break DeliveryOutcome::Delivered { status },
-                    Verdict::Permanent => break DeliveryOutcome::Rejected { status },
-                    Verdict::Retry => {}
-                }
+            match verdict {
+                AttemptVerdict::Delivered => break DeliveryOutcome::Delivered { status },
+                AttemptVerdict::Rejected => break DeliveryOutcome::Rejected { status },
+                AttemptVerdict::Refused => break DeliveryOutcome::Refused,
+                AttemptVerdict::Retry => {}
             }
             if number >= max {
                 break DeliveryOutcome::GaveUp;

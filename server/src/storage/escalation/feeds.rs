@@ -42,6 +42,15 @@ pub struct FeedEntry {
     pub updated_at: i64,
 }
 
+/// Whose reading rights a feed's entries follow: its owner's, at the time of each fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedReader {
+    /// The owner.
+    pub person: i64,
+    /// Whether the owner reads every body (an administrator).
+    pub all_bodies: bool,
+}
+
 fn feed_from_row(row: &sqlx::any::AnyRow) -> Result<CalendarFeed, StorageError> {
     Ok(CalendarFeed {
         id: row.try_get("id")?,
@@ -138,19 +147,29 @@ impl SqlStorage {
     }
 
     /// Dated milestones of the given parties (lead or contributor), and the response deadlines
-    /// of open disputes they are involved in.
+    /// of open disputes they are involved in, of the bodies `reader` may read now (those the
+    /// reader is a member of; every body for an administrator).
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn feed_entries(&self, parties: &[i64]) -> Result<Vec<FeedEntry>, StorageError> {
+    pub async fn feed_entries(
+        &self,
+        parties: &[i64],
+        reader: FeedReader,
+    ) -> Result<Vec<FeedEntry>, StorageError> {
+        let all = i64::from(reader.all_bodies);
         let mut entries = Vec::new();
         for party in parties {
             let rows = sqlx::query(
                 "SELECT m.id, m.title, m.description, m.due_raw, m.due_earliest, m.due_latest, m.status, \
                  m.updated_at, mp.role FROM milestones m JOIN milestone_parties mp ON mp.milestone_id = m.id \
-                 WHERE mp.party_id = $1 AND m.due_latest IS NOT NULL ORDER BY m.id",
+                 WHERE mp.party_id = $1 AND m.due_latest IS NOT NULL \
+                 AND ($3 = 1 OR m.body_id IN (SELECT body_id FROM memberships WHERE user_id = $2)) \
+                 ORDER BY m.id",
             )
             .bind(party)
+            .bind(reader.person)
+            .bind(all)
             .fetch_all(self.pool())
             .await?;
             for row in rows {
@@ -173,9 +192,13 @@ impl SqlStorage {
             let rows = sqlx::query(
                 "SELECT d.id, d.title, d.respond_by, d.status, d.updated_at FROM disputes d \
                  JOIN dispute_parties dp ON dp.dispute_id = d.id WHERE dp.party_id = $1 \
-                 AND d.status IN ('in_behandeling', 'geescaleerd') ORDER BY d.id",
+                 AND d.status IN ('in_behandeling', 'geescaleerd') \
+                 AND ($3 = 1 OR d.body_id IN (SELECT body_id FROM memberships WHERE user_id = $2)) \
+                 ORDER BY d.id",
             )
             .bind(party)
+            .bind(reader.person)
+            .bind(all)
             .fetch_all(self.pool())
             .await?;
             for row in rows {

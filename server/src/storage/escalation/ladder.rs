@@ -24,7 +24,42 @@ pub struct LadderSettings {
     pub auto_dispute: bool,
 }
 
+/// Most `parent` links followed from a body upwards (the ladder has six kinds of body, so a
+/// real hierarchy is far shallower).
+pub const MAX_HIERARCHY_DEPTH: usize = 32;
+
 impl SqlStorage {
+    /// The bodies above `body_id` through its `parent` links, nearest first: followed one link
+    /// at a time, at most [`MAX_HIERARCHY_DEPTH`] of them, stopping at a body met before (a
+    /// cycle) or a missing one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn body_ancestors(&self, body_id: i64) -> Result<Vec<i64>, StorageError> {
+        let mut seen = std::collections::HashSet::from([body_id]);
+        let mut ancestors = Vec::new();
+        let mut current = body_id;
+        while ancestors.len() < MAX_HIERARCHY_DEPTH {
+            let row = sqlx::query("SELECT parent_id FROM bodies WHERE id = $1")
+                .bind(current)
+                .fetch_optional(self.pool())
+                .await?;
+            let Some(parent) = row
+                .map(|r| r.try_get::<Option<i64>, _>("parent_id"))
+                .transpose()?
+                .flatten()
+            else {
+                break;
+            };
+            if !seen.insert(parent) {
+                break;
+            }
+            ancestors.push(parent);
+            current = parent;
+        }
+        Ok(ancestors)
+    }
+
     /// The escalation ladder of a body (stored, or the default).
     ///
     /// # Errors

@@ -1,6 +1,8 @@
 //! Webhooks per body, their deliveries (one per webhook and notification, unique) and the
 //! delivery log of every attempt.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 
@@ -26,6 +28,8 @@ pub struct Webhook {
 pub struct PendingDelivery {
     /// Delivery id.
     pub id: i64,
+    /// The webhook (the receiver).
+    pub webhook_id: i64,
     /// Receiver URL.
     pub url: String,
     /// Signing secret.
@@ -38,22 +42,39 @@ pub struct PendingDelivery {
     pub payload: serde_json::Value,
     /// Unix ms of the event.
     pub created_at: i64,
+    /// Attempts made so far.
+    pub attempts: i64,
 }
 
-/// One delivery with its attempts, for the log.
+/// One delivery as the body's chair sees it: whether it arrived, never what the receiver
+/// answered (a status code, an error text or a timing would turn the log into a probe of the
+/// network behind the server).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DeliveryLog {
     /// Delivery id.
     pub id: i64,
     /// The event's key.
     pub event_key: String,
-    /// `pending`, `delivered`, `rejected` or `gave_up`.
-    pub status: String,
+    /// `pending`, `delivered`, `failed` or `cancelled`.
+    pub status: &'static str,
+    /// For a failed delivery, a generic reason.
+    pub reason: Option<&'static str>,
     /// Attempts made.
-    pub attempts: Vec<AttemptLog>,
+    pub attempts: Vec<AttemptView>,
 }
 
-/// One attempt.
+/// One attempt as the log shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AttemptView {
+    /// 1 for the first.
+    pub attempt: i64,
+    /// `delivered` or `failed`.
+    pub result: &'static str,
+    /// Unix ms.
+    pub at: i64,
+}
+
+/// One attempt, as stored (the status and error stay with the operator).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AttemptLog {
     /// 1 for the first.
@@ -64,6 +85,43 @@ pub struct AttemptLog {
     pub error: Option<String>,
     /// Unix ms.
     pub at: i64,
+}
+
+/// Where a delivery stands after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterAttempt {
+    /// The receiver took it.
+    Delivered,
+    /// Try again at this Unix ms.
+    RetryAt(i64),
+    /// The receiver answered with a status retrying does not change.
+    Rejected,
+    /// Every attempt the policy allows failed.
+    GaveUp,
+    /// The receiver's address is not allowed.
+    Refused,
+}
+
+impl AfterAttempt {
+    fn status(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::RetryAt(_) => "pending",
+            Self::Rejected => "rejected",
+            Self::GaveUp => "gave_up",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// The chair's view of a stored status.
+fn shown_status(stored: &str) -> (&'static str, Option<&'static str>) {
+    match stored {
+        "pending" => ("pending", None),
+        "delivered" => ("delivered", None),
+        "cancelled" => ("cancelled", None),
+        _ => ("failed", Some("the receiver did not accept the delivery")),
+    }
 }
 
 impl SqlStorage {
@@ -128,19 +186,34 @@ impl SqlStorage {
         Ok(row.map(|r| r.try_get("body_id")).transpose()?)
     }
 
-    /// Switches a webhook off (its log is kept); `false` when it was off already.
+    /// Switches a webhook off (its log is kept) and cancels its deliveries that have not been
+    /// made yet; `false` when it was off already.
     ///
     /// # Errors
     /// Storage errors.
     pub async fn deactivate_webhook(&self, id: i64) -> Result<bool, StorageError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE webhooks SET active = 0 WHERE id = $1 AND active = 1")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'cancelled', finished_at = $1, \
+             locked_until = NULL WHERE webhook_id = $2 AND status = 'pending'",
+        )
+        .bind(crate::storage::now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
-    /// Claims pending deliveries, leased until `lease_until`.
+    /// Claims deliveries that are due at `now_ms` (pending, of an active webhook, their next
+    /// attempt due, not leased), leased until `lease_until`: at most `limit` in all and at most
+    /// `per_receiver` per webhook, counting the ones of that webhook already leased. On
+    /// PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so two processes never
+    /// claim one delivery.
     ///
     /// # Errors
     /// Storage errors.
@@ -148,25 +221,77 @@ impl SqlStorage {
         &self,
         now_ms: i64,
         lease_until: i64,
-        limit: i64,
+        limit: usize,
+        per_receiver: usize,
     ) -> Result<Vec<PendingDelivery>, StorageError> {
-        let lock = self.skip_locked();
-        let rows = sqlx::query(&format!(
-            "UPDATE webhook_deliveries SET locked_until = $1 WHERE id IN \
-             (SELECT id FROM webhook_deliveries WHERE status = 'pending' \
-             AND (locked_until IS NULL OR locked_until < $2) ORDER BY id LIMIT $3{lock}) RETURNING id"
-        ))
-        .bind(lease_until)
+        let per_receiver = per_receiver.max(1);
+        let busy: HashMap<i64, usize> = sqlx::query(
+            "SELECT webhook_id, COUNT(*) AS n FROM webhook_deliveries \
+             WHERE status = 'pending' AND locked_until >= $1 GROUP BY webhook_id",
+        )
         .bind(now_ms)
-        .bind(limit)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let n: i64 = r.try_get("n")?;
+            Ok((
+                r.try_get("webhook_id")?,
+                usize::try_from(n).unwrap_or(usize::MAX),
+            ))
+        })
+        .collect::<Result<_, StorageError>>()?;
+        let candidates = sqlx::query(
+            "SELECT id, webhook_id FROM (SELECT d.id, d.webhook_id, ROW_NUMBER() OVER \
+             (PARTITION BY d.webhook_id ORDER BY d.id) AS rn FROM webhook_deliveries d \
+             JOIN webhooks w ON w.id = d.webhook_id WHERE d.status = 'pending' AND w.active = 1 \
+             AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1) \
+             AND (d.locked_until IS NULL OR d.locked_until < $1)) c \
+             WHERE c.rn <= $2 ORDER BY c.id LIMIT $3",
+        )
+        .bind(now_ms)
+        .bind(i64::try_from(per_receiver).unwrap_or(i64::MAX))
+        .bind(i64::try_from(limit.saturating_mul(per_receiver)).unwrap_or(i64::MAX))
         .fetch_all(self.pool())
         .await?;
+        let mut taken: HashMap<i64, usize> = HashMap::new();
+        let mut chosen = Vec::new();
+        for row in &candidates {
+            let id: i64 = row.try_get("id")?;
+            let webhook: i64 = row.try_get("webhook_id")?;
+            let count = taken.entry(webhook).or_insert(0);
+            if *count + busy.get(&webhook).copied().unwrap_or(0) < per_receiver
+                && chosen.len() < limit
+            {
+                *count += 1;
+                chosen.push(id);
+            }
+        }
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (0..chosen.len())
+            .map(|n| format!("${}", n + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lock = self.skip_locked();
+        let sql = format!(
+            "UPDATE webhook_deliveries SET locked_until = $1 WHERE id IN \
+             (SELECT id FROM webhook_deliveries WHERE id IN ({list}) AND status = 'pending' \
+             AND (locked_until IS NULL OR locked_until < $2){lock}) RETURNING id"
+        );
+        let mut query = sqlx::query(&sql).bind(lease_until).bind(now_ms);
+        for id in &chosen {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut deliveries = Vec::new();
         for row in rows {
             let id: i64 = row.try_get("id")?;
             let row = sqlx::query(
-                "SELECT d.id, w.url, w.secret, e.event_key, w.body_id, e.payload, e.created_at \
-                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                "SELECT d.id, d.webhook_id, d.attempts, w.url, w.secret, e.event_key, w.body_id, \
+                 e.payload, e.created_at FROM webhook_deliveries d \
+                 JOIN webhooks w ON w.id = d.webhook_id \
                  JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
             )
             .bind(id)
@@ -175,55 +300,62 @@ impl SqlStorage {
             let payload: String = row.try_get("payload")?;
             deliveries.push(PendingDelivery {
                 id,
+                webhook_id: row.try_get("webhook_id")?,
                 url: row.try_get("url")?,
                 secret: row.try_get("secret")?,
                 event_key: row.try_get("event_key")?,
                 body_id: row.try_get("body_id")?,
                 payload: serde_json::from_str(&payload).unwrap_or_default(),
                 created_at: row.try_get("created_at")?,
+                attempts: row.try_get("attempts")?,
             });
         }
+        deliveries.sort_by_key(|d| d.id);
         Ok(deliveries)
     }
 
-    /// Records a delivery's attempts and its outcome.
+    /// Records one attempt of a claimed delivery and where the delivery stands now, and
+    /// releases its lease. A delivery cancelled meanwhile stays cancelled.
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn finish_delivery(
+    pub async fn record_attempt(
         &self,
         id: i64,
-        status: &str,
-        attempts: &[AttemptLog],
+        attempt: &AttemptLog,
+        after: AfterAttempt,
         now_ms: i64,
     ) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        let offset: i64 = sqlx::query("SELECT attempts FROM webhook_deliveries WHERE id = $1")
+        let made: i64 = sqlx::query("SELECT attempts FROM webhook_deliveries WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?
             .try_get("attempts")?;
-        for attempt in attempts {
-            sqlx::query(
-                "INSERT INTO webhook_attempts (delivery_id, attempt, status, error, at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(offset + attempt.attempt)
-            .bind(attempt.status)
-            .bind(&attempt.error)
-            .bind(attempt.at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let count = i64::try_from(attempts.len()).unwrap_or(0);
         sqlx::query(
-            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + $2, \
-             last_status = $3, finished_at = $4, locked_until = NULL WHERE id = $5",
+            "INSERT INTO webhook_attempts (delivery_id, attempt, status, error, at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(status)
-        .bind(count)
-        .bind(attempts.last().and_then(|a| a.status))
-        .bind((status != "pending").then_some(now_ms))
+        .bind(id)
+        .bind(made + 1)
+        .bind(attempt.status)
+        .bind(&attempt.error)
+        .bind(attempt.at)
+        .execute(&mut *tx)
+        .await?;
+        let next = match after {
+            AfterAttempt::RetryAt(at) => Some(at),
+            _ => None,
+        };
+        let finished = (!matches!(after, AfterAttempt::RetryAt(_))).then_some(now_ms);
+        sqlx::query(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, \
+             locked_until = NULL, next_attempt_at = $2, finished_at = $3, \
+             status = CASE WHEN status = 'pending' THEN $4 ELSE status END WHERE id = $5",
+        )
+        .bind(attempt.status)
+        .bind(next)
+        .bind(finished)
+        .bind(after.status())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -231,7 +363,7 @@ impl SqlStorage {
         Ok(())
     }
 
-    /// A webhook's deliveries, newest first, with their attempts.
+    /// A webhook's deliveries, newest first, as the chair sees them.
     ///
     /// # Errors
     /// Storage errors.
@@ -252,18 +384,24 @@ impl SqlStorage {
         let mut log = Vec::new();
         for row in rows {
             let id: i64 = row.try_get("id")?;
+            let stored: String = row.try_get("status")?;
+            let (status, reason) = shown_status(&stored);
             let attempts = sqlx::query(
-                "SELECT attempt, status, error, at FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id",
+                "SELECT attempt, status, at FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| {
-                Ok(AttemptLog {
+                let code: Option<i64> = r.try_get("status")?;
+                Ok(AttemptView {
                     attempt: r.try_get("attempt")?,
-                    status: r.try_get("status")?,
-                    error: r.try_get("error")?,
+                    result: if code.is_some_and(|c| (200..300).contains(&c)) {
+                        "delivered"
+                    } else {
+                        "failed"
+                    },
                     at: r.try_get("at")?,
                 })
             })
@@ -271,7 +409,8 @@ impl SqlStorage {
             log.push(DeliveryLog {
                 id,
                 event_key: row.try_get("event_key")?,
-                status: row.try_get("status")?,
+                status,
+                reason,
                 attempts,
             });
         }
