@@ -20,6 +20,8 @@ use crate::config::{Config, LogFormat};
 use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
+mod serve_auth;
+
 /// Polder: realtime collaboration for policy working groups.
 #[derive(Parser)]
 #[command(name = "polder", version, about)]
@@ -31,7 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage API tokens.
@@ -201,7 +203,8 @@ struct ServeArgs {
     /// Compact a document's update log after this many updates.
     #[arg(long, env = "POLDER_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
     compact_after_updates: usize,
-    /// Mark cookies Secure (when served over TLS).
+    /// Served over TLS: Secure cookies with the __Host- prefix and HSTS (also implied by an
+    /// https:// --public-url).
     #[arg(long, env = "POLDER_SECURE_COOKIES")]
     secure_cookies: bool,
     /// Load the demo working group when the database is empty.
@@ -209,6 +212,8 @@ struct ServeArgs {
     demo: bool,
     #[command(flatten)]
     scheduler: SchedulerArgs,
+    #[command(flatten)]
+    auth: serve_auth::AuthArgs,
 }
 
 /// Reminders, escalation timeouts and e-mail.
@@ -285,6 +290,7 @@ impl ServeArgs {
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
         self.scheduler.apply(&mut config.scheduler);
+        self.auth.apply(&mut config.auth);
         config
     }
 }
@@ -383,7 +389,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 }
                 storage.close().await;
             }
-            let config = args.into_config();
+            let config = (*args).into_config();
             if config.database_url.is_none() {
                 tracing::info!(data_dir = %config.data_dir.display(), "using the embedded SQLite database");
             }

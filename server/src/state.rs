@@ -30,8 +30,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks upgraded WebSocket tasks, which axum's graceful shutdown does not wait for.
     pub tracker: TaskTracker,
-    /// Whether cookies are marked `Secure`.
+    /// Whether the server is served over HTTPS: `Secure`, `__Host-` cookies and HSTS.
     pub secure_cookies: bool,
-    /// Failed sign-ins.
-    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Trusted proxies, sign-in limits, the metrics token.
+    pub auth: Arc<crate::auth::settings::AuthSettings>,
 }

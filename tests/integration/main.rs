@@ -9,6 +9,7 @@ mod api;
 mod helpers;
 
 mod access;
+mod credentials;
 mod durability;
 mod escalation;
 mod governance;
