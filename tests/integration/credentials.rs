@@ -460,6 +460,17 @@ async fn an_observer_with_a_mandate_cannot_sign_off(backend: Backend) {
             .contains("observer"),
         "{refused}"
     );
+    // nor is the observer named as the one to ask
+    let pending = zin
+        .get(&format!("/api/role-agreements/{}/pending", agreement["id"]))
+        .await;
+    let zin_pending = pending["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "ZIN")
+        .unwrap();
+    assert_eq!(zin_pending["mandate_holders"], json!([]), "{pending}");
     // as a member again, the same person signs
     app.storage
         .put_membership(group.body_id, joost.id, BodyRole::Member, true)
