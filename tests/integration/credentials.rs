@@ -632,6 +632,26 @@ async fn a_csrf_token_of_another_session_is_refused(backend: Backend) {
     // a made-up token that the attacker planted as the cookie too
     let (status, _) = create(first_session.clone(), "planted".into()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // a page whose CSRF cookie is outdated gets the session's token back when it loads
+    let state = http
+        .get(app.http("/api/session"))
+        .header(
+            "cookie",
+            format!("polder_session={first_session}; polder_csrf=outdated"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let renewed = state
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            pair.strip_prefix("polder_csrf=").map(str::to_owned)
+        })
+        .expect("the CSRF cookie is set again");
+    assert_eq!(renewed, first_csrf);
     // the session's own token works
     let (status, body) = create(first_session, first_csrf).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
@@ -17,11 +17,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::auth::throttle::{self, Attempt};
-use crate::auth::{csrf, password, proxy, secret};
+use crate::auth::{csrf, password, proxy, secret, Credential};
 use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
 use crate::http::cookies::{self, SESSION_DAYS};
+use crate::http::credentials;
 use crate::http::extract::{AppJson, Caller};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
@@ -151,11 +152,26 @@ async fn sign_in(
     get,
     path = "/api/session",
     tag = "session",
-    summary = "Whether the request carries a live session",
+    summary = "Whether the request carries a live session (and, if so, its CSRF cookie again)",
     responses((status = 200, body = Object))
 )]
-async fn session_state(caller: Option<Caller>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "signed_in": caller.is_some() }))
+async fn session_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    caller: Option<Caller>,
+) -> (CookieJar, Json<serde_json::Value>) {
+    let signed_in = caller.is_some();
+    // A live cookie session gets its CSRF cookie (again): the page asks this when it loads, so
+    // a lost or outdated CSRF cookie is repaired without signing in anew.
+    let jar = match credentials::credential(&state, &headers, None) {
+        Some(Credential::Session(session_id)) if signed_in => jar.add(cookies::csrf(
+            state.secure_cookies,
+            csrf::token_for(&session_id),
+        )),
+        _ => jar,
+    };
+    (jar, Json(serde_json::json!({ "signed_in": signed_in })))
 }
 
 #[utoipa::path(
