@@ -93,3 +93,83 @@ impl Reservation {
         db.uncount_sign_in_attempt(&self.address).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> (SqlStorage, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::storage::sql::sqlite_url_for(dir.path());
+        (SqlStorage::connect(&url).await.unwrap(), dir)
+    }
+
+    fn allowed(attempt: Attempt) -> Option<Reservation> {
+        match attempt {
+            Attempt::Allowed(reservation) => Some(reservation),
+            Attempt::Throttled(_) => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_lock_the_account_until_the_window_has_passed() {
+        let (db, _dir) = db().await;
+        let start = 1_000_000_000_000;
+        for i in 0..MAX_FAILURES_PER_ACCOUNT {
+            let attempt = attempt(&db, "a@b.nl", "192.0.2.1", 20, start + i)
+                .await
+                .unwrap();
+            assert!(allowed(attempt).is_some(), "attempt {i}");
+        }
+        let Attempt::Throttled(wait) = attempt(&db, "a@b.nl", "192.0.2.1", 20, start + 10)
+            .await
+            .unwrap()
+        else {
+            panic!("the sixth attempt is throttled");
+        };
+        assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(1));
+        // another account from the same address is not locked by this one
+        assert!(allowed(
+            attempt(&db, "c@d.nl", "192.0.2.1", 20, start + 11)
+                .await
+                .unwrap()
+        )
+        .is_some());
+        // after the window, counting starts again
+        let later = start + i64::try_from(WINDOW.as_millis()).unwrap();
+        let reservation = allowed(
+            attempt(&db, "a@b.nl", "192.0.2.1", 20, later)
+                .await
+                .unwrap(),
+        )
+        .expect("a new window");
+        // a success clears the account
+        reservation.succeeded(&db).await.unwrap();
+        for i in 0..MAX_FAILURES_PER_ACCOUNT {
+            let attempt = attempt(&db, "a@b.nl", "192.0.2.1", 20, later + 1 + i)
+                .await
+                .unwrap();
+            assert!(allowed(attempt).is_some(), "attempt {i} after the success");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_address_is_limited_across_accounts_and_successes_do_not_count() {
+        let (db, _dir) = db().await;
+        let now = 1_000_000_000_000;
+        for i in 0..3 {
+            let reservation = allowed(attempt(&db, "ok@b.nl", "192.0.2.9", 3, now).await.unwrap())
+                .expect("within the limit");
+            if i < 2 {
+                // two correct passwords: they give the address its attempts back
+                reservation.succeeded(&db).await.unwrap();
+            }
+        }
+        for account in ["x@b.nl", "y@b.nl"] {
+            assert!(allowed(attempt(&db, account, "192.0.2.9", 3, now).await.unwrap()).is_some());
+        }
+        // three failures from the address: a fourth account is refused there, not elsewhere
+        assert!(allowed(attempt(&db, "z@b.nl", "192.0.2.9", 3, now).await.unwrap()).is_none());
+        assert!(allowed(attempt(&db, "z@b.nl", "192.0.2.10", 3, now).await.unwrap()).is_some());
+    }
+}
