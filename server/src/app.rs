@@ -70,9 +70,9 @@ impl App {
             connection_permits: Arc::new(Semaphore::new(config.limits.max_connections)),
             shutdown: shutdown.clone(),
             tracker: tracker.clone(),
-            secure_cookies: config.secure_cookies,
-            login_throttle: Arc::default(),
             webhook_policy: config.scheduler.webhook.address_policy(),
+            secure_cookies: config.serves_https(),
+            auth: Arc::new(config.auth.clone()),
         };
         crate::scheduler::spawn(
             state.clone(),

@@ -22,6 +22,7 @@ use crate::storage::{DocRole, SqlStorage, Storage};
 
 mod webhook_args;
 mod work_args;
+mod serve_auth;
 
 /// Polder: realtime collaboration for policy working groups.
 #[derive(Parser)]
@@ -204,7 +205,8 @@ struct ServeArgs {
     /// Compact a document's update log after this many updates.
     #[arg(long, env = "POLDER_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
     compact_after_updates: usize,
-    /// Mark cookies Secure (when served over TLS).
+    /// Served over TLS: Secure cookies with the __Host- prefix and HSTS (also implied by an
+    /// https:// --public-url).
     #[arg(long, env = "POLDER_SECURE_COOKIES")]
     secure_cookies: bool,
     /// Load the demo working group when the database is empty.
@@ -214,6 +216,8 @@ struct ServeArgs {
     scheduler: SchedulerArgs,
     #[command(flatten)]
     work: work_args::WorkArgs,
+    #[command(flatten)]
+    auth: serve_auth::AuthArgs,
 }
 
 /// Reminders, escalation timeouts and e-mail.
@@ -294,6 +298,7 @@ impl ServeArgs {
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
         self.scheduler.apply(&mut config.scheduler);
         self.work.apply(&mut config.work);
+        self.auth.apply(&mut config.auth);
         config
     }
 }

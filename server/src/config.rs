@@ -117,8 +117,11 @@ pub struct Config {
     pub hub: HubSettings,
     /// How long shutdown waits for connections and documents to finish.
     pub shutdown_grace: Duration,
-    /// Whether cookies are marked `Secure` (set when served behind TLS).
+    /// Whether cookies are marked `Secure` (set when served behind TLS); see
+    /// [`Config::serves_https`].
     pub secure_cookies: bool,
+    /// Trusted proxies, sign-in limits, the metrics token.
+    pub auth: crate::auth::settings::AuthSettings,
     /// Reminders, escalation timeouts and notification delivery.
     pub scheduler: crate::scheduler::SchedulerSettings,
 }
@@ -135,12 +138,25 @@ impl Default for Config {
             hub: HubSettings::default(),
             shutdown_grace: Duration::from_secs(10),
             secure_cookies: false,
+            auth: crate::auth::settings::AuthSettings::default(),
             scheduler: crate::scheduler::SchedulerSettings::default(),
         }
     }
 }
 
 impl Config {
+    /// Whether the server is served over HTTPS: `secure_cookies` is set or the public URL
+    /// starts with `https://`. Then cookies are `Secure` with the `__Host-` prefix and
+    /// responses carry `Strict-Transport-Security`.
+    pub fn serves_https(&self) -> bool {
+        self.secure_cookies
+            || self
+                .scheduler
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
     /// The database URL in effect: the configured one, or SQLite under the data directory.
     pub fn effective_database_url(&self) -> String {
         self.database_url

@@ -26,6 +26,14 @@ pub enum AppError {
     /// The credential is valid but does not allow this.
     #[error("you do not have access to this")]
     Forbidden,
+    /// A read-only credential (a `read`-scoped token) tried to change something.
+    #[error("this token may only read; a change needs a token with the write scope or a signed-in session")]
+    ReadOnlyCredential,
+    /// A change authenticated by the session cookie did not carry that session's CSRF token.
+    #[error(
+        "the x-csrf-token header does not belong to this session; reload the page and try again"
+    )]
+    CsrfMismatch,
     /// Nothing exists at this address (or the caller may not know that it does).
     #[error("not found")]
     NotFound,
@@ -71,7 +79,9 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ReadOnlyCredential | AppError::CsrfMismatch => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -88,6 +98,8 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
+            AppError::ReadOnlyCredential => "read_only_credential",
+            AppError::CsrfMismatch => "csrf_mismatch",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid",

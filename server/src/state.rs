@@ -34,10 +34,10 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks upgraded WebSocket tasks, which axum's graceful shutdown does not wait for.
     pub tracker: TaskTracker,
-    /// Whether cookies are marked `Secure`.
+    /// Whether the server is served over HTTPS: `Secure`, `__Host-` cookies and HSTS.
     pub secure_cookies: bool,
     /// Where webhooks may point.
     pub webhook_policy: crate::notify::webhook::AddressPolicy,
-    /// Failed sign-ins.
-    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Trusted proxies, sign-in limits, the metrics token.
+    pub auth: Arc<crate::auth::settings::AuthSettings>,
 }

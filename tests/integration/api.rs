@@ -51,7 +51,10 @@ impl Api {
                 .next()
                 .unwrap()
                 .to_owned();
-            if let Some(token) = pair.strip_prefix("polder_csrf=") {
+            let csrf = pair
+                .strip_prefix("polder_csrf=")
+                .or_else(|| pair.strip_prefix("__Host-polder_csrf="));
+            if let Some(token) = csrf {
                 api.csrf = Some(token.to_owned());
             }
             cookies.push(pair);

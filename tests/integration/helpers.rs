@@ -240,9 +240,12 @@ impl TestApp {
         token
     }
 
-    /// Reads one metric's value from `/metrics`.
+    /// Reads one metric's value from `/metrics` (with the admin token, which may read it).
     pub async fn metric(&self, name: &str) -> f64 {
-        let body = reqwest::get(self.http("/metrics"))
+        let body = reqwest::Client::new()
+            .get(self.http("/metrics"))
+            .bearer_auth(&self.admin_token)
+            .send()
             .await
             .unwrap()
             .text()

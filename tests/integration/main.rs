@@ -10,6 +10,7 @@ mod helpers;
 
 mod access;
 mod bounds;
+mod credentials;
 mod durability;
 mod escalation;
 mod governance;

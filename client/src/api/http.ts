@@ -1,5 +1,6 @@
 // The one place that talks HTTP to the Polder server. Same origin, session cookie, JSON in and
-// out; every non-GET request carries the CSRF token from the `polder_csrf` cookie.
+// out; every non-GET request carries the session's CSRF token from its cookie
+// (`__Host-polder_csrf` when served over HTTPS, `polder_csrf` over plain HTTP).
 
 /** The server's error shape: `{"error": {"code": "...", "message": "..."}}`. */
 export interface ErrorBody {
@@ -28,8 +29,18 @@ export class NetworkError extends Error {
   }
 }
 
-const CSRF_COOKIE = 'polder_csrf'
+/** The CSRF cookie's names, most specific first: the `__Host-` one exists over HTTPS. */
+export const CSRF_COOKIES = ['__Host-polder_csrf', 'polder_csrf'] as const
 const CSRF_HEADER = 'x-csrf-token'
+
+/** The session's CSRF token, from whichever of its cookies exists. */
+export function readCsrfToken(): string | null {
+  for (const name of CSRF_COOKIES) {
+    const value = readCookie(name)
+    if (value) return value
+  }
+  return null
+}
 
 export function readCookie(name: string): string | null {
   for (const part of document.cookie.split(';')) {
@@ -67,7 +78,7 @@ export async function request<T>(
   if (raw) headers['content-type'] = body.type || 'application/octet-stream'
   else if (body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET') {
-    const csrf = readCookie(CSRF_COOKIE)
+    const csrf = readCsrfToken()
     if (csrf) headers[CSRF_HEADER] = csrf
   }
   let response: Response

@@ -3,19 +3,28 @@
 //! # Layout
 //! - [`password`]: argon2id hashing and verification, off the async runtime.
 //! - [`secret`]: random tokens and session ids, stored only as hashes.
-//! - [`throttle`]: failed sign-ins per account and per address.
+//! - [`throttle`]: sign-in attempts per account and per address, counted in the database.
+//! - [`proxy`]: the client's address, through trusted reverse proxies only.
+//! - [`csrf`]: CSRF tokens bound to their session.
+//! - [`settings`]: the operator's settings of all this.
 //! - this module: [`Credential`] → [`Identity`] → [`Access`] for a document.
 
+pub mod csrf;
 pub mod password;
+pub mod proxy;
 pub mod secret;
+pub mod settings;
 pub mod throttle;
 
 use polder_shared::DocId;
 
 use crate::storage::{now_ms, DocRole, Storage, StorageError};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP (a local demo).
 pub const SESSION_COOKIE: &str = "polder_session";
+/// Name of the session cookie when served over HTTPS: the `__Host-` prefix makes browsers
+/// accept it only with `Secure`, `Path=/` and no `Domain`, so no other host can plant it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-polder_session";
 
 /// Something a request presented to prove who it is.
 pub enum Credential {

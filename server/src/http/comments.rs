@@ -19,6 +19,11 @@ use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
 use crate::sync::anchor;
 
+/// Most people one comment mentions: 50 (each is looked up and notified).
+pub const MAX_MENTIONED_PEOPLE: usize = 50;
+/// Most parties one comment mentions: 50.
+pub const MAX_MENTIONED_PARTIES: usize = 50;
+
 /// Comment routes.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -146,7 +151,20 @@ async fn create(
             .into());
         }
     }
-    for person in &input.mention_people {
+    at_most(
+        "mention_people",
+        input.mention_people.len(),
+        MAX_MENTIONED_PEOPLE,
+    )?;
+    let mut mention_people = input.mention_people.clone();
+    mention_people.sort_unstable();
+    mention_people.dedup();
+    at_most(
+        "mention_parties",
+        input.mention_parties.len(),
+        MAX_MENTIONED_PARTIES,
+    )?;
+    for person in &mention_people {
         state
             .db
             .find_person(*person)
@@ -158,10 +176,13 @@ async fn create(
     }
     let mut parties = Vec::new();
     for code in &input.mention_parties {
-        parties.push(state.db.resolve_party(code).await?.ok_or_else(|| Invalid {
+        let party = state.db.resolve_party(code).await?.ok_or_else(|| Invalid {
             field: "mention_parties",
             message: format!("there is no party {code:?}"),
-        })?);
+        })?;
+        if !parties.contains(&party) {
+            parties.push(party);
+        }
     }
     let author = caller.person_id()?;
     let comment_id = state
@@ -176,7 +197,7 @@ async fn create(
                 .as_ref()
                 .map(|a| (a.start.as_str(), a.end.as_str())),
             quote: quote.as_deref(),
-            people: &input.mention_people,
+            people: &mention_people,
             parties: &parties,
         })
         .await?;
@@ -193,6 +214,20 @@ async fn create(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(comment)))
+}
+
+/// Refuses a list longer than `max` before anything in it is looked up.
+///
+/// # Errors
+/// [`Invalid`] naming the field and the limit.
+pub fn at_most(field: &'static str, len: usize, max: usize) -> Result<(), Invalid> {
+    if len > max {
+        return Err(Invalid {
+            field,
+            message: format!("at most {max} entries (got {len})"),
+        });
+    }
+    Ok(())
 }
 
 async fn set_resolved(

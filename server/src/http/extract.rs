@@ -4,8 +4,6 @@
 
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::http::Method;
-use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, Credential, Identity};
@@ -14,8 +12,6 @@ use crate::http::credentials;
 use crate::state::AppState;
 use crate::storage::people::Person;
 
-/// Name of the cookie carrying the CSRF token (readable by the page, unlike the session).
-pub const CSRF_COOKIE: &str = "polder_csrf";
 /// Header in which the page echoes the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -98,13 +94,21 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let credential =
-            credentials::from_request(&parts.headers, None).ok_or(AppError::Unauthorized)?;
-        if matches!(credential, Credential::Session(_)) && !is_safe(&parts.method) {
-            check_csrf(parts)?;
+            credentials::credential(state, &parts.headers, None).ok_or(AppError::Unauthorized)?;
+        if let Credential::Session(session_id) = &credential {
+            if !credentials::is_safe(&parts.method) {
+                check_csrf(parts, session_id)?;
+            }
         }
-        let identity = auth::authenticate(state.storage.as_ref(), &credential)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let identity = match parts.extensions.remove::<credentials::Authenticated>() {
+            Some(credentials::Authenticated(identity)) => identity,
+            None => auth::authenticate(state.storage.as_ref(), &credential)
+                .await?
+                .ok_or(AppError::Unauthorized)?,
+        };
+        if identity.read_only && !credentials::is_safe(&parts.method) {
+            return Err(AppError::ReadOnlyCredential);
+        }
         let person = match identity.user_id {
             Some(id) => state.db.find_person(id).await?,
             None => None,
@@ -128,32 +132,20 @@ impl OptionalFromRequestParts<AppState> for Caller {
     }
 }
 
-fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-/// Double-submit check: the header must repeat the CSRF cookie. A cross-site page can make the
-/// browser send the cookies, but cannot read them to fill in the header.
-fn check_csrf(parts: &Parts) -> Result<(), AppError> {
-    let jar = CookieJar::from_headers(&parts.headers);
-    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
+/// The header must carry the CSRF token of this very session (see [`auth::csrf`]): a
+/// cross-site page can make the browser send the cookies but cannot read them, and a token
+/// taken from another session (or planted as a cookie) does not fit this one.
+fn check_csrf(parts: &Parts, session_id: &str) -> Result<(), AppError> {
     let header = parts
         .headers
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    match (cookie, header) {
-        (Some(cookie), Some(header))
-            if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), header.as_bytes()) =>
-        {
-            Ok(())
-        }
-        _ => Err(AppError::Forbidden),
+        .unwrap_or_default();
+    if auth::csrf::is_valid(session_id, header) {
+        Ok(())
+    } else {
+        Err(AppError::CsrfMismatch)
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).

@@ -1,11 +1,18 @@
 //! Liveness, readiness and metrics for operators.
+//!
+//! `/metrics` tells a lot about the instance (documents, connections, errors), so it answers
+//! only to `Authorization: Bearer` with the configured metrics token (`--metrics-token`) or an
+//! `admin`-scoped API token: 401 without a token, 403 with any other.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use secrecy::ExposeSecret;
 
+use crate::auth::{self, Credential};
+use crate::error::{AppError, Result};
 use crate::state::AppState;
 
 /// `/healthz`, `/readyz` and `/metrics`.
@@ -35,13 +42,45 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Prometheus text exposition.
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
+/// Prometheus text exposition, for the metrics token or an administrator's token.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    may_read_metrics(&state, &headers).await?;
+    Ok((
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(),
     )
+        .into_response())
+}
+
+async fn may_read_metrics(state: &AppState, headers: &HeaderMap) -> Result<()> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    if let Some(expected) = &state.auth.metrics_token {
+        if constant_time_eq(expected.expose_secret().as_bytes(), bearer.as_bytes()) {
+            return Ok(());
+        }
+    }
+    let identity = auth::authenticate(
+        state.storage.as_ref(),
+        &Credential::Token(bearer.to_owned()),
+    )
+    .await?
+    .ok_or(AppError::Unauthorized)?;
+    if identity.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

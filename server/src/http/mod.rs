@@ -5,14 +5,17 @@
 //! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
 //! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`], [`audit`]:
 //!   one REST resource each; [`extract`] holds the shared extractors and pagination.
-//! - [`credentials`]: reading a session cookie or token from a request.
 //! - [`render`]: exports, comparisons and dossiers on the blocking pool, bounded in number,
 //!   time and document size.
+//! - [`credentials`]: reading a session cookie or token from a request; read-only tokens
+//!   change nothing.
+//! - [`cookies`]: the session and CSRF cookies and HSTS.
 //! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
 
 pub mod audit;
 pub mod bodies;
 pub mod comments;
+pub mod cookies;
 pub mod credentials;
 pub mod drafts;
 pub mod escalation;
@@ -68,6 +71,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(versions::router())
         .merge(governance::router())
         .merge(escalation::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            credentials::refuse_read_only_writes,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -90,6 +97,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     }
     router
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            cookies::strict_transport_security,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 let route = request

@@ -33,7 +33,8 @@ struct ApiErrorDetailBody {
                        notifications, calendar feeds and webhooks. \
                        Most lists are paginated (`offset`, `limit`); every error has one JSON shape. \
                        Browsers authenticate with the session cookie and send `x-csrf-token` \
-                       (the `polder_csrf` cookie) on state-changing requests; other clients use \
+                       (the session's token, from the `polder_csrf` cookie, `__Host-polder_csrf` \
+                       over HTTPS) on state-changing requests; other clients use \
                        `Authorization: Bearer <token>`. Documents sync over `/ws/{doc_id}` \
                        (y-websocket protocol, not listed here); `/ws/inbox` pushes new \
                        notifications."

@@ -1,33 +1,33 @@
 //! Signing in and out, `/api/me`, password changes.
 //!
 //! Sign-in answers alike for an unknown account and a wrong password, is throttled per account
-//! and per address, and sets two cookies: the HttpOnly session and a CSRF token the page must
-//! echo in `x-csrf-token` on every state-changing request.
+//! and per client address (see [`crate::auth::throttle`]), and sets two cookies: the HttpOnly
+//! session and the session's CSRF token, which the page must echo in `x-csrf-token` on every
+//! state-changing request (see [`crate::http::cookies`] for their names and attributes).
 
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::auth::{self, password, secret};
+use crate::auth::throttle::{self, Attempt};
+use crate::auth::{csrf, password, proxy, secret, Credential};
 use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::audit::record;
-use crate::http::extract::{AppJson, Caller, CSRF_COOKIE};
+use crate::http::cookies::{self, SESSION_DAYS};
+use crate::http::credentials;
+use crate::http::extract::{AppJson, Caller};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::now_ms;
 use crate::storage::people::Person;
-
-/// How long a session lasts.
-const SESSION_DAYS: i64 = 14;
 
 /// `/api/session`, `/api/me`, `/api/me/password`.
 pub fn router() -> Router<AppState> {
@@ -57,22 +57,25 @@ pub(crate) struct PasswordChange {
     new: SecretString,
 }
 
-/// The caller's network address, when the server knows it.
-pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
-    parts_extensions
+/// The client's network address: the peer of the connection, or behind a trusted proxy the
+/// address it forwarded (see [`proxy::client_ip`]).
+pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    proxy::client_ip(peer, &parts.headers, &state.auth.trusted_proxies)
 }
 
-struct ClientAddress(String);
+struct ClientAddress(IpAddr);
 
 impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(&parts.extensions)))
+        Ok(Self(client_ip(parts, state)))
     }
 }
 
@@ -91,26 +94,37 @@ async fn sign_in(
     AppJson(form): AppJson<SignIn>,
 ) -> Result<(CookieJar, StatusCode)> {
     let email = form.email.trim().to_lowercase();
-    let account_key = format!("account:{email}");
-    let keys = [account_key.clone(), format!("address:{address}")];
-    if let Some(wait) = state.login_throttle.retry_after(&keys, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(AppError::TooManyRequests {
-            message: format!("too many failed sign-in attempts; try again in {minutes} minute(s)"),
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
+    let reservation = match throttle::attempt(
+        &state.db,
+        &email,
+        &proxy::address_key(address),
+        state.auth.max_failures_per_address,
+        now_ms(),
+    )
+    .await?
+    {
+        Attempt::Allowed(reservation) => reservation,
+        Attempt::Throttled(wait) => {
+            tracing::info!("sign-in throttled");
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return Err(AppError::TooManyRequests {
+                message: format!(
+                    "too many failed sign-in attempts; try again in {minutes} minute(s)"
+                ),
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    };
     let user = state.storage.find_user_by_email(&email).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     let valid = password::verify_password(stored, form.password)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let (true, Some(user)) = (valid, user) else {
-        state.login_throttle.failed(&keys, Instant::now());
         tracing::info!("failed sign-in");
         return Err(AppError::InvalidCredentials);
     };
-    state.login_throttle.succeeded(&account_key);
+    reservation.succeeded(&state.db).await?;
     let party = state.db.find_person(user.id).await?.and_then(|p| p.party);
     state
         .db
@@ -118,7 +132,7 @@ async fn sign_in(
             &format!("person:{} ({})", user.id, user.name),
             party.as_deref(),
             "session.create",
-            &serde_json::json!({ "person": user.id, "address": address }),
+            &serde_json::json!({ "person": user.id, "address": address.to_string() }),
         )
         .await?;
     let session_id = secret::new_session_id();
@@ -127,20 +141,9 @@ async fn sign_in(
         .storage
         .create_session(&secret::hash(&session_id), user.id, expires)
         .await?;
-    let session = Cookie::build((auth::SESSION_COOKIE, session_id))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.secure_cookies)
-        .path("/")
-        .max_age(time::Duration::days(SESSION_DAYS))
-        .build();
-    let csrf = Cookie::build((CSRF_COOKIE, secret::new_session_id()))
-        .http_only(false)
-        .same_site(SameSite::Strict)
-        .secure(state.secure_cookies)
-        .path("/")
-        .max_age(time::Duration::days(SESSION_DAYS))
-        .build();
+    let secure = state.secure_cookies;
+    let csrf = cookies::csrf(secure, csrf::token_for(&session_id));
+    let session = cookies::session(secure, session_id);
     Ok((jar.add(session).add(csrf), StatusCode::NO_CONTENT))
 }
 
@@ -149,11 +152,26 @@ async fn sign_in(
     get,
     path = "/api/session",
     tag = "session",
-    summary = "Whether the request carries a live session",
+    summary = "Whether the request carries a live session (and, if so, its CSRF cookie again)",
     responses((status = 200, body = Object))
 )]
-async fn session_state(caller: Option<Caller>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "signed_in": caller.is_some() }))
+async fn session_state(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    caller: Option<Caller>,
+) -> (CookieJar, Json<serde_json::Value>) {
+    let signed_in = caller.is_some();
+    // A live cookie session gets its CSRF cookie (again): the page asks this when it loads, so
+    // a lost or outdated CSRF cookie is repaired without signing in anew.
+    let jar = match credentials::credential(&state, &headers, None) {
+        Some(Credential::Session(session_id)) if signed_in => jar.add(cookies::csrf(
+            state.secure_cookies,
+            csrf::token_for(&session_id),
+        )),
+        _ => jar,
+    };
+    (jar, Json(serde_json::json!({ "signed_in": signed_in })))
 }
 
 #[utoipa::path(
@@ -167,17 +185,15 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode)> {
-    if let Some(cookie) = jar.get(auth::SESSION_COOKIE) {
+    let secure = state.secure_cookies;
+    if let Some(cookie) = jar.get(cookies::names(secure).session) {
         state
             .storage
             .delete_session(&secret::hash(cookie.value()))
             .await?;
     }
-    Ok((
-        jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/"))
-            .remove(Cookie::build(CSRF_COOKIE).path("/")),
-        StatusCode::NO_CONTENT,
-    ))
+    let [session, csrf] = cookies::removals(secure);
+    Ok((jar.add(session).add(csrf), StatusCode::NO_CONTENT))
 }
 
 /// `/api/me`: the person (with party), or for a service token its name.
@@ -211,7 +227,7 @@ async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
     put,
     path = "/api/me/password",
     tag = "session",
-    summary = "Change one's password (ends all sessions)",
+    summary = "Change one's password (ends all sessions and revokes all API tokens)",
     request_body = PasswordChange,
     responses((status = 204, description = "done"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]

@@ -21,6 +21,7 @@ pub mod parties;
 pub mod people;
 pub mod persister;
 pub mod sql;
+pub mod throttle;
 pub mod tokens;
 pub mod version_quota;
 

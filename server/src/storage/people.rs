@@ -79,7 +79,8 @@ impl SqlStorage {
         Ok(row.as_ref().map(person_from_row).transpose()?)
     }
 
-    /// Replaces a person's password hash and ends all their sessions.
+    /// Replaces a person's password hash, ends all their sessions and revokes all their API
+    /// tokens (whoever learnt the old password may have made some).
     ///
     /// # Errors
     /// Storage errors.
@@ -98,6 +99,7 @@ impl SqlStorage {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        super::tokens::revoke_all_tokens(&mut tx, user_id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -59,3 +59,21 @@ impl SqlStorage {
         Ok(done.rows_affected() > 0)
     }
 }
+
+/// Revokes every live token of a person, inside the caller's transaction (a password change).
+///
+/// # Errors
+/// Storage errors.
+pub async fn revoke_all_tokens(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+) -> Result<u64, StorageError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -136,6 +136,9 @@ async fn list(
     Ok(Json(state.db.list_disputes(id, query.open).await?))
 }
 
+/// Most other parties one dispute names when raised: 50 (each is looked up and notified).
+pub const MAX_DISPUTE_PARTIES: usize = 50;
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RaiseInput {
     subject_kind: String,
@@ -167,6 +170,7 @@ async fn raise(
     if !role.is_some_and(BodyRole::can_write) {
         return Err(AppError::Forbidden);
     }
+    crate::http::comments::at_most("parties", input.parties.len(), MAX_DISPUTE_PARTIES)?;
     let person = caller.person_id()?;
     let party = caller_party(&state, &caller).await?;
     if !SUBJECT_KINDS.contains(&input.subject_kind.as_str()) {
@@ -200,14 +204,9 @@ async fn raise(
             field: "parties",
             message: format!("there is no party {code:?}"),
         })?;
-        parties.push(id);
-    }
-    if parties.len() > 50 {
-        return Err(Invalid {
-            field: "parties",
-            message: "at most 50 parties".into(),
+        if !parties.contains(&id) {
+            parties.push(id);
         }
-        .into());
     }
     let id = state
         .db

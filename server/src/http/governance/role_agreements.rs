@@ -402,6 +402,11 @@ async fn sign(
             "only a person holding their party's mandate in this body signs off for the party; ask your party's mandate holder",
         ));
     };
+    if !membership.role.can_write() {
+        return Ok(refused(
+            "observers do not sign off, even with a mandate; a member of your party holding its mandate signs",
+        ));
+    }
     let Some(code) = membership.party.clone() else {
         return Ok(refused(
             "you do not belong to a party, so you cannot sign off for one",

@@ -561,7 +561,7 @@ impl SqlStorage {
     }
 
     /// Parties of the agreement without a sign-off on its current version, with the names of
-    /// the people who hold their mandate in the agreement's body.
+    /// the people who hold their mandate in the agreement's body and may sign (not observers).
     ///
     /// # Errors
     /// Storage errors.
@@ -571,7 +571,8 @@ impl SqlStorage {
     ) -> Result<Vec<PendingParty>, StorageError> {
         let holders = sqlx::query(
             "SELECT u.party_id, u.name FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.body_id = $1 AND m.holds_mandate = 1 AND u.party_id IS NOT NULL ORDER BY u.name",
+             WHERE m.body_id = $1 AND m.holds_mandate = 1 AND m.role <> 'observer' \
+             AND u.party_id IS NOT NULL ORDER BY u.name",
         )
         .bind(agreement.body_id)
         .fetch_all(self.pool())

@@ -147,6 +147,8 @@ pub struct ServerProcess {
     pub log: PathBuf,
     /// Whether `stop` already reaped it.
     stopped: bool,
+    /// The bearer token the server was given for `/metrics`.
+    metrics_token: String,
 }
 
 impl ServerProcess {
@@ -156,7 +158,9 @@ impl ServerProcess {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let log_file =
             File::create(&log).with_context(|| format!("creating server log {}", log.display()))?;
+        let metrics_token = format!("load-{:032x}", rand::random::<u128>());
         let child = Command::new(&cfg.bin)
+            .env("POLDER_METRICS_TOKEN", &metrics_token)
             .arg("serve")
             .arg("--bind")
             .arg(addr.to_string())
@@ -173,6 +177,7 @@ impl ServerProcess {
             addr,
             log,
             stopped: false,
+            metrics_token,
         };
         server.wait_ready(cfg.ready_timeout).await?;
         Ok(server)
@@ -219,7 +224,12 @@ impl ServerProcess {
     /// Fetches the Prometheus text from `/metrics`.
     pub async fn metrics(&self) -> Result<String> {
         let url = format!("http://{}/metrics", self.addr);
-        let resp = reqwest::get(&url).await.context("GET /metrics")?;
+        let resp = reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(&self.metrics_token)
+            .send()
+            .await
+            .context("GET /metrics")?;
         resp.text().await.context("reading /metrics")
     }
 
