@@ -8,6 +8,9 @@ use sqlx::Row;
 
 use crate::storage::{SqlStorage, StorageError};
 
+/// Key of the PostgreSQL advisory lock that serialises delivery claims across processes.
+const CLAIM_LOCK: i64 = 0x706f_6c64_6572_7768; // "polderwh"
+
 /// A webhook as its managers see it (the secret is shown once, at creation).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Webhook {
@@ -211,9 +214,10 @@ impl SqlStorage {
 
     /// Claims deliveries that are due at `now_ms` (pending, of an active webhook, their next
     /// attempt due, not leased), leased until `lease_until`: at most `limit` in all and at most
-    /// `per_receiver` per webhook, counting the ones of that webhook already leased. On
-    /// PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so two processes never
-    /// claim one delivery.
+    /// `per_receiver` per webhook, counting the ones of that webhook already leased. Claims
+    /// run one at a time (SQLite's write lock; a transaction-scoped advisory lock on
+    /// PostgreSQL), so two processes never claim one delivery and never exceed the
+    /// per-webhook cap together.
     ///
     /// # Errors
     /// Storage errors.
@@ -225,12 +229,19 @@ impl SqlStorage {
         per_receiver: usize,
     ) -> Result<Vec<PendingDelivery>, StorageError> {
         let per_receiver = per_receiver.max(1);
+        let mut tx = self.begin_write().await?;
+        if self.backend() == crate::storage::sql::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CLAIM_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
         let busy: HashMap<i64, usize> = sqlx::query(
             "SELECT webhook_id, COUNT(*) AS n FROM webhook_deliveries \
              WHERE status = 'pending' AND locked_until >= $1 GROUP BY webhook_id",
         )
         .bind(now_ms)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| {
@@ -252,7 +263,7 @@ impl SqlStorage {
         .bind(now_ms)
         .bind(i64::try_from(per_receiver).unwrap_or(i64::MAX))
         .bind(i64::try_from(limit.saturating_mul(per_receiver)).unwrap_or(i64::MAX))
-        .fetch_all(self.pool())
+        .fetch_all(&mut *tx)
         .await?;
         let mut taken: HashMap<i64, usize> = HashMap::new();
         let mut chosen = Vec::new();
@@ -268,6 +279,7 @@ impl SqlStorage {
             }
         }
         if chosen.is_empty() {
+            tx.commit().await?;
             return Ok(Vec::new());
         }
         let list = (0..chosen.len())
@@ -284,7 +296,8 @@ impl SqlStorage {
         for id in &chosen {
             query = query.bind(*id);
         }
-        let rows = query.fetch_all(self.pool()).await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
         let mut deliveries = Vec::new();
         for row in rows {
             let id: i64 = row.try_get("id")?;
