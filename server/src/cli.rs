@@ -201,6 +201,15 @@ struct ServeArgs {
     /// Compact a document's update log after this many updates.
     #[arg(long, env = "POLDER_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
     compact_after_updates: usize,
+    /// Deepest nesting of elements (shared types) an update may create; deeper updates are
+    /// refused. At most 1000, the depth to which versions are rendered.
+    #[arg(
+        long,
+        env = "POLDER_MAX_NESTING_DEPTH",
+        default_value_t = crate::sync::nesting::DEFAULT_MAX_NESTING_DEPTH as u64,
+        value_parser = clap::value_parser!(u64).range(1..=crate::versions::MAX_TREE_DEPTH as u64)
+    )]
+    max_nesting_depth: u64,
     /// Mark cookies Secure (when served over TLS).
     #[arg(long, env = "POLDER_SECURE_COOKIES")]
     secure_cookies: bool,
@@ -284,6 +293,8 @@ impl ServeArgs {
         config.hub.max_document_bytes = self.max_document_bytes;
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
+        config.hub.max_nesting_depth =
+            usize::try_from(self.max_nesting_depth).unwrap_or(crate::versions::MAX_TREE_DEPTH);
         self.scheduler.apply(&mut config.scheduler);
         config
     }

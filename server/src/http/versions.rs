@@ -144,7 +144,7 @@ async fn create(
     tag = "versions",
     summary = "One version as JSON, HTML, Markdown or DOCX",
     params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -244,7 +244,13 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))
+        .map_err(|e| match e {
+            versions::VersionError::TooDeep => AppError::Invalid(validate::Invalid {
+                field: "version",
+                message: e.to_string(),
+            }),
+            other => AppError::Internal(other.into()),
+        })
 }
 
 fn html(body: String) -> Response {

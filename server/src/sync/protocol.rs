@@ -21,11 +21,16 @@ pub struct ValidUpdate {
 }
 
 impl ValidUpdate {
-    /// Decodes `raw` as a Yjs v1 update.
+    /// Decodes `raw` as a Yjs v1 update, after [`super::scan`] has checked it is safe to.
     ///
     /// # Errors
-    /// [`SyncError::InvalidUpdate`] when the bytes are not a Yjs update.
+    /// [`SyncError::InvalidUpdate`] when the bytes are not a Yjs update, [`SyncError::Scan`]
+    /// when the scan refuses them.
     pub fn decode(raw: Vec<u8>) -> Result<Self, SyncError> {
+        super::scan::scan(&raw, |_| {}).map_err(|error| match error {
+            super::scan::ScanError::Malformed(error) => SyncError::InvalidUpdate(error),
+            other => SyncError::Scan(other),
+        })?;
         let update = Update::decode_v1(&raw).map_err(SyncError::InvalidUpdate)?;
         Ok(Self {
             update,
