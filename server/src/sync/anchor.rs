@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Assoc, Doc, IndexedSequence, ReadTxn, StickyIndex, Text, Transact, Update, XmlTextRef};
+use yrs::{Assoc, Doc, IndexedSequence, ReadTxn, StickyIndex, Text, Transact, XmlTextRef};
 
 /// Why an anchor is not usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,7 +66,7 @@ impl AnchorResolver {
     /// Decodes the document's full state once; `None` if it is not a Yjs update.
     pub fn new(state: &[u8]) -> Option<Self> {
         let doc = Doc::new();
-        let update = Update::decode_v1(state).ok()?;
+        let update = super::scan::decode_update(state).ok()?;
         doc.transact_mut().apply_update(update).ok()?;
         Some(Self { doc })
     }
@@ -101,7 +101,7 @@ impl AnchorResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yrs::{StateVector, WriteTxn, XmlFragment, XmlTextPrelim};
+    use yrs::{StateVector, Update, WriteTxn, XmlFragment, XmlTextPrelim};
 
     fn state(doc: &Doc) -> Vec<u8> {
         doc.transact()

@@ -20,6 +20,9 @@ pub mod nesting;
 pub mod protocol;
 pub mod scan;
 
+#[cfg(test)]
+mod property_tests;
+
 /// Identifies one sync connection within this server process.
 pub type ConnId = u64;
 

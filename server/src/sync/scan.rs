@@ -14,7 +14,7 @@
 use yrs::block::ItemContent;
 use yrs::encoding::read::{Cursor, Error as ReadError, Read};
 use yrs::updates::decoder::{Decode, Decoder, DecoderV1};
-use yrs::{Update, ID};
+use yrs::{ClientID, Update, ID};
 
 /// Deepest nesting of arrays and maps inside one value of an update; deeper values are refused.
 /// Default: 128, the limit serde_json uses for JSON.
@@ -41,6 +41,9 @@ pub enum ScanError {
     /// A block has length zero, or a client's clocks run past the largest Yjs clock.
     #[error("not a Yjs update: a block has an impossible length")]
     BadLength,
+    /// A client id does not fit the 53 bits Yjs allows.
+    #[error("not a Yjs update: a client id is out of range")]
+    BadClient,
     /// A value nests arrays and maps deeper than [`MAX_VALUE_DEPTH`].
     #[error("a value in the update is nested deeper than {MAX_VALUE_DEPTH} levels")]
     ValueTooDeep,
@@ -86,7 +89,7 @@ pub fn scan(raw: &[u8], mut visit: impl FnMut(ScannedItem)) -> Result<(), ScanEr
     let clients: u32 = decoder.read_var()?;
     for _ in 0..clients {
         let blocks: u32 = decoder.read_var()?;
-        let client = decoder.read_client()?;
+        let client = read_client(&mut decoder)?;
         let mut clock: u32 = decoder.read_var()?;
         for _ in 0..blocks {
             let info = decoder.read_info()?;
@@ -105,7 +108,36 @@ pub fn scan(raw: &[u8], mut visit: impl FnMut(ScannedItem)) -> Result<(), ScanEr
             clock = clock.checked_add(len).ok_or(ScanError::BadLength)?;
         }
     }
+    // the delete set: per client, ranges of clocks
+    let clients: u32 = decoder.read_var()?;
+    for _ in 0..clients {
+        read_client(&mut decoder)?;
+        let ranges: u32 = decoder.read_var()?;
+        for _ in 0..ranges {
+            let start: u32 = decoder.read_ds_clock()?;
+            let len: u32 = decoder.read_ds_len()?;
+            start.checked_add(len).ok_or(ScanError::BadLength)?;
+        }
+    }
     Ok(())
+}
+
+/// Largest Yjs client id plus one: ids have 53 bits, so JavaScript numbers hold them.
+const CLIENT_LIMIT: u64 = 1 << 53;
+
+/// Reads a client id, refusing what yrs would silently truncate.
+pub(crate) fn read_client(decoder: &mut impl Read) -> Result<ClientID, ScanError> {
+    let client: u64 = decoder.read_var()?;
+    if client >= CLIENT_LIMIT {
+        return Err(ScanError::BadClient);
+    }
+    Ok(ClientID::new(client))
+}
+
+fn read_id(decoder: &mut DecoderV1<'_>) -> Result<ID, ScanError> {
+    let client = read_client(decoder)?;
+    let clock: u32 = decoder.read_var()?;
+    Ok(ID::new(client, clock))
 }
 
 /// Checks that `raw` is an update yrs can decode without risk, then decodes it.
@@ -127,12 +159,12 @@ fn non_zero(len: u32) -> Result<u32, ScanError> {
 
 fn read_item(decoder: &mut DecoderV1<'_>, id: ID, info: u8) -> Result<ScannedItem, ScanError> {
     let origin = if info & HAS_ORIGIN != 0 {
-        Some(decoder.read_left_id()?)
+        Some(read_id(decoder)?)
     } else {
         None
     };
     let right = if info & HAS_RIGHT_ORIGIN != 0 {
-        Some(decoder.read_right_id()?)
+        Some(read_id(decoder)?)
     } else {
         None
     };
@@ -141,7 +173,7 @@ fn read_item(decoder: &mut DecoderV1<'_>, id: ID, info: u8) -> Result<ScannedIte
             decoder.read_string()?;
             Link::Root
         } else {
-            Link::Parent(decoder.read_left_id()?)
+            Link::Parent(read_id(decoder)?)
         };
         if info & HAS_PARENT_SUB != 0 {
             decoder.read_string()?;

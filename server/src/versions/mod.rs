@@ -34,6 +34,8 @@ pub mod markdown;
 pub mod recorded;
 
 #[cfg(test)]
+mod depth_tests;
+#[cfg(test)]
 mod test_support;
 
 use sha2::{Digest, Sha256};
