@@ -14,6 +14,7 @@ mod escalation;
 mod governance;
 mod limits;
 mod matrix;
+mod nesting;
 mod npm_client;
 mod openapi;
 mod sync;
