@@ -666,3 +666,7 @@ fn read_password() -> anyhow::Result<SecretString> {
     }
     Ok(SecretString::from(password))
 }
+
+#[cfg(test)]
+#[path = "cli_nesting_tests.rs"]
+mod nesting_tests;
