@@ -232,6 +232,7 @@ impl<'t, T: ReadTxn> Resolver<'t, T> {
         };
         match item.link {
             Link::Root => Ok(Step::Done(Place::Depth(0))),
+            Link::Collected => Ok(Step::Done(Place::Dead)),
             Link::Parent(parent) => match self.find(&parent) {
                 Some(other) => {
                     if !self.items.get(other).is_some_and(|item| item.is_type) {

@@ -2,6 +2,7 @@ use super::*;
 use crate::sync::document::DocState;
 use crate::sync::fixtures::{deep_xml_update, on_small_stack, ATTACK_DEPTH};
 use crate::sync::protocol::ValidUpdate;
+use crate::sync::scan::{self, Link};
 use yrs::updates::decoder::Decode;
 use yrs::{
     Array, ArrayPrelim, Doc, Map, MapPrelim, MapRef, Transact, Update, XmlElementPrelim,
@@ -183,4 +184,31 @@ fn a_document_within_the_limit_is_measured_once_and_accepts_changes() {
         state_depth(&state.diff(&StateVector::default()), LIMIT).unwrap(),
         3
     );
+}
+
+#[test]
+fn an_element_next_to_collected_content_of_the_same_update_is_placed() {
+    // offline, a client writes a list with an item, deletes it and writes a paragraph in its
+    // place; its document collects what was inside the list, so the update carries only the
+    // id ranges of those
+    let (doc, _) = nested(1, 1);
+    let mut server = server_with(&full(&doc));
+    let before = doc.transact().state_vector();
+    let fragment = doc.get_or_insert_xml_fragment("prosemirror");
+    let list = fragment.insert(&mut doc.transact_mut(), 1, XmlElementPrelim::empty("list"));
+    list.insert(&mut doc.transact_mut(), 0, XmlElementPrelim::empty("item"));
+    fragment.remove_range(&mut doc.transact_mut(), 1, 1);
+    fragment.insert(
+        &mut doc.transact_mut(),
+        1,
+        XmlElementPrelim::empty("paragraph"),
+    );
+    let update = since(&doc, &before);
+    let mut collected = 0;
+    scan::scan(&update, |item| {
+        collected += usize::from(item.link == Link::Collected);
+    })
+    .unwrap();
+    assert_eq!(collected, 1, "the update holds a collected range");
+    checked(&mut server, &update).unwrap();
 }

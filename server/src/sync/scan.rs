@@ -57,6 +57,8 @@ pub enum Link {
     Root,
     /// Inside the shared type created by the item with this id.
     Parent(ID),
+    /// Garbage-collected: deleted content of which only the id range is left.
+    Collected,
     /// Next to these neighbours, in whatever type holds them.
     Neighbours {
         /// The item to the left when this one was inserted.
@@ -80,7 +82,8 @@ pub struct ScannedItem {
     pub is_type: bool,
 }
 
-/// Scans `raw` as a Yjs v1 update, calling `visit` for every item in encoding order.
+/// Scans `raw` as a Yjs v1 update, calling `visit` for every item and garbage-collected range
+/// in encoding order (skipped ranges are left out).
 ///
 /// # Errors
 /// [`ScanError`] when the bytes are not an update or hold a value nested too deeply.
@@ -95,7 +98,16 @@ pub fn scan(raw: &[u8], mut visit: impl FnMut(ScannedItem)) -> Result<(), ScanEr
             let info = decoder.read_info()?;
             let len = match info {
                 BLOCK_SKIP => non_zero(decoder.read_var()?)?,
-                BLOCK_GC => non_zero(decoder.read_len()?)?,
+                BLOCK_GC => {
+                    let len = non_zero(decoder.read_len()?)?;
+                    visit(ScannedItem {
+                        id: ID::new(client, clock),
+                        len,
+                        link: Link::Collected,
+                        is_type: false,
+                    });
+                    len
+                }
                 _ => {
                     let item = read_item(&mut decoder, ID::new(client, clock), info)?;
                     if item.len == 0 {

@@ -101,7 +101,7 @@ fn garbage_collected_and_skipped_blocks_advance_the_clock() {
     for item in &items {
         ids.insert(item.id, item.len);
     }
-    assert_eq!(ids, update.insertions(false));
+    assert_eq!(ids, update.insertions(true));
     assert_eq!(items.last().map(|item| item.id.clock), Some(3));
     let copy = Doc::new();
     copy.transact_mut()
