@@ -31,6 +31,11 @@ pub fn decode(encoded: &str) -> Result<StickyIndex, AnchorError> {
     let bytes = STANDARD
         .decode(encoded.trim())
         .map_err(|_| AnchorError::NotBase64)?;
+    // yrs would truncate a client id beyond 53 bits (and asserts on it in debug builds)
+    let mut cursor = yrs::encoding::read::Cursor::new(&bytes);
+    if let Ok(0 | 2) = yrs::encoding::read::Read::read_var::<u8>(&mut cursor) {
+        super::scan::read_client(&mut cursor).map_err(|_| AnchorError::NotARelativePosition)?;
+    }
     StickyIndex::decode_v1(&bytes).map_err(|_| AnchorError::NotARelativePosition)
 }
 
@@ -153,6 +158,14 @@ mod tests {
         assert_eq!(decode("%%%").unwrap_err(), AnchorError::NotBase64);
         assert_eq!(
             decode(&STANDARD.encode([0xff, 0xff, 0xff])).unwrap_err(),
+            AnchorError::NotARelativePosition
+        );
+        // a relative position whose client id has more than 53 bits
+        let too_big = [
+            0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 0,
+        ];
+        assert_eq!(
+            decode(&STANDARD.encode(too_big)).unwrap_err(),
             AnchorError::NotARelativePosition
         );
     }
