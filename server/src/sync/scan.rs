@@ -204,7 +204,8 @@ fn read_item(decoder: &mut DecoderV1<'_>, id: ID, info: u8) -> Result<ScannedIte
             count
         }
         CONTENT_DOC => {
-            skip_value(decoder)?; // the subdocument's options
+            decoder.read_string()?; // the subdocument's guid, then its options
+            skip_value(decoder)?;
             1
         }
         _ => ItemContent::decode(decoder, info)?.len_utf16(),

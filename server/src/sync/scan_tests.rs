@@ -46,6 +46,7 @@ fn varied_state() -> Vec<u8> {
         map.insert(&mut txn, "big", Any::Number(yrs::Number::Int(1 << 60)));
         let inner = map.insert(&mut txn, "inner", MapPrelim::default());
         inner.insert(&mut txn, "list", ArrayPrelim::default());
+        inner.insert(&mut txn, "sub", Doc::new());
         let array = txn.get_or_insert_array("list");
         array.insert_range(&mut txn, 0, [1, 2, 3]);
         array.insert(&mut txn, 1, TextPrelim::new("in een lijst"));
