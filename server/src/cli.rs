@@ -205,6 +205,15 @@ struct ServeArgs {
     /// Compact a document's update log after this many updates.
     #[arg(long, env = "POLDER_COMPACT_AFTER_UPDATES", default_value_t = 1000)]
     compact_after_updates: usize,
+    /// Deepest nesting of elements (shared types) an update may create; deeper updates are
+    /// refused. At most 1000, the depth to which versions are rendered.
+    #[arg(
+        long,
+        env = "POLDER_MAX_NESTING_DEPTH",
+        default_value_t = crate::sync::nesting::DEFAULT_MAX_NESTING_DEPTH as u64,
+        value_parser = clap::value_parser!(u64).range(1..=crate::versions::MAX_TREE_DEPTH as u64)
+    )]
+    max_nesting_depth: u64,
     /// Served over TLS: Secure cookies with the __Host- prefix and HSTS (also implied by an
     /// https:// --public-url).
     #[arg(long, env = "POLDER_SECURE_COOKIES")]
@@ -296,6 +305,8 @@ impl ServeArgs {
         config.hub.max_document_bytes = self.max_document_bytes;
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);
+        config.hub.max_nesting_depth =
+            usize::try_from(self.max_nesting_depth).unwrap_or(crate::versions::MAX_TREE_DEPTH);
         self.scheduler.apply(&mut config.scheduler);
         self.work.apply(&mut config.work);
         self.auth.apply(&mut config.auth);
@@ -669,3 +680,7 @@ fn read_password() -> anyhow::Result<SecretString> {
     }
     Ok(SecretString::from(password))
 }
+
+#[cfg(test)]
+#[path = "cli_nesting_tests.rs"]
+mod nesting_tests;

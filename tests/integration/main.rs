@@ -16,6 +16,7 @@ mod escalation;
 mod governance;
 mod limits;
 mod matrix;
+mod nesting;
 mod npm_client;
 mod openapi;
 mod outbound;

@@ -172,7 +172,7 @@ fn quota_error(max: u32, exceeded: QuotaExceeded) -> AppError {
     tag = "versions",
     summary = "One version as JSON, HTML, Markdown or DOCX",
     params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
+    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -278,7 +278,13 @@ async fn compare(
 }
 
 fn internal(error: versions::VersionError) -> AppError {
-    AppError::Internal(error.into())
+    match error {
+        versions::VersionError::TooDeep => AppError::Invalid(validate::Invalid {
+            field: "version",
+            message: error.to_string(),
+        }),
+        other => AppError::Internal(other.into()),
+    }
 }
 
 fn html(body: String) -> Response {

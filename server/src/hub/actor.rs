@@ -300,6 +300,18 @@ impl DocActor {
             );
             return;
         }
+        if let Err(refusal) = self
+            .state
+            .check_nesting(&update, self.hub.shared.settings.max_nesting_depth)
+        {
+            metrics.updates_refused.inc();
+            tracing::warn!(%refusal, "update refused: nesting");
+            self.send_to(
+                conn,
+                protocol::encode_permission_denied(&refusal.to_string()),
+            );
+            return;
+        }
         if !self.record_authorship(conn, &update) {
             metrics.updates_refused.inc();
             self.send_to(

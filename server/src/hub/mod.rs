@@ -46,6 +46,10 @@ pub struct HubSettings {
     pub awareness_timeout: Duration,
     /// Messages that may wait for a document's actor.
     pub mailbox_capacity: usize,
+    /// Deepest nesting of shared types (XML elements, maps, arrays) an update may create;
+    /// deeper updates are refused with a permission-denied message. Default:
+    /// [`crate::sync::nesting::DEFAULT_MAX_NESTING_DEPTH`] (100).
+    pub max_nesting_depth: usize,
 }
 
 impl Default for HubSettings {
@@ -57,6 +61,7 @@ impl Default for HubSettings {
             idle_unload: Duration::from_secs(60),
             awareness_timeout: Duration::from_secs(30),
             mailbox_capacity: 1024,
+            max_nesting_depth: crate::sync::nesting::DEFAULT_MAX_NESTING_DEPTH,
         }
     }
 }

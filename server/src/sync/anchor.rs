@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Assoc, Doc, IndexedSequence, ReadTxn, StickyIndex, Text, Transact, Update, XmlTextRef};
+use yrs::{Assoc, Doc, IndexedSequence, ReadTxn, StickyIndex, Text, Transact, XmlTextRef};
 
 /// Why an anchor is not usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +31,11 @@ pub fn decode(encoded: &str) -> Result<StickyIndex, AnchorError> {
     let bytes = STANDARD
         .decode(encoded.trim())
         .map_err(|_| AnchorError::NotBase64)?;
+    // yrs would truncate a client id beyond 53 bits (and asserts on it in debug builds)
+    let mut cursor = yrs::encoding::read::Cursor::new(&bytes);
+    if let Ok(0 | 2) = yrs::encoding::read::Read::read_var::<u8>(&mut cursor) {
+        super::scan::read_client(&mut cursor).map_err(|_| AnchorError::NotARelativePosition)?;
+    }
     StickyIndex::decode_v1(&bytes).map_err(|_| AnchorError::NotARelativePosition)
 }
 
@@ -66,7 +71,7 @@ impl AnchorResolver {
     /// Decodes the document's full state once; `None` if it is not a Yjs update.
     pub fn new(state: &[u8]) -> Option<Self> {
         let doc = Doc::new();
-        let update = Update::decode_v1(state).ok()?;
+        let update = super::scan::decode_update(state).ok()?;
         doc.transact_mut().apply_update(update).ok()?;
         Some(Self { doc })
     }
@@ -101,7 +106,7 @@ impl AnchorResolver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yrs::{StateVector, WriteTxn, XmlFragment, XmlTextPrelim};
+    use yrs::{StateVector, Update, WriteTxn, XmlFragment, XmlTextPrelim};
 
     fn state(doc: &Doc) -> Vec<u8> {
         doc.transact()
@@ -153,6 +158,14 @@ mod tests {
         assert_eq!(decode("%%%").unwrap_err(), AnchorError::NotBase64);
         assert_eq!(
             decode(&STANDARD.encode([0xff, 0xff, 0xff])).unwrap_err(),
+            AnchorError::NotARelativePosition
+        );
+        // a relative position whose client id has more than 53 bits
+        let too_big = [
+            0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 1, 0,
+        ];
+        assert_eq!(
+            decode(&STANDARD.encode(too_big)).unwrap_err(),
             AnchorError::NotARelativePosition
         );
     }

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use yrs::block::ClientID;
 use yrs::sync::{Awareness, AwarenessUpdate};
-use yrs::updates::decoder::Decode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
-use super::{ConnId, SyncError};
+use super::nesting::{self, NestingError};
+use super::protocol::ValidUpdate;
+use super::{scan, ConnId, SyncError};
 
 /// A document's state in memory.
 ///
@@ -20,15 +21,21 @@ pub struct DocState {
     awareness: Awareness,
     owners: HashMap<ClientID, ConnId>,
     content_bytes: usize,
+    /// How deeply the document nests shared types, once measured (see [`Self::check_nesting`]).
+    nesting_depth: Option<usize>,
 }
 
 impl DocState {
     /// An empty document.
     pub fn new() -> Self {
+        let doc = Doc::new();
+        // Typed up front, so that walks up from its elements see an XML parent.
+        doc.get_or_insert_xml_fragment(crate::versions::FRAGMENT);
         Self {
-            awareness: Awareness::new(Doc::new()),
+            awareness: Awareness::new(doc),
             owners: HashMap::new(),
             content_bytes: 0,
+            nesting_depth: Some(0),
         }
     }
 
@@ -41,10 +48,11 @@ impl DocState {
         updates: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, SyncError> {
         let mut state = Self::new();
+        state.nesting_depth = None;
         let doc = state.awareness.doc();
         let mut txn = doc.transact_mut();
         for raw in snapshot.into_iter().chain(updates) {
-            let update = Update::decode_v1(raw).map_err(SyncError::InvalidUpdate)?;
+            let update = scan::decode_update(raw)?;
             txn.apply_update(update)?;
             state.content_bytes += raw.len();
         }
@@ -60,6 +68,32 @@ impl DocState {
         self.awareness.doc().transact_mut().apply_update(update)?;
         self.content_bytes += size;
         Ok(())
+    }
+
+    /// Checks that `update` nests no shared type deeper than `limit`, and that the document
+    /// itself does not already (a document stored deeper is served read-only: yrs deletes
+    /// nested types recursively, so changing it could exhaust the stack). The document's own
+    /// depth is measured once, at the first check.
+    ///
+    /// # Errors
+    /// [`NestingError`] saying why the update is refused.
+    pub fn check_nesting(
+        &mut self,
+        update: &ValidUpdate,
+        limit: usize,
+    ) -> Result<(), NestingError> {
+        let depth = match self.nesting_depth {
+            Some(depth) => depth,
+            None => {
+                let depth = nesting::state_depth(&self.diff(&StateVector::default()), limit)?;
+                self.nesting_depth = Some(depth);
+                depth
+            }
+        };
+        if depth > limit {
+            return Err(NestingError::DocumentTooDeep { limit });
+        }
+        nesting::check(&self.doc().transact(), &update.raw, limit)
     }
 
     /// Bytes of stored state this document accounts for (see the type's invariants).
@@ -234,6 +268,7 @@ impl Default for DocState {
 mod tests {
     use super::*;
     use yrs::sync::awareness::AwarenessUpdateEntry;
+    use yrs::updates::decoder::Decode;
     use yrs::{GetString, Text};
 
     fn edit(text: &str) -> (Update, usize) {

@@ -7,11 +7,21 @@
 //! - [`anchor`]: comment anchors as Yjs relative positions, validated and resolved.
 //! - [`document`]: [`document::DocState`], one document's CRDT and awareness, with the rules the
 //!   server enforces on them (awareness ownership per connection, expiry, size accounting).
+//! - [`scan`]: a pass over an update's bytes before yrs decodes them: refuses values nested too
+//!   deeply for yrs's recursive code and lists the items with their parents.
+//! - [`nesting`]: the limit on how deeply an update may nest shared types.
 
 pub mod anchor;
 pub mod attribution;
 pub mod document;
+#[cfg(test)]
+pub(crate) mod fixtures;
+pub mod nesting;
 pub mod protocol;
+pub mod scan;
+
+#[cfg(test)]
+mod property_tests;
 
 /// Identifies one sync connection within this server process.
 pub type ConnId = u64;
@@ -34,4 +44,7 @@ pub enum SyncError {
     /// An awareness update could not be encoded or applied.
     #[error("awareness error: {0}")]
     Awareness(#[from] yrs::sync::awareness::Error),
+    /// The payload of a sync message (or a stored update) was refused before yrs decoded it.
+    #[error("update refused: {0}")]
+    Scan(#[from] scan::ScanError),
 }

@@ -21,11 +21,16 @@ pub struct ValidUpdate {
 }
 
 impl ValidUpdate {
-    /// Decodes `raw` as a Yjs v1 update.
+    /// Decodes `raw` as a Yjs v1 update, after [`super::scan`] has checked it is safe to.
     ///
     /// # Errors
-    /// [`SyncError::InvalidUpdate`] when the bytes are not a Yjs update.
+    /// [`SyncError::InvalidUpdate`] when the bytes are not a Yjs update, [`SyncError::Scan`]
+    /// when the scan refuses them.
     pub fn decode(raw: Vec<u8>) -> Result<Self, SyncError> {
+        super::scan::scan(&raw, |_| {}).map_err(|error| match error {
+            super::scan::ScanError::Malformed(error) => SyncError::InvalidUpdate(error),
+            other => SyncError::Scan(other),
+        })?;
         let update = Update::decode_v1(&raw).map_err(SyncError::InvalidUpdate)?;
         Ok(Self {
             update,
@@ -62,6 +67,7 @@ pub enum Inbound {
 /// for a message type the protocol does not define, [`SyncError::InvalidUpdate`] for a sync
 /// payload that is not a Yjs update.
 pub fn decode_frame(frame: &[u8]) -> Result<Inbound, SyncError> {
+    check_client_ids(frame)?;
     Ok(match Message::decode_v1(frame)? {
         Message::Sync(SyncMessage::SyncStep1(sv)) => Inbound::SyncStep1(sv),
         Message::Sync(SyncMessage::SyncStep2(raw)) => Inbound::SyncStep2(ValidUpdate::decode(raw)?),
@@ -71,6 +77,45 @@ pub fn decode_frame(frame: &[u8]) -> Result<Inbound, SyncError> {
         Message::Auth(_) => Inbound::Auth,
         Message::Custom(tag, _) => return Err(SyncError::UnknownMessageType(tag)),
     })
+}
+
+/// Message types and the sync step whose payloads hold client ids that yrs decodes itself.
+const MESSAGE_SYNC: u32 = 0;
+const MESSAGE_AWARENESS: u32 = 1;
+const SYNC_STEP1: u32 = 0;
+
+/// Refuses a sync step 1 (a state vector) or presence frame naming a client id beyond Yjs's 53
+/// bits, which yrs would silently truncate (and asserts on in debug builds). Anything else
+/// that does not parse is left for yrs to report.
+fn check_client_ids(frame: &[u8]) -> Result<(), SyncError> {
+    use yrs::encoding::read::{Cursor, Read};
+    let mut outer = Cursor::new(frame);
+    let payload = match outer.read_var::<u32>() {
+        Ok(MESSAGE_SYNC) if outer.read_var::<u32>().ok() == Some(SYNC_STEP1) => outer.read_buf(),
+        Ok(MESSAGE_AWARENESS) => outer.read_buf(),
+        _ => return Ok(()),
+    };
+    let Ok(payload) = payload else {
+        return Ok(());
+    };
+    let awareness = frame.first() == Some(&1);
+    let mut inner = Cursor::new(payload);
+    let Ok(entries) = inner.read_var::<u32>() else {
+        return Ok(());
+    };
+    for _ in 0..entries {
+        match super::scan::read_client(&mut inner) {
+            Ok(_) => {}
+            Err(super::scan::ScanError::BadClient) => {
+                return Err(SyncError::Scan(super::scan::ScanError::BadClient))
+            }
+            Err(_) => return Ok(()),
+        }
+        if inner.read_var::<u32>().is_err() || (awareness && inner.read_string().is_err()) {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 /// Encodes a sync-update frame carrying `update` (a Yjs v1 update).

@@ -13,13 +13,12 @@ use std::sync::Arc;
 
 use yrs::types::text::{Diff, YChange};
 use yrs::types::Attrs;
-use yrs::updates::decoder::Decode;
 use yrs::{
     Any, BranchID, Doc, Number, Options, Out, ReadTxn, Snapshot, Text, Transact, TransactionMut,
-    Update, Xml, XmlFragment, XmlOut, XmlTextRef,
+    Xml, XmlFragment, XmlOut, XmlTextRef,
 };
 
-use super::{Author, Block, BlockKind, Change, Marks, Run, VersionError, FRAGMENT};
+use super::{Author, Block, BlockKind, Change, Marks, Run, VersionError, FRAGMENT, MAX_TREE_DEPTH};
 
 /// The identity of a character or block: the id of the Yjs item that created it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +87,9 @@ pub(crate) fn push_char(
 }
 
 /// Decodes `state` and flattens its [`FRAGMENT`] into leaf blocks in document order.
+///
+/// The tree is walked with an explicit stack, never recursively, and no deeper than
+/// [`MAX_TREE_DEPTH`] elements.
 pub(crate) fn read_blocks(state: &[u8]) -> Result<Vec<SourceBlock>, VersionError> {
     let doc = Doc::with_options(Options {
         skip_gc: true,
@@ -95,7 +97,7 @@ pub(crate) fn read_blocks(state: &[u8]) -> Result<Vec<SourceBlock>, VersionError
     });
     let fragment = doc.get_or_insert_xml_fragment(FRAGMENT);
     let mut txn = doc.transact_mut();
-    txn.apply_update(Update::decode_v1(state)?)?;
+    txn.apply_update(crate::sync::scan::decode_update(state)?)?;
     let children: Vec<XmlOut> = fragment.children(&txn).collect();
     let mut reader = Reader {
         hi: txn.snapshot(),
@@ -104,9 +106,7 @@ pub(crate) fn read_blocks(state: &[u8]) -> Result<Vec<SourceBlock>, VersionError
         blocks: Vec::new(),
         pending_marker: false,
     };
-    for child in children {
-        reader.block(child, Context::Top);
-    }
+    reader.read(children)?;
     Ok(reader.blocks)
 }
 
@@ -127,6 +127,29 @@ impl Context {
     }
 }
 
+/// Work left in the walk over the block structure.
+enum Task {
+    /// Read a node at this element depth (1 for the fragment's children).
+    Node {
+        node: XmlOut,
+        context: Context,
+        depth: usize,
+    },
+    /// A list item's children are done.
+    EndItem,
+}
+
+/// Pushes `children` so that the first is taken next.
+fn push_children(tasks: &mut Vec<Task>, children: Vec<XmlOut>, context: Context, depth: usize) {
+    for node in children.into_iter().rev() {
+        tasks.push(Task::Node {
+            node,
+            context,
+            depth: depth.saturating_add(1),
+        });
+    }
+}
+
 struct Reader<'doc> {
     txn: TransactionMut<'doc>,
     hi: Snapshot,
@@ -137,7 +160,35 @@ struct Reader<'doc> {
 }
 
 impl Reader<'_> {
-    fn block(&mut self, node: XmlOut, context: Context) {
+    /// Reads the fragment's children, depth first, in document order.
+    fn read(&mut self, children: Vec<XmlOut>) -> Result<(), VersionError> {
+        let mut tasks = Vec::new();
+        push_children(&mut tasks, children, Context::Top, 0);
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::EndItem => self.pending_marker = false,
+                Task::Node {
+                    node,
+                    context,
+                    depth,
+                } => {
+                    if depth > MAX_TREE_DEPTH {
+                        return Err(VersionError::TooDeep);
+                    }
+                    self.node(node, context, depth, &mut tasks)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn node(
+        &mut self,
+        node: XmlOut,
+        context: Context,
+        depth: usize,
+        tasks: &mut Vec<Task>,
+    ) -> Result<(), VersionError> {
         match node {
             XmlOut::Element(element) => {
                 let tag = element.tag().to_string();
@@ -145,10 +196,12 @@ impl Reader<'_> {
                 match tag.as_str() {
                     "bullet_list" | "ordered_list" => {
                         let ordered = tag == "ordered_list";
-                        let depth = context.list_depth();
-                        for child in children {
-                            self.block(child, Context::Item { ordered, depth });
-                        }
+                        let list_depth = context.list_depth();
+                        let context = Context::Item {
+                            ordered,
+                            depth: list_depth,
+                        };
+                        push_children(tasks, children, context, depth);
                     }
                     "list_item" => {
                         let context = match context {
@@ -159,47 +212,47 @@ impl Reader<'_> {
                             },
                         };
                         self.pending_marker = true;
-                        for child in children {
-                            self.block(child, context);
-                        }
-                        self.pending_marker = false;
+                        tasks.push(Task::EndItem);
+                        push_children(tasks, children, context, depth);
                     }
                     "blockquote" => {
                         let context = match context {
                             Context::Top => Context::Quote,
                             other => other,
                         };
-                        for child in children {
-                            self.block(child, context);
-                        }
+                        push_children(tasks, children, context, depth);
                     }
                     "paragraph" | "heading" => {
                         let level = heading_level(&element, &self.txn);
                         let id = branch_item_id(&XmlOut::Element(element));
-                        self.leaf(id, &tag, level, context, children);
+                        self.leaf(id, &tag, level, context, children, depth)?;
                     }
                     _ if children.iter().any(|c| matches!(c, XmlOut::Text(_))) => {
                         let id = branch_item_id(&XmlOut::Element(element));
-                        self.leaf(id, &tag, None, context, children);
+                        self.leaf(id, &tag, None, context, children, depth)?;
                     }
-                    _ => {
-                        for child in children {
-                            self.block(child, context);
-                        }
-                    }
+                    _ => push_children(tasks, children, context, depth),
                 }
             }
             XmlOut::Text(text) => {
                 let id = branch_item_id(&XmlOut::Text(text.clone()));
-                self.leaf(id, "paragraph", None, context, vec![XmlOut::Text(text)]);
+                let children = vec![XmlOut::Text(text)];
+                // the text is the block itself, so its content is at the same depth
+                self.leaf(
+                    id,
+                    "paragraph",
+                    None,
+                    context,
+                    children,
+                    depth.saturating_sub(1),
+                )?;
             }
             XmlOut::Fragment(fragment) => {
                 let children: Vec<XmlOut> = fragment.children(&self.txn).collect();
-                for child in children {
-                    self.block(child, context);
-                }
+                push_children(tasks, children, context, depth);
             }
         }
+        Ok(())
     }
 
     fn leaf(
@@ -209,7 +262,8 @@ impl Reader<'_> {
         level: Option<u8>,
         context: Context,
         children: Vec<XmlOut>,
-    ) {
+        depth: usize,
+    ) -> Result<(), VersionError> {
         let kind = match (tag, context) {
             ("heading", Context::Top) => BlockKind::Heading(level.unwrap_or(1)),
             (_, Context::Item { ordered, depth }) => BlockKind::ListItem {
@@ -220,40 +274,51 @@ impl Reader<'_> {
             (_, Context::Quote) => BlockKind::Quote,
             (_, Context::Top) => BlockKind::Paragraph,
         };
-        let mut chars = Vec::new();
-        for child in children {
-            self.inline(child, &mut chars);
-        }
+        let chars = self.inline(children, depth)?;
         let id = id.unwrap_or_else(synthetic_id);
         self.blocks.push(SourceBlock { id, kind, chars });
+        Ok(())
     }
 
-    /// Collects the characters of an inline node: text, `hard_break` as a line break, and the
-    /// text of any other inline element.
-    fn inline(&mut self, node: XmlOut, chars: &mut Vec<SourceChar>) {
-        match node {
-            XmlOut::Text(text) => self.text(&text, chars),
-            XmlOut::Element(element) if element.tag().as_ref() == "hard_break" => {
-                let id = branch_item_id(&XmlOut::Element(element)).unwrap_or_else(synthetic_id);
-                chars.push(SourceChar {
-                    id,
-                    ch: '\n',
-                    marks: Marks::default(),
-                });
+    /// Collects the characters of a block's inline nodes (children of an element at `depth`):
+    /// text, `hard_break` as a line break, and the text of any other inline element.
+    fn inline(
+        &mut self,
+        children: Vec<XmlOut>,
+        depth: usize,
+    ) -> Result<Vec<SourceChar>, VersionError> {
+        let mut chars = Vec::new();
+        let mut stack: Vec<(XmlOut, usize)> = children
+            .into_iter()
+            .rev()
+            .map(|node| (node, depth.saturating_add(1)))
+            .collect();
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_TREE_DEPTH {
+                return Err(VersionError::TooDeep);
             }
-            XmlOut::Element(element) => {
-                let children: Vec<XmlOut> = element.children(&self.txn).collect();
-                for child in children {
-                    self.inline(child, chars);
+            let children: Vec<XmlOut> = match node {
+                XmlOut::Text(text) => {
+                    self.text(&text, &mut chars);
+                    continue;
                 }
-            }
-            XmlOut::Fragment(fragment) => {
-                let children: Vec<XmlOut> = fragment.children(&self.txn).collect();
-                for child in children {
-                    self.inline(child, chars);
+                XmlOut::Element(element) if element.tag().as_ref() == "hard_break" => {
+                    let id = branch_item_id(&XmlOut::Element(element)).unwrap_or_else(synthetic_id);
+                    chars.push(SourceChar {
+                        id,
+                        ch: '\n',
+                        marks: Marks::default(),
+                    });
+                    continue;
                 }
+                XmlOut::Element(element) => element.children(&self.txn).collect(),
+                XmlOut::Fragment(fragment) => fragment.children(&self.txn).collect(),
+            };
+            for child in children.into_iter().rev() {
+                stack.push((child, depth.saturating_add(1)));
             }
         }
+        Ok(chars)
     }
 
     fn text(&mut self, text: &XmlTextRef, chars: &mut Vec<SourceChar>) {
@@ -344,6 +409,7 @@ fn marks_of(attributes: Option<&Attrs>) -> Marks {
 mod tests {
     use super::super::test_support::Draft;
     use super::*;
+    use yrs::Update;
 
     #[test]
     fn chunk_ids_follow_items() {

@@ -34,6 +34,8 @@ pub mod markdown;
 pub mod recorded;
 
 #[cfg(test)]
+mod depth_tests;
+#[cfg(test)]
 mod test_support;
 
 use sha2::{Digest, Sha256};
@@ -47,18 +49,43 @@ pub use markdown::{comparison_markdown, to_markdown};
 /// Name of the XmlFragment that y-prosemirror keeps a draft's content in.
 pub const FRAGMENT: &str = "prosemirror";
 
+/// Deepest element nesting a version is read to; deeper content is refused with
+/// [`VersionError::TooDeep`]. Default: 1,000, ten times the default limit the server puts on
+/// updates (`--max-nesting-depth`, which cannot be set higher than this), so only documents
+/// stored before that limit existed reach it. Reading is iterative, so the cap bounds work and
+/// output, not stack use.
+pub const MAX_TREE_DEPTH: usize = 1_000;
+
 /// Why a version could not be read or exported.
 #[derive(Debug, thiserror::Error)]
 pub enum VersionError {
     /// The stored bytes are not a Yjs update.
     #[error("version state is not a Yjs update: {0}")]
     Decode(#[from] yrs::encoding::read::Error),
+    /// The stored bytes were refused before decoding (see [`crate::sync::scan`]).
+    #[error("version state refused: {0}")]
+    Scan(crate::sync::scan::ScanError),
+    /// The content nests elements deeper than [`MAX_TREE_DEPTH`]; it cannot be shown.
+    #[error(
+        "this version nests elements more than {MAX_TREE_DEPTH} levels deep, so it cannot be \
+         shown, compared or exported"
+    )]
+    TooDeep,
     /// yrs refused to apply the stored state to an empty document.
     #[error("version state could not be applied: {0}")]
     Apply(#[from] yrs::error::UpdateError),
     /// docx-rs failed to write the Word file.
     #[error("could not write DOCX: {0}")]
     Docx(#[from] docx_rs::DocxError),
+}
+
+impl From<crate::sync::scan::ScanError> for VersionError {
+    fn from(error: crate::sync::scan::ScanError) -> Self {
+        match error {
+            crate::sync::scan::ScanError::Malformed(error) => VersionError::Decode(error),
+            other => VersionError::Scan(other),
+        }
+    }
 }
 
 /// A person as shown next to the changes they made.
