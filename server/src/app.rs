@@ -26,6 +26,7 @@ pub struct App {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     config: Config,
+    inbox: crate::scheduler::signal::InboxSignal,
 }
 
 impl App {
@@ -70,7 +71,12 @@ impl App {
             tracker: tracker.clone(),
             secure_cookies: config.secure_cookies,
             login_throttle: Arc::default(),
+            sockets: Arc::default(),
+            inbox: crate::scheduler::signal::InboxSignal::default(),
+            inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
         };
+        let inbox = state.inbox.clone();
+        crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(
             state.clone(),
             config.scheduler.clone(),
@@ -85,7 +91,14 @@ impl App {
             shutdown,
             tracker,
             config,
+            inbox,
         })
+    }
+
+    /// The wake-up of this server's live inbox sockets, for a scheduler running outside it
+    /// (see [`crate::scheduler::Scheduler::with_inbox_signal`]).
+    pub fn inbox_signal(&self) -> crate::scheduler::signal::InboxSignal {
+        self.inbox.clone()
     }
 
     /// The address the server listens on (useful with port 0).

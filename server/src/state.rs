@@ -34,4 +34,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Failed sign-ins.
     pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Open sync and inbox sockets, re-authorised when access changes.
+    pub sockets: Arc<crate::ws::access::SocketRegistry>,
+    /// Wakes live inbox sockets when their person has new items.
+    pub inbox: crate::scheduler::signal::InboxSignal,
+    /// One permit per open live inbox socket.
+    pub inbox_permits: Arc<Semaphore>,
 }

@@ -16,6 +16,7 @@ mod limits;
 mod matrix;
 mod npm_client;
 mod openapi;
+mod sockets;
 mod sync;
 mod versions;
 mod workflow;

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use polder_shared::DocId;
 use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TrySendError;
 use tracing::Instrument;
 
+use super::outbox::OutboxFull;
 use super::{CloseReason, DocCommand, Hub, Peer};
 use crate::storage::{ClientClaim, DeletionRecord, UpdateBatch};
 use crate::sync::attribution;
@@ -115,7 +115,7 @@ fn refuse_waiting(mut inbox: mpsc::Receiver<DocCommand>) {
             DocCommand::Snapshot { reply, .. } => {
                 let _ = reply.send(Err(super::HubError::DocumentGone));
             }
-            DocCommand::Leave(_) | DocCommand::Message { .. } => {}
+            DocCommand::Leave(_) | DocCommand::Message { .. } | DocCommand::SetAccess { .. } => {}
         }
     }
 }
@@ -200,6 +200,7 @@ impl DocActor {
                 self.greet(peer);
             }
             DocCommand::Leave(conn) => self.remove_peer(conn),
+            DocCommand::SetAccess { conn, can_write } => self.set_access(conn, can_write),
             DocCommand::Snapshot { set_frozen, reply } => {
                 if let Next::Stop = self.flush().await {
                     let _ = reply.send(Err(super::HubError::DocumentGone));
@@ -246,11 +247,21 @@ impl DocActor {
     async fn handle_message(&mut self, conn: ConnId, message: Inbound) -> Next {
         match message {
             Inbound::SyncStep1(sv) => {
+                if self
+                    .peers
+                    .get(&conn)
+                    .is_some_and(|peer| peer.outbound.state_reply_pending())
+                {
+                    // The full-state reply still queued, followed by the updates relayed after
+                    // it, already brings this peer up to date: no second copy.
+                    self.hub.shared.metrics.state_replies_coalesced.inc();
+                    return Next::Continue;
+                }
                 if let Next::Stop = self.flush().await {
                     return Next::Stop;
                 }
                 let reply = protocol::encode_sync_step2(self.state.diff(&sv));
-                self.send_to(conn, reply);
+                self.send_state_reply(conn, reply);
             }
             Inbound::SyncStep2(update) | Inbound::Update(update) => {
                 self.accept_update(conn, update)
@@ -470,12 +481,49 @@ impl DocActor {
         let Some(peer) = self.peers.get(&conn) else {
             return;
         };
-        match peer.outbound.try_send(frame) {
+        let sent = peer.outbound.try_send(frame);
+        self.after_send(conn, sent);
+    }
+
+    /// Queues a full-state reply to one peer, marked so that no second one is built while it
+    /// waits.
+    fn send_state_reply(&mut self, conn: ConnId, frame: Bytes) {
+        let Some(peer) = self.peers.get(&conn) else {
+            return;
+        };
+        let sent = peer.outbound.try_send_state_reply(frame);
+        self.after_send(conn, sent);
+    }
+
+    fn after_send(&mut self, conn: ConnId, sent: Result<(), OutboxFull>) {
+        match sent {
             Ok(()) => {
                 self.hub.shared.metrics.frames_sent.inc();
             }
-            Err(TrySendError::Full(_)) => self.drop_slow(conn),
-            Err(TrySendError::Closed(_)) => self.remove_peer(conn),
+            Err(OutboxFull::Full) => self.drop_slow(conn),
+            Err(OutboxFull::Closed) => self.remove_peer(conn),
+        }
+    }
+
+    /// Changes what a connection may do after its access changed: a connection that may no
+    /// longer write is told so at once (and its later updates are refused); one that may write
+    /// again is told nothing (its next update is simply accepted).
+    fn set_access(&mut self, conn: ConnId, can_write: bool) {
+        let Some(peer) = self.peers.get_mut(&conn) else {
+            return;
+        };
+        if peer.can_write == can_write {
+            return;
+        }
+        peer.can_write = can_write;
+        tracing::info!(conn, can_write, "connection access changed");
+        if !can_write {
+            self.send_to(
+                conn,
+                protocol::encode_permission_denied(
+                    "read-only: your access to this document changed",
+                ),
+            );
         }
     }
 
@@ -490,8 +538,8 @@ impl DocActor {
             }
             match peer.outbound.try_send(frame.clone()) {
                 Ok(()) => sent += 1,
-                Err(TrySendError::Full(_)) => slow.push(*id),
-                Err(TrySendError::Closed(_)) => gone.push(*id),
+                Err(OutboxFull::Full) => slow.push(*id),
+                Err(OutboxFull::Closed) => gone.push(*id),
             }
         }
         self.hub.shared.metrics.frames_sent.inc_by(sent);

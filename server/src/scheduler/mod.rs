@@ -134,6 +134,8 @@ pub struct Scheduler {
     settings: SchedulerSettings,
     mailer: Option<Arc<dyn Mailer>>,
     webhooks: Option<WebhookSender>,
+    /// Wakes the live inbox sockets of the server this scheduler runs in.
+    inbox: Option<signal::InboxSignal>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -175,7 +177,16 @@ impl Scheduler {
             settings,
             mailer,
             webhooks,
+            inbox: None,
         }
+    }
+
+    /// Wakes the live inbox sockets of a server (through its [`signal::InboxSignal`]) whenever
+    /// this scheduler stores notifications, so they arrive without waiting for a poll.
+    #[must_use]
+    pub fn with_inbox_signal(mut self, signal: signal::InboxSignal) -> Self {
+        self.inbox = Some(signal);
+        self
     }
 
     /// The settings in use.
@@ -232,7 +243,8 @@ pub fn spawn(
         );
     }
     let interval = settings.interval.max(Duration::from_secs(1));
-    let scheduler = Scheduler::new(state.db.clone(), settings);
+    let scheduler =
+        Scheduler::new(state.db.clone(), settings).with_inbox_signal(state.inbox.clone());
     tracker.spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
