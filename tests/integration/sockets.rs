@@ -231,8 +231,10 @@ async fn an_oversized_presence_never_reaches_anyone(backend: Backend) {
     observer.synced().await.unwrap();
     let client = observer.doc().client_id().get();
     let huge = json!({ "cursor": "z".repeat(1024 * 1024) }).to_string();
+    // the huge state has the higher clock: had it been accepted, the small one after it would
+    // be ignored as stale and never arrive
     observer
-        .send_raw(awareness(client, 1, &huge))
+        .send_raw(awareness(client, 5, &huge))
         .await
         .unwrap();
     observer

@@ -61,6 +61,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(versions::router())
         .merge(governance::router())
         .merge(escalation::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::ws::access::check_after_changes,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

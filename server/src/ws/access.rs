@@ -13,6 +13,9 @@
 //!   actor, which tells the client at once and refuses its later updates; writable again:
 //!   upgraded.
 //!
+//! Changes made through this server's API wake the watcher at once
+//! ([`check_after_changes`]).
+//!
 //! A socket remembers the epoch it was last authorised at (for a new socket: the epoch seen
 //! *before* its credential was checked), so a change that lands while a socket is being opened
 //! is caught on the next check.
@@ -76,6 +79,8 @@ pub struct SocketRegistry {
     inner: Mutex<Inner>,
     /// The newest access epoch this process has seen.
     seen: AtomicI64,
+    /// Wakes the watcher before its next tick (a change was made through this server).
+    poke: tokio::sync::Notify,
 }
 
 /// Keeps a socket registered; dropping it unregisters the socket.
@@ -110,6 +115,11 @@ impl SocketRegistry {
     /// The newest access epoch this process has seen.
     pub fn seen_epoch(&self) -> i64 {
         self.seen.load(Ordering::Acquire)
+    }
+
+    /// Asks the watcher to look at the access epoch now rather than at its next tick.
+    pub fn poke(&self) {
+        self.poke.notify_one();
     }
 
     /// Number of registered sockets.
@@ -205,6 +215,7 @@ pub fn spawn_watcher(state: AppState, shutdown: CancellationToken, tracker: &Tas
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 _ = ticker.tick() => {}
+                () = state.sockets.poke.notified() => {}
             }
             match state.db.access_epoch().await {
                 Ok(epoch) => {
@@ -325,4 +336,25 @@ async fn apply(
                 .mark_checked(socket.id, epoch, Some(can_write), expires_at);
         }
     }
+}
+
+/// Middleware: after a successful state-changing request through this server (any method but
+/// `GET`, `HEAD` and `OPTIONS`), the watcher looks at the access epoch at once, so a membership,
+/// token or session change made here takes effect without waiting for the next tick. One cheap
+/// query per such request; changes made elsewhere still arrive with the tick.
+pub async fn check_after_changes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        state.sockets.poke();
+    }
+    response
 }
