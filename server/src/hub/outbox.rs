@@ -105,14 +105,12 @@ impl Outbox {
     /// # Errors
     /// As [`Outbox::try_send`].
     pub fn try_send_state_reply(&self, bytes: Bytes) -> Result<(), OutboxFull> {
-        self.shared
-            .state_reply_pending
-            .store(true, Ordering::Release);
+        let before = self.shared.state_reply_pending.swap(true, Ordering::AcqRel);
         let sent = self.push(bytes, true);
         if sent.is_err() {
             self.shared
                 .state_reply_pending
-                .store(false, Ordering::Release);
+                .store(before, Ordering::Release);
         }
         sent
     }
@@ -238,6 +236,24 @@ mod tests {
         receiver.recv_many(&mut batch, 10).await;
         receiver.written(&batch[0]);
         assert!(!outbox.state_reply_pending());
+    }
+
+    #[test]
+    fn one_full_state_may_wait_on_top_of_a_queue_within_budget_but_not_two() {
+        let metrics = Arc::new(Metrics::new());
+        let (outbox, _receiver) = outbox(100, 1000, metrics);
+        outbox.try_send(frame(500)).unwrap();
+        // an ordinary frame of that size would not fit, a state reply does
+        assert_eq!(outbox.try_send(frame(5000)), Err(OutboxFull::Full));
+        outbox.try_send_state_reply(frame(5000)).unwrap();
+        assert!(outbox.state_reply_pending());
+        // now the queue is over budget: nothing more, not even another state reply
+        assert_eq!(
+            outbox.try_send_state_reply(frame(10)),
+            Err(OutboxFull::Full)
+        );
+        assert!(outbox.state_reply_pending(), "the first one still waits");
+        assert_eq!(outbox.queued_bytes(), 5500);
     }
 
     #[test]
