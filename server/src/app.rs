@@ -26,6 +26,7 @@ pub struct App {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     config: Config,
+    inbox: crate::scheduler::signal::InboxSignal,
 }
 
 impl App {
@@ -73,7 +74,12 @@ impl App {
             webhook_policy: config.scheduler.webhook.address_policy(),
             secure_cookies: config.serves_https(),
             auth: Arc::new(config.auth.clone()),
+            sockets: Arc::default(),
+            inbox: crate::scheduler::signal::InboxSignal::default(),
+            inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
         };
+        let inbox = state.inbox.clone();
+        crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(
             state.clone(),
             config.scheduler.clone(),
@@ -88,7 +94,14 @@ impl App {
             shutdown,
             tracker,
             config,
+            inbox,
         })
+    }
+
+    /// The wake-up of this server's live inbox sockets, for a scheduler running outside it
+    /// (see [`crate::scheduler::Scheduler::with_inbox_signal`]).
+    pub fn inbox_signal(&self) -> crate::scheduler::signal::InboxSignal {
+        self.inbox.clone()
     }
 
     /// The address the server listens on (useful with port 0).

@@ -199,6 +199,21 @@ struct ServeArgs {
     /// Frames that may wait for one connection before it is closed as too slow.
     #[arg(long, env = "POLDER_OUTBOUND_QUEUE", default_value_t = 512)]
     outbound_queue: usize,
+    /// Bytes that may wait for one sync connection before it is closed as too slow.
+    #[arg(long, env = "POLDER_OUTBOUND_QUEUE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    outbound_queue_bytes: usize,
+    /// Largest presence state of one connection, in bytes.
+    #[arg(long, env = "POLDER_MAX_PRESENCE_BYTES", default_value_t = 16 * 1024)]
+    max_presence_bytes: usize,
+    /// Presence updates per second one connection may send (bursts of twice that).
+    #[arg(long, env = "POLDER_PRESENCE_PER_SEC", default_value_t = 20)]
+    presence_per_sec: u32,
+    /// Live inbox sockets one person may hold open.
+    #[arg(long, env = "POLDER_MAX_INBOX_PER_PERSON", default_value_t = 5)]
+    max_inbox_per_person: usize,
+    /// Live inbox sockets open at once.
+    #[arg(long, env = "POLDER_MAX_INBOX_CONNECTIONS", default_value_t = 1_000)]
+    max_inbox_connections: usize,
     /// Seconds an unused document stays in memory.
     #[arg(long, env = "POLDER_IDLE_UNLOAD_SECS", default_value_t = 60)]
     idle_unload_secs: u64,
@@ -302,6 +317,14 @@ impl ServeArgs {
         config.limits.max_connections = self.max_connections;
         config.limits.max_message_bytes = self.max_message_bytes;
         config.limits.outbound_queue = self.outbound_queue.max(1);
+        config.limits.sockets = crate::config::SocketLimits {
+            outbound_queue_bytes: self.outbound_queue_bytes.max(1),
+            max_presence_bytes: self.max_presence_bytes,
+            presence_per_sec: self.presence_per_sec.max(1),
+            presence_burst: self.presence_per_sec.max(1).saturating_mul(2),
+            max_inbox_per_person: self.max_inbox_per_person,
+            max_inbox_connections: self.max_inbox_connections,
+        };
         config.hub.max_document_bytes = self.max_document_bytes;
         config.hub.idle_unload = Duration::from_secs(self.idle_unload_secs);
         config.hub.compact_after_updates = self.compact_after_updates.max(1);

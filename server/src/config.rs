@@ -30,6 +30,8 @@ pub struct Limits {
     /// Frames that may wait to be written to one connection; beyond that it is closed as a
     /// slow consumer.
     pub outbound_queue: usize,
+    /// Socket lifecycle limits: outbound bytes, presence, live inbox sockets.
+    pub sockets: SocketLimits,
 }
 
 impl Default for Limits {
@@ -38,6 +40,46 @@ impl Default for Limits {
             max_message_bytes: 8 * 1024 * 1024,
             max_connections: 10_000,
             outbound_queue: 512,
+            sockets: SocketLimits::default(),
+        }
+    }
+}
+
+/// Limits on what one socket may cost the server (see `docs/SECURITY_sockets.md`).
+#[derive(Debug, Clone)]
+pub struct SocketLimits {
+    /// Bytes that may wait to be written to one sync connection; a frame that would exceed it
+    /// closes the connection with 1013. One full-state reply is let through on top of it, so a
+    /// document larger than the budget still reaches a client that reads. Default 16 MiB
+    /// (`--outbound-queue-bytes`, `POLDER_OUTBOUND_QUEUE_BYTES`).
+    pub outbound_queue_bytes: usize,
+    /// Largest presence (awareness) state one connection may announce, in bytes of JSON;
+    /// larger ones are dropped. Default 16 KiB (`--max-presence-bytes`,
+    /// `POLDER_MAX_PRESENCE_BYTES`).
+    pub max_presence_bytes: usize,
+    /// Presence updates one connection may send per second on average; the excess is held
+    /// back (the newest kept) until the rate allows it. Default 20 (`--presence-per-sec`,
+    /// `POLDER_PRESENCE_PER_SEC`).
+    pub presence_per_sec: u32,
+    /// Presence updates one connection may send in a burst above that rate. Default 40.
+    pub presence_burst: u32,
+    /// Live inbox sockets (`/ws/inbox`) one person may hold open; further ones get 429.
+    /// Default 5 (`--max-inbox-per-person`, `POLDER_MAX_INBOX_PER_PERSON`).
+    pub max_inbox_per_person: usize,
+    /// Live inbox sockets open at once in this process; further ones get 503. Default 1,000
+    /// (`--max-inbox-connections`, `POLDER_MAX_INBOX_CONNECTIONS`).
+    pub max_inbox_connections: usize,
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        Self {
+            outbound_queue_bytes: 16 * 1024 * 1024,
+            max_presence_bytes: 16 * 1024,
+            presence_per_sec: 20,
+            presence_burst: 40,
+            max_inbox_per_person: 5,
+            max_inbox_connections: 1_000,
         }
     }
 }

@@ -31,6 +31,14 @@ pub struct Metrics {
     pub storage_commit_seconds: Histogram,
     /// Duration of loading a document from storage.
     pub document_load_seconds: Histogram,
+    /// Bytes queued to sync connections and not yet written to their sockets.
+    pub outbound_queued_bytes: Gauge,
+    /// Sync step 1 requests answered by a full-state reply that was already queued.
+    pub state_replies_coalesced: Counter,
+    /// Presence updates dropped: larger than the limit, or over a connection's rate.
+    pub presence_dropped: Counter,
+    /// Open sockets closed or downgraded because their credential or access changed.
+    pub sockets_reauthorised: Counter,
 }
 
 impl Metrics {
@@ -49,6 +57,30 @@ impl Metrics {
         let storage_errors = Counter::default();
         let storage_commit_seconds = metrics_seconds();
         let document_load_seconds = metrics_seconds();
+        let outbound_queued_bytes = Gauge::default();
+        let state_replies_coalesced = Counter::default();
+        let presence_dropped = Counter::default();
+        let sockets_reauthorised = Counter::default();
+        registry.register(
+            "outbound_queued_bytes",
+            "Bytes queued to sync connections and not yet written",
+            outbound_queued_bytes.clone(),
+        );
+        registry.register(
+            "state_replies_coalesced",
+            "Sync step 1 requests answered by an already queued full-state reply",
+            state_replies_coalesced.clone(),
+        );
+        registry.register(
+            "presence_dropped",
+            "Presence updates dropped for their size or rate",
+            presence_dropped.clone(),
+        );
+        registry.register(
+            "sockets_reauthorised",
+            "Open sockets closed or downgraded after a change of credential or access",
+            sockets_reauthorised.clone(),
+        );
         registry.register("connections", "Open sync connections", connections.clone());
         registry.register(
             "documents_loaded",
@@ -109,6 +141,10 @@ impl Metrics {
             storage_errors,
             storage_commit_seconds,
             document_load_seconds,
+            outbound_queued_bytes,
+            state_replies_coalesced,
+            presence_dropped,
+            sockets_reauthorised,
         }
     }
 

@@ -40,4 +40,10 @@ pub struct AppState {
     pub webhook_policy: crate::notify::webhook::AddressPolicy,
     /// Trusted proxies, sign-in limits, the metrics token.
     pub auth: Arc<crate::auth::settings::AuthSettings>,
+    /// Open sync and inbox sockets, re-authorised when access changes.
+    pub sockets: Arc<crate::ws::access::SocketRegistry>,
+    /// Wakes live inbox sockets when their person has new items.
+    pub inbox: crate::scheduler::signal::InboxSignal,
+    /// One permit per open live inbox socket.
+    pub inbox_permits: Arc<Semaphore>,
 }

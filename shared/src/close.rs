@@ -1,7 +1,10 @@
 //! WebSocket close codes used by the sync endpoint `/ws/{doc_id}`.
 //!
-//! Every code here makes a y-websocket client reconnect and resync, except where noted,
-//! so a closed connection never leaves a client silently out of date.
+//! Every 1xxx code here makes a y-websocket client reconnect and resync, so a closed connection
+//! never leaves a client silently out of date. The 44xx codes are permanent: reconnecting with
+//! the same credential cannot succeed, so clients must stop and tell the person (y-websocket's
+//! provider reconnects on every close; Polder's browser client disconnects it on
+//! [`is_permanent`] codes).
 
 /// The server is shutting down or unloading the document; reconnect later.
 pub const GOING_AWAY: u16 = 1001;
@@ -16,3 +19,14 @@ pub const INTERNAL_ERROR: u16 = 1011;
 /// The connection's outbound queue filled up (the client stopped reading fast enough).
 /// The client should reconnect and resync.
 pub const SLOW_CONSUMER: u16 = 1013;
+/// Permanent: the connection's credential is no longer valid (token revoked, signed out,
+/// session expired, password changed). Sign in again before reconnecting.
+pub const CREDENTIAL_REVOKED: u16 = 4401;
+/// Permanent: the credential is valid but no longer gives access to this document (membership
+/// or grant removed). Do not reconnect.
+pub const ACCESS_REVOKED: u16 = 4403;
+
+/// Whether a close code means "do not reconnect" (the 4400–4499 range).
+pub const fn is_permanent(code: u16) -> bool {
+    code >= 4400 && code < 4500
+}

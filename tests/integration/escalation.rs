@@ -51,6 +51,7 @@ async fn app_without_scheduler(backend: Backend) -> TestApp {
 
 fn scheduler(app: &TestApp) -> Scheduler {
     Scheduler::new((*app.storage).clone(), SchedulerSettings::default())
+        .with_inbox_signal(app.inbox.clone())
 }
 
 async fn party(app: &TestApp, code: &str) -> i64 {

@@ -139,6 +139,8 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     /// The database; dropped (and removed) after the server stops.
     pub database: TestDatabase,
+    /// Wakes the server's live inbox sockets (for schedulers the tests run themselves).
+    pub inbox: polder::scheduler::signal::InboxSignal,
 }
 
 impl TestApp {
@@ -164,6 +166,7 @@ impl TestApp {
         configure(&mut config);
         let app = App::build(config).await.expect("server starts");
         let addr = app.local_addr().unwrap();
+        let inbox = app.inbox_signal();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
@@ -181,6 +184,7 @@ impl TestApp {
             stop: Some(stop),
             server: Some(server),
             database,
+            inbox,
         }
     }
 

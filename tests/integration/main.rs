@@ -20,6 +20,7 @@ mod nesting;
 mod npm_client;
 mod openapi;
 mod outbound;
+mod sockets;
 mod sync;
 mod versions;
 mod workflow;

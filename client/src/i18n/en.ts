@@ -74,6 +74,9 @@ export const en: Messages = {
   'connection.retrying': 'Reconnecting…',
   'connection.readOnly': 'Read-only — you can view this document but not edit it',
   'connection.closed': 'The server ended the connection: {reason}',
+  'connection.signedOut': 'you were signed out or your access was revoked; please sign in again',
+  'connection.accessEnded': 'you no longer have access to this document',
+  'connection.ended': 'reconnecting will not help',
   'connection.retryNow': 'Reconnect now',
   'connection.merged': 'Connected again. Your offline changes have been merged.',
 

@@ -73,6 +73,9 @@ export const nl = {
   'connection.retrying': 'Opnieuw verbinden…',
   'connection.readOnly': 'Alleen lezen — je kunt dit document bekijken maar niet bewerken',
   'connection.closed': 'De server heeft de verbinding beëindigd: {reason}',
+  'connection.signedOut': 'je bent afgemeld of je toegang is ingetrokken; meld je opnieuw aan',
+  'connection.accessEnded': 'je hebt geen toegang meer tot dit document',
+  'connection.ended': 'opnieuw verbinden helpt niet',
   'connection.retryNow': 'Nu opnieuw verbinden',
   'connection.merged': 'Weer verbonden. Je offline wijzigingen zijn samengevoegd.',
 

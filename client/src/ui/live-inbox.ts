@@ -5,6 +5,7 @@
 import { inbox, type InboxItem } from '../api'
 import { t, tr } from '../i18n'
 import { reconnectDelay } from '../screens/editor/backoff'
+import { isPermanentClose, permanentCloseMessage } from '../screens/editor/close-codes'
 import { announce } from './announce'
 import { h } from './dom'
 
@@ -54,9 +55,16 @@ export function liveInbox(): LiveInbox {
         window.dispatchEvent(new CustomEvent('polder:notification', { detail: frame.item }))
       }
     }
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws || !running) return
       socket = null
+      if (isPermanentClose(event.code)) {
+        // the credential ended: no more reconnects until the next sign-in starts this again
+        running = false
+        item.hidden = true
+        announce(t(permanentCloseMessage(event.code)))
+        return
+      }
       timer = window.setTimeout(connect, reconnectDelay(attempt++))
     }
   }

@@ -73,6 +73,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(escalation::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::ws::access::check_after_changes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             credentials::refuse_read_only_writes,
         ))
         .layer(TimeoutLayer::with_status_code(

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use polder_shared::DocId;
 use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TrySendError;
 use tracing::Instrument;
 
 use super::{CloseReason, DocCommand, Hub, Peer};
@@ -24,6 +23,8 @@ use crate::sync::attribution;
 use crate::sync::document::DocState;
 use crate::sync::protocol::{self, Inbound, ValidUpdate};
 use crate::sync::ConnId;
+
+mod delivery;
 
 /// Most messages handled before pending updates are flushed.
 const MAX_BATCH: usize = 256;
@@ -115,7 +116,7 @@ fn refuse_waiting(mut inbox: mpsc::Receiver<DocCommand>) {
             DocCommand::Snapshot { reply, .. } => {
                 let _ = reply.send(Err(super::HubError::DocumentGone));
             }
-            DocCommand::Leave(_) | DocCommand::Message { .. } => {}
+            DocCommand::Leave(_) | DocCommand::Message { .. } | DocCommand::SetAccess { .. } => {}
         }
     }
 }
@@ -200,6 +201,7 @@ impl DocActor {
                 self.greet(peer);
             }
             DocCommand::Leave(conn) => self.remove_peer(conn),
+            DocCommand::SetAccess { conn, can_write } => self.set_access(conn, can_write),
             DocCommand::Snapshot { set_frozen, reply } => {
                 if let Next::Stop = self.flush().await {
                     let _ = reply.send(Err(super::HubError::DocumentGone));
@@ -246,11 +248,21 @@ impl DocActor {
     async fn handle_message(&mut self, conn: ConnId, message: Inbound) -> Next {
         match message {
             Inbound::SyncStep1(sv) => {
+                if self
+                    .peers
+                    .get(&conn)
+                    .is_some_and(|peer| peer.outbound.state_reply_pending())
+                {
+                    // The full-state reply still queued, followed by the updates relayed after
+                    // it, already brings this peer up to date: no second copy.
+                    self.hub.shared.metrics.state_replies_coalesced.inc();
+                    return Next::Continue;
+                }
                 if let Next::Stop = self.flush().await {
                     return Next::Stop;
                 }
                 let reply = protocol::encode_sync_step2(self.state.diff(&sv));
-                self.send_to(conn, reply);
+                self.send_state_reply(conn, reply);
             }
             Inbound::SyncStep2(update) | Inbound::Update(update) => {
                 self.accept_update(conn, update)
@@ -475,50 +487,6 @@ impl DocActor {
         let _ = self.flush().await;
         self.compact_now().await;
         self.close_all_peers(CloseReason::SHUTTING_DOWN);
-    }
-
-    /// Queues a frame to one peer, closing it if its queue is full.
-    fn send_to(&mut self, conn: ConnId, frame: Bytes) {
-        let Some(peer) = self.peers.get(&conn) else {
-            return;
-        };
-        match peer.outbound.try_send(frame) {
-            Ok(()) => {
-                self.hub.shared.metrics.frames_sent.inc();
-            }
-            Err(TrySendError::Full(_)) => self.drop_slow(conn),
-            Err(TrySendError::Closed(_)) => self.remove_peer(conn),
-        }
-    }
-
-    /// Queues one encoded frame to every peer but `except`; the buffer is shared, not copied.
-    fn broadcast(&mut self, frame: Bytes, except: Option<ConnId>) {
-        let mut slow = Vec::new();
-        let mut gone = Vec::new();
-        let mut sent = 0;
-        for (id, peer) in &self.peers {
-            if Some(*id) == except {
-                continue;
-            }
-            match peer.outbound.try_send(frame.clone()) {
-                Ok(()) => sent += 1,
-                Err(TrySendError::Full(_)) => slow.push(*id),
-                Err(TrySendError::Closed(_)) => gone.push(*id),
-            }
-        }
-        self.hub.shared.metrics.frames_sent.inc_by(sent);
-        for id in slow {
-            self.drop_slow(id);
-        }
-        for id in gone {
-            self.remove_peer(id);
-        }
-    }
-
-    fn drop_slow(&mut self, conn: ConnId) {
-        tracing::info!(conn, "closing a connection whose outbound queue is full");
-        self.hub.shared.metrics.slow_consumers_closed.inc();
-        self.kick(conn, CloseReason::SLOW_CONSUMER);
     }
 
     fn kick(&mut self, conn: ConnId, reason: CloseReason) {

@@ -7,10 +7,13 @@
 //!   applies updates, stores them through the group-commit [`Persister`] before relaying them
 //!   (encoded once, shared by every receiver), compacts the log, expires presence, and unloads
 //!   the document when idle.
-//! - [`peer`]: what the actor keeps per connection: a bounded outbound queue and a [`Kick`]
-//!   that closes the connection with a reason when its queue overflows.
+//! - [`peer`]: what the actor keeps per connection: an outbound queue and a [`Kick`] that
+//!   closes the connection with a reason when its queue overflows.
+//! - [`outbox`]: that outbound queue, bounded in frames and in bytes, with at most one
+//!   full-state reply waiting per connection.
 
 mod actor;
+pub mod outbox;
 pub mod peer;
 
 use std::collections::HashMap;
@@ -78,6 +81,11 @@ pub enum HubError {
 pub(crate) enum DocCommand {
     Join(Peer),
     Leave(ConnId),
+    /// The connection's access changed while it is open (see [`AccessHandle`]).
+    SetAccess {
+        conn: ConnId,
+        can_write: bool,
+    },
     Message {
         conn: ConnId,
         message: Inbound,
@@ -282,6 +290,39 @@ impl DocSession {
             .send(DocCommand::Message {
                 conn: self.conn,
                 message,
+            })
+            .await
+            .map_err(|_| HubError::DocumentGone)
+    }
+}
+
+impl DocSession {
+    /// A handle that changes this connection's write access while it is open.
+    pub fn access_handle(&self) -> AccessHandle {
+        AccessHandle {
+            conn: self.conn,
+            mailbox: self.mailbox.clone(),
+        }
+    }
+}
+
+/// Changes one open connection's write access in its document (after a role change).
+#[derive(Clone)]
+pub struct AccessHandle {
+    conn: ConnId,
+    mailbox: mpsc::Sender<DocCommand>,
+}
+
+impl AccessHandle {
+    /// Makes the connection read-only (it is told so at once) or writable again.
+    ///
+    /// # Errors
+    /// [`HubError::DocumentGone`] when the document's actor has stopped.
+    pub async fn set_can_write(&self, can_write: bool) -> Result<(), HubError> {
+        self.mailbox
+            .send(DocCommand::SetAccess {
+                conn: self.conn,
+                can_write,
             })
             .await
             .map_err(|_| HubError::DocumentGone)

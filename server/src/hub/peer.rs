@@ -2,11 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use bytes::Bytes;
 use polder_shared::close;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::outbox::Outbox;
 use crate::sync::ConnId;
 
 /// Why the server closes a connection: a WebSocket close code and a short reason.
@@ -43,6 +42,17 @@ impl CloseReason {
     pub const STORAGE_FAILED: Self = Self {
         code: close::INTERNAL_ERROR,
         reason: "storage unavailable: reconnect to resend your changes",
+    };
+    /// The credential is no longer valid (revoked token, signed out, expired session, changed
+    /// password): permanent, the client must sign in again.
+    pub const CREDENTIAL_REVOKED: Self = Self {
+        code: close::CREDENTIAL_REVOKED,
+        reason: "your sign-in is no longer valid: sign in again",
+    };
+    /// The credential is valid but no longer gives access to this document: permanent.
+    pub const ACCESS_REVOKED: Self = Self {
+        code: close::ACCESS_REVOKED,
+        reason: "you no longer have access to this document",
     };
 }
 
@@ -84,8 +94,8 @@ impl Kick {
 pub struct Peer {
     /// Unique within this process.
     pub id: ConnId,
-    /// Bounded queue of encoded frames to the socket writer.
-    pub outbound: mpsc::Sender<Bytes>,
+    /// Queue of encoded frames to the socket writer, bounded in frames and bytes.
+    pub outbound: Outbox,
     /// Closes the connection.
     pub kick: Kick,
     /// Whether this connection may change the document (the document may still be frozen).

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::clock::Timestamp;
-use super::{signal, Report, Scheduler, BATCH, LEASE_MS};
+use super::{Report, Scheduler, BATCH, LEASE_MS};
 use crate::domain::calendar::working_days_between;
 use crate::domain::reminders::Stage;
 use crate::notify::{Notification, NotificationKind};
@@ -129,8 +129,10 @@ async fn send(
     {
         report.notifications += 1;
         report.keys.push(event.key);
-        for person in recipients {
-            signal::notify(*person);
+        if let Some(signal) = &scheduler.inbox {
+            for person in recipients {
+                signal.notify(*person);
+            }
         }
     }
     Ok(())

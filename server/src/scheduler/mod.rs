@@ -139,6 +139,8 @@ pub struct Scheduler {
     db: SqlStorage,
     settings: SchedulerSettings,
     mailer: Option<Arc<dyn Mailer>>,
+    /// Wakes the live inbox sockets of the server this scheduler runs in.
+    inbox: Option<signal::InboxSignal>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -172,7 +174,16 @@ impl Scheduler {
             db,
             settings,
             mailer,
+            inbox: None,
         }
+    }
+
+    /// Wakes the live inbox sockets of a server (through its [`signal::InboxSignal`]) whenever
+    /// this scheduler stores notifications, so they arrive without waiting for a poll.
+    #[must_use]
+    pub fn with_inbox_signal(mut self, signal: signal::InboxSignal) -> Self {
+        self.inbox = Some(signal);
+        self
     }
 
     /// The settings in use.
@@ -238,7 +249,8 @@ pub fn spawn(
             tracing::error!(%error, "cannot build the webhook client; webhooks are off");
         }
     }
-    let scheduler = Scheduler::new(state.db.clone(), settings);
+    let scheduler =
+        Scheduler::new(state.db.clone(), settings).with_inbox_signal(state.inbox.clone());
     tracker.spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

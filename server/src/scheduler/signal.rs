@@ -1,20 +1,153 @@
-//! Wake-ups for live inbox connections: "person N has new items". A hint only; the database
-//! is the truth, and connections also poll it, so a wake-up missed (or one from another server
-//! process, which never arrives) only delays delivery by one poll.
+//! Wake-ups for live inbox connections, "person N has new items", and the count of each
+//! person's open inbox sockets (for the per-person limit).
+//!
+//! One [`InboxSignal`] belongs to one running server (it lives in the app state and is handed
+//! to the scheduler that stores notifications), so servers in one process do not wake each
+//! other. A wake-up is a hint: the database is the truth. A socket woken looks for items after
+//! the last one it sent; items stored by another process arrive with the socket's slow safety
+//! poll.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
-static NEW_ITEMS: LazyLock<broadcast::Sender<i64>> = LazyLock::new(|| broadcast::channel(1024).0);
-
-/// Tells live connections of `person` to look for new items.
-pub fn notify(person: i64) {
-    // No receivers is fine: nobody is connected.
-    let _ = NEW_ITEMS.send(person);
+struct Person {
+    wake: watch::Sender<u64>,
+    sockets: usize,
 }
 
-/// Receives the ids of people with new items.
-pub fn subscribe() -> broadcast::Receiver<i64> {
-    NEW_ITEMS.subscribe()
+/// Per-person wake-ups and socket counts; cheap to clone.
+#[derive(Clone, Default)]
+pub struct InboxSignal {
+    people: Arc<Mutex<HashMap<i64, Person>>>,
+}
+
+impl std::fmt::Debug for InboxSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxSignal").finish_non_exhaustive()
+    }
+}
+
+/// One open inbox socket of a person: wakes when they have new items; dropping it frees its
+/// place in the per-person limit.
+pub struct InboxSubscription {
+    signal: InboxSignal,
+    person: i64,
+    wake: watch::Receiver<u64>,
+}
+
+impl InboxSignal {
+    /// Tells the live connections of `person` to look for new items.
+    pub fn notify(&self, person: i64) {
+        if let Some(entry) = self.lock().get(&person) {
+            entry.wake.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Opens one more inbox socket for `person`, unless they already hold `max` of them.
+    pub fn subscribe(&self, person: i64, max: usize) -> Option<InboxSubscription> {
+        let mut people = self.lock();
+        let entry = people.entry(person).or_insert_with(|| Person {
+            wake: watch::channel(0).0,
+            sockets: 0,
+        });
+        if entry.sockets >= max {
+            if entry.sockets == 0 {
+                people.remove(&person);
+            }
+            return None;
+        }
+        entry.sockets += 1;
+        let wake = entry.wake.subscribe();
+        Some(InboxSubscription {
+            signal: self.clone(),
+            person,
+            wake,
+        })
+    }
+
+    /// Inbox sockets `person` holds open.
+    pub fn sockets_of(&self, person: i64) -> usize {
+        self.lock().get(&person).map_or(0, |entry| entry.sockets)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Person>> {
+        // Each operation is a single lookup, insert or removal: a poisoned lock is usable.
+        self.people
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl InboxSubscription {
+    /// Waits for the next wake-up (returns at once if one came since the last call).
+    pub async fn woken(&mut self) {
+        if self.wake.changed().await.is_err() {
+            // The sender lives as long as any subscription of this person: unreachable, but
+            // never spin.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Drop for InboxSubscription {
+    fn drop(&mut self) {
+        let mut people = self.signal.lock();
+        if let Some(entry) = people.get_mut(&self.person) {
+            entry.sockets = entry.sockets.saturating_sub(1);
+            if entry.sockets == 0 {
+                people.remove(&self.person);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wake_up_reaches_only_that_person_and_is_not_lost_while_busy() {
+        let signal = InboxSignal::default();
+        let mut anna = signal.subscribe(1, 5).unwrap();
+        let mut bram = signal.subscribe(2, 5).unwrap();
+        // sent before anyone waits: still seen
+        signal.notify(1);
+        tokio::time::timeout(Duration::from_secs(5), anna.woken())
+            .await
+            .unwrap();
+        assert!(!bram.wake.has_changed().unwrap(), "Bram has nothing new");
+        signal.notify(2);
+        tokio::time::timeout(Duration::from_secs(5), bram.woken())
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn each_person_holds_at_most_max_sockets_and_dropping_frees_a_place() {
+        let signal = InboxSignal::default();
+        let first = signal.subscribe(7, 2).unwrap();
+        let _second = signal.subscribe(7, 2).unwrap();
+        assert!(signal.subscribe(7, 2).is_none());
+        assert!(signal.subscribe(8, 2).is_some(), "others are not affected");
+        drop(first);
+        assert_eq!(signal.sockets_of(7), 1);
+        assert!(signal.subscribe(7, 2).is_some());
+    }
+
+    #[test]
+    fn two_signals_do_not_share_wake_ups() {
+        let one = InboxSignal::default();
+        let other = InboxSignal::default();
+        let sub = one.subscribe(3, 1).unwrap();
+        other.notify(3);
+        assert!(!sub.wake.has_changed().unwrap());
+        one.notify(3);
+        assert!(sub.wake.has_changed().unwrap());
+    }
 }

@@ -10,6 +10,7 @@
 //! - one file per working-group resource, as inherent methods of [`SqlStorage`]: [`parties`],
 //!   [`people`], [`bodies`], [`drafts`], [`audit`].
 
+pub mod access_epoch;
 pub mod attribution;
 pub mod audit;
 pub mod bodies;

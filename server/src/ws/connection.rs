@@ -12,12 +12,16 @@ use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use polder_shared::{close, DocId};
-use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
+use super::access::SocketKind;
+use super::auth::HeldCredential;
+use super::presence::{PresenceGate, Verdict};
+use crate::hub::outbox::{self, OutFrame, OutboxReceiver};
 use crate::hub::{CloseReason, DocSession, Kick, Peer};
 use crate::state::AppState;
-use crate::sync::protocol;
+use crate::sync::protocol::{self, Inbound};
 use crate::sync::ConnId;
 
 /// How often the server pings an idle client.
@@ -39,6 +43,12 @@ pub struct Connection {
     pub can_write: bool,
     /// The identity stamped into its presence.
     pub stamp: Option<std::sync::Arc<serde_json::Value>>,
+    /// The credential it was opened with, to authorise it again when access changes.
+    pub credential: HeldCredential,
+    /// The access epoch seen before its credential was checked.
+    pub epoch: i64,
+    /// When its session expires (Unix ms), for a session credential.
+    pub expires_at: Option<i64>,
     /// Shared server state.
     pub state: AppState,
     /// Held for the connection's lifetime: counts against the connection limit.
@@ -55,7 +65,11 @@ impl Connection {
 
     async fn serve(self, socket: WebSocket) {
         let (sink, stream) = socket.split();
-        let (outbound, queue) = mpsc::channel(self.state.limits.outbound_queue);
+        let (outbound, queue) = outbox::outbox(
+            self.state.limits.outbound_queue,
+            self.state.limits.sockets.outbound_queue_bytes,
+            self.state.metrics.clone(),
+        );
         let kick = Kick::new();
         let peer = Peer {
             id: self.id,
@@ -70,7 +84,20 @@ impl Connection {
         let session = self.state.hub.join(&self.doc_id, peer).await;
         let reader = async {
             match session {
-                Ok(session) => read_frames(stream, session, &kick, &self.state).await,
+                Ok(session) => {
+                    let _registration = self.state.sockets.register(
+                        self.credential.clone(),
+                        SocketKind::Sync {
+                            doc_id: self.doc_id.clone(),
+                            can_write: self.can_write,
+                            access: session.access_handle(),
+                        },
+                        kick.clone(),
+                        self.epoch,
+                        self.expires_at,
+                    );
+                    read_frames(stream, session, &kick, &self.state).await;
+                }
                 Err(_) => kick.kick(CloseReason::SHUTTING_DOWN),
             }
         };
@@ -95,9 +122,22 @@ async fn read_frames(
 ) {
     let mut last_heard = Instant::now();
     let mut liveness = tokio::time::interval(PING_EVERY);
+    let mut presence = PresenceGate::new(&state.limits.sockets, tokio::time::Instant::now());
     loop {
+        let release_at = presence
+            .release_at()
+            .unwrap_or_else(|| tokio::time::Instant::now() + PING_EVERY);
         let frame = tokio::select! {
             _ = kick.kicked() => return,
+            () = tokio::time::sleep_until(release_at), if presence.release_at().is_some() => {
+                if let Some(held) = presence.take_due(tokio::time::Instant::now()) {
+                    if session.send(Inbound::Awareness(held)).await.is_err() {
+                        kick.kick(CloseReason::SHUTTING_DOWN);
+                        return;
+                    }
+                }
+                continue;
+            }
             () = state.shutdown.cancelled() => {
                 kick.kick(CloseReason::SHUTTING_DOWN);
                 return;
@@ -154,6 +194,25 @@ async fn read_frames(
             }
         };
         match protocol::decode_frame(&data) {
+            Ok(Inbound::Awareness(update)) => {
+                match presence.admit(update, tokio::time::Instant::now()) {
+                    Verdict::Pass(update) => {
+                        if session.send(Inbound::Awareness(update)).await.is_err() {
+                            kick.kick(CloseReason::SHUTTING_DOWN);
+                            return;
+                        }
+                    }
+                    Verdict::Held { replaced } => {
+                        if replaced {
+                            state.metrics.presence_dropped.inc();
+                        }
+                    }
+                    Verdict::TooLarge(size) => {
+                        state.metrics.presence_dropped.inc();
+                        tracing::debug!(size, "presence update dropped: larger than the limit");
+                    }
+                }
+            }
             Ok(message) => {
                 if session.send(message).await.is_err() {
                     kick.kick(CloseReason::SHUTTING_DOWN);
@@ -216,7 +275,7 @@ fn classify(error: &axum::Error) -> ReadFailure {
 /// queue closes; then sends the close frame.
 async fn write_frames(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Bytes>,
+    mut queue: OutboxReceiver,
     kick: &Kick,
 ) {
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -230,7 +289,7 @@ async fn write_frames(
                 if count == 0 {
                     break;
                 }
-                if write_batch(&mut sink, &mut batch).await.is_err() {
+                if write_batch(&mut sink, &mut queue, &mut batch).await.is_err() {
                     kick.kick(CloseReason { code: close::GOING_AWAY, reason: "write failed" });
                     return;
                 }
@@ -253,12 +312,24 @@ async fn write_frames(
     let _ = sink.close().await;
 }
 
+/// Writes a batch; each frame's bytes leave the connection's budget once the socket has taken
+/// it (or the write failed and the connection ends).
 async fn write_batch(
     sink: &mut SplitSink<WebSocket, Message>,
-    batch: &mut Vec<Bytes>,
+    queue: &mut OutboxReceiver,
+    batch: &mut Vec<OutFrame>,
 ) -> Result<(), axum::Error> {
-    for frame in batch.drain(..) {
-        sink.feed(Message::Binary(frame)).await?;
+    let mut result = Ok(());
+    for frame in batch.iter() {
+        if result.is_ok() {
+            result = sink.feed(Message::Binary(frame.bytes.clone())).await;
+        }
     }
-    sink.flush().await
+    if result.is_ok() {
+        result = sink.flush().await;
+    }
+    for frame in batch.drain(..) {
+        queue.written(&frame);
+    }
+    result
 }

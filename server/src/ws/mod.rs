@@ -1,11 +1,18 @@
 //! The sync endpoint `GET /ws/{doc_id}`: authorisation before the upgrade, then one
 //! [`connection`] loop per socket.
 //!
+//! - [`auth`]: the authenticator every WebSocket upgrade shares (also `/ws/inbox`).
+//! - [`access`]: open sockets are authorised again when access changes.
+//! - `presence`: the per-connection presence size cap and rate limit.
+//!
 //! Nothing is loaded for a request that is not allowed: the document id is checked (400), the
 //! credential (401), the access to the document (403) and the connection limit (503) before
 //! the upgrade is accepted and the document is touched.
 
+pub mod access;
+pub mod auth;
 pub mod connection;
+mod presence;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
@@ -16,9 +23,8 @@ use axum::Router;
 use polder_shared::DocId;
 use serde::Deserialize;
 
-use crate::auth::{self, Access};
+use crate::auth::{self as credentials_auth, Access};
 use crate::error::{AppError, Result};
-use crate::http::credentials;
 use crate::state::AppState;
 
 /// Initial read buffer per connection; it grows for larger messages. tungstenite's default
@@ -45,16 +51,9 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
     let doc_id = DocId::parse(&raw_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if matches!(
-        credentials::from_request(&headers, query.token.as_deref()),
-        Some(auth::Credential::Session(_))
-    ) && !same_origin(&headers)
-    {
-        // A page on another site could open this socket with the visitor's cookie.
-        return Err(AppError::Forbidden);
-    }
-    let identity = credentials::identify(&state, &headers, query.token.as_deref()).await?;
-    let access = auth::document_access(state.storage.as_ref(), &identity, &doc_id)
+    let upgrader = auth::authenticate(&state, &headers, query.token.as_deref()).await?;
+    let identity = upgrader.identity;
+    let access = credentials_auth::document_access(state.storage.as_ref(), &identity, &doc_id)
         .await?
         .ok_or(AppError::Forbidden)?;
     if !state.storage.document_exists(&doc_id).await? {
@@ -79,6 +78,15 @@ async fn upgrade(
             )
         })?;
     let stamp = presence_stamp(&state, &identity).await?;
+    let expires_at = match upgrader.credential.session() {
+        Some(session) => {
+            state
+                .db
+                .session_expiry(&credentials_auth::secret::hash(session))
+                .await?
+        }
+        None => None,
+    };
     let max = state.limits.max_message_bytes;
     let tracker = state.tracker.clone();
     let conn = connection::Connection {
@@ -88,6 +96,9 @@ async fn upgrade(
         user_id: identity.user_id,
         can_write: access == Access::Write,
         stamp: Some(std::sync::Arc::new(stamp)),
+        credential: upgrader.credential,
+        epoch: upgrader.epoch,
+        expires_at,
         state,
         _permit: permit,
     };
@@ -100,7 +111,10 @@ async fn upgrade(
 }
 
 /// The `user` fields the server writes into this connection's presence: who it really is.
-async fn presence_stamp(state: &AppState, identity: &auth::Identity) -> Result<serde_json::Value> {
+async fn presence_stamp(
+    state: &AppState,
+    identity: &credentials_auth::Identity,
+) -> Result<serde_json::Value> {
     let person = match identity.user_id {
         Some(id) => state.db.find_person(id).await?,
         None => None,
@@ -118,23 +132,4 @@ async fn presence_stamp(state: &AppState, identity: &auth::Identity) -> Result<s
             "color": crate::storage::people::NO_PARTY_COLOUR,
         }),
     })
-}
-
-/// Whether a cookie-authenticated upgrade comes from a page of this server: its `Origin` names
-/// the same host as the `Host` header (browsers always send `Origin` on WebSocket upgrades).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin = headers
-        .get(axum::http::header::ORIGIN)
-        .and_then(|o| o.to_str().ok());
-    match (host, origin) {
-        (Some(host), Some(origin)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.trim_end_matches('/').eq_ignore_ascii_case(host)),
-        // Non-browser clients send no Origin; a cross-site page cannot suppress it.
-        (_, None) => true,
-        (None, Some(_)) => false,
-    }
 }

@@ -11,7 +11,9 @@ import { readAuthMessage } from 'y-protocols/auth'
 import type * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
+import { t } from '../../i18n'
 import { reconnectDelay } from './backoff'
+import { isPermanentClose, permanentCloseMessage } from './close-codes'
 
 export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'read-only' | 'closed'
 
@@ -69,13 +71,7 @@ export class DraftConnection {
     }
     this.provider.on('status', () => this.emit())
     this.provider.on('sync', (synced: boolean) => this.onSync(synced))
-    this.provider.on('connection-close', () => this.onClose())
-    this.provider.on('closed', (event: { code: number; reason: string }) => {
-      // 4400–4499: the server says reconnecting cannot help
-      this.cancelRetry()
-      this.closeReason = event.reason || String(event.code)
-      this.emit()
-    })
+    this.provider.on('connection-close', (event: CloseEvent | null) => this.onClose(event))
     doc.on('update', this.onDocUpdate)
     window.addEventListener('online', this.onOnline)
     this.provider.connect()
@@ -157,8 +153,19 @@ export class DraftConnection {
     this.emit()
   }
 
-  private onClose(): void {
-    if (this.destroyed || !this.provider.shouldConnect) return
+  private onClose(event: CloseEvent | null): void {
+    if (this.destroyed) return
+    if (event && isPermanentClose(event.code)) {
+      // 4400–4499: the credential or the access ended; reconnecting cannot help, so stop
+      // y-websocket's own retry too and say why ("reconnect now" stays possible, e.g. after
+      // signing in again)
+      this.provider.shouldConnect = false
+      this.cancelRetry()
+      this.closeReason = t(permanentCloseMessage(event.code))
+      this.emit()
+      return
+    }
+    if (!this.provider.shouldConnect) return
     // take the retry over from y-websocket (see the comment at the top)
     this.provider.shouldConnect = false
     this.scheduleRetry()

@@ -1,15 +1,24 @@
 //! `GET /ws/inbox`: the signed-in person's new notifications, pushed live as JSON text frames.
 //!
-//! Authenticated like the sync endpoint (session cookie with a same-origin check, or a token
-//! as `?token=` or `Authorization: Bearer`). The first frame is
-//! `{"type":"unread","count":N}`; every new inbox item follows as
-//! `{"type":"notification","item":{…}}`. The connection looks for new items when the scheduler
-//! signals one (same process) and every [`POLL_EVERY`] otherwise (another process). Frames go
-//! through a bounded queue; a client that does not keep up is disconnected and reloads.
+//! Authenticated like the sync endpoint (one authenticator, `crate::ws::auth`: session cookie
+//! with a same-origin check, or a token as `?token=` or `Authorization: Bearer`). The first
+//! frame is `{"type":"unread","count":N}`; every new inbox item follows as
+//! `{"type":"notification","item":{…}}`.
+//!
+//! Items are pushed: the scheduler that stores a notification wakes that person's sockets
+//! (`InboxSignal`). Only a slow safety poll ([`POLL_EVERY`]) remains, for items stored by
+//! another server process. A person may hold [`SocketLimits::max_inbox_per_person`] sockets
+//! (429 beyond), the process [`SocketLimits::max_inbox_connections`] (503 beyond). Every open
+//! socket is re-authorised when access changes and closed with a permanent 44xx code when its
+//! credential ends. Frames go through a bounded queue; a client that does not keep up is
+//! disconnected and reloads.
+//!
+//! [`SocketLimits::max_inbox_per_person`]: crate::config::SocketLimits::max_inbox_per_person
+//! [`SocketLimits::max_inbox_connections`]: crate::config::SocketLimits::max_inbox_connections
 
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -18,19 +27,22 @@ use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
-use crate::auth;
 use crate::error::{AppError, Result};
-use crate::http::credentials;
 use crate::http::openapi::ApiErrorBody;
-use crate::scheduler::signal;
+use crate::hub::{CloseReason, Kick};
+use crate::scheduler::signal::InboxSubscription;
 use crate::state::AppState;
+use crate::ws::access::{Registration, SocketKind};
 
-/// How often a connection checks the database without a signal.
-pub const POLL_EVERY: Duration = Duration::from_secs(2);
+/// How often a connection checks the database without a wake-up: only items stored by another
+/// server process wait for it.
+pub const POLL_EVERY: Duration = Duration::from_secs(30);
 /// Frames that may wait for one slow client.
 const QUEUE: usize = 64;
+/// Largest frame a client may send (it has nothing to say; pings and closes only).
+const MAX_CLIENT_MESSAGE: usize = 4096;
 
 /// The live inbox route.
 pub fn router() -> Router<AppState> {
@@ -49,7 +61,7 @@ struct TokenQuery {
     summary = "The caller's new notifications, live (upgrades to a websocket)",
     description = "Upgrades to a websocket (send the usual `Upgrade: websocket` handshake). Authenticated like the sync endpoint: the session cookie with a same-origin `Origin`, or a token as `?token=` or `Authorization: Bearer`. The first frame is `{\"type\":\"unread\",\"count\":N}`; every new inbox item follows as `{\"type\":\"notification\",\"item\":{…}}`.",
     params(("token" = Option<String>, Query, description = "an API token, instead of the session cookie or a bearer header")),
-    responses((status = 101, description = "switching protocols: the connection becomes a websocket carrying JSON text frames"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    responses((status = 101, description = "switching protocols: the connection becomes a websocket carrying JSON text frames"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 429, description = "this person already holds the most live inbox sockets allowed", body = ApiErrorBody), (status = 503, description = "the server holds the most live inbox sockets allowed", body = ApiErrorBody))
 )]
 async fn upgrade(
     State(state): State<AppState>,
@@ -57,98 +69,156 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
-    if matches!(
-        credentials::from_request(&headers, query.token.as_deref()),
-        Some(auth::Credential::Session(_))
-    ) && !same_origin(&headers)
-    {
-        return Err(AppError::Forbidden);
-    }
-    let identity = credentials::identify(&state, &headers, query.token.as_deref()).await?;
-    let person = identity.user_id.ok_or(AppError::Forbidden)?;
+    let upgrader = crate::ws::auth::authenticate(&state, &headers, query.token.as_deref()).await?;
+    let person = upgrader.identity.user_id.ok_or(AppError::Forbidden)?;
+    let limits = &state.limits.sockets;
+    let subscription = state
+        .inbox
+        .subscribe(person, limits.max_inbox_per_person)
+        .ok_or_else(|| AppError::TooManyRequests {
+            message: format!(
+                "you already have {} live inbox connections open; close one first",
+                limits.max_inbox_per_person
+            ),
+            retry_after_secs: 30,
+        })?;
+    let permit = state
+        .inbox_permits
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            AppError::Unavailable(
+                "the server has reached its limit of live inbox connections; try again later"
+                    .into(),
+            )
+        })?;
+    let expires_at = match upgrader.credential.session() {
+        Some(session) => {
+            state
+                .db
+                .session_expiry(&crate::auth::secret::hash(session))
+                .await?
+        }
+        None => None,
+    };
+    let kick = Kick::new();
+    let registration = state.sockets.register(
+        upgrader.credential,
+        SocketKind::Inbox { person },
+        kick.clone(),
+        upgrader.epoch,
+        expires_at,
+    );
+    let live = Live {
+        person,
+        subscription,
+        kick,
+        _registration: registration,
+        _permit: permit,
+    };
     let tracker = state.tracker.clone();
     Ok(ws
-        .max_message_size(4096)
-        .on_upgrade(move |socket| tracker.track_future(run(state, person, socket))))
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| tracker.track_future(live.run(state, socket))))
 }
 
-async fn run(state: AppState, person: i64, socket: WebSocket) {
-    let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<String>(QUEUE);
-    let shutdown = state.shutdown.clone();
-    let writer = tokio::spawn(async move {
-        while let Some(frame) = rx.recv().await {
-            if sink.send(Message::Text(frame.into())).await.is_err() {
-                break;
-            }
-        }
-        let _ = sink.send(Message::Close(None)).await;
-    });
-    let mut wakeups = signal::subscribe();
-    let mut last = match state.db.last_inbox_id(person).await {
-        Ok(last) => last,
-        Err(error) => {
-            tracing::warn!(%error, "live inbox cannot start");
-            return;
-        }
-    };
-    let unread = state.db.unread_count(person).await.unwrap_or(0);
-    let mut open = tx
-        .try_send(json!({ "type": "unread", "count": unread }).to_string())
-        .is_ok();
-    let mut poll = tokio::time::interval(POLL_EVERY);
-    while open {
-        let check = tokio::select! {
-            () = shutdown.cancelled() => break,
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-                Some(Ok(_)) => false,
-            },
-            woken = wakeups.recv() => match woken {
-                Ok(who) => who == person,
-                Err(broadcast::error::RecvError::Lagged(_)) => true,
-                Err(broadcast::error::RecvError::Closed) => break,
-            },
-            _ = poll.tick() => true,
-        };
-        if !check {
-            continue;
-        }
-        match state.db.inbox_after(person, last).await {
-            Ok(items) => {
-                for item in items {
-                    last = last.max(item.id);
-                    let frame = json!({ "type": "notification", "item": item }).to_string();
-                    if tx.try_send(frame).is_err() {
-                        // slow consumer: close; the client reloads its inbox on reconnect
-                        open = false;
-                        break;
-                    }
+/// One open live inbox socket and what it holds.
+struct Live {
+    person: i64,
+    subscription: InboxSubscription,
+    kick: Kick,
+    _registration: Registration,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Live {
+    async fn run(mut self, state: AppState, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let (tx, mut rx) = mpsc::channel::<String>(QUEUE);
+        let kick = self.kick.clone();
+        let writer = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = kick.kicked() => break,
+                    frame = rx.recv() => match frame {
+                        Some(frame) => {
+                            if sink.send(Message::Text(frame.into())).await.is_err() {
+                                return;
+                            }
+                        }
+                        None => break,
+                    },
                 }
             }
+            let reason = kick.reason().unwrap_or(CloseReason {
+                code: 1000,
+                reason: "bye",
+            });
+            let _ = sink
+                .send(Message::Close(Some(CloseFrame {
+                    code: reason.code,
+                    reason: Utf8Bytes::from_static(reason.reason),
+                })))
+                .await;
+        });
+        self.serve(&state, &mut stream, &tx).await;
+        drop(tx);
+        let _ = writer.await;
+    }
+
+    async fn serve(
+        &mut self,
+        state: &AppState,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        tx: &mpsc::Sender<String>,
+    ) {
+        let person = self.person;
+        let mut last = match state.db.last_inbox_id(person).await {
+            Ok(last) => last,
             Err(error) => {
-                tracing::warn!(%error, "live inbox poll failed");
+                tracing::warn!(%error, "live inbox cannot start");
+                return;
+            }
+        };
+        let unread = state.db.unread_count(person).await.unwrap_or(0);
+        if tx
+            .try_send(json!({ "type": "unread", "count": unread }).to_string())
+            .is_err()
+        {
+            return;
+        }
+        let mut poll = tokio::time::interval(POLL_EVERY);
+        poll.reset();
+        loop {
+            tokio::select! {
+                () = state.shutdown.cancelled() => {
+                    self.kick.kick(CloseReason::SHUTTING_DOWN);
+                    return;
+                }
+                _ = self.kick.kicked() => return,
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(_)) => continue,
+                },
+                () = self.subscription.woken() => {}
+                _ = poll.tick() => {}
+            }
+            match state.db.inbox_after(person, last).await {
+                Ok(items) => {
+                    for item in items {
+                        last = last.max(item.id);
+                        let frame = json!({ "type": "notification", "item": item }).to_string();
+                        if tx.try_send(frame).is_err() {
+                            // slow consumer: close; the client reloads its inbox on reconnect
+                            self.kick.kick(CloseReason::SLOW_CONSUMER);
+                            return;
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "live inbox lookup failed"),
             }
         }
-    }
-    drop(tx);
-    let _ = writer.await;
-}
-
-/// Whether a cookie-authenticated upgrade comes from a page of this server (see
-/// `crate::ws`): its `Origin` names the `Host`.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin = headers
-        .get(axum::http::header::ORIGIN)
-        .and_then(|o| o.to_str().ok());
-    match (host, origin) {
-        (Some(host), Some(origin)) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.trim_end_matches('/').eq_ignore_ascii_case(host)),
-        (_, None) => true,
-        (None, Some(_)) => false,
     }
 }
