@@ -159,6 +159,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// How many items to skip.
     pub offset: i64,
@@ -237,6 +238,7 @@ impl<T> Paged<T> {
 /// comments, versions or history, one's tokens): without `limit` the whole list, with
 /// `offset`/`limit` one page. Either way the number of items in all is in `X-Total-Count`.
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Window {
     /// How many items to skip.
     pub offset: Option<i64>,

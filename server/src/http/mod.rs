@@ -67,6 +67,9 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::map_response(
+            crate::error::json_error_bodies,
         ));
     let mut router = Router::new()
         .merge(api)

@@ -39,12 +39,14 @@ pub(crate) enum Format {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FormatQuery {
     #[serde(default)]
     format: Format,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CompareQuery {
     /// Older version id.
     from: i64,

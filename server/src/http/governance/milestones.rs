@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/milestones/{id}/links", get(links).post(add_link))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OwnerInput {
     party: String,
     #[serde(default = "lead")]
@@ -54,7 +54,7 @@ fn lead() -> String {
     "lead".into()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateLine {
     title: String,
     #[serde(default)]
@@ -64,7 +64,7 @@ struct CreateLine {
     owners: Vec<OwnerInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateMilestone {
     title: String,
     #[serde(default)]
@@ -77,7 +77,7 @@ struct CreateMilestone {
     source_ref: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateMilestone {
     title: Option<String>,
     description: Option<String>,
@@ -85,7 +85,7 @@ struct UpdateMilestone {
     owners: Option<Vec<OwnerInput>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct StatusInput {
     status: String,
     reason: Option<String>,
@@ -93,12 +93,12 @@ struct StatusInput {
     agreed_with: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NoteInput {
     body: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LinkInput {
     draft_id: Option<i64>,
     comment_id: Option<i64>,
@@ -278,6 +278,7 @@ async fn list_lines(
     tag = "milestones",
     summary = "Create an action line (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = CreateLine,
     responses((status = 201, description = "the action line"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create_line(
@@ -382,6 +383,7 @@ async fn list(
     tag = "milestones",
     summary = "Create a milestone with a fuzzy due date (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = CreateMilestone,
     responses((status = 201, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
@@ -462,6 +464,7 @@ async fn show(
     tag = "milestones",
     summary = "Change title, description, action line or owners (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = UpdateMilestone,
     responses((status = 200, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn update(
@@ -523,6 +526,7 @@ async fn owns(state: &AppState, caller: &Caller, milestone: &Milestone) -> Resul
     tag = "milestones",
     summary = "Change the status (chair, secretariat, members of an owner party); verschoven needs new_due and reason",
     params(("id" = i64, Path, description = "id")),
+    request_body = StatusInput,
     responses((status = 200, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn change_status(
@@ -628,6 +632,7 @@ async fn notes(
     tag = "milestones",
     summary = "Add a progress note (members, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = NoteInput,
     responses((status = 201, description = "the notes"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_note(
@@ -682,6 +687,7 @@ async fn links(
     tag = "milestones",
     summary = "Link a draft passage or a decision (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = LinkInput,
     responses((status = 201, description = "the links"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_link(

@@ -51,13 +51,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/role-agreements/{id}/pending", get(pending))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PartyRole {
     party: String,
     role: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateAgreement {
     title: String,
     #[serde(default)]
@@ -71,7 +71,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option
     Option::<i64>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateAgreement {
     title: Option<String>,
     description: Option<String>,
@@ -79,12 +79,12 @@ struct UpdateAgreement {
     draft_id: Option<Option<i64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RoleInput {
     role: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignInput {
     state: String,
     reservation: Option<String>,
@@ -174,6 +174,7 @@ async fn list(
     tag = "role-agreements",
     summary = "Create a role agreement (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
+    request_body = CreateAgreement,
     responses((status = 201, description = "the agreement"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
@@ -273,6 +274,7 @@ async fn apply(
     tag = "role-agreements",
     summary = "Change title, description or draft link (chair, secretariat); re-opens every sign-off when the text changes",
     params(("id" = i64, Path, description = "id")),
+    request_body = UpdateAgreement,
     responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn update(
@@ -317,6 +319,7 @@ async fn update(
     tag = "role-agreements",
     summary = "Set a party's role (chair, secretariat); re-opens only that party's sign-off",
     params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
+    request_body = RoleInput,
     responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn set_role(
@@ -385,6 +388,7 @@ async fn remove_party(
     tag = "role-agreements",
     summary = "Sign off for the caller's party (its mandate holder); niet_akkoord opens a dispute",
     params(("id" = i64, Path, description = "id")),
+    request_body = SignInput,
     responses((status = 201, description = "the sign-off, the agreement and the dispute outcome"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn sign(
