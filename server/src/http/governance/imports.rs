@@ -126,7 +126,8 @@ pub(crate) async fn plan_table(
     tag = "milestones",
     summary = "Import a milestone table sent as the raw body (chair, secretariat); dry_run defaults to true",
     params(("id" = i64, Path, description = "id"), ("dry_run" = Option<bool>, Query, description = "only report (default true)"), ("format" = Option<String>, Query, description = "csv, tsv or xlsx"), ("name" = Option<String>, Query, description = "file name"), ("year" = Option<i32>, Query, description = "year for dates without one")),
-    responses((status = 200, description = "the plan, flagged and unreadable rows, the summary line (201 when stored)"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body(description = "the table; its format comes from `format`, else from the content type", content((String = "text/csv"), (String = "text/tab-separated-values"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, description = "a dry run: the plan, flagged and unreadable rows, the summary line", body = Object), (status = 201, description = "stored: the plan, the rows and what was stored", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn import_table(
     State(state): State<AppState>,

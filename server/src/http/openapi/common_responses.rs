@@ -6,8 +6,9 @@
 //! - `400` when it has path parameters (an id that is not a number) or query parameters (a
 //!   value of the wrong type);
 //! - `422` when it has the `offset`/`limit` pagination parameters (out of range);
-//! - `400`, `413` and `415` when it takes a JSON body (malformed or of the wrong shape, over
-//!   the request body limit, sent without `Content-Type: application/json`).
+//! - `413` when it takes a body (over the request body limit), and `400` and `415` when that
+//!   body is JSON (malformed or of the wrong shape, sent without
+//!   `Content-Type: application/json`).
 //!
 //! Operation ids are qualified by the operation's tag, so they are unique.
 //!
@@ -120,6 +121,7 @@ fn add_common_responses(operation: &mut Operation) {
     let paginated = parameters
         .iter()
         .any(|p| matches!(p.parameter_in, ParameterIn::Query) && p.name == "limit");
+    let has_body = operation.request_body.is_some();
     let json_body = operation
         .request_body
         .as_ref()
@@ -155,8 +157,10 @@ fn add_common_responses(operation: &mut Operation) {
             "`offset` is negative or `limit` is outside 1 to 200; the message names the parameter",
         );
     }
-    if json_body {
+    if has_body {
         add("413", "the body is larger than the server accepts");
+    }
+    if json_body {
         add(
             "415",
             "the body was not sent as `Content-Type: application/json`",
