@@ -50,7 +50,7 @@ if [ -z "$ready" ]; then
 fi
 
 # an administrator's personal token: the person-bound routes are exercised too
-token=$("$polder" token create --name fuzz --scope admin --user beheer@polder.demo 2>/dev/null)
+token=$("$polder" token create --name fuzz --scope admin --user beheer@polder.demo)
 POLDER_FUZZ_TOKEN_ID=$(curl -fsS -H "Authorization: Bearer $token" "$base/api/tokens" |
   tests/api/.venv/bin/python -c 'import json, sys; print(next(t["id"] for t in json.load(sys.stdin) if t["name"] == "fuzz"))')
 export POLDER_FUZZ_TOKEN_ID
