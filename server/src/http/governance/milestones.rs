@@ -256,7 +256,7 @@ async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
     tag = "milestones",
     summary = "A body's action lines",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the action lines", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the action lines", body = Paged<ActionLine>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list_lines(
     State(state): State<AppState>,
@@ -279,7 +279,7 @@ async fn list_lines(
     summary = "Create an action line (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = CreateLine,
-    responses((status = 201, description = "the action line", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, description = "the action line", body = ActionLine), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create_line(
     State(state): State<AppState>,
@@ -363,7 +363,7 @@ async fn show_line(
     tag = "milestones",
     summary = "A body's milestones by deadline; filter by party (collectives included), action line, status",
     params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id"), ("status" = Option<String>, Query, description = "status"), Page),
-    responses((status = 200, description = "the milestones", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "the milestones", body = Paged<Milestone>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -598,7 +598,7 @@ async fn change_status(
     tag = "milestones",
     summary = "The status history",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the status changes, oldest first", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the status changes, oldest first", body = Vec<StatusChange>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
@@ -615,7 +615,7 @@ async fn history(
     tag = "milestones",
     summary = "Progress notes",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the notes", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn notes(
     State(state): State<AppState>,
@@ -633,7 +633,7 @@ async fn notes(
     summary = "Add a progress note (members, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = NoteInput,
-    responses((status = 201, description = "the notes", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_note(
     State(state): State<AppState>,
@@ -670,7 +670,7 @@ async fn add_note(
     tag = "milestones",
     summary = "Links to the advice passage or decision",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the links", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn links(
     State(state): State<AppState>,
@@ -688,7 +688,7 @@ async fn links(
     summary = "Link a draft passage or a decision (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = LinkInput,
-    responses((status = 201, description = "the links", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_link(
     State(state): State<AppState>,
