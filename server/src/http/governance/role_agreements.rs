@@ -152,7 +152,7 @@ async fn check_draft(state: &AppState, body_id: i64, draft_id: Option<i64>) -> R
     tag = "role-agreements",
     summary = "A body's role agreements with their matrix and current sign-offs",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the agreements", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the agreements", body = Paged<RoleAgreement>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -175,7 +175,7 @@ async fn list(
     summary = "Create a role agreement (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = CreateAgreement,
-    responses((status = 201, description = "the agreement", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, description = "the agreement", body = RoleAgreement), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
@@ -232,7 +232,7 @@ async fn create(
     tag = "role-agreements",
     summary = "One role agreement",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the agreement", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the agreement", body = RoleAgreement), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -549,7 +549,7 @@ async fn open_dispute(
     tag = "role-agreements",
     summary = "Every sign-off, replaced, carried and re-opened ones included",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the sign-offs, oldest first", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the sign-offs, oldest first", body = Vec<SignOff>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
