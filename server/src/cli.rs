@@ -20,9 +20,9 @@ use crate::config::{Config, LogFormat};
 use crate::domain::validate;
 use crate::storage::{DocRole, SqlStorage, Storage};
 
+mod serve_auth;
 mod webhook_args;
 mod work_args;
-mod serve_auth;
 
 /// Polder: realtime collaboration for policy working groups.
 #[derive(Parser)]

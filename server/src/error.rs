@@ -40,6 +40,9 @@ pub enum AppError {
     /// The request conflicts with the current state; the message says how.
     #[error("{0}")]
     Conflict(String),
+    /// The request body is not of a media type the route accepts.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// A field is invalid; the message names it and says how to fix it.
     #[error(transparent)]
     Invalid(#[from] crate::domain::validate::Invalid),
@@ -84,6 +87,7 @@ impl AppError {
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -102,10 +106,11 @@ impl AppError {
             AppError::CsrfMismatch => "csrf_mismatch",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Invalid(_) => "invalid",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
-            AppError::TooLarge(_) => "too_large",
+            AppError::TooLarge(_) => "payload_too_large",
             AppError::Busy { .. } => "busy",
             AppError::Storage(_) | AppError::Internal(_) => "internal",
         }
@@ -158,16 +163,20 @@ impl From<StorageError> for AppError {
 
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return AppError::TooLarge(
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(
                 "the request body is larger than this server accepts (--max-body-bytes); send less"
                     .into(),
-            );
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(format!(
+                "the request body is not valid: {}",
+                rejection.body_text()
+            )),
+            _ => AppError::BadRequest(format!(
+                "the request body is not valid: {}",
+                rejection.body_text()
+            )),
         }
-        AppError::BadRequest(format!(
-            "the request body is not valid: {}",
-            rejection.body_text()
-        ))
     }
 }
 
@@ -182,9 +191,106 @@ impl From<axum::extract::rejection::QueryRejection> for AppError {
 
 impl From<axum::extract::rejection::PathRejection> for AppError {
     fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        if rejection.status().is_server_error() {
+            // the route and its handler disagree about the parameters: a defect, not the caller's
+            return AppError::Internal(anyhow::anyhow!(
+                "path rejection: {}",
+                rejection.body_text()
+            ));
+        }
         AppError::BadRequest(format!(
             "the address is not valid: {}",
             rejection.body_text()
         ))
+    }
+}
+
+/// Longest plain-text body of a framework rejection that is carried over into the JSON
+/// error's message (default 1 KiB); longer ones get a generic message.
+const MAX_REJECTION_TEXT_BYTES: usize = 1024;
+
+/// Middleware for the API: gives every error answer the shared JSON error body, including the
+/// ones the framework and its layers produce without a handler (405 for a method a path does
+/// not have, 413 from the request body limit, 408 from the request timeout, rejections of
+/// extractors that are not wrapped). Answers that already are JSON pass unchanged; headers
+/// such as `Allow` and `Retry-After` are kept.
+pub async fn json_error_bodies(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") {
+        return response;
+    }
+    let is_text = content_type.starts_with("text/plain");
+    let (mut parts, body) = response.into_parts();
+    let text = if is_text {
+        axum::body::to_bytes(body, MAX_REJECTION_TEXT_BYTES)
+            .await
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok())
+            .map(|text| text.trim().to_owned())
+            .filter(|text| !text.is_empty())
+    } else {
+        None
+    };
+    let (code, fallback) = framework_error(status);
+    let message = match text {
+        Some(text) if !status.is_server_error() => text,
+        _ => fallback.to_owned(),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    let body = Json(ApiError::new(code, message))
+        .into_response()
+        .into_body();
+    Response::from_parts(parts, body)
+}
+
+/// The error code and a message for an answer the framework gave by status alone.
+fn framework_error(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "the request is not valid"),
+        StatusCode::UNAUTHORIZED => (
+            "unauthorized",
+            "sign in first: no valid session or token was presented",
+        ),
+        StatusCode::FORBIDDEN => ("forbidden", "you do not have access to this"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this address does not take this method; see the Allow header",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "the request took too long and was stopped; try again",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "the request body is larger than the server accepts",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "the request body is not of a type this address accepts",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "the request is not valid"),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "too many requests; try again later"),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "unavailable",
+            "the server cannot take this request now; try again",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "something went wrong on the server; try again, and tell the administrator if it persists",
+        ),
+        _ => ("bad_request", "the request is not valid"),
     }
 }

@@ -9,6 +9,7 @@ mod api;
 mod helpers;
 
 mod access;
+mod api_contract;
 mod bounds;
 mod credentials;
 mod durability;

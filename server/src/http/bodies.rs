@@ -149,7 +149,7 @@ async fn members(
     tag = "bodies",
     summary = "Create a body (administrators)",
     request_body = CreateBody,
-    responses((status = 201, body = Body), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, body = Body), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 409, description = "a body with this name already exists", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,

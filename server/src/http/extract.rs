@@ -151,6 +151,7 @@ fn check_csrf(parts: &Parts, session_id: &str) -> Result<(), AppError> {
 /// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// How many items to skip.
     pub offset: i64,
@@ -229,6 +230,7 @@ impl<T> Paged<T> {
 /// comments, versions or history, one's tokens): without `limit` the whole list, with
 /// `offset`/`limit` one page. Either way the number of items in all is in `X-Total-Count`.
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Window {
     /// How many items to skip.
     pub offset: Option<i64>,

@@ -87,7 +87,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(hard_limit))
         .layer(axum::middleware::map_response(move |response: Response| {
             too_large_as_api_error(response, hard_limit)
-        }));
+        }))
+        .layer(axum::middleware::map_response(
+            crate::error::json_error_bodies,
+        ));
     let mut router = Router::new()
         .merge(api)
         .route("/api/{*rest}", any(unknown_api_route))

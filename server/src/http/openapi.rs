@@ -1,6 +1,13 @@
 //! `/api/openapi.json`: the OpenAPI document, generated from the `#[utoipa::path]` annotation
-//! on every handler and the schemas derived on their types. `tests/integration/openapi.rs`
-//! checks that it lists exactly the routes the server answers.
+//! on every handler and the schemas derived on their types; [`common_responses`] adds the
+//! security schemes and the error answers every route gives by the kind of input it takes.
+//! `tests/integration/openapi.rs` checks that it lists exactly the routes the server answers
+//! and that every reference in it resolves; `tests/api/run.sh` validates it with an
+//! independent validator and calls every operation with generated input.
+
+mod common_responses;
+
+pub use common_responses::CommonResponses;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -132,7 +139,8 @@ struct ApiErrorDetailBody {
         super::escalation::webhooks::remove,
         super::escalation::webhooks::deliveries,
     ),
-    components(schemas(ApiErrorBody))
+    components(schemas(ApiErrorBody, super::versions::Format)),
+    modifiers(&CommonResponses)
 )]
 pub struct ApiDoc;
 

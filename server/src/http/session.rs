@@ -84,6 +84,7 @@ impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     path = "/api/session",
     tag = "session",
     summary = "Sign in: sets the HttpOnly session cookie and the CSRF cookie",
+    security(()),
     request_body = SignIn,
     responses((status = 204, description = "done"), (status = 401, description = "unknown account or wrong password", body = ApiErrorBody), (status = 429, description = "too many failed attempts; see Retry-After", body = ApiErrorBody))
 )]
@@ -153,6 +154,7 @@ async fn sign_in(
     path = "/api/session",
     tag = "session",
     summary = "Whether the request carries a live session (and, if so, its CSRF cookie again)",
+    security(()),
     responses((status = 200, body = Object))
 )]
 async fn session_state(
@@ -179,6 +181,7 @@ async fn session_state(
     path = "/api/session",
     tag = "session",
     summary = "Sign out",
+    security(()),
     responses((status = 204, description = "done"))
 )]
 async fn sign_out(

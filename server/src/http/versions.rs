@@ -45,12 +45,14 @@ pub(crate) enum Format {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FormatQuery {
     #[serde(default)]
     format: Format,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CompareQuery {
     /// Older version id.
     from: i64,
@@ -172,7 +174,7 @@ fn quota_error(max: u32, exceeded: QuotaExceeded) -> AppError {
     tag = "versions",
     summary = "One version as JSON, HTML, Markdown or DOCX",
     params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
+    responses((status = 200, description = "the version in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -212,7 +214,7 @@ async fn show(
     tag = "versions",
     summary = "Compare two versions (or a version and the current text), each change attributed to its person and party",
     params(("id" = i64, Path, description = "id"), CompareQuery),
-    responses((status = 200, body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 413, description = "a version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
+    responses((status = 200, description = "the comparison in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 413, description = "a version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn compare(
     State(state): State<AppState>,

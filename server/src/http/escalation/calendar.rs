@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
     path = "/api/calendar/{file}",
     tag = "calendar",
     summary = "A calendar feed (iCalendar); needs no sign-in, only the secret",
+    security(()),
     params(("file" = String, Path, description = "the feed's secret followed by `.ics`")),
     responses((status = 200, description = "the feed", body = String, content_type = "text/calendar"), (status = 404, description = "no feed has this secret, or it was revoked", body = ApiErrorBody))
 )]

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
     get,
     path = "/api/bodies/{id}/ladder",
     tag = "disputes",
+    operation_id = "show_ladder",
     summary = "The working group's escalation ladder and overdue margin (body readers)",
     params(("id" = i64, Path, description = "id")),
     responses((status = 200, description = "the ladder settings", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
@@ -67,6 +68,7 @@ pub(crate) struct LadderInput {
     put,
     path = "/api/bodies/{id}/ladder",
     tag = "disputes",
+    operation_id = "put_ladder",
     summary = "Set the escalation ladder (administrators, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = LadderInput,

@@ -88,7 +88,7 @@ fn count(counts: &mut Counts, milestone: &Milestone, bucket: Option<Bucket>) {
     tag = "milestones",
     summary = "The programme dashboard: due in 30 days, late, by status, by party, by action line",
     params(("id" = i64, Path, description = "id"), ("today" = Option<String>, Query, description = "YYYY-MM-DD; default the server's date")),
-    responses((status = 200, description = "the dashboard"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "the dashboard", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn dashboard(
     State(state): State<AppState>,
@@ -202,7 +202,7 @@ fn owners_of(milestone: &Milestone, role: &str) -> String {
     tag = "milestones",
     summary = "The milestones as CSV",
     params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id")),
-    responses((status = 200, description = "text/csv"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "the table as CSV", body = String, content_type = "text/csv"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn export_csv(
     State(state): State<AppState>,

@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/milestones/{id}/links", get(links).post(add_link))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OwnerInput {
     party: String,
     #[serde(default = "lead")]
@@ -54,7 +54,7 @@ fn lead() -> String {
     "lead".into()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateLine {
     title: String,
     #[serde(default)]
@@ -64,7 +64,7 @@ struct CreateLine {
     owners: Vec<OwnerInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateMilestone {
     title: String,
     #[serde(default)]
@@ -77,7 +77,7 @@ struct CreateMilestone {
     source_ref: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateMilestone {
     title: Option<String>,
     description: Option<String>,
@@ -85,7 +85,7 @@ struct UpdateMilestone {
     owners: Option<Vec<OwnerInput>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct StatusInput {
     status: String,
     reason: Option<String>,
@@ -93,12 +93,12 @@ struct StatusInput {
     agreed_with: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NoteInput {
     body: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LinkInput {
     draft_id: Option<i64>,
     comment_id: Option<i64>,
@@ -256,7 +256,7 @@ async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
     tag = "milestones",
     summary = "A body's action lines",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the action lines"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the action lines", body = Paged<ActionLine>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list_lines(
     State(state): State<AppState>,
@@ -278,7 +278,8 @@ async fn list_lines(
     tag = "milestones",
     summary = "Create an action line (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the action line"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = CreateLine,
+    responses((status = 201, description = "the action line", body = ActionLine), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create_line(
     State(state): State<AppState>,
@@ -332,7 +333,7 @@ fn manual_key() -> String {
     tag = "milestones",
     summary = "One action line with its milestones",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the action line"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the action line", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn show_line(
     State(state): State<AppState>,
@@ -362,7 +363,7 @@ async fn show_line(
     tag = "milestones",
     summary = "A body's milestones by deadline; filter by party (collectives included), action line, status",
     params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id"), ("status" = Option<String>, Query, description = "status"), Page),
-    responses((status = 200, description = "the milestones"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "the milestones", body = Paged<Milestone>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -382,7 +383,8 @@ async fn list(
     tag = "milestones",
     summary = "Create a milestone with a fuzzy due date (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = CreateMilestone,
+    responses((status = 201, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
@@ -445,7 +447,7 @@ async fn create(
     tag = "milestones",
     summary = "One milestone with its history, notes and links",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -462,7 +464,8 @@ async fn show(
     tag = "milestones",
     summary = "Change title, description, action line or owners (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = UpdateMilestone,
+    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn update(
     State(state): State<AppState>,
@@ -523,7 +526,8 @@ async fn owns(state: &AppState, caller: &Caller, milestone: &Milestone) -> Resul
     tag = "milestones",
     summary = "Change the status (chair, secretariat, members of an owner party); verschoven needs new_due and reason",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the milestone"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = StatusInput,
+    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn change_status(
     State(state): State<AppState>,
@@ -594,7 +598,7 @@ async fn change_status(
     tag = "milestones",
     summary = "The status history",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the status changes, oldest first"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the status changes, oldest first", body = Vec<StatusChange>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
@@ -611,7 +615,7 @@ async fn history(
     tag = "milestones",
     summary = "Progress notes",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the notes"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn notes(
     State(state): State<AppState>,
@@ -628,7 +632,8 @@ async fn notes(
     tag = "milestones",
     summary = "Add a progress note (members, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the notes"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = NoteInput,
+    responses((status = 201, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_note(
     State(state): State<AppState>,
@@ -665,7 +670,7 @@ async fn add_note(
     tag = "milestones",
     summary = "Links to the advice passage or decision",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the links"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn links(
     State(state): State<AppState>,
@@ -682,7 +687,8 @@ async fn links(
     tag = "milestones",
     summary = "Link a draft passage or a decision (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the links"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = LinkInput,
+    responses((status = 201, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn add_link(
     State(state): State<AppState>,

@@ -51,13 +51,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/role-agreements/{id}/pending", get(pending))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PartyRole {
     party: String,
     role: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateAgreement {
     title: String,
     #[serde(default)]
@@ -71,7 +71,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option
     Option::<i64>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateAgreement {
     title: Option<String>,
     description: Option<String>,
@@ -79,12 +79,12 @@ struct UpdateAgreement {
     draft_id: Option<Option<i64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RoleInput {
     role: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct SignInput {
     state: String,
     reservation: Option<String>,
@@ -152,7 +152,7 @@ async fn check_draft(state: &AppState, body_id: i64, draft_id: Option<i64>) -> R
     tag = "role-agreements",
     summary = "A body's role agreements with their matrix and current sign-offs",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the agreements"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the agreements", body = Paged<RoleAgreement>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -174,7 +174,8 @@ async fn list(
     tag = "role-agreements",
     summary = "Create a role agreement (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the agreement"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = CreateAgreement,
+    responses((status = 201, description = "the agreement", body = RoleAgreement), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
@@ -231,7 +232,7 @@ async fn create(
     tag = "role-agreements",
     summary = "One role agreement",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the agreement"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the agreement", body = RoleAgreement), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -273,7 +274,8 @@ async fn apply(
     tag = "role-agreements",
     summary = "Change title, description or draft link (chair, secretariat); re-opens every sign-off when the text changes",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = UpdateAgreement,
+    responses((status = 200, description = "the agreement with the carried and re-opened parties", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn update(
     State(state): State<AppState>,
@@ -317,7 +319,8 @@ async fn update(
     tag = "role-agreements",
     summary = "Set a party's role (chair, secretariat); re-opens only that party's sign-off",
     params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
-    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = RoleInput,
+    responses((status = 200, description = "the agreement with the carried and re-opened parties", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn set_role(
     State(state): State<AppState>,
@@ -351,7 +354,7 @@ async fn set_role(
     tag = "role-agreements",
     summary = "Remove a party from the matrix (chair, secretariat)",
     params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
-    responses((status = 200, description = "the agreement with the carried and re-opened parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the agreement with the carried and re-opened parties", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn remove_party(
     State(state): State<AppState>,
@@ -385,7 +388,8 @@ async fn remove_party(
     tag = "role-agreements",
     summary = "Sign off for the caller's party (its mandate holder); niet_akkoord opens a dispute",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 201, description = "the sign-off, the agreement and the dispute outcome"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    request_body = SignInput,
+    responses((status = 201, description = "the sign-off, the agreement and the dispute outcome", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn sign(
     State(state): State<AppState>,
@@ -550,7 +554,7 @@ async fn open_dispute(
     tag = "role-agreements",
     summary = "Every sign-off, replaced, carried and re-opened ones included",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the sign-offs, oldest first"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the sign-offs, oldest first", body = Vec<SignOff>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
@@ -567,7 +571,7 @@ async fn history(
     tag = "role-agreements",
     summary = "Parties that have not yet responded to the current version, with their mandate holders",
     params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the pending parties"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the pending parties", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn pending(
     State(state): State<AppState>,

@@ -7,7 +7,7 @@ use crate::storage::parties::unique_as;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// A party owning an action line or milestone.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Owner {
     /// Party id.
     pub party_id: i64,
@@ -20,7 +20,7 @@ pub struct Owner {
 }
 
 /// An action line.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ActionLine {
     /// Database id.
     pub id: i64,

@@ -7,7 +7,7 @@ use sqlx::Row;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// One status change.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct StatusChange {
     /// Database id.
     pub id: i64,
@@ -36,7 +36,7 @@ pub struct StatusChange {
 }
 
 /// A progress note.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Note {
     /// Database id.
     pub id: i64,
@@ -51,7 +51,7 @@ pub struct Note {
 }
 
 /// A link to a draft passage or a decision.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Link {
     /// Database id.
     pub id: i64,

@@ -12,7 +12,7 @@ use crate::storage::parties::unique_as;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// A due date as stored: the raw text and the window it was read as.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Due {
     /// As written.
     pub raw: String,
@@ -61,7 +61,7 @@ pub fn precision_name(precision: Precision) -> &'static str {
 }
 
 /// A milestone.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Milestone {
     /// Database id.
     pub id: i64,

@@ -15,7 +15,7 @@ use crate::domain::role_agreement::{self, AgreementRole, SignOffState};
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// A role agreement with its matrix and the current sign-offs.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RoleAgreement {
     /// Database id.
     pub id: i64,
@@ -40,7 +40,7 @@ pub struct RoleAgreement {
 }
 
 /// One row of the matrix.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct AgreementParty {
     /// Party id.
     pub party_id: i64,
@@ -57,7 +57,7 @@ pub struct AgreementParty {
 }
 
 /// A sign-off as stored (history included).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SignOff {
     /// Database id.
     pub id: i64,
