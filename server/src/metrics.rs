@@ -6,6 +6,10 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+mod queued;
+
+pub use queued::QueuedBytes;
+
 /// Every metric the server keeps, registered once at start-up.
 pub struct Metrics {
     registry: Registry,
@@ -32,7 +36,7 @@ pub struct Metrics {
     /// Duration of loading a document from storage.
     pub document_load_seconds: Histogram,
     /// Bytes queued to sync connections and not yet written to their sockets.
-    pub outbound_queued_bytes: Gauge,
+    pub outbound_queued: std::sync::Arc<QueuedBytes>,
     /// Sync step 1 requests answered by a full-state reply that was already queued.
     pub state_replies_coalesced: Counter,
     /// Presence updates dropped: larger than the limit, or over a connection's rate.
@@ -57,15 +61,13 @@ impl Metrics {
         let storage_errors = Counter::default();
         let storage_commit_seconds = metrics_seconds();
         let document_load_seconds = metrics_seconds();
-        let outbound_queued_bytes = Gauge::default();
+        let outbound_queued = std::sync::Arc::new(QueuedBytes::default());
         let state_replies_coalesced = Counter::default();
         let presence_dropped = Counter::default();
         let sockets_reauthorised = Counter::default();
-        registry.register(
-            "outbound_queued_bytes",
-            "Bytes queued to sync connections and not yet written",
-            outbound_queued_bytes.clone(),
-        );
+        registry.register_collector(Box::new(queued::QueuedBytesCollector(
+            outbound_queued.clone(),
+        )));
         registry.register(
             "state_replies_coalesced",
             "Sync step 1 requests answered by an already queued full-state reply",
@@ -141,7 +143,7 @@ impl Metrics {
             storage_errors,
             storage_commit_seconds,
             document_load_seconds,
-            outbound_queued_bytes,
+            outbound_queued,
             state_replies_coalesced,
             presence_dropped,
             sockets_reauthorised,

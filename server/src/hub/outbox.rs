@@ -7,7 +7,8 @@
 //! that many bytes of server memory, however large or numerous the frames.
 //!
 //! The only cost per frame is an atomic add (and one subtract when it is written): no lock and
-//! no allocation besides the channel slot.
+//! no allocation besides the channel slot. `/metrics` sums the queues' counts when it is read
+//! ([`crate::metrics::QueuedBytes`]), so the export adds nothing per frame.
 //!
 //! A full-state reply (sync step 2) is marked: while one is queued for a connection, the actor
 //! does not build a second one for it ([`Outbox::state_reply_pending`]); the pending reply plus
@@ -40,18 +41,14 @@ pub enum OutboxFull {
 }
 
 struct Shared {
-    queued_bytes: AtomicUsize,
+    queued_bytes: Arc<AtomicUsize>,
     budget: usize,
     state_reply_pending: AtomicBool,
-    metrics: Arc<Metrics>,
 }
 
 impl Shared {
     fn release(&self, bytes: usize) {
         self.queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
-        self.metrics
-            .outbound_queued_bytes
-            .dec_by(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 }
 
@@ -75,11 +72,12 @@ pub fn outbox(
     metrics: Arc<Metrics>,
 ) -> (Outbox, OutboxReceiver) {
     let (sender, receiver) = mpsc::channel(frames.max(1));
+    let queued_bytes = Arc::new(AtomicUsize::new(0));
+    metrics.outbound_queued.track(&queued_bytes);
     let shared = Arc::new(Shared {
-        queued_bytes: AtomicUsize::new(0),
+        queued_bytes,
         budget: budget_bytes,
         state_reply_pending: AtomicBool::new(false),
-        metrics,
     });
     (
         Outbox {
@@ -139,10 +137,6 @@ impl Outbox {
             self.shared.queued_bytes.fetch_sub(len, Ordering::AcqRel);
             return Err(OutboxFull::Full);
         }
-        self.shared
-            .metrics
-            .outbound_queued_bytes
-            .inc_by(i64::try_from(len).unwrap_or(i64::MAX));
         match self.sender.try_send(OutFrame { bytes, state_reply }) {
             Ok(()) => Ok(()),
             Err(error) => {
@@ -202,7 +196,7 @@ mod tests {
         // anything further is refused while it waits
         assert_eq!(outbox.try_send(frame(1)), Err(OutboxFull::Full));
         assert_eq!(outbox.queued_bytes(), 5000);
-        assert_eq!(metrics.outbound_queued_bytes.get(), 5000);
+        assert_eq!(metrics.outbound_queued.total(), 5000);
     }
 
     #[tokio::test]
@@ -220,7 +214,7 @@ mod tests {
         assert_eq!(outbox.queued_bytes(), 0);
         outbox.try_send(frame(600)).unwrap();
         drop(receiver);
-        assert_eq!(metrics.outbound_queued_bytes.get(), 0);
+        assert_eq!(metrics.outbound_queued.total(), 0);
         assert_eq!(outbox.try_send(frame(1)), Err(OutboxFull::Closed));
     }
 
