@@ -31,6 +31,25 @@ pub struct OutFrame {
     state_reply: bool,
 }
 
+impl OutFrame {
+    /// Takes the frame's bytes for the socket (moved, not cloned: the buffer is shared by every
+    /// receiver of a relayed update, so a clone would be one more contended reference count per
+    /// delivery) and adds what it held to `written`.
+    pub fn take(self, written: &mut Written) -> Bytes {
+        written.bytes += self.bytes.len();
+        written.state_reply |= self.state_reply;
+        self.bytes
+    }
+}
+
+/// What a batch of frames held, handed back with [`OutboxReceiver::release`] once the socket has
+/// taken them.
+#[derive(Debug, Default)]
+pub struct Written {
+    bytes: usize,
+    state_reply: bool,
+}
+
 /// Why a frame was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxFull {
@@ -158,8 +177,16 @@ impl OutboxReceiver {
 
     /// Releases the budget held by a frame once it has been written (or dropped).
     pub fn written(&self, frame: &OutFrame) {
-        self.shared.release(frame.bytes.len());
-        if frame.state_reply {
+        self.release(Written {
+            bytes: frame.bytes.len(),
+            state_reply: frame.state_reply,
+        });
+    }
+
+    /// Releases the budget held by a written batch: one atomic subtract for the whole batch.
+    pub fn release(&self, written: Written) {
+        self.shared.release(written.bytes);
+        if written.state_reply {
             self.shared
                 .state_reply_pending
                 .store(false, Ordering::Release);

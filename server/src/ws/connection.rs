@@ -319,17 +319,17 @@ async fn write_batch(
     queue: &mut OutboxReceiver,
     batch: &mut Vec<OutFrame>,
 ) -> Result<(), axum::Error> {
+    let mut written = outbox::Written::default();
     let mut result = Ok(());
-    for frame in batch.iter() {
+    for frame in batch.drain(..) {
+        let bytes = frame.take(&mut written);
         if result.is_ok() {
-            result = sink.feed(Message::Binary(frame.bytes.clone())).await;
+            result = sink.feed(Message::Binary(bytes)).await;
         }
     }
     if result.is_ok() {
         result = sink.flush().await;
     }
-    for frame in batch.drain(..) {
-        queue.written(&frame);
-    }
+    queue.release(written);
     result
 }
