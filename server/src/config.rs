@@ -45,7 +45,7 @@ impl Default for Limits {
     }
 }
 
-/// Limits on what one socket may cost the server (see `docs/SECURITY_sockets.md`).
+/// Limits on what one socket may cost the server (see `docs/SECURITY.md`).
 #[derive(Debug, Clone)]
 pub struct SocketLimits {
     /// Bytes that may wait to be written to one sync connection; a frame that would exceed it
