@@ -2,9 +2,7 @@
 //! body, the (N+1)th version of an hour and a render over the size limit each answer a clear
 //! error naming the limit, and the server keeps serving.
 
-use polder::auth::secret;
 use polder::config::Config;
-use polder::storage::Storage;
 use reqwest::{header, Method, StatusCode};
 use rust_xlsxwriter::Workbook;
 use serde_json::{json, Value};
@@ -20,22 +18,6 @@ backend_tests!(
     concurrent_versions_never_pass_the_quota_together,
     a_render_over_the_size_limit_answers_413_naming_the_limit,
 );
-
-/// A personal write token for a demo person (bearer tokens need no CSRF header).
-async fn token_for(app: &TestApp, email: &str) -> String {
-    let user = app
-        .storage
-        .find_user_by_email(email)
-        .await
-        .unwrap()
-        .unwrap();
-    let token = secret::new_token();
-    app.storage
-        .create_token("test", "write", &secret::hash(&token), Some(user.id))
-        .await
-        .unwrap();
-    token
-}
 
 /// Sends `body` with a bearer token; returns the status, the headers and the JSON answer.
 async fn send(
@@ -59,17 +41,12 @@ async fn send(
     (status, headers, json)
 }
 
-async fn assert_alive(app: &TestApp) {
-    let health = reqwest::get(app.http("/healthz")).await.unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
-}
-
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn a_spreadsheet_bomb_answers_422_naming_the_limit_and_the_server_lives(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let group = WorkingGroup::seed(&app).await;
-    let chair = token_for(&app, "anna@vws.demo").await;
+    let chair = app.token_for("anna@vws.demo", "write").await;
     // Cells at A1 and XFD1048576: a dense grid of this sheet would take hundreds of GiB.
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -83,7 +60,7 @@ async fn a_spreadsheet_bomb_answers_422_naming_the_limit_and_the_server_lives(ba
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.contains("more than 100 columns"), "{message}");
     assert!(message.contains("split it into smaller"), "{message}");
-    assert_alive(&app).await;
+    app.assert_alive().await;
     // An ordinary table still imports afterwards.
     let table = b"Onderwerp;Verantwoordelijke;Gereed\nEen mijlpaal;VWS;Q3 2026\n".to_vec();
     let (status, _, answer) =
@@ -100,7 +77,7 @@ async fn an_upload_over_the_import_limit_answers_413(backend: Backend) {
     })
     .await;
     let group = WorkingGroup::seed(&app).await;
-    let chair = token_for(&app, "anna@vws.demo").await;
+    let chair = app.token_for("anna@vws.demo", "write").await;
     let path = format!("/api/bodies/{}/imports?dry_run=true", group.body_id);
     let mut table = b"Onderwerp;Gereed\n".to_vec();
     while table.len() <= 64 * 1024 {
@@ -123,7 +100,7 @@ async fn an_upload_over_the_import_limit_answers_413(backend: Backend) {
     let (status, _, answer) =
         send(&app, &chair, Method::POST, &path, Some((table, "text/csv"))).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_alive(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -133,7 +110,7 @@ async fn a_json_body_over_the_body_limit_answers_413(backend: Backend) {
     })
     .await;
     let group = WorkingGroup::seed(&app).await;
-    let anna = token_for(&app, "anna@vws.demo").await;
+    let anna = app.token_for("anna@vws.demo", "write").await;
     let path = format!("/api/drafts/{}/versions", group.draft_id);
     let body = serde_json::to_vec(&json!({ "name": "x".repeat(8 * 1024) })).unwrap();
     let (status, _, answer) = send(
@@ -152,7 +129,7 @@ async fn a_json_body_over_the_body_limit_answers_413(backend: Backend) {
             .contains("--max-body-bytes"),
         "{answer}"
     );
-    assert_alive(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -162,7 +139,7 @@ async fn the_version_after_the_hourly_quota_answers_429_with_retry_after(backend
     })
     .await;
     let group = WorkingGroup::seed(&app).await;
-    let anna = token_for(&app, "anna@vws.demo").await;
+    let anna = app.token_for("anna@vws.demo", "write").await;
     let path = format!("/api/drafts/{}/versions", group.draft_id);
     let version = |n: usize| {
         let body = serde_json::to_vec(&json!({ "name": format!("v{n}") })).unwrap();
@@ -191,7 +168,7 @@ async fn the_version_after_the_hourly_quota_answers_429_with_retry_after(backend
         3,
         "the refused version was not stored"
     );
-    assert_alive(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -201,7 +178,7 @@ async fn a_render_over_the_size_limit_answers_413_naming_the_limit(backend: Back
     })
     .await;
     let group = WorkingGroup::seed(&app).await;
-    let anna = token_for(&app, "anna@vws.demo").await;
+    let anna = app.token_for("anna@vws.demo", "write").await;
     let versions = format!("/api/drafts/{}/versions", group.draft_id);
     let body = serde_json::to_vec(&json!({ "name": "v1" })).unwrap();
     let (status, _, v1) = send(
@@ -227,7 +204,7 @@ async fn a_render_over_the_size_limit_answers_413_naming_the_limit(backend: Back
     );
     let (status, _, answer) = send(&app, &anna, Method::GET, &compare, None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
-    assert_alive(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -237,7 +214,7 @@ async fn concurrent_versions_never_pass_the_quota_together(backend: Backend) {
     })
     .await;
     let group = WorkingGroup::seed(&app).await;
-    let anna = token_for(&app, "anna@vws.demo").await;
+    let anna = app.token_for("anna@vws.demo", "write").await;
     let path = format!("/api/drafts/{}/versions", group.draft_id);
     let attempts = (0..8).map(|n| {
         let body = serde_json::to_vec(&json!({ "name": format!("v{n}") })).unwrap();

@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use polder::auth::secret;
 use polder::domain::roles::BodyRole;
 use polder::storage::Storage as _;
 use reqwest::{Method, StatusCode};
@@ -30,30 +29,6 @@ backend_tests!(
     https_deployments_get_host_cookies_and_hsts,
 );
 
-async fn assert_alive(addr: SocketAddr) {
-    let status = reqwest::get(format!("http://{addr}/healthz"))
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, StatusCode::OK, "the server still answers /healthz");
-}
-
-/// A token with `scope` for the person with this e-mail address.
-async fn token_for(app: &TestApp, email: &str, scope: &str) -> String {
-    let user = app
-        .storage
-        .find_user_by_email(email)
-        .await
-        .unwrap()
-        .unwrap();
-    let token = secret::new_token();
-    app.storage
-        .create_token("test", scope, &secret::hash(&token), Some(user.id))
-        .await
-        .unwrap();
-    token
-}
-
 async fn sign_in_status(
     http: &reqwest::Client,
     addr: SocketAddr,
@@ -74,7 +49,7 @@ async fn a_read_token_is_refused_on_every_state_changing_route(backend: Backend)
     let app = TestApp::spawn(backend).await;
     WorkingGroup::seed_full(&app).await;
     // the chair's read token: the chair may do almost everything, the token nothing
-    let read = token_for(&app, "anna@vws.demo", "read").await;
+    let read = app.token_for("anna@vws.demo", "read").await;
     let http = reqwest::Client::new();
     let spec = Api::anonymous(&app).get("/api/openapi.json").await;
     let mut walked = Vec::new();
@@ -140,7 +115,7 @@ async fn a_read_token_is_refused_on_every_state_changing_route(backend: Backend)
         .await
         .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
-    let write = token_for(&app, "anna@vws.demo", "write").await;
+    let write = app.token_for("anna@vws.demo", "write").await;
     let created = http
         .post(app.http("/api/tokens"))
         .bearer_auth(&write)
@@ -149,7 +124,7 @@ async fn a_read_token_is_refused_on_every_state_changing_route(backend: Backend)
         .await
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -197,7 +172,7 @@ async fn concurrent_wrong_passwords_are_checked_at_most_the_limit(backend: Backe
         .await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -210,6 +185,18 @@ struct SecondServer {
 }
 
 impl SecondServer {
+    async fn assert_alive(&self) {
+        let status = reqwest::get(format!("http://{}/healthz", self.addr))
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "the second server still answers /healthz"
+        );
+    }
+
     async fn start(app: &TestApp) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = polder::config::Config {
@@ -287,9 +274,9 @@ async fn the_throttle_holds_across_two_servers_on_one_database(backend: Backend)
         .await,
         StatusCode::NO_CONTENT
     );
-    assert_alive(second.addr).await;
+    second.assert_alive().await;
     second.stop().await;
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -324,7 +311,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
         StatusCode::TOO_MANY_REQUESTS,
         "a forged X-Forwarded-For escaped the throttle"
     );
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 
     // behind a trusted proxy the forwarded address is the client's
@@ -363,7 +350,7 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
     )
     .await;
     assert_eq!(other, StatusCode::UNAUTHORIZED);
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -493,7 +480,7 @@ async fn metrics_need_the_metrics_token_or_an_admin_token(backend: Backend) {
     .await;
     app.create_user("plain@example.org", "correct horse battery")
         .await;
-    let personal = token_for(&app, "plain@example.org", "write").await;
+    let personal = app.token_for("plain@example.org", "write").await;
     let http = reqwest::Client::new();
     let metrics = |bearer: Option<String>| {
         let mut request = http.get(app.http("/metrics"));
@@ -513,7 +500,7 @@ async fn metrics_need_the_metrics_token_or_an_admin_token(backend: Backend) {
         StatusCode::OK
     );
     assert_eq!(metrics(Some(app.admin_token.clone())).await, StatusCode::OK);
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -585,7 +572,7 @@ async fn too_many_mentions_and_parties_are_refused(backend: Backend) {
         message.contains("parties") && message.contains("got 51"),
         "{message}"
     );
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -655,7 +642,7 @@ async fn a_csrf_token_of_another_session_is_refused(backend: Backend) {
     // the session's own token works
     let (status, body) = create(first_session, first_csrf).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_alive(app.addr).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 

@@ -144,6 +144,32 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Asserts the server still answers `/healthz` (after an attack, say).
+    pub async fn assert_alive(&self) {
+        let status = reqwest::get(self.http("/healthz")).await.unwrap().status();
+        assert_eq!(
+            status,
+            reqwest::StatusCode::OK,
+            "the server still answers /healthz"
+        );
+    }
+
+    /// A new API token with `scope` for the person with this e-mail address.
+    pub async fn token_for(&self, email: &str, scope: &str) -> String {
+        let user = self
+            .storage
+            .find_user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap();
+        let token = secret::new_token();
+        self.storage
+            .create_token("test", scope, &secret::hash(&token), Some(user.id))
+            .await
+            .unwrap();
+        token
+    }
+
     /// Starts a server with default settings.
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |_| {}).await

@@ -37,11 +37,6 @@ fn deep_update() -> Vec<u8> {
     update
 }
 
-async fn healthy(app: &TestApp) {
-    let status = reqwest::get(app.http("/healthz")).await.unwrap().status();
-    assert_eq!(status, StatusCode::OK);
-}
-
 async fn a_deeply_nested_update_is_refused_and_the_connection_carries_on(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let writer = app.client("nest").await;
@@ -70,7 +65,7 @@ async fn a_deeply_nested_update_is_refused_and_the_connection_carries_on(backend
         0
     );
     assert!(app.metric("polder_updates_refused").await >= 1.0);
-    healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -133,13 +128,13 @@ async fn a_deeply_nested_stored_document_loads_and_its_versions_answer_422(backe
     );
     let (status, body) = anna.call(Method::GET, &compare, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    healthy(&app).await;
+    app.assert_alive().await;
     // and it loads again after a restart
     let database = app.stop().await;
     let app = TestApp::spawn_on(database, |_| {}).await;
     let anna = WorkingGroup::person(&app, "anna@vws.demo").await;
     let again = WorkingGroup::open_draft(&app, &anna).await;
     assert!(again.doc().transact().state_vector().get(&ClientID::new(7)) > 0);
-    healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }

@@ -78,15 +78,6 @@ async fn milestone(app: &TestApp, body: i64, title: &str, party: &str) -> i64 {
     id
 }
 
-async fn assert_alive(app: &TestApp) {
-    let response = reqwest::get(app.http("/healthz")).await.unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "the server is still alive"
-    );
-}
-
 /// A server whose scheduler the test runs itself, with internal receivers allowed (the test
 /// receivers listen on 127.0.0.1).
 async fn app_with_internal_receivers(backend: Backend) -> TestApp {
@@ -192,7 +183,7 @@ async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
         StatusCode::CREATED,
     )
     .await;
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 async fn a_redirect_is_not_followed_and_the_log_says_only_failed(backend: Backend) {
@@ -232,7 +223,7 @@ async fn a_redirect_is_not_followed_and_the_log_says_only_failed(backend: Backen
     for leak in ["302", "5432", "stolen", "Found", "status\":3", "error"] {
         assert!(!text.contains(leak), "the log shows {leak}: {text}");
     }
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 async fn switching_a_webhook_off_cancels_its_queued_deliveries(backend: Backend) {
@@ -263,7 +254,7 @@ async fn switching_a_webhook_off_cancels_its_queued_deliveries(backend: Backend)
     assert!(hits.try_recv().is_err(), "nothing was sent");
     let log = anna.get(&format!("/api/webhooks/{hook}/deliveries")).await;
     assert_eq!(log[0]["status"], "cancelled", "{log}");
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 async fn deliveries_are_claimed_once_and_capped_per_receiver(backend: Backend) {
@@ -320,7 +311,7 @@ async fn deliveries_are_claimed_once_and_capped_per_receiver(backend: Backend) {
             .unwrap();
     }
     assert!(hits.try_recv().is_err(), "each delivery was sent once");
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 async fn inbox_count(app: &TestApp, subject: &str) -> i64 {
@@ -381,7 +372,7 @@ async fn slow_webhooks_do_not_delay_other_notifications(backend: Backend) {
         },
     )
     .await;
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 /// Signs up a person of `party` who is a member of no body.
@@ -451,7 +442,7 @@ async fn a_party_feed_shows_only_what_its_owner_may_read(backend: Backend) {
     .unwrap();
     let response = reqwest::get(app.http(&member_feed)).await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }
 
 async fn the_ladder_stays_in_its_hierarchy_and_changes_are_audited(backend: Backend) {
@@ -525,5 +516,5 @@ async fn the_ladder_stays_in_its_hierarchy_and_changes_are_audited(backend: Back
         entry.contains("before") && entry.contains("after"),
         "{entry}"
     );
-    assert_alive(&app).await;
+    app.assert_alive().await;
 }

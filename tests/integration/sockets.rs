@@ -11,7 +11,7 @@ use polder::domain::roles::BodyRole;
 use polder::storage::{DocRole, Storage};
 use polder_shared::close;
 use polder_tests::YClient;
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -42,11 +42,6 @@ type Raw = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long a test waits for a socket to be closed after access changed.
 const REVOKE_WAIT: Duration = Duration::from_secs(8);
-
-async fn assert_healthy(app: &TestApp) {
-    let status = reqwest::get(app.http("/healthz")).await.unwrap().status();
-    assert_eq!(status, StatusCode::OK, "the server is still alive");
-}
 
 /// Opens a raw websocket with extra headers; the HTTP status when the upgrade is refused.
 async fn raw_socket(url: &str, headers: &[(&str, &str)]) -> Result<Raw, u16> {
@@ -173,7 +168,7 @@ async fn a_reader_that_stops_reading_gets_one_full_state_not_one_per_request(bac
         })
         .await
         .unwrap();
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     drop(stalled);
     app.stop().await;
 }
@@ -213,7 +208,7 @@ async fn a_connection_over_its_byte_budget_is_closed_as_too_slow(backend: Backen
         close_code(&mut stalled, Duration::from_secs(20)).await,
         Some(close::SLOW_CONSUMER)
     );
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -258,7 +253,7 @@ async fn an_oversized_presence_never_reaches_anyone(backend: Backend) {
     );
     assert!(app.metric("polder_presence_dropped").await >= 1.0);
     assert!(observer.close_info().is_none());
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -286,7 +281,7 @@ async fn a_presence_flood_is_throttled_and_the_newest_state_still_arrives(backen
     let dropped = app.metric("polder_presence_dropped").await;
     assert!(dropped >= 200.0, "presence updates dropped: {dropped}");
     assert!(flooder.close_info().is_none());
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -347,7 +342,7 @@ async fn inbox_sockets_are_limited_per_person_and_in_total(backend: Backend) {
         }
     };
     drop(again);
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     drop(open);
     app.stop().await;
 }
@@ -387,7 +382,7 @@ async fn a_notification_is_pushed_to_an_open_inbox_socket(backend: Backend) {
     let pushed = next_json(&mut socket).await;
     assert_eq!(pushed["type"], "notification", "{pushed}");
     assert_eq!(pushed["item"]["subject_ref"], "test:1");
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -429,7 +424,7 @@ async fn removing_a_membership_and_revoking_the_token_close_the_open_sockets(bac
         Some(close::CREDENTIAL_REVOKED)
     );
     assert!(witness.close_info().is_none());
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -503,7 +498,7 @@ async fn a_role_change_downgrades_and_upgrades_an_open_connection(backend: Backe
         denied,
         "nothing refused after the upgrade"
     );
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -553,7 +548,7 @@ async fn signing_out_and_changing_the_password_close_the_sessions_sockets(backen
         open.wait_closed(REVOKE_WAIT).await.unwrap().code,
         close::CREDENTIAL_REVOKED
     );
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
 
@@ -583,6 +578,6 @@ async fn a_session_that_expires_closes_its_sockets(backend: Backend) {
         sync.wait_closed(REVOKE_WAIT).await.unwrap().code,
         close::CREDENTIAL_REVOKED
     );
-    assert_healthy(&app).await;
+    app.assert_alive().await;
     app.stop().await;
 }
