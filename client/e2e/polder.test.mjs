@@ -316,6 +316,40 @@ describe('Polder in the browser', { concurrency: false }, () => {
     assertNoConsoleErrors(B, 'read-only B')
   })
 
+  step('access that ends while the draft is open: the editor stops and says why', async () => {
+    // a second browser of the same reader, with a session of its own
+    const C = await newPersonPage(browser, server.base)
+    C.allowConsoleError(httpStatusLogged(401, '/api/me'))
+    try {
+      await C.page.goto('/')
+      const signedIn = C.page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST')
+      await signIn(C, joost)
+      assert.ok((await signedIn).ok(), "signed in")
+      await C.page.goto(`/drafts/${READ_ONLY_DRAFT}`)
+      await C.page.locator('#connection-status[data-state="connected"], #connection-status[data-state="read-only"]').waitFor({ timeout: 15_000 })
+      await C.page.locator('#draft-editor p', { hasText: 'Besluit van het BO-IZA.' }).waitFor()
+      // that session ends elsewhere (as another tab's sign-out would): the server closes its
+      // open socket with a permanent code, and the editor must not keep reconnecting
+      const status = await C.page.evaluate(async () => {
+        const csrf = document.cookie.split('; ').find((c) => c.startsWith('polder_csrf='))?.split('=')[1] ?? ''
+        const response = await fetch('/api/session', { method: 'DELETE', headers: { 'x-csrf-token': csrf } })
+        return response.status
+      })
+      assert.ok(status < 300, `sign-out answered ${status}`)
+      await C.page.locator('#connection-status[data-state="closed"]').waitFor({ timeout: 10_000 })
+      assert.match(await C.page.locator('#connection-status').innerText(), /afgemeld/)
+      // it stays closed: no reconnect loop against a credential that cannot come back
+      await C.page.waitForTimeout(3_000)
+      assert.equal(await C.page.locator('#connection-status').getAttribute('data-state'), 'closed')
+      // the reader's other session is untouched
+      assert.notEqual(await B.page.locator('#connection-status').getAttribute('data-state'), 'closed')
+      await checkAccessibility(C.page, 'editor (access ended)')
+      await shot(C.page, 'editor-access-ended')
+    } finally {
+      await C.context.close()
+    }
+  })
+
   step('performance: 50-page draft, typing latency, bundle size', async () => {
     const draft = fiftyPageDraft()
     await A.page.goto(`/drafts/${PERF_DRAFT}`)
