@@ -322,33 +322,6 @@ impl SqlStorage {
             .collect()
     }
 
-    /// Stores a named version outside the status flow (a member's snapshot).
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn create_version(
-        &self,
-        draft_id: i64,
-        status: DraftStatus,
-        version: NewVersion<'_>,
-        by: i64,
-    ) -> Result<i64, StorageError> {
-        let row = sqlx::query(
-            "INSERT INTO versions (draft_id, name, status, state, content_hash, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(draft_id)
-        .bind(version.name)
-        .bind(status.as_str())
-        .bind(version.state)
-        .bind(version.content_hash)
-        .bind(by)
-        .bind(now_ms())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
     /// A draft's versions, oldest first.
     ///
     /// # Errors
