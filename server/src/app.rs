@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::storage::{Persister, SqlStorage, Storage};
+use crate::storage::{DocStore, Persister, SqlStorage};
 
 /// A server that is bound and ready to run.
 pub struct App {
@@ -50,10 +50,10 @@ impl App {
         let shutdown = CancellationToken::new();
         let tracker = TaskTracker::new();
         let metrics = Arc::new(Metrics::new());
-        let shared_storage: Arc<dyn Storage> = Arc::new(storage.clone());
-        let persister = Persister::spawn(shared_storage.clone(), metrics.clone());
+        let documents: Arc<dyn DocStore> = Arc::new(storage.clone());
+        let persister = Persister::spawn(documents.clone(), metrics.clone());
         let hub = Hub::new(
-            shared_storage.clone(),
+            documents,
             persister,
             metrics.clone(),
             config.hub.clone(),
@@ -61,7 +61,6 @@ impl App {
             tracker.clone(),
         );
         let state = AppState {
-            storage: shared_storage,
             db: storage.clone(),
             hub,
             metrics,

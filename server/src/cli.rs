@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::auth::{password, secret};
 use crate::config::{Config, LogFormat};
 use crate::domain::validate;
-use crate::storage::{DocRole, SqlStorage, Storage};
+use crate::storage::{DocRole, SqlStorage};
 
 mod serve_auth;
 mod webhook_args;

@@ -15,7 +15,7 @@ use yrs::{
 use crate::auth::password;
 use crate::domain::roles::BodyRole;
 use crate::storage::parties::NewParty;
-use crate::storage::{SqlStorage, Storage, StorageError, UpdateBatch};
+use crate::storage::{SqlStorage, StorageError, UpdateBatch};
 
 /// Password of every demo account (documented in the README).
 pub const DEMO_PASSWORD: &str = "polder-demo-2026";

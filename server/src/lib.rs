@@ -2,13 +2,14 @@
 //!
 //! # Layout
 //! Dependencies point one way: `http` and `ws` use `hub`, `auth` and `storage`; `hub` uses
-//! `sync` and `storage`; `sync` knows only yrs.
+//! `sync` and reaches storage only through [`storage::DocStore`]; `sync` knows only yrs.
 //! - [`cli`]: the `polder` command line.
 //! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
 //! - [`http`]: REST routes, health and metrics; [`ws`]: the sync endpoint `/ws/{doc_id}`.
 //! - [`hub`]: one owner task per loaded document; group commit before relay.
 //! - [`sync`]: the y-websocket protocol and document rules, free of IO.
-//! - [`storage`]: the [`storage::Storage`] trait over SQLite and PostgreSQL.
+//! - [`storage`]: [`storage::SqlStorage`], the one database handle over SQLite and
+//!   PostgreSQL, and the narrow [`storage::DocStore`] the hub sees.
 //! - [`auth`]: passwords, tokens, sessions and document access.
 //! - [`domain`]: working-group rules (status flow, fuzzy dates, working days), free of IO.
 //! - [`versions`]: rendering, comparing and exporting document versions, free of IO.

@@ -9,14 +9,13 @@ use tokio_util::task::TaskTracker;
 use crate::config::Limits;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
-use crate::storage::{SqlStorage, Storage};
+use crate::storage::SqlStorage;
 
 /// Shared handler state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// Durable storage, as the hub and authentication see it.
-    pub storage: Arc<dyn Storage>,
-    /// The same database with the working-group repositories.
+    /// The database: the one handle to durable storage (the hub reaches it as a
+    /// [`crate::storage::DocStore`]).
     pub db: SqlStorage,
     /// Loaded documents.
     pub hub: Hub,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use polder::storage::{DocRole, Storage};
+use polder::storage::DocRole;
 use polder_shared::DocId;
 use polder_tests::YClient;
 use tokio_tungstenite::tungstenite;

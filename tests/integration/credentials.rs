@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use polder::domain::roles::BodyRole;
-use polder::storage::Storage as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

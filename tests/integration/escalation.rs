@@ -15,7 +15,6 @@ use polder::scheduler::{
     timestamp, Clock, FakeClock, Report, Scheduler, SchedulerSettings, Timestamp, WebhookSettings,
     WebhookWorker,
 };
-use polder::storage::Storage;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Row;

@@ -3,7 +3,6 @@
 
 use polder::auth::secret;
 use polder::storage::governance::milestones::MilestoneFilter;
-use polder::storage::Storage;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

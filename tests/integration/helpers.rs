@@ -8,7 +8,7 @@ use std::time::Duration;
 use polder::app::App;
 use polder::auth::{password, secret};
 use polder::config::Config;
-use polder::storage::{DocRole, SqlStorage, Storage};
+use polder::storage::{DocRole, SqlStorage};
 use polder_shared::DocId;
 use polder_tests::YClient;
 use rand::Rng;

@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use polder::domain::roles::BodyRole;
-use polder::storage::Storage as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use polder::demo::DEMO_DOC_ID;
-use polder::storage::{Storage, UpdateBatch};
+use polder::storage::UpdateBatch;
 use polder_shared::DocId;
 use reqwest::{Method, StatusCode};
 use serde_json::json;

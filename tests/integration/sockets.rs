@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use polder::auth::secret;
 use polder::demo::DEMO_DOC_ID;
 use polder::domain::roles::BodyRole;
-use polder::storage::{DocRole, Storage};
+use polder::storage::DocRole;
 use polder_shared::close;
 use polder_tests::YClient;
 use reqwest::Method;

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use polder::storage::Storage;
 use polder_shared::DocId;
 use polder_tests::YClient;
 use yrs::{ReadTxn, Transact};

@@ -18,7 +18,7 @@ pub mod throttle;
 
 use polder_shared::DocId;
 
-use crate::storage::{now_ms, DocRole, Storage, StorageError};
+use crate::storage::{now_ms, DocRole, SqlStorage, StorageError};
 
 /// Name of the session cookie over plain HTTP (a local demo).
 pub const SESSION_COOKIE: &str = "polder_session";
@@ -62,7 +62,7 @@ pub enum Access {
 /// # Errors
 /// Fails only when storage does.
 pub async fn authenticate(
-    storage: &dyn Storage,
+    storage: &SqlStorage,
     credential: &Credential,
 ) -> Result<Option<Identity>, StorageError> {
     match credential {
@@ -115,7 +115,7 @@ pub async fn authenticate(
 /// # Errors
 /// Fails only when storage does.
 pub async fn document_access(
-    storage: &dyn Storage,
+    storage: &SqlStorage,
     identity: &Identity,
     doc_id: &DocId,
 ) -> Result<Option<Access>, StorageError> {

@@ -60,7 +60,7 @@ pub async fn identify(
     query_token: Option<&str>,
 ) -> Result<Identity> {
     let credential = credential(state, headers, query_token).ok_or(AppError::Unauthorized)?;
-    auth::authenticate(state.storage.as_ref(), &credential)
+    auth::authenticate(&state.db, &credential)
         .await?
         .ok_or(AppError::Unauthorized)
 }
@@ -87,7 +87,7 @@ pub async fn refuse_read_only_writes(
 ) -> Response {
     if !is_safe(request.method()) {
         if let Some(credential @ Credential::Token(_)) = token(request.headers(), None) {
-            match auth::authenticate(state.storage.as_ref(), &credential).await {
+            match auth::authenticate(&state.db, &credential).await {
                 Ok(Some(identity)) if identity.read_only => {
                     return AppError::ReadOnlyCredential.into_response();
                 }

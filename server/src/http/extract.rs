@@ -102,7 +102,7 @@ impl FromRequestParts<AppState> for Caller {
         }
         let identity = match parts.extensions.remove::<credentials::Authenticated>() {
             Some(credentials::Authenticated(identity)) => identity,
-            None => auth::authenticate(state.storage.as_ref(), &credential)
+            None => auth::authenticate(&state.db, &credential)
                 .await?
                 .ok_or(AppError::Unauthorized)?,
         };

@@ -33,7 +33,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
-    match state.storage.ping().await {
+    match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(error) => {
             tracing::warn!(%error, "readiness check: database unavailable");
@@ -68,12 +68,9 @@ async fn may_read_metrics(state: &AppState, headers: &HeaderMap) -> Result<()> {
             return Ok(());
         }
     }
-    let identity = auth::authenticate(
-        state.storage.as_ref(),
-        &Credential::Token(bearer.to_owned()),
-    )
-    .await?
-    .ok_or(AppError::Unauthorized)?;
+    let identity = auth::authenticate(&state.db, &Credential::Token(bearer.to_owned()))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if identity.is_admin {
         Ok(())
     } else {

@@ -113,7 +113,7 @@ async fn create(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let id = state
-        .storage
+        .db
         .create_user(&email, &name, &hash, input.is_admin)
         .await?;
     state.db.set_user_party(id, party).await?;

@@ -116,7 +116,7 @@ async fn sign_in(
             });
         }
     };
-    let user = state.storage.find_user_by_email(&email).await?;
+    let user = state.db.find_user_by_email(&email).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     let valid = password::verify_password(stored, form.password)
         .await
@@ -139,7 +139,7 @@ async fn sign_in(
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
-        .storage
+        .db
         .create_session(&secret::hash(&session_id), user.id, expires)
         .await?;
     let secure = state.secure_cookies;
@@ -191,7 +191,7 @@ async fn sign_out(
     let secure = state.secure_cookies;
     if let Some(cookie) = jar.get(cookies::names(secure).session) {
         state
-            .storage
+            .db
             .delete_session(&secret::hash(cookie.value()))
             .await?;
     }
@@ -241,7 +241,7 @@ async fn change_password(
 ) -> Result<StatusCode> {
     let person = caller.person_id()?;
     let user = state
-        .storage
+        .db
         .find_user(person)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -85,7 +85,7 @@ async fn create(
     }
     let token = secret::new_token();
     let id = state
-        .storage
+        .db
         .create_token(&name, &scope, &secret::hash(&token), Some(person))
         .await?;
     record(

@@ -11,10 +11,15 @@
 //!   closes the connection with a reason when its queue overflows.
 //! - [`outbox`]: that outbound queue, bounded in frames and in bytes, with at most one
 //!   full-state reply waiting per connection.
+//!
+//! The hub reaches storage only through [`DocStore`] (load, append, compact, client claims),
+//! so its unit tests run on an in-memory store, a failing one included.
 
 mod actor;
 pub mod outbox;
 pub mod peer;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,7 +35,7 @@ use tokio_util::task::TaskTracker;
 pub use peer::{CloseReason, Kick, Peer};
 
 use crate::metrics::Metrics;
-use crate::storage::{Persister, Storage};
+use crate::storage::{DocStore, Persister};
 use crate::sync::protocol::Inbound;
 use crate::sync::ConnId;
 
@@ -100,7 +105,7 @@ pub(crate) enum DocCommand {
 
 struct HubShared {
     docs: Mutex<HashMap<DocId, mpsc::Sender<DocCommand>>>,
-    storage: Arc<dyn Storage>,
+    storage: Arc<dyn DocStore>,
     persister: Persister,
     metrics: Arc<Metrics>,
     settings: HubSettings,
@@ -119,7 +124,7 @@ impl Hub {
     /// Creates an empty hub. Actors are spawned on `tracker` and stop when `shutdown` fires,
     /// after storing what they hold.
     pub fn new(
-        storage: Arc<dyn Storage>,
+        storage: Arc<dyn DocStore>,
         persister: Persister,
         metrics: Arc<Metrics>,
         settings: HubSettings,

@@ -1,29 +1,37 @@
-//! Durable storage: the [`Storage`] trait and its SQL implementation.
+//! Durable storage: one database handle, [`SqlStorage`], and the narrow [`DocStore`] the
+//! document hub sees.
 //!
 //! # Layout
-//! - [`Storage`]: everything the server persists, as one async trait, so the hub and the HTTP
-//!   layer never see SQL and tests can put a failing store in its place.
-//! - [`sql::SqlStorage`]: the sqlx implementation for SQLite (embedded default, WAL mode) and
-//!   PostgreSQL (multi-node), sharing one set of queries.
+//! - [`sql::SqlStorage`]: the one handle, over sqlx, for SQLite (embedded default, WAL mode) and
+//!   PostgreSQL (multi-node), sharing one set of queries: the pool, connecting, migrating and
+//!   the helpers the resource files share.
+//! - [`DocStore`]: only the document operations the hub and the [`Persister`] use (load, append,
+//!   compact, client claims), so their unit tests run on an in-memory or failing store.
+//!   [`SqlStorage`] implements it in [`documents`].
 //! - [`persister::Persister`]: the group-commit writer that stores document updates from every
 //!   document in few, large transactions.
-//! - one file per working-group resource, as inherent methods of [`SqlStorage`]: [`parties`],
-//!   [`people`], [`bodies`], [`drafts`], [`audit`].
+//! - one file per resource, as inherent methods of [`SqlStorage`]: [`documents`], [`users`],
+//!   [`tokens`], [`sessions`], [`grants`], and the working group's [`parties`], [`people`],
+//!   [`bodies`], [`drafts`], [`audit`], [`governance`], [`escalation`] and the rest.
 
 pub mod access_epoch;
 pub mod attribution;
 pub mod audit;
 pub mod bodies;
 pub mod comments;
+pub mod documents;
 pub mod drafts;
 pub mod escalation;
 pub mod governance;
+pub mod grants;
 pub mod parties;
 pub mod people;
 pub mod persister;
+pub mod sessions;
 pub mod sql;
 pub mod throttle;
 pub mod tokens;
+pub mod users;
 pub mod version_quota;
 
 use async_trait::async_trait;
@@ -31,9 +39,12 @@ use bytes::Bytes;
 use polder_shared::DocId;
 
 pub use crate::clock::now_ms;
+pub use grants::DocRole;
 pub use persister::Persister;
 pub use sql::SqlStorage;
 pub use sql::{yjs_client_from_i64, yjs_client_to_i64};
+pub use tokens::TokenRecord;
+pub use users::UserRecord;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,76 +130,13 @@ pub struct DeletionRecord {
     pub label: String,
 }
 
-/// A person who can sign in.
-#[derive(Debug, Clone)]
-pub struct UserRecord {
-    /// Database id.
-    pub id: i64,
-    /// Sign-in address, unique.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// The argon2id PHC string.
-    pub password_hash: String,
-    /// Whether the person administers this Polder instance.
-    pub is_admin: bool,
-}
-
-/// A stored API token (the token itself is never stored, only its hash).
-#[derive(Debug, Clone)]
-pub struct TokenRecord {
-    /// Database id.
-    pub id: i64,
-    /// Human name given at creation.
-    pub name: String,
-    /// Space-separated scopes, e.g. `admin`.
-    pub scope: String,
-    /// The person the token acts for, if any (service tokens have none).
-    pub user_id: Option<i64>,
-}
-
-/// The role a person has on one document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocRole {
-    /// May read and follow the document.
-    Reader,
-    /// May also change it.
-    Writer,
-}
-
-impl DocRole {
-    /// The role's name in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocRole::Reader => "reader",
-            DocRole::Writer => "writer",
-        }
-    }
-
-    fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "reader" => Some(DocRole::Reader),
-            "writer" => Some(DocRole::Writer),
-            _ => None,
-        }
-    }
-}
-
-/// Everything Polder keeps durably.
+/// The document operations the hub and the group-commit writer need, and nothing else.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
-    /// Checks that the database answers.
-    async fn ping(&self) -> Result<(), StorageError>;
-
-    // --- documents ---
-
-    /// Whether a document with this id exists.
-    async fn document_exists(&self, doc_id: &DocId) -> Result<bool, StorageError>;
-    /// Creates a document if it does not exist yet; returns whether it was created.
-    async fn create_document(&self, doc_id: &DocId, created_by: &str)
-        -> Result<bool, StorageError>;
+pub trait DocStore: Send + Sync + 'static {
     /// Loads a document's snapshot and the updates stored after it.
     async fn load_document(&self, doc_id: &DocId) -> Result<LoadedDocument, StorageError>;
+    /// Who owns which Yjs client id of a document (recorded on first sight).
+    async fn client_claims(&self, doc_id: &DocId) -> Result<Vec<(u64, Option<i64>)>, StorageError>;
     /// Appends the updates of several documents in one transaction; returns, per batch, the log
     /// id of its last update.
     async fn append_updates(&self, batches: &[UpdateBatch]) -> Result<Vec<i64>, StorageError>;
@@ -200,61 +148,4 @@ pub trait Storage: Send + Sync + 'static {
         snapshot: &[u8],
         upto_id: i64,
     ) -> Result<(), StorageError>;
-    /// Who owns which Yjs client id of a document (recorded on first sight).
-    async fn client_claims(&self, doc_id: &DocId) -> Result<Vec<(u64, Option<i64>)>, StorageError>;
-    /// Number of log entries (not snapshots) stored for a document.
-    async fn update_count(&self, doc_id: &DocId) -> Result<i64, StorageError>;
-
-    // --- people and access ---
-
-    /// Creates a person; fails with [`StorageError::AlreadyExists`] on a taken e-mail address.
-    async fn create_user(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: &str,
-        is_admin: bool,
-    ) -> Result<i64, StorageError>;
-    /// Finds a person by e-mail address (case-insensitive).
-    async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StorageError>;
-    /// Finds a person by id.
-    async fn find_user(&self, id: i64) -> Result<Option<UserRecord>, StorageError>;
-    /// Stores a new API token by its hash.
-    async fn create_token(
-        &self,
-        name: &str,
-        scope: &str,
-        token_hash: &str,
-        user_id: Option<i64>,
-    ) -> Result<i64, StorageError>;
-    /// Finds a live (not revoked) token by its hash.
-    async fn find_token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StorageError>;
-    /// Stores a session by the hash of its cookie value.
-    async fn create_session(
-        &self,
-        id_hash: &str,
-        user_id: i64,
-        expires_at_ms: i64,
-    ) -> Result<(), StorageError>;
-    /// Finds the person behind an unexpired session.
-    async fn find_session_user(
-        &self,
-        id_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<i64>, StorageError>;
-    /// Ends a session.
-    async fn delete_session(&self, id_hash: &str) -> Result<(), StorageError>;
-    /// Gives a person a role on a document (replacing any earlier role).
-    async fn grant_document(
-        &self,
-        doc_id: &DocId,
-        user_id: i64,
-        role: DocRole,
-    ) -> Result<(), StorageError>;
-    /// The role a person has on a document, if any.
-    async fn document_role(
-        &self,
-        doc_id: &DocId,
-        user_id: i64,
-    ) -> Result<Option<DocRole>, StorageError>;
 }

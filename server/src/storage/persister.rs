@@ -12,7 +12,7 @@ use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::{Storage, StorageError, UpdateBatch};
+use super::{DocStore, StorageError, UpdateBatch};
 use crate::metrics::Metrics;
 
 /// How many appends may wait for the writer; callers wait when it is full.
@@ -33,7 +33,7 @@ pub struct Persister {
 
 impl Persister {
     /// Starts the writer task. It stops once every handle is dropped and its queue is drained.
-    pub fn spawn(storage: Arc<dyn Storage>, metrics: Arc<Metrics>) -> Self {
+    pub fn spawn(storage: Arc<dyn DocStore>, metrics: Arc<Metrics>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(
             run_writer(storage, metrics, jobs).instrument(tracing::info_span!("persister")),
@@ -59,7 +59,7 @@ impl Persister {
 }
 
 async fn run_writer(
-    storage: Arc<dyn Storage>,
+    storage: Arc<dyn DocStore>,
     metrics: Arc<Metrics>,
     mut jobs: mpsc::Receiver<AppendJob>,
 ) {

@@ -1,9 +1,22 @@
-//! A person's API tokens: listing and revoking (creation is in the [`super::Storage`] trait).
+//! API tokens, stored only by their hash: creating, finding, listing and revoking.
 
 use serde::Serialize;
 use sqlx::Row;
 
 use super::{now_ms, SqlStorage, StorageError};
+
+/// A stored API token (the token itself is never stored, only its hash).
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    /// Database id.
+    pub id: i64,
+    /// Human name given at creation.
+    pub name: String,
+    /// Space-separated scopes, e.g. `admin`.
+    pub scope: String,
+    /// The person the token acts for, if any (service tokens have none).
+    pub user_id: Option<i64>,
+}
 
 /// A token as its owner sees it (never the token itself).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -19,6 +32,52 @@ pub struct TokenInfo {
 }
 
 impl SqlStorage {
+    /// Stores a new API token by its hash.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        scope: &str,
+        token_hash: &str,
+        user_id: Option<i64>,
+    ) -> Result<i64, StorageError> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (name, scope, token_hash, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(name)
+        .bind(scope)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now_ms())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Finds a live (not revoked) token by its hash.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn find_token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, name, scope, user_id FROM api_tokens \
+             WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(TokenRecord {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            scope: row.try_get("scope")?,
+            user_id: row.try_get("user_id")?,
+        }))
+    }
+
     /// A person's live tokens.
     ///
     /// # Errors

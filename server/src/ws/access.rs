@@ -256,8 +256,7 @@ async fn reauthorise(state: &AppState) -> Result<(), StorageError> {
         "re-authorising open sockets"
     );
     for (credential, sockets) in by_credential {
-        let identity =
-            auth::authenticate(state.storage.as_ref(), &credential.to_credential()).await?;
+        let identity = auth::authenticate(&state.db, &credential.to_credential()).await?;
         let expires_at = match (&identity, credential.session()) {
             (Some(_), Some(session)) => state.db.session_expiry(&secret::hash(session)).await?,
             _ => None,
@@ -293,7 +292,7 @@ async fn decide(
     let access = match access_by_doc.get(doc_id) {
         Some(access) => *access,
         None => {
-            let access = auth::document_access(state.storage.as_ref(), identity, doc_id).await?;
+            let access = auth::document_access(&state.db, identity, doc_id).await?;
             access_by_doc.insert(doc_id.clone(), access);
             access
         }

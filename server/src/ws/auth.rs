@@ -83,7 +83,7 @@ pub async fn authenticate(
     // Read before authenticating: a change that lands after this point is caught by the next
     // re-authorisation of this socket.
     let epoch = state.sockets.seen_epoch();
-    let identity = auth::authenticate(state.storage.as_ref(), &credential)
+    let identity = auth::authenticate(&state.db, &credential)
         .await?
         .ok_or(AppError::Unauthorized)?;
     Ok(Upgrader {

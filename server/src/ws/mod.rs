@@ -53,18 +53,14 @@ async fn upgrade(
     let doc_id = DocId::parse(&raw_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let upgrader = auth::authenticate(&state, &headers, query.token.as_deref()).await?;
     let identity = upgrader.identity;
-    let access = credentials_auth::document_access(state.storage.as_ref(), &identity, &doc_id)
+    let access = credentials_auth::document_access(&state.db, &identity, &doc_id)
         .await?
         .ok_or(AppError::Forbidden)?;
-    if !state.storage.document_exists(&doc_id).await? {
+    if !state.db.document_exists(&doc_id).await? {
         if !identity.is_admin {
             return Err(AppError::Forbidden);
         }
-        if state
-            .storage
-            .create_document(&doc_id, &identity.name)
-            .await?
-        {
+        if state.db.create_document(&doc_id, &identity.name).await? {
             tracing::info!(doc_id = %doc_id, by = %identity.name, "document created");
         }
     }

@@ -6,7 +6,6 @@
 use sqlx::Row;
 
 use super::disputes::NewDispute;
-use crate::storage::Storage as _;
 use crate::storage::{SqlStorage, StorageError};
 
 /// Name of the demo working group.

@@ -13,7 +13,7 @@ use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::role_agreement::{AgreementRole, SignOffState};
 use crate::storage::governance::milestones::MilestoneFilter;
-use crate::storage::{SqlStorage, Storage, StorageError};
+use crate::storage::{SqlStorage, StorageError};
 
 /// The demo working group's name.
 const GROUP: &str = "Werkgroep Beter pakketbeheer";
