@@ -15,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::scheduler::signal::InboxSignal;
 use crate::state::AppState;
 use crate::storage::{DocStore, Persister, SqlStorage};
 
@@ -26,7 +27,7 @@ pub struct App {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     config: Config,
-    inbox: crate::scheduler::signal::InboxSignal,
+    inbox: InboxSignal,
 }
 
 impl App {
@@ -60,6 +61,9 @@ impl App {
             shutdown.clone(),
             tracker.clone(),
         );
+        // This server's own wake-up of its live inbox sockets: servers in one process (tests)
+        // never wake each other's.
+        let inbox = InboxSignal::default();
         let state = AppState {
             db: storage.clone(),
             hub,
@@ -74,13 +78,13 @@ impl App {
             secure_cookies: config.serves_https(),
             auth: Arc::new(config.auth.clone()),
             sockets: Arc::default(),
-            inbox: crate::scheduler::signal::InboxSignal::default(),
+            inbox: inbox.clone(),
             inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
         };
-        let inbox = state.inbox.clone();
         crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(
-            state.clone(),
+            storage.clone(),
+            inbox.clone(),
             config.scheduler.clone(),
             shutdown.clone(),
             tracker.clone(),
@@ -99,7 +103,7 @@ impl App {
 
     /// The wake-up of this server's live inbox sockets, for a scheduler running outside it
     /// (see [`crate::scheduler::Scheduler::with_inbox_signal`]).
-    pub fn inbox_signal(&self) -> crate::scheduler::signal::InboxSignal {
+    pub fn inbox_signal(&self) -> InboxSignal {
         self.inbox.clone()
     }
 

@@ -32,6 +32,7 @@ backend_tests!(
     a_presence_flood_is_throttled_and_the_newest_state_still_arrives,
     inbox_sockets_are_limited_per_person_and_in_total,
     a_notification_is_pushed_to_an_open_inbox_socket,
+    a_wake_up_of_one_server_does_not_reach_the_inbox_sockets_of_another,
     removing_a_membership_and_revoking_the_token_close_the_open_sockets,
     a_role_change_downgrades_and_upgrades_an_open_connection,
     signing_out_and_changing_the_password_close_the_sessions_sockets,
@@ -384,6 +385,60 @@ async fn a_notification_is_pushed_to_an_open_inbox_socket(backend: Backend) {
     assert_eq!(pushed["item"]["subject_ref"], "test:1");
     app.assert_alive().await;
     app.stop().await;
+}
+
+async fn a_wake_up_of_one_server_does_not_reach_the_inbox_sockets_of_another(backend: Backend) {
+    let one = TestApp::spawn_with(backend.clone(), |c| c.scheduler.enabled = false).await;
+    let other = TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await;
+    let person = other
+        .create_user("iris@example.org", "correct horse battery")
+        .await;
+    assert_eq!(
+        one.create_user("iris@example.org", "correct horse battery")
+            .await,
+        person,
+        "the same person id on both servers"
+    );
+    let token = token_for(&other, person, "read").await;
+    let mut socket = raw_socket(&inbox_url(&other, &token), &[]).await.unwrap();
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "type": "unread", "count": 0 })
+    );
+    let event = polder::storage::escalation::notifications::NewEvent {
+        key: "test:push:2".into(),
+        body_id: None,
+        party_id: None,
+        person_id: Some(person),
+        notification: polder::notify::Notification {
+            kind: polder::notify::NotificationKind::DueToday,
+            title: "Eindoplevering".into(),
+            body: "Vandaag".into(),
+            link: None,
+            subject_ref: "test:2".into(),
+            due: None,
+        },
+    };
+    other
+        .storage
+        .deliver(&event, &[person], false, polder::clock::now_ms())
+        .await
+        .unwrap();
+    // the other server's wake-up: this socket is not woken (its safety poll is 30 s away)
+    one.inbox.notify(person);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(1), socket.next())
+            .await
+            .is_err(),
+        "a socket was woken by another server's signal"
+    );
+    other.inbox.notify(person);
+    let pushed = next_json(&mut socket).await;
+    assert_eq!(pushed["type"], "notification", "{pushed}");
+    assert_eq!(pushed["item"]["subject_ref"], "test:2");
+    drop(socket);
+    one.stop().await;
+    other.stop().await;
 }
 
 async fn removing_a_membership_and_revoking_the_token_close_the_open_sockets(backend: Backend) {

@@ -49,7 +49,6 @@ pub use webhooks::{WebhookReport, WebhookSettings, WebhookWorker};
 use crate::domain::calendar::HolidayRules;
 use crate::domain::reminders::DEFAULT_DAYS_BEFORE;
 use crate::notify::{Mailer, RetryPolicy, SmtpMailer, SmtpSettings};
-use crate::state::AppState;
 use crate::storage::SqlStorage;
 
 /// Scheduler settings (part of the server configuration).
@@ -221,10 +220,12 @@ impl Scheduler {
     }
 }
 
-/// Starts the scheduler's background task on `tracker`; it stops when `shutdown` fires. The
-/// first run happens at once, catching up on whatever fell due while the server was down.
+/// Starts the scheduler's background task on `tracker`, over `db`, waking the live inbox
+/// sockets behind `inbox`; it stops when `shutdown` fires. The first run happens at once,
+/// catching up on whatever fell due while the server was down.
 pub fn spawn(
-    state: AppState,
+    db: SqlStorage,
+    inbox: signal::InboxSignal,
     settings: SchedulerSettings,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -240,7 +241,7 @@ pub fn spawn(
     }
     let interval = settings.interval.max(Duration::from_secs(1));
     match WebhookWorker::new(
-        state.db.clone(),
+        db.clone(),
         settings.webhook.clone(),
         settings.webhook_retry.clone(),
     ) {
@@ -249,8 +250,7 @@ pub fn spawn(
             tracing::error!(%error, "cannot build the webhook client; webhooks are off");
         }
     }
-    let scheduler =
-        Scheduler::new(state.db.clone(), settings).with_inbox_signal(state.inbox.clone());
+    let scheduler = Scheduler::new(db, settings).with_inbox_signal(inbox);
     tracker.spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -1,9 +1,9 @@
 //! Wake-ups for live inbox connections, "person N has new items", and the count of each
 //! person's open inbox sockets (for the per-person limit).
 //!
-//! One [`InboxSignal`] belongs to one running server (it lives in the app state and is handed
-//! to the scheduler that stores notifications), so servers in one process do not wake each
-//! other. A wake-up is a hint: the database is the truth. A socket woken looks for items after
+//! One [`InboxSignal`] belongs to one running server: the app creates it, puts it in the app
+//! state for the inbox sockets and hands it to the scheduler that stores notifications, so
+//! servers in one process do not wake each other (there is no process-wide signal). A wake-up is a hint: the database is the truth. A socket woken looks for items after
 //! the last one it sent; items stored by another process arrive with the socket's slow safety
 //! poll.
 
