@@ -11,6 +11,21 @@ use crate::storage::StorageError;
 /// Result type of HTTP handlers.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// The shared error body, `{"error": {"code": "...", "message": "..."}}`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ApiErrorBody {
+    error: ApiErrorDetailBody,
+}
+
+/// A machine-readable code and a sentence a person understands.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ApiErrorDetailBody {
+    code: String,
+    message: String,
+}
+
 /// Everything an HTTP handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

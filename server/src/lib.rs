@@ -1,16 +1,20 @@
 //! Polder's server: y-websocket sync with durable storage and access control.
 //!
 //! # Layout
-//! Dependencies point one way: `http` and `ws` use `hub`, `auth` and `storage`; `hub` uses
-//! `sync` and reaches storage only through [`storage::DocStore`]; `sync` knows only yrs.
+//! Dependencies point one way. [`app`] builds the [`state::AppState`] and starts `http`, `ws`
+//! and `scheduler`, handing each what it uses; `http` (which composes the `ws` routes) and `ws`
+//! use `hub`, `auth` and `storage`, and `ws` never `http`; `scheduler` gets the database and
+//! the inbox signal, never the app state; `hub` reaches storage only through
+//! [`storage::DocStore`] and uses `sync`; `sync` knows only yrs.
 //! - [`cli`]: the `polder` command line.
 //! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
-//! - [`http`]: REST routes, health and metrics; [`ws`]: the sync endpoint `/ws/{doc_id}`.
+//! - [`http`]: REST routes, health and metrics; [`ws`]: the WebSocket endpoints, sync at
+//!   `/ws/{doc_id}` and the live inbox at `/ws/inbox`, both authenticated by one upgrade check.
 //! - [`hub`]: one owner task per loaded document; group commit before relay.
 //! - [`sync`]: the y-websocket protocol and document rules, free of IO.
 //! - [`storage`]: [`storage::SqlStorage`], the one database handle over SQLite and
 //!   PostgreSQL, and the narrow [`storage::DocStore`] the hub sees.
-//! - [`auth`]: passwords, tokens, sessions and document access.
+//! - [`auth`]: reading credentials, passwords, tokens, sessions and document access.
 //! - [`domain`]: working-group rules (status flow, fuzzy dates, working days), free of IO.
 //! - [`versions`]: rendering, comparing and exporting document versions, free of IO.
 //! - [`import`]: reading milestone tables (CSV, TSV, XLSX), free of IO.

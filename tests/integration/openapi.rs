@@ -1,5 +1,5 @@
 //! The OpenAPI document is complete: every route the server registers under `server/src/http`
-//! is listed in `/api/openapi.json` with its method, and nothing else is.
+//! and `server/src/ws` is listed in `/api/openapi.json` with its method, and nothing else is.
 //!
 //! The routes are read from the source text rather than from the running router (axum does not
 //! enumerate its routes): every `.route("PATH", get(a).post(b)…)` call, its method chain
@@ -33,10 +33,17 @@ const METHODS: [&str; 8] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_exactly_the_registered_routes() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src/http");
     let mut files = Vec::new();
-    rust_files(&source, &mut files);
-    assert!(!files.is_empty(), "no sources under {}", source.display());
+    for dir in ["../server/src/http", "../server/src/ws"] {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let before = files.len();
+        rust_files(&source, &mut files);
+        assert!(
+            files.len() > before,
+            "no sources under {}",
+            source.display()
+        );
+    }
     let mut registered = BTreeSet::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();

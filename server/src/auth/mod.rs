@@ -5,6 +5,7 @@
 //! - [`secret`]: random tokens and session ids, stored only as hashes.
 //! - [`throttle`]: sign-in attempts per account and per address, counted in the database.
 //! - [`proxy`]: the client's address, through trusted reverse proxies only.
+//! - [`request`]: reading the credential a request carries (bearer token, `?token=`, cookie).
 //! - [`csrf`]: CSRF tokens bound to their session.
 //! - [`settings`]: the operator's settings of all this.
 //! - this module: [`Credential`] → [`Identity`] → [`Access`] for a document.
@@ -12,6 +13,7 @@
 pub mod csrf;
 pub mod password;
 pub mod proxy;
+pub mod request;
 pub mod secret;
 pub mod settings;
 pub mod throttle;

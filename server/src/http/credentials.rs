@@ -1,34 +1,15 @@
-//! Reading a credential from a request: `Authorization: Bearer`, `?token=`, or the session
-//! cookie, in that order; and the rule that a read-only credential changes nothing.
+//! The credential of a REST request (read by [`crate::auth::request`], with this server's
+//! cookie name), and the rule that a read-only credential changes nothing.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 
 use crate::auth::{self, Credential, Identity};
 use crate::error::{AppError, Result};
 use crate::http::cookies;
 use crate::state::AppState;
-
-fn token(headers: &HeaderMap, query_token: Option<&str>) -> Option<Credential> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| !token.is_empty());
-    bearer
-        .or(query_token)
-        .map(|token| Credential::Token(token.to_owned()))
-}
-
-fn session(headers: &HeaderMap, name: &str) -> Option<Credential> {
-    CookieJar::from_headers(headers)
-        .get(name)
-        .map(|cookie| Credential::Session(cookie.value().to_owned()))
-}
 
 /// The credential a request carries, if any, reading the session cookie by the name this
 /// server uses (`__Host-polder_session` over HTTPS, `polder_session` otherwise).
@@ -37,17 +18,11 @@ pub fn credential(
     headers: &HeaderMap,
     query_token: Option<&str>,
 ) -> Option<Credential> {
-    token(headers, query_token)
-        .or_else(|| session(headers, cookies::names(state.secure_cookies).session))
-}
-
-/// What kind of credential a request seems to carry, with a session cookie of either name.
-/// For checks that only ask whether a cookie is involved (the same-origin check of websocket
-/// upgrades), so that no cookie escapes them; [`identify`] reads the one name in use.
-pub fn from_request(headers: &HeaderMap, query_token: Option<&str>) -> Option<Credential> {
-    token(headers, query_token)
-        .or_else(|| session(headers, auth::SECURE_SESSION_COOKIE))
-        .or_else(|| session(headers, auth::SESSION_COOKIE))
+    auth::request::credential(
+        headers,
+        query_token,
+        cookies::names(state.secure_cookies).session,
+    )
 }
 
 /// The identity behind a request's credential.
@@ -86,7 +61,9 @@ pub async fn refuse_read_only_writes(
     next: Next,
 ) -> Response {
     if !is_safe(request.method()) {
-        if let Some(credential @ Credential::Token(_)) = token(request.headers(), None) {
+        if let Some(credential @ Credential::Token(_)) =
+            auth::request::token(request.headers(), None)
+        {
             match auth::authenticate(&state.db, &credential).await {
                 Ok(Some(identity)) if identity.read_only => {
                     return AppError::ReadOnlyCredential.into_response();

@@ -15,20 +15,7 @@ use utoipa::OpenApi;
 
 use crate::state::AppState;
 
-/// The shared error body, `{"error": {"code": "...", "message": "..."}}`.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct ApiErrorBody {
-    error: ApiErrorDetailBody,
-}
-
-/// A machine-readable code and a sentence a person understands.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct ApiErrorDetailBody {
-    code: String,
-    message: String,
-}
+pub use crate::error::ApiErrorBody;
 
 /// The document.
 #[derive(OpenApi)]
@@ -128,7 +115,7 @@ struct ApiErrorDetailBody {
         super::escalation::inbox::mark_unread,
         super::escalation::inbox::settings,
         super::escalation::inbox::put_settings,
-        super::escalation::live::upgrade,
+        crate::ws::inbox::upgrade,
         super::escalation::calendar::serve,
         super::escalation::calendar::list,
         super::escalation::calendar::create_personal,

@@ -8,7 +8,6 @@ use axum::http::HeaderMap;
 
 use crate::auth::{self, Credential, Identity};
 use crate::error::{AppError, Result};
-use crate::http::credentials;
 use crate::state::AppState;
 
 /// A credential as an open socket keeps it, to authorise again later. Never logged.
@@ -75,7 +74,7 @@ pub async fn authenticate(
     query_token: Option<&str>,
 ) -> Result<Upgrader> {
     let credential =
-        credentials::from_request(headers, query_token).ok_or(AppError::Unauthorized)?;
+        auth::request::any_credential(headers, query_token).ok_or(AppError::Unauthorized)?;
     if matches!(credential, Credential::Session(_)) && !same_origin(headers) {
         // A page on another site could open this socket with the visitor's cookie.
         return Err(AppError::Forbidden);

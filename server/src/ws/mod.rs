@@ -1,7 +1,9 @@
-//! The sync endpoint `GET /ws/{doc_id}`: authorisation before the upgrade, then one
-//! [`connection`] loop per socket.
+//! The WebSocket endpoints: sync at `GET /ws/{doc_id}` (authorisation before the upgrade, then
+//! one [`connection`] loop per socket) and the live inbox at `GET /ws/inbox` ([`inbox`]).
 //!
-//! - [`auth`]: the authenticator every WebSocket upgrade shares (also `/ws/inbox`).
+//! - [`auth`]: the one authenticator both upgrades go through (with the same-origin check
+//!   for cookies).
+//! - [`inbox`]: the signed-in person's new notifications, pushed live.
 //! - [`access`]: open sockets are authorised again when access changes.
 //! - `presence`: the per-connection presence size cap and rate limit.
 //!
@@ -12,6 +14,7 @@
 pub mod access;
 pub mod auth;
 pub mod connection;
+pub mod inbox;
 mod presence;
 
 use axum::extract::ws::WebSocketUpgrade;
@@ -33,7 +36,7 @@ const READ_BUFFER_BYTES: usize = 2 * 1024;
 /// Bytes of queued frames after which the writer writes to the socket even before a flush.
 const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
-/// `/ws/{doc_id}`.
+/// `/ws/{doc_id}` (`/ws/inbox` is [`inbox::router`]).
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/{doc_id}", get(upgrade))
 }

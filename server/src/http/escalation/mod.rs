@@ -1,5 +1,5 @@
 //! REST routes for disputes and escalation, notifications, calendar feeds and webhooks, and the
-//! live inbox at `GET /ws/inbox`.
+//! live inbox at `GET /ws/inbox` (served by [`crate::ws::inbox`], composed here).
 //!
 //! # Access
 //! - Disputes are seen by the members (every role) of the working group they belong to, by the
@@ -20,7 +20,7 @@
 //! - [`disputes`] — `/api/bodies/{id}/disputes`, `/api/disputes/{id}…`.
 //! - [`dossier`] — `/api/disputes/{id}/dossier.{md,pdf,docx}`, with [`pdf`] and [`docx`].
 //! - [`ladder`] — `/api/bodies/{id}/ladder`.
-//! - [`inbox`] — `/api/notifications…`, `/api/me/notification-settings`; [`live`]: `/ws/inbox`.
+//! - [`inbox`] — `/api/notifications…`, `/api/me/notification-settings`.
 //! - [`calendar`] — feeds and `/api/calendar/{secret}.ics`.
 //! - [`webhooks`] — `/api/bodies/{id}/webhooks`, `/api/webhooks/{id}…`.
 
@@ -30,7 +30,6 @@ pub mod docx;
 pub mod dossier;
 pub mod inbox;
 pub mod ladder;
-pub mod live;
 pub mod pdf;
 pub mod webhooks;
 
@@ -45,7 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(dossier::router())
         .merge(ladder::router())
         .merge(inbox::router())
-        .merge(live::router())
+        .merge(crate::ws::inbox::router())
         .merge(calendar::router())
         .merge(webhooks::router())
 }

@@ -1,6 +1,6 @@
 //! `GET /ws/inbox`: the signed-in person's new notifications, pushed live as JSON text frames.
 //!
-//! Authenticated like the sync endpoint (one authenticator, `crate::ws::auth`: session cookie
+//! Authenticated like the sync endpoint (one authenticator, [`super::auth`]: session cookie
 //! with a same-origin check, or a token as `?token=` or `Authorization: Bearer`). The first
 //! frame is `{"type":"unread","count":N}`; every new inbox item follows as
 //! `{"type":"notification","item":{…}}`.
@@ -29,12 +29,11 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
-use crate::error::{AppError, Result};
-use crate::http::openapi::ApiErrorBody;
+use super::access::{Registration, SocketKind};
+use crate::error::{ApiErrorBody, AppError, Result};
 use crate::hub::{CloseReason, Kick};
 use crate::scheduler::signal::InboxSubscription;
 use crate::state::AppState;
-use crate::ws::access::{Registration, SocketKind};
 
 /// How often a connection checks the database without a wake-up: only items stored by another
 /// server process wait for it.
@@ -44,7 +43,8 @@ const QUEUE: usize = 64;
 /// Largest frame a client may send (it has nothing to say; pings and closes only).
 const MAX_CLIENT_MESSAGE: usize = 4096;
 
-/// The live inbox route.
+/// The live inbox route. It is composed with the REST API, under its layers (JSON error bodies
+/// for the framework's rejections among them).
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws/inbox", get(upgrade))
 }
@@ -69,7 +69,7 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
-    let upgrader = crate::ws::auth::authenticate(&state, &headers, query.token.as_deref()).await?;
+    let upgrader = super::auth::authenticate(&state, &headers, query.token.as_deref()).await?;
     let person = upgrader.identity.user_id.ok_or(AppError::Forbidden)?;
     let limits = &state.limits.sockets;
     let subscription = state
