@@ -3,7 +3,7 @@
 //! # Layout
 //! - [`Hub`]: the registry. [`Hub::join`] finds or starts a document's actor and attaches a
 //!   connection to it; the returned [`DocSession`] forwards that connection's messages.
-//! - [`actor`]: the per-document owner task. It loads the stored state before serving anyone,
+//! - `actor`: the per-document owner task. It loads the stored state before serving anyone,
 //!   applies updates, stores them through the group-commit [`Persister`] before relaying them
 //!   (encoded once, shared by every receiver), compacts the log, expires presence, and unloads
 //!   the document when idle.
