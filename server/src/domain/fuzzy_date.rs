@@ -801,7 +801,8 @@ fn parse_unit(words: &[&str]) -> Option<Unit> {
         ["q", n, rest @ ..] => {
             // "q225", "q2 2025", "q4 ' 25", "q3 26", "q2"
             let (quarter, year) = if rest.is_empty() && n.len() > 1 {
-                let (q, y) = n.split_at(1);
+                // `n` is user text: a multi-byte first character is no quarter digit
+                let (q, y) = n.split_at_checked(1)?;
                 (q.parse().ok()?, Some(short_or_full_year(y)?))
             } else {
                 (n.parse().ok()?, optional_year(rest)?)
@@ -1300,6 +1301,15 @@ mod tests {
         assert_eq!(back, got);
         let clean = serde_json::to_value(parse("2027", &ParseContext::default())).unwrap();
         assert!(clean.get("issues").is_none());
+    }
+
+    #[test]
+    fn a_quarter_followed_by_a_multi_byte_character_is_not_a_date() {
+        // found by the property test: "Q 𐿠" once panicked splitting inside the character
+        for raw in ["Q 𐿠", "Q é2025", "q ë", "Q €25"] {
+            let got = parse(raw, &ParseContext::default());
+            assert_eq!(got.earliest, None, "{raw}");
+        }
     }
 
     #[test]
