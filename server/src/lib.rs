@@ -2,7 +2,9 @@
 //!
 //! # Layout
 //! Dependencies point one way: `http` and `ws` use `hub`, `auth` and `storage`; `hub` uses
-//! `sync` and `storage`; `sync` knows only yrs.
+//! `sync`, `storage` and `metrics`; `sync` uses yrs, the fragment name of `versions` and the
+//! `clock`. `domain`, `sync`, `versions` and `import` do no IO and import neither axum nor sqlx
+//! (the dossier writers in `versions` read the record type that `storage` loads).
 //! - [`cli`]: the `polder` command line.
 //! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
 //! - [`http`]: REST routes, health and metrics; [`ws`]: the sync endpoint `/ws/{doc_id}`.
