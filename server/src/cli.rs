@@ -1,24 +1,20 @@
-//! The `polder` command line: `serve`, `migrate`, `token create`, `user create`, `doc grant`.
+//! The `polder` command line: its arguments (clap) and a dispatch to the command bodies in
+//! [`crate::commands`] — `serve`, `migrate`, `token create`, `user create`, `doc grant`,
+//! `party create`, `body create`/`add-member`, `audit verify`, `demo`, `import milestones`.
 //!
 //! Every command takes the same database settings (`--database-url`, `--data-dir`, or
 //! `POLDER_DATABASE_URL`, `POLDER_DATA_DIR`), so what `serve` uses, the others change.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
-use polder_shared::DocId;
 use secrecy::SecretString;
 
-use crate::app::App;
-use crate::auth::{password, secret};
+use crate::commands;
 use crate::config::{Config, LogFormat};
-use crate::domain::validate;
-use crate::storage::{DocRole, SqlStorage};
 
 mod serve_auth;
 mod webhook_args;
@@ -165,12 +161,6 @@ impl DatabaseArgs {
             ..Config::default()
         }
         .effective_database_url()
-    }
-
-    async fn open(&self) -> anyhow::Result<SqlStorage> {
-        SqlStorage::connect(&self.url()).await.context(
-            "cannot open the database (check --database-url / POLDER_DATABASE_URL and --data-dir)",
-        )
     }
 }
 
@@ -419,289 +409,59 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {
+    use commands::{audit, body, demo, doc, import, migrate, party, serve, token, user};
     match command {
-        Command::Serve(args) => {
-            if args.demo {
-                let storage = args.database.open().await?;
-                if crate::demo::seed(&storage).await? {
-                    tracing::info!(
-                        "demo working group loaded: sign in as anna@vws.demo with password {}",
-                        crate::demo::DEMO_PASSWORD
-                    );
-                }
-                storage.close().await;
-            }
-            let config = (*args).into_config();
-            if config.database_url.is_none() {
-                tracing::info!(data_dir = %config.data_dir.display(), "using the embedded SQLite database");
-            }
-            App::build(config)
-                .await?
-                .run_until_stopped(crate::shutdown::signal())
-                .await
-        }
-        Command::Migrate(database) => {
-            database.open().await?;
-            eprintln!("migrations applied");
-            Ok(())
-        }
+        Command::Serve(args) => serve::run(args.demo, (*args).into_config()).await,
+        Command::Migrate(db) => migrate::run(&db.url()).await,
         Command::Token(TokenCommand::Create {
             name,
             scope,
             user,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            for part in scope.split_whitespace() {
-                if !matches!(part, "admin" | "write" | "read") {
-                    bail!("unknown scope {part:?}: use admin, write or read");
-                }
-            }
-            let user_id = match user {
-                Some(email) => Some(
-                    storage
-                        .find_user_by_email(&email)
-                        .await?
-                        .with_context(|| format!("no person with e-mail address {email}"))?
-                        .id,
-                ),
-                None => None,
-            };
-            let token = secret::new_token();
-            let id = storage
-                .create_token(&name, &scope, &secret::hash(&token), user_id)
-                .await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "token.create",
-                    &serde_json::json!({ "token": id, "scope": scope }),
-                )
-                .await?;
-            eprintln!("token {name:?} created with scope {scope:?}; it is shown only this once:");
-            println!("{token}");
-            Ok(())
-        }
+            database: db,
+        }) => token::create(&db.url(), &name, &scope, user.as_deref()).await,
         Command::User(UserCommand::Create {
             email,
             name,
             admin,
             party,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            let party = match party {
-                Some(code) => Some(
-                    storage
-                        .resolve_party(&code)
-                        .await?
-                        .with_context(|| format!("no party {code:?}"))?,
-                ),
-                None => None,
-            };
-            let password = read_password()?;
-            let hash = password::hash_password(password).await?;
-            let id = storage.create_user(&email, &name, &hash, admin).await?;
-            storage.set_user_party(id, party).await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "person.create",
-                    &serde_json::json!({ "person": id }),
-                )
-                .await?;
-            eprintln!("created person {id} <{email}>");
-            Ok(())
-        }
+            database: db,
+        }) => user::create(&db.url(), &email, &name, admin, party.as_deref()).await,
         Command::Party(PartyCommand::Create {
             code,
             name,
             colour,
             aliases,
             members,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            let mut member_ids = Vec::new();
-            for member in &members {
-                member_ids.push(
-                    storage
-                        .resolve_party(member)
-                        .await?
-                        .with_context(|| format!("no party {member:?}"))?,
-                );
-            }
-            let party = crate::storage::parties::NewParty {
-                code: validate::party_code("code", &code)?,
-                name: validate::text("name", &name, 1, 200)?,
-                colour: validate::colour("colour", &colour)?,
-                aliases,
-                members: member_ids,
-            };
-            let id = storage.create_party(&party).await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "party.create",
-                    &serde_json::json!({ "party": id }),
-                )
-                .await?;
-            eprintln!("created party {} ({id})", party.code);
-            Ok(())
-        }
+            database: db,
+        }) => party::create(&db.url(), &code, &name, &colour, aliases, &members).await,
         Command::Body(BodyCommand::Create {
             name,
             kind,
             parent,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            let Some(level) = crate::storage::bodies::BODY_KINDS
-                .iter()
-                .position(|k| *k == kind)
-            else {
-                bail!(
-                    "unknown kind {kind:?}: use {}",
-                    crate::storage::bodies::BODY_KINDS.join(", ")
-                );
-            };
-            let parent_id = match parent {
-                Some(parent) => Some(find_body(&storage, &parent).await?),
-                None => None,
-            };
-            let level = i64::try_from(level).unwrap_or(0);
-            let id = storage.create_body(&name, &kind, level, parent_id).await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "body.create",
-                    &serde_json::json!({ "body": id }),
-                )
-                .await?;
-            eprintln!("created body {name:?} ({id})");
-            Ok(())
-        }
+            database: db,
+        }) => body::create(&db.url(), &name, &kind, parent.as_deref()).await,
         Command::Body(BodyCommand::AddMember {
             body,
             user,
             role,
             mandate,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            let body_id = find_body(&storage, &body).await?;
-            let role = crate::domain::roles::BodyRole::parse(&role).with_context(|| {
-                format!("unknown role {role:?}: use chair, secretariat, member or observer")
-            })?;
-            let person = storage
-                .find_user_by_email(&user)
-                .await?
-                .with_context(|| format!("no person with e-mail address {user}"))?;
-            storage
-                .put_membership(body_id, person.id, role, mandate)
-                .await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "membership.put",
-                    &serde_json::json!({ "body": body_id, "person": person.id, "role": role.as_str() }),
-                )
-                .await?;
-            eprintln!("{user} is now {} of {body:?}", role.as_str());
-            Ok(())
-        }
-        Command::Audit(AuditCommand::Verify(database)) => {
-            let storage = database.open().await?;
-            let chain = storage.audit_chain().await?;
-            match crate::domain::audit_chain::verify(&chain) {
-                Ok(count) => {
-                    println!("audit log intact: {count} entries verified");
-                    Ok(())
-                }
-                Err(broken) => bail!("audit log tampered with: {broken}"),
-            }
-        }
+            database: db,
+        }) => body::add_member(&db.url(), &body, &user, &role, mandate).await,
+        Command::Audit(AuditCommand::Verify(db)) => audit::verify(&db.url()).await,
         Command::Import(ImportCommand::Milestones {
             file,
             dry_run,
             body,
-            database,
-        }) => {
-            let storage = database.open().await?;
-            crate::commands::import::import_milestones(&storage, &file, dry_run, body.as_deref())
-                .await
-        }
-        Command::Demo(database) => {
-            let storage = database.open().await?;
-            if crate::demo::seed(&storage).await? {
-                eprintln!(
-                    "demo working group loaded; sign in as anna@vws.demo (chair, VWS) or joost@zin.demo (ZIN) with password {}",
-                    crate::demo::DEMO_PASSWORD
-                );
-            } else {
-                eprintln!("the database already holds people; the demo is only loaded into an empty database");
-            }
-            Ok(())
-        }
+            database: db,
+        }) => import::run(&db.url(), &file, dry_run, body.as_deref()).await,
+        Command::Demo(db) => demo::run(&db.url()).await,
         Command::Doc(DocCommand::Grant {
             doc,
             user,
             role,
-            database,
-        }) => {
-            let doc_id = DocId::parse(&doc)?;
-            let role = match role.as_str() {
-                "reader" => DocRole::Reader,
-                "writer" => DocRole::Writer,
-                other => bail!("unknown role {other:?}: use reader or writer"),
-            };
-            let storage = database.open().await?;
-            let person = storage
-                .find_user_by_email(&user)
-                .await?
-                .with_context(|| format!("no person with e-mail address {user}"))?;
-            storage.create_document(&doc_id, "cli").await?;
-            storage.grant_document(&doc_id, person.id, role).await?;
-            storage
-                .append_audit(
-                    "cli",
-                    None,
-                    "document.grant",
-                    &serde_json::json!({ "doc": doc_id.as_str(), "person": person.id, "role": role.as_str() }),
-                )
-                .await?;
-            eprintln!("{user} is now {} of {doc_id}", role.as_str());
-            Ok(())
-        }
+            database: db,
+        }) => doc::grant(&db.url(), &doc, &user, &role).await,
     }
-}
-
-async fn find_body(storage: &SqlStorage, name: &str) -> anyhow::Result<i64> {
-    storage
-        .find_body_by_name(name)
-        .await?
-        .map(|b| b.id)
-        .with_context(|| format!("no body named {name:?}"))
-}
-
-fn read_password() -> anyhow::Result<SecretString> {
-    if let Ok(password) = std::env::var("POLDER_PASSWORD") {
-        return Ok(SecretString::from(password));
-    }
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("cannot read the password from standard input")?;
-    let password = input.trim_end_matches(['\r', '\n']).to_owned();
-    if password.chars().count() < 8 {
-        bail!("the password must be at least 8 characters long");
-    }
-    Ok(SecretString::from(password))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The demo working group (PRODUCT.md §6): "Werkgroep Beter pakketbeheer" under the theme table
+//! The demo working group (docs/DOMAIN.md §10): "Werkgroep Beter pakketbeheer" under the theme table
 //! Passende Zorg, its parties and people, and a short advice draft with its four topics.
 //!
 //! [`seed`] fills an empty database; it does nothing when people already exist, so it is safe to
@@ -330,7 +330,7 @@ pub fn advice_content() -> Vec<u8> {
     txn.encode_state_as_update_v1(&StateVector::default())
 }
 
-/// The four advice topics (MILESTONES.md §3.2) with a first sentence each.
+/// The four advice topics (docs/DOMAIN.md §10) with a first sentence each.
 const TOPICS: [(&str, &str); 4] = [
     (
         "Integrale aanpak bij keuzes rondom schaarste",

@@ -2,10 +2,12 @@
 //!
 //! # Layout
 //! Dependencies point one way. [`app`] builds the [`state::AppState`] and starts `http`, `ws`
-//! and `scheduler`, handing each what it uses; `http` (which composes the `ws` routes) and `ws`
-//! use `hub`, `auth` and `storage`, and `ws` never `http`; `scheduler` gets the database and
-//! the inbox signal, never the app state; `hub` reaches storage only through
-//! [`storage::DocStore`] and uses `sync`; `sync` knows only yrs.
+//! and `scheduler`, handing each what it uses; `http` and `ws` use `hub`, `auth` and
+//! `storage`, and `ws` never `http`; `scheduler` gets the database and the inbox signal, never
+//! the app state; `hub` reaches storage only through [`storage::DocStore`] and uses `sync` and
+//! `metrics`; `sync` uses yrs, the fragment name of `versions` and the `clock`. `domain`,
+//! `sync`, `versions` and `import` do no IO and import neither axum nor sqlx (the dossier
+//! writers in `versions` read the record type that `storage` loads).
 //! - [`cli`]: the `polder` command line.
 //! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
 //! - [`http`]: REST routes, health and metrics; [`ws`]: the WebSocket endpoints, sync at

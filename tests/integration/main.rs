@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod api_contract;
 mod bounds;
+mod client_openapi;
 mod credentials;
 mod durability;
 mod escalation;

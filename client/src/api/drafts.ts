@@ -30,7 +30,7 @@ export const postComment = (id: number, input: NewComment): Promise<Comment> => 
 export const setResolved = (id: number, threadId: number, resolved: boolean): Promise<void> =>
   request(resolved ? 'PUT' : 'DELETE', `/api/drafts/${id}/comments/${threadId}/resolved`)
 
-/** The next statuses the server accepts from `status` (PRODUCT.md §2). */
+/** The next statuses the server accepts from `status` (docs/DOMAIN.md §3). */
 export const FLOW: DraftStatus[] = ['concept', 'consultatie', 'vastgesteld', 'aangeboden', 'besloten']
 export function allowedNext(status: DraftStatus): DraftStatus[] {
   const next: DraftStatus[] = []

@@ -113,7 +113,8 @@ export interface Version {
   name: string
   status: DraftStatus
   content_hash: string
-  created_by: number
+  /** The person who froze it; null when that is not known. */
+  created_by: number | null
   created_at: number
 }
 

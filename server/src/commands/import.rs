@@ -54,6 +54,20 @@ async fn find_body(storage: &SqlStorage, name: Option<&str>) -> anyhow::Result<i
     }
 }
 
+/// Opens the database at `database_url` and runs [`import_milestones`].
+///
+/// # Errors
+/// When the database cannot be opened, the file cannot be read or storage fails.
+pub async fn run(
+    database_url: &str,
+    file: &Path,
+    dry_run: bool,
+    body: Option<&str>,
+) -> anyhow::Result<()> {
+    let storage = super::open(database_url).await?;
+    import_milestones(&storage, file, dry_run, body).await
+}
+
 /// Imports a milestone table; prints every flagged or unreadable row and a summary line.
 ///
 /// # Errors

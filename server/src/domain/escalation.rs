@@ -2,7 +2,7 @@
 //! when an overdue milestone opens a dispute by itself.
 //!
 //! The default ladder of a working group is the group itself followed by the bodies it reports
-//! to (GOVERNANCE.md §3.4: working group → theme table → administrative consultation (BO-IZA) →
+//! to (docs/DOMAIN.md §2: working group → theme table → administrative consultation (BO-IZA) →
 //! minister), each with the response time of its kind ([`default_response_days`]). Deadlines
 //! count working days (Monday to Friday, not a Dutch public holiday, see [`super::calendar`]).
 

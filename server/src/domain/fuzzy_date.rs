@@ -1,7 +1,7 @@
 //! Fuzzy due dates: turns the date text people write in milestone tables ("Q3 2026",
 //! "najaar van 2022", "1-1-2024/5", "?") into a window of candidate days, without ever failing.
 //!
-//! This module owns the [`FuzzyDate`] value object (DOMAIN_MODEL §10), its [`Precision`], the
+//! This module owns the [`FuzzyDate`] value object (docs/DOMAIN.md §7), its [`Precision`], the
 //! data-quality [`DateFlag`]s the importer reports, and [`parse`]. The raw text is always kept
 //! verbatim; `earliest`/`latest` are the first and last day on which the described moment can
 //! fall (both inclusive). `None` means "open on that side".
@@ -1080,7 +1080,8 @@ mod tests {
     const Y24: Option<i32> = Some(2024);
     const Y25: Option<i32> = Some(2025);
 
-    /// One row per expression in MILESTONES.md §2–§7 and the brief.
+    /// One row per expression of the reading rules above, with the forms found in real
+    /// milestone tables (docs/DOMAIN.md §7).
     #[rustfmt::skip]
     const TABLE: &[Row] = &[
         // Day-first numbers and ISO.

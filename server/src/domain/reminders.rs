@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 
 use super::calendar::{add_working_days, HolidayRules};
 
-/// Reminder offsets in working days before the due date (PRODUCT.md §3.5).
+/// Reminder offsets in working days before the due date (docs/DOMAIN.md §8).
 pub const DEFAULT_DAYS_BEFORE: [i64; 3] = [14, 7, 1];
 
 /// One point in a milestone's reminder series.

@@ -273,7 +273,7 @@ fn fold_accent(c: char) -> char {
 pub(crate) mod tests {
     use super::*;
 
-    /// The directory the import tests use (GLOSSARY §4–5).
+    /// The directory the import tests use (the parties of docs/DOMAIN.md §1).
     pub(crate) fn directory() -> PartyDirectory {
         PartyDirectory::new([
             ("VWS", vec!["WVS", "Ministerie van VWS"]),

@@ -43,15 +43,11 @@ pub fn to_docx_dated(
     title: &str,
     revision_date: Option<&str>,
 ) -> Result<Vec<u8>, VersionError> {
-    let mut docx = styled(Docx::new())
-        .add_abstract_numbering(numbering_levels(BULLETS, true))
-        .add_abstract_numbering(numbering_levels(DECIMALS, false))
-        .add_numbering(Numbering::new(BULLETS, BULLETS))
-        .add_paragraph(
-            Paragraph::new()
-                .style("Title")
-                .add_run(DocxRun::new().add_text(title)),
-        );
+    let mut docx = document().add_paragraph(
+        Paragraph::new()
+            .style("Title")
+            .add_run(DocxRun::new().add_text(title)),
+    );
     // one numbering instance per ordered list, so each list counts from 1
     let mut next_numbering = DECIMALS + 1;
     let mut current_ordered: Option<usize> = None;
@@ -92,8 +88,7 @@ pub fn to_docx_dated(
                     };
                     paragraph = paragraph.numbering(NumberingId::new(id), IndentLevel::new(level));
                 } else {
-                    paragraph =
-                        paragraph.numbering(NumberingId::new(BULLETS), IndentLevel::new(level));
+                    paragraph = bullet(paragraph, level);
                 }
             }
         }
@@ -102,6 +97,29 @@ pub fn to_docx_dated(
         }
         docx = docx.add_paragraph(paragraph);
     }
+    pack(docx)
+}
+
+/// An empty document with the styles (`Title`, `Heading1`..`Heading6`, `Quote`) and the
+/// bullet and decimal numberings every Polder Word file uses; the dossier writer
+/// ([`super::dossier::docx`]) starts from it too.
+pub(super) fn document() -> Docx {
+    styled(Docx::new())
+        .add_abstract_numbering(numbering_levels(BULLETS, true))
+        .add_abstract_numbering(numbering_levels(DECIMALS, false))
+        .add_numbering(Numbering::new(BULLETS, BULLETS))
+}
+
+/// `paragraph` as a bulleted list item at nesting `level` (0 for a top-level list).
+pub(super) fn bullet(paragraph: Paragraph, level: usize) -> Paragraph {
+    paragraph.numbering(NumberingId::new(BULLETS), IndentLevel::new(level))
+}
+
+/// The finished DOCX archive.
+///
+/// # Errors
+/// Fails when docx-rs cannot write the archive.
+pub(super) fn pack(docx: Docx) -> Result<Vec<u8>, VersionError> {
     let mut bytes = Cursor::new(Vec::new());
     docx.pack(&mut bytes).map_err(docx_rs::DocxError::from)?;
     Ok(bytes.into_inner())

@@ -241,7 +241,7 @@ fn marked(text: &str, marks: Marks, line_prefix: &str, at_line_start: bool) -> S
 
 /// Backslash-escapes Markdown and CriticMarkup punctuation. At the start of a line, also a
 /// leading `-`, `+` or `1.` that would start a list.
-fn escape(text: &str, at_line_start: bool) -> String {
+pub(super) fn escape(text: &str, at_line_start: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if matches!(

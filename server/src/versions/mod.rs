@@ -1,4 +1,5 @@
-//! Named versions of advice drafts: reading one, comparing two, exporting either.
+//! Named versions of advice drafts: reading one, comparing two, exporting either; and the
+//! export of a dispute's dossier, which shares the writers' escaping and Word styles.
 //!
 //! A version is the full encoded state of a draft's Yjs document at freeze time
 //! (`encode_state_as_update_v1(&StateVector::default())` of a doc kept with `skip_gc`). Its
@@ -16,6 +17,7 @@
 //! - [`markdown`]: [`to_markdown`] and the CriticMarkup [`comparison_markdown`].
 //! - [`html`]: [`to_html`], a standalone, fully escaped HTML page.
 //! - [`docx`]: [`to_docx`], Word output; changes become Word tracked changes.
+//! - [`dossier`]: a dispute's dossier as Markdown, PDF and Word.
 //!
 //! # Document model
 //! The fragment is flattened into leaf [`Block`]s: `paragraph`, `heading` (attribute `level`),
@@ -29,6 +31,7 @@
 pub mod blocks;
 pub mod compare;
 pub mod docx;
+pub mod dossier;
 pub mod html;
 pub mod markdown;
 pub mod recorded;

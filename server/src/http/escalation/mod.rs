@@ -18,7 +18,7 @@
 //!
 //! # Layout
 //! - [`disputes`] — `/api/bodies/{id}/disputes`, `/api/disputes/{id}…`.
-//! - [`dossier`] — `/api/disputes/{id}/dossier.{md,pdf,docx}`, with [`pdf`] and [`docx`].
+//! - [`dossier`] — `/api/disputes/{id}/dossier.{md,pdf,docx}` (writers in [`crate::versions::dossier`]).
 //! - [`ladder`] — `/api/bodies/{id}/ladder`.
 //! - [`inbox`] — `/api/notifications…`, `/api/me/notification-settings`.
 //! - [`calendar`] — feeds and `/api/calendar/{secret}.ics`.
@@ -26,11 +26,9 @@
 
 pub mod calendar;
 pub mod disputes;
-pub mod docx;
 pub mod dossier;
 pub mod inbox;
 pub mod ladder;
-pub mod pdf;
 pub mod webhooks;
 
 use axum::Router;

@@ -1,4 +1,4 @@
-//! Demo data (PRODUCT.md §6): one open dispute in "Werkgroep Beter pakketbeheer", between ZIN
+//! Demo data (docs/DOMAIN.md §5, §10): one open dispute in "Werkgroep Beter pakketbeheer", between ZIN
 //! and FMS, on the group's first role agreement (or, without one, its advice draft), with ZIN's
 //! position stated. Runs after the working-group and governance demo seeds; everything is
 //! looked up by name, and nothing happens when the group is missing or already has a dispute.

@@ -1,6 +1,6 @@
-//! Governance demo data (PRODUCT.md §6) for the demo working group: the planning of its advice
-//! (MILESTONES.md §3.2) as milestones, the four action lines of the ZIN long-term care plan
-//! (MILESTONES.md §6) with their milestones, and the role agreement "Rollen in het pakketbeheer"
+//! Governance demo data (docs/DOMAIN.md §10) for the demo working group: the planning of its
+//! advice as milestones, the four action lines of the ZIN long-term care plan with their
+//! milestones (docs/DOMAIN.md §6), and the role agreement "Rollen in het pakketbeheer"
 //! half signed off. Call after [`crate::demo::seed`]; does nothing when the working group is
 //! missing or already has milestones.
 
@@ -28,7 +28,7 @@ type Planned = (
     MilestoneStatus,
 );
 
-/// §3.5 "Planning adviezen en oplossingsrichtingen" of the advice (MILESTONES.md §3.2).
+/// §3.5 "Planning adviezen en oplossingsrichtingen" of the demo advice (docs/DOMAIN.md §10).
 const PLANNING: [Planned; 10] = [
     ("schaarste/startovereenkomst", "Integrale aanpak schaarste: overheid en veldpartijen komen tot een duidelijke startovereenkomst", "Q225", &["VWS"], &["IZA"], MilestoneStatus::OpKoers),
     ("onderzoek/gedragen-proces", "Onderzoek en agendering: per (deel)sector een gedragen proces om impactvol onderzoek te agenderen", "Q225", &["ZIN"], &["FMS", "NFU", "ZN"], MilestoneStatus::OpKoers),
@@ -42,7 +42,7 @@ const PLANNING: [Planned; 10] = [
     ("experttafel/start", "Experttafel: start uitvoering (datum volgt uit het plan van aanpak)", "?", &["VWS"], &[], MilestoneStatus::Gepland),
 ];
 
-/// The four action lines of the ZIN long-term care report (MILESTONES.md §6).
+/// The four action lines of the ZIN long-term care report (docs/DOMAIN.md §6, §10).
 const ACTION_LINES: [(&str, &str, &str); 4] = [
     ("1", "Uitwerken en toepassen van de vier pakketcriteria in de Wlz", "Inmiddels gestart; loopt door tot in 2027."),
     ("2", "Gedeelde visie en agenda op pakketbeheer in de Wlz", "Volgt na de eerste opbrengsten van actielijn 1 en start naar verwachting eind 2026."),

@@ -81,7 +81,7 @@ pub struct Milestone {
     pub status: String,
     /// Key for de-duplication on re-import.
     pub natural_key: String,
-    /// Where it comes from ("import line 12", "MILESTONES.md §3.2").
+    /// Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5").
     pub source_ref: Option<String>,
     /// Lead and contributing parties.
     pub owners: Vec<Owner>,

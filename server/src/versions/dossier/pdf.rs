@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::dossier::Block;
+use super::Block;
 
 const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;

@@ -1,0 +1,60 @@
+//! `polder user create`: creates a person who can sign in; the password comes from
+//! `POLDER_PASSWORD` or standard input, never from the command line.
+
+use std::io::Read;
+
+use anyhow::{bail, Context};
+use secrecy::SecretString;
+
+use crate::auth::password;
+
+/// Creates the person `email` named `name`, an administrator when `admin`, of the party
+/// `party` (code or alias).
+///
+/// # Errors
+/// On an unknown party, a missing or short password, or when storage fails.
+pub async fn create(
+    database_url: &str,
+    email: &str,
+    name: &str,
+    admin: bool,
+    party: Option<&str>,
+) -> anyhow::Result<()> {
+    let storage = super::open(database_url).await?;
+    let party = match party {
+        Some(code) => Some(
+            storage
+                .resolve_party(code)
+                .await?
+                .with_context(|| format!("no party {code:?}"))?,
+        ),
+        None => None,
+    };
+    let password = read_password()?;
+    let hash = password::hash_password(password).await?;
+    let id = storage.create_user(email, name, &hash, admin).await?;
+    storage.set_user_party(id, party).await?;
+    super::audit(
+        &storage,
+        "person.create",
+        &serde_json::json!({ "person": id }),
+    )
+    .await?;
+    eprintln!("created person {id} <{email}>");
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    if let Ok(password) = std::env::var("POLDER_PASSWORD") {
+        return Ok(SecretString::from(password));
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < 8 {
+        bail!("the password must be at least 8 characters long");
+    }
+    Ok(SecretString::from(password))
+}
