@@ -10,6 +10,7 @@ mod helpers;
 
 mod access;
 mod api_contract;
+mod audited_writes;
 mod bounds;
 mod client_openapi;
 mod credentials;

@@ -1,5 +1,6 @@
-//! `/api/audit` (administrators read the log) and [`record`], which every state-changing route
-//! calls.
+//! `/api/audit` (administrators read the log), [`actor`] (the caller as the log names them, for
+//! storage functions that append the entry in the change's own transaction) and [`record`], for
+//! routes whose change is not yet made in one transaction with its entry.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -9,7 +10,7 @@ use crate::error::Result;
 use crate::http::extract::{AppQuery, Caller, Page, Paged};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
-use crate::storage::audit::AuditEntry;
+use crate::storage::audit::{Actor, AuditEntry};
 
 /// `/api/audit`.
 pub fn router() -> Router<AppState> {
@@ -35,7 +36,15 @@ async fn list(
     Ok(Json(Paged::new(items, total, page)))
 }
 
-/// Appends an audit entry for a change the caller made.
+/// The caller as the audit log names them.
+pub fn actor(caller: &Caller) -> Actor {
+    Actor {
+        name: caller.actor(),
+        party: caller.party().map(str::to_owned),
+    }
+}
+
+/// Appends an audit entry for a change the caller made, in a transaction of its own.
 ///
 /// # Errors
 /// Storage errors (the change itself has already been made).

@@ -17,12 +17,14 @@ use crate::domain::draft_status::{DraftStatus, Step};
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
-use crate::http::audit::record;
+use crate::http::audit;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
-use crate::storage::drafts::{Draft, NewVersion, Transition, TransitionError};
+use crate::storage::drafts::{
+    Draft, NewDraft, NewTransition, NewVersion, Transition, TransitionError,
+};
 
 /// The template fields of an assignment (opdrachtomschrijving).
 pub const TEMPLATE_FIELDS: [&str; 7] = [
@@ -211,18 +213,17 @@ async fn create(
     let template = checked_template(input.template)?;
     let doc_id = format!("draft-{:016x}", rand::thread_rng().gen::<u64>());
     let person = caller.person_id()?;
-    let id = state
+    let new = NewDraft {
+        body_id,
+        doc_id: &doc_id,
+        title: &title,
+        template: &template,
+        by: person,
+    };
+    let draft = state
         .db
-        .create_draft(body_id, &doc_id, &title, &template, person, &caller.actor())
+        .create_draft_by(&new, &audit::actor(&caller))
         .await?;
-    record(
-        &state,
-        &caller,
-        "draft.create",
-        serde_json::json!({ "draft": id, "body": body_id, "doc": doc_id }),
-    )
-    .await?;
-    let draft = state.db.find_draft(id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(draft)))
 }
 
@@ -273,17 +274,12 @@ async fn update(
         Some(template) => checked_template(template)?,
         None => access.draft.template.clone(),
     };
-    state.db.update_draft(id, &title, &template).await?;
-    record(
-        &state,
-        &caller,
-        "draft.update",
-        serde_json::json!({ "draft": id }),
-    )
-    .await?;
-    Ok(Json(
-        state.db.find_draft(id).await?.ok_or(AppError::NotFound)?,
-    ))
+    let draft = state
+        .db
+        .update_draft(id, &title, &template, &audit::actor(&caller))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(draft))
 }
 
 #[utoipa::path(
@@ -337,6 +333,14 @@ async fn transition(
         .filter(|n| !n.is_empty());
     let doc_id = access.doc_id()?;
     let by = caller.person_id()?;
+    let actor = audit::actor(&caller);
+    let step_of = |version| NewTransition {
+        from,
+        to,
+        by,
+        note: note.as_deref(),
+        version,
+    };
     let hub_error = |_| AppError::Unavailable("the document could not be loaded; try again".into());
     let result = match step {
         Step::Forward => {
@@ -356,20 +360,14 @@ async fn transition(
                 to.as_str(),
                 chrono::Utc::now().format("%Y-%m-%d %H:%M")
             );
+            let version = NewVersion {
+                name: &name,
+                state: &state_bytes,
+                content_hash: &hash,
+            };
             let stored = state
                 .db
-                .record_transition(
-                    id,
-                    from,
-                    to,
-                    by,
-                    note.as_deref(),
-                    Some(NewVersion {
-                        name: &name,
-                        state: &state_bytes,
-                        content_hash: &hash,
-                    }),
-                )
+                .record_transition(id, step_of(Some(version)), &actor)
                 .await;
             if stored.is_err() && !from.is_frozen() {
                 let _ = state.hub.set_frozen(&doc_id, false, "").await;
@@ -377,10 +375,7 @@ async fn transition(
             stored
         }
         Step::Revise => {
-            let stored = state
-                .db
-                .record_transition(id, from, to, by, note.as_deref(), None)
-                .await;
+            let stored = state.db.record_transition(id, step_of(None), &actor).await;
             if stored.is_ok() {
                 state
                     .hub
@@ -396,28 +391,17 @@ async fn transition(
                 .set_frozen(&doc_id, true, "read-only: the draft was withdrawn")
                 .await
                 .map_err(hub_error)?;
-            let stored = state
-                .db
-                .record_transition(id, from, to, by, note.as_deref(), None)
-                .await;
+            let stored = state.db.record_transition(id, step_of(None), &actor).await;
             if stored.is_err() && !from.is_frozen() {
                 let _ = state.hub.set_frozen(&doc_id, false, "").await;
             }
             stored
         }
     };
-    let (_, version_id) = result.map_err(|e| match e {
+    let (draft, version_id) = result.map_err(|e| match e {
         TransitionError::Conflict => AppError::Conflict(e.to_string()),
         TransitionError::Storage(e) => e.into(),
     })?;
-    record(
-        &state,
-        &caller,
-        "draft.transition",
-        serde_json::json!({ "draft": id, "from": from.as_str(), "to": to.as_str(), "version": version_id }),
-    )
-    .await?;
-    let draft = state.db.find_draft(id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(TransitionResult { draft, version_id }))
 }
 

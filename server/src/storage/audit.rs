@@ -1,11 +1,27 @@
 //! The append-only audit log, hash-chained (see [`crate::domain::audit_chain`]).
 //!
-//! Appends are serialised so the chain never forks: in-process by a mutex (enough for SQLite,
-//! which has one server process), across processes on PostgreSQL by a transaction-scoped
-//! advisory lock.
+//! A state change appends its entry inside its own write transaction with [`append_in`], so the
+//! change and its entry are committed together or not at all. [`SqlStorage::append_audit`] is
+//! the same append in a transaction of its own, for events that change nothing else.
+//!
+//! # Why the chain never forks
+//! Two appends must never read the same last hash. Every append runs in a write transaction
+//! and reads the last hash only once it holds the lock that serialises appends:
+//! - SQLite: [`SqlStorage::begin_write`] takes the database write lock at `BEGIN IMMEDIATE`, so
+//!   a whole write transaction, its append included, is serialised against every other writer
+//!   (in this process and any other).
+//! - PostgreSQL: [`append_in`] takes a transaction-scoped advisory lock before it reads the
+//!   last hash; it is held until the transaction commits or rolls back.
+//!
+//! [`SqlStorage::append_audit`] additionally queues its callers on an in-process mutex, which
+//! [`append_in`] does not take: a transaction that already holds the SQLite write lock never
+//! waits for the mutex, so the mutex holder (waiting for the write lock) and the lock holder
+//! cannot wait for each other. On PostgreSQL a change appends its entry as its last write, so
+//! a transaction waiting for the advisory lock may hold row locks, but the one holding the
+//! advisory lock needs none of them any more.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use super::sql::Backend;
 use super::{now_ms, SqlStorage, StorageError};
@@ -13,6 +29,68 @@ use crate::domain::audit_chain::{self, AuditFields, StoredEntry, GENESIS};
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL.
 const AUDIT_LOCK_KEY: i64 = 0x706f_6c64_6175_6469; // "poldaudi"
+
+/// Who made a change, as the audit log names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `person:ID (name)`, a token's name, or `polder` for the server itself.
+    pub name: String,
+    /// Their party code, if any.
+    pub party: Option<String>,
+}
+
+/// Appends an entry to the chain inside `tx`, a transaction from
+/// [`SqlStorage::begin_write`]; it is committed (or rolled back) with the rest of `tx`. Append
+/// it as the transaction's last write (see the module documentation). Returns the entry's id.
+///
+/// # Errors
+/// Storage errors; the caller's transaction must then be dropped, not committed.
+pub async fn append_in(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    actor: &Actor,
+    action: &str,
+    subject: &serde_json::Value,
+) -> Result<i64, StorageError> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK_KEY)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let prev: String = sqlx::query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|row| row.try_get("hash"))
+        .transpose()?
+        .unwrap_or_else(|| GENESIS.to_owned());
+    let subject = subject.to_string();
+    let at = now_ms();
+    let hash = audit_chain::entry_hash(
+        &prev,
+        &AuditFields {
+            at,
+            actor: &actor.name,
+            actor_party: actor.party.as_deref(),
+            action,
+            subject: &subject,
+        },
+    );
+    let row = sqlx::query(
+        "INSERT INTO audit_log (at, actor, actor_party, action, subject, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(at)
+    .bind(&actor.name)
+    .bind(actor.party.as_deref())
+    .bind(action)
+    .bind(&subject)
+    .bind(&prev)
+    .bind(&hash)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
 
 /// An audit entry as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -35,7 +113,7 @@ pub struct AuditEntry {
 }
 
 impl SqlStorage {
-    /// Appends an entry to the chain.
+    /// Appends an entry to the chain in a transaction of its own.
     ///
     /// # Errors
     /// Storage errors.
@@ -46,47 +124,15 @@ impl SqlStorage {
         action: &str,
         subject: &serde_json::Value,
     ) -> Result<i64, StorageError> {
+        let actor = Actor {
+            name: actor.to_owned(),
+            party: actor_party.map(str::to_owned),
+        };
         let _serialised = self.audit_lock().lock().await;
         let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(AUDIT_LOCK_KEY)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let prev: String = sqlx::query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| row.try_get("hash"))
-            .transpose()?
-            .unwrap_or_else(|| GENESIS.to_owned());
-        let subject = subject.to_string();
-        let at = now_ms();
-        let hash = audit_chain::entry_hash(
-            &prev,
-            &AuditFields {
-                at,
-                actor,
-                actor_party,
-                action,
-                subject: &subject,
-            },
-        );
-        let row = sqlx::query(
-            "INSERT INTO audit_log (at, actor, actor_party, action, subject, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(at)
-        .bind(actor)
-        .bind(actor_party)
-        .bind(action)
-        .bind(&subject)
-        .bind(&prev)
-        .bind(&hash)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = append_in(&mut tx, self.backend(), &actor, action, subject).await?;
         tx.commit().await?;
-        Ok(row.try_get("id")?)
+        Ok(id)
     }
 
     /// Entries newest first, `limit` from `offset`, and the total.

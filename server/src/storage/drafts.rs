@@ -1,8 +1,10 @@
-//! Advice drafts, their status history and their frozen versions.
+//! Advice drafts, their status history and their frozen versions. A person's change to a draft
+//! appends its audit entry in the change's own transaction.
 
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::{append_in, Actor};
 use super::{now_ms, SqlStorage, StorageError};
 use crate::domain::draft_status::DraftStatus;
 
@@ -81,6 +83,20 @@ pub struct NewVersion<'a> {
     pub content_hash: &'a str,
 }
 
+/// A status change to record.
+pub struct NewTransition<'a> {
+    /// The status the draft is in; the change fails when it is no longer in it.
+    pub from: DraftStatus,
+    /// The status it moves to.
+    pub to: DraftStatus,
+    /// Who moves it.
+    pub by: i64,
+    /// Why.
+    pub note: Option<&'a str>,
+    /// The version frozen with this step, if any.
+    pub version: Option<NewVersion<'a>>,
+}
+
 /// Why a transition could not be stored.
 #[derive(Debug, thiserror::Error)]
 pub enum TransitionError {
@@ -96,6 +112,20 @@ impl From<sqlx::Error> for TransitionError {
     fn from(err: sqlx::Error) -> Self {
         TransitionError::Storage(err.into())
     }
+}
+
+/// A draft to create.
+pub struct NewDraft<'a> {
+    /// The body.
+    pub body_id: i64,
+    /// Its document's id.
+    pub doc_id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Template fields.
+    pub template: &'a serde_json::Value,
+    /// Who creates it.
+    pub by: i64,
 }
 
 const DRAFT_SELECT: &str =
@@ -129,6 +159,34 @@ fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StorageError
     })
 }
 
+async fn insert_draft(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewDraft<'_>,
+    by_label: &str,
+) -> Result<i64, StorageError> {
+    let now = now_ms();
+    sqlx::query("INSERT INTO documents (id, created_by, created_at) VALUES ($1, $2, $3)")
+        .bind(new.doc_id)
+        .bind(by_label)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| super::parties::unique_as(e, "document id"))?;
+    let row = sqlx::query(
+        "INSERT INTO drafts (body_id, doc_id, title, status, template, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'concept', $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(new.body_id)
+    .bind(new.doc_id)
+    .bind(new.title)
+    .bind(new.template.to_string())
+    .bind(new.by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
 impl SqlStorage {
     /// Creates a draft and its document.
     ///
@@ -143,29 +201,39 @@ impl SqlStorage {
         by: i64,
         by_label: &str,
     ) -> Result<i64, StorageError> {
-        let now = now_ms();
+        let new = NewDraft {
+            body_id,
+            doc_id,
+            title,
+            template,
+            by,
+        };
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO documents (id, created_by, created_at) VALUES ($1, $2, $3)")
-            .bind(doc_id)
-            .bind(by_label)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| super::parties::unique_as(e, "document id"))?;
-        let row = sqlx::query(
-            "INSERT INTO drafts (body_id, doc_id, title, status, template, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'concept', $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(body_id)
-        .bind(doc_id)
-        .bind(title)
-        .bind(template.to_string())
-        .bind(by)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = insert_draft(&mut tx, &new, by_label).await?;
         tx.commit().await?;
-        Ok(row.try_get("id")?)
+        Ok(id)
+    }
+
+    /// Creates a draft and its document with the `draft.create` audit entry; returns it.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the document id is taken.
+    pub async fn create_draft_by(
+        &self,
+        new: &NewDraft<'_>,
+        actor: &Actor,
+    ) -> Result<Draft, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_draft(&mut tx, new, &actor.name).await?;
+        let subject = serde_json::json!({ "draft": id, "body": new.body_id, "doc": new.doc_id });
+        append_in(&mut tx, self.backend(), actor, "draft.create", &subject).await?;
+        let row = sqlx::query(&format!("{DRAFT_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let draft = draft_from_row(&row)?;
+        tx.commit().await?;
+        Ok(draft)
     }
 
     /// A body's drafts, newest first, `limit` from `offset`, and the total.
@@ -209,7 +277,8 @@ impl SqlStorage {
         row.as_ref().map(draft_from_row).transpose()
     }
 
-    /// Changes a draft's title and template fields.
+    /// Changes a draft's title and template fields, with the `draft.update` audit entry;
+    /// returns the draft after it (`None` when it does not exist).
     ///
     /// # Errors
     /// Storage errors.
@@ -218,47 +287,61 @@ impl SqlStorage {
         id: i64,
         title: &str,
         template: &serde_json::Value,
-    ) -> Result<(), StorageError> {
-        sqlx::query("UPDATE drafts SET title = $1, template = $2, updated_at = $3 WHERE id = $4")
-            .bind(title)
-            .bind(template.to_string())
-            .bind(now_ms())
+        actor: &Actor,
+    ) -> Result<Option<Draft>, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE drafts SET title = $1, template = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(title)
+        .bind(template.to_string())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let subject = serde_json::json!({ "draft": id });
+        append_in(&mut tx, self.backend(), actor, "draft.update", &subject).await?;
+        let row = sqlx::query(&format!("{DRAFT_SELECT} WHERE id = $1"))
             .bind(id)
-            .execute(self.pool())
+            .fetch_one(&mut *tx)
             .await?;
-        Ok(())
+        let draft = draft_from_row(&row)?;
+        tx.commit().await?;
+        Ok(Some(draft))
     }
 
-    /// Moves a draft from `from` to `to`, recording who and why, and freezing `version` with it,
-    /// all in one transaction. Fails with [`TransitionError::Conflict`] when the draft is no
-    /// longer in `from`.
+    /// Moves a draft along its status flow, recording who and why, freezing the step's
+    /// version and appending the `draft.transition` audit entry, all in one transaction.
+    /// Returns the draft after it and the id of the version frozen. Fails with
+    /// [`TransitionError::Conflict`] when the draft is no longer in `from`.
     ///
     /// # Errors
     /// See [`TransitionError`].
     pub async fn record_transition(
         &self,
         draft_id: i64,
-        from: DraftStatus,
-        to: DraftStatus,
-        by: i64,
-        note: Option<&str>,
-        version: Option<NewVersion<'_>>,
-    ) -> Result<(i64, Option<i64>), TransitionError> {
+        step: NewTransition<'_>,
+        actor: &Actor,
+    ) -> Result<(Draft, Option<i64>), TransitionError> {
         let now = now_ms();
+        let (from, to) = (step.from.as_str(), step.to.as_str());
         let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         )
-        .bind(to.as_str())
+        .bind(to)
         .bind(now)
         .bind(draft_id)
-        .bind(from.as_str())
+        .bind(from)
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() == 0 {
             return Err(TransitionError::Conflict);
         }
-        let version_id = match version {
+        let version_id = match step.version {
             Some(version) => {
                 let row = sqlx::query(
                     "INSERT INTO versions (draft_id, name, status, state, content_hash, created_by, created_at) \
@@ -266,10 +349,10 @@ impl SqlStorage {
                 )
                 .bind(draft_id)
                 .bind(version.name)
-                .bind(to.as_str())
+                .bind(to)
                 .bind(version.state)
                 .bind(version.content_hash)
-                .bind(by)
+                .bind(step.by)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -277,21 +360,29 @@ impl SqlStorage {
             }
             None => None,
         };
-        let row = sqlx::query(
+        sqlx::query(
             "INSERT INTO draft_transitions (draft_id, from_status, to_status, by_user, note, version_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(draft_id)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(by)
-        .bind(note)
+        .bind(from)
+        .bind(to)
+        .bind(step.by)
+        .bind(step.note)
         .bind(version_id)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
+        let subject =
+            serde_json::json!({ "draft": draft_id, "from": from, "to": to, "version": version_id });
+        append_in(&mut tx, self.backend(), actor, "draft.transition", &subject).await?;
+        let row = sqlx::query(&format!("{DRAFT_SELECT} WHERE id = $1"))
+            .bind(draft_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let draft = draft_from_row(&row)?;
         tx.commit().await?;
-        Ok((row.try_get("id")?, version_id))
+        Ok((draft, version_id))
     }
 
     /// A draft's status history, oldest first.

@@ -12,11 +12,12 @@ use serde_json::json;
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
-use crate::http::audit::record;
+use crate::http::audit;
 use crate::http::bodies;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
+use crate::storage::escalation::disputes::changes::{Escalation, NewPosition};
 use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
 
 /// The dispute routes.
@@ -208,30 +209,20 @@ async fn raise(
             parties.push(id);
         }
     }
-    let id = state
+    let new = NewDispute {
+        body_id,
+        subject_kind: input.subject_kind.clone(),
+        subject_id: input.subject_id,
+        title,
+        description,
+        raised_by_party: party,
+        raised_by_person: Some(person),
+        parties,
+    };
+    let dispute = state
         .db
-        .raise_dispute(&NewDispute {
-            body_id,
-            subject_kind: input.subject_kind.clone(),
-            subject_id: input.subject_id,
-            title,
-            description,
-            raised_by_party: party,
-            raised_by_person: Some(person),
-            parties,
-        })
+        .raise_dispute_by(&new, passage.as_deref(), &audit::actor(&caller))
         .await?;
-    if let Some(passage) = passage {
-        state.db.set_dispute_passage(id, &passage).await?;
-    }
-    record(
-        &state,
-        &caller,
-        "dispute.raise",
-        json!({ "dispute": id, "body": body_id }),
-    )
-    .await?;
-    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(dispute)))
 }
 
@@ -293,22 +284,17 @@ async fn position(
         .membership(access.dispute.body_id, person)
         .await?
         .is_some_and(|m| m.holds_mandate);
-    match state
+    let position = NewPosition {
+        party_id: party,
+        text: &text,
+        person,
+        with_mandate: mandate,
+    };
+    let dispute = state
         .db
-        .state_position(&access.dispute, party, &text, person, mandate)
+        .state_position_by(&access.dispute, &position, &audit::actor(&caller))
         .await?
-    {
-        Change::Done => {}
-        _ => return Err(closed()),
-    }
-    record(
-        &state,
-        &caller,
-        "dispute.position",
-        json!({ "dispute": id, "party": party }),
-    )
-    .await?;
-    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
+        .map_err(|_| closed())?;
     Ok((StatusCode::CREATED, Json(dispute)))
 }
 
@@ -352,17 +338,10 @@ async fn option(
             &title,
             &description,
             party,
-            caller.person_id()?,
+            (caller.person_id()?, &audit::actor(&caller)),
         )
         .await?
         .ok_or_else(closed)?;
-    record(
-        &state,
-        &caller,
-        "dispute.option",
-        json!({ "dispute": id, "option": option }),
-    )
-    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": option }))))
 }
 
@@ -389,15 +368,8 @@ async fn comment(
     let text = validate::text("text", &input.text, 1, 10_000)?;
     let comment = state
         .db
-        .add_dispute_comment(id, caller.person_id()?, &text)
+        .add_dispute_comment(id, &text, (caller.person_id()?, &audit::actor(&caller)))
         .await?;
-    record(
-        &state,
-        &caller,
-        "dispute.comment",
-        json!({ "dispute": id, "comment": comment }),
-    )
-    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": comment }))))
 }
 
@@ -432,44 +404,28 @@ async fn escalate(
     };
     let person = caller.person_id()?;
     let dispute = &access.dispute;
+    let by = audit::actor(&caller);
+    let escalation = Escalation {
+        from_level: dispute.level,
+        actor_id: Some(person),
+        actor: &by.name,
+        note: note.as_deref(),
+        now: Utc::now(),
+    };
     match state
         .db
-        .escalate_dispute(
-            dispute,
-            dispute.level,
-            Some(person),
-            &caller.actor(),
-            note.as_deref(),
-            Utc::now(),
-        )
+        .escalate_dispute_by(dispute, &escalation, &by)
         .await?
     {
-        Change::Done => {}
-        Change::AtTop => {
-            return Err(AppError::Conflict(
-                "this dispute is at the top of its escalation ladder".into(),
-            ))
-        }
-        Change::Stale => {
-            return Err(AppError::Conflict(
-                "this dispute was escalated in the meantime; reload and try again".into(),
-            ))
-        }
-        Change::Closed => return Err(closed()),
+        Ok(escalated) => Ok(Json(escalated)),
+        Err(Change::AtTop) => Err(AppError::Conflict(
+            "this dispute is at the top of its escalation ladder".into(),
+        )),
+        Err(Change::Stale) => Err(AppError::Conflict(
+            "this dispute was escalated in the meantime; reload and try again".into(),
+        )),
+        Err(_) => Err(closed()),
     }
-    record(
-        &state,
-        &caller,
-        "dispute.escalate",
-        json!({ "dispute": id, "from_level": dispute.level }),
-    )
-    .await?;
-    state
-        .db
-        .find_dispute(id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -498,26 +454,13 @@ async fn resolve(
         return Err(AppError::Forbidden);
     }
     let decision = validate::text("decision", &input.decision, 1, 20_000)?;
-    if state
+    let by = (caller.person_id()?, &audit::actor(&caller));
+    let resolved = state
         .db
-        .close_dispute(
-            &access.dispute,
-            "besloten",
-            Some(&decision),
-            caller.person_id()?,
-        )
+        .close_dispute(&access.dispute, "besloten", Some(&decision), by)
         .await?
-        != Change::Done
-    {
-        return Err(closed());
-    }
-    record(&state, &caller, "dispute.resolve", json!({ "dispute": id })).await?;
-    state
-        .db
-        .find_dispute(id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
+        .map_err(|_| closed())?;
+    Ok(Json(resolved))
 }
 
 #[utoipa::path(
@@ -548,30 +491,11 @@ async fn withdraw(
         Some(n) => Some(validate::text("note", n, 0, 5_000)?),
         None => None,
     };
-    if state
+    let by = (caller.person_id()?, &audit::actor(&caller));
+    let withdrawn = state
         .db
-        .close_dispute(
-            &access.dispute,
-            "ingetrokken",
-            note.as_deref(),
-            caller.person_id()?,
-        )
+        .close_dispute(&access.dispute, "ingetrokken", note.as_deref(), by)
         .await?
-        != Change::Done
-    {
-        return Err(closed());
-    }
-    record(
-        &state,
-        &caller,
-        "dispute.withdraw",
-        json!({ "dispute": id }),
-    )
-    .await?;
-    state
-        .db
-        .find_dispute(id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
+        .map_err(|_| closed())?;
+    Ok(Json(withdrawn))
 }

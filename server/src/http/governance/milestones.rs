@@ -7,7 +7,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{party_id, reader, steering};
 use crate::domain::fuzzy_date::{self, ParseContext};
@@ -15,14 +14,14 @@ use crate::domain::milestone_status::{MilestoneStatus, StepError};
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
-use crate::http::audit::record;
+use crate::http::audit;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::governance::action_lines::{ActionLine, NewActionLine};
 use crate::storage::governance::milestone_log::{Link, NewLink, Note, StatusChange};
 use crate::storage::governance::milestones::{
-    Due, Milestone, MilestoneFilter, NewMilestone, StatusError, StatusStep,
+    Due, Milestone, MilestoneChange, MilestoneFilter, NewMilestone, StatusError, StatusStep,
 };
 
 /// Action-line and milestone routes.
@@ -132,14 +131,7 @@ impl ListQuery {
 }
 
 /// A milestone with its history, notes and links.
-#[derive(Serialize)]
-struct MilestoneDetail {
-    #[serde(flatten)]
-    milestone: Milestone,
-    history: Vec<StatusChange>,
-    notes: Vec<Note>,
-    links: Vec<Link>,
-}
+type MilestoneDetail = crate::storage::governance::milestone_log::MilestoneDetail;
 
 #[derive(Serialize)]
 struct LineDetail {
@@ -238,16 +230,11 @@ async fn readable(
 }
 
 async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
-    Ok(MilestoneDetail {
-        milestone: state
-            .db
-            .find_milestone(id)
-            .await?
-            .ok_or(AppError::NotFound)?,
-        history: state.db.milestone_history(id).await?,
-        notes: state.db.milestone_notes(id).await?,
-        links: state.db.milestone_links(id).await?,
-    })
+    state
+        .db
+        .milestone_detail(id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[utoipa::path(
@@ -295,31 +282,20 @@ async fn create_line(
         .map(|n| validate::text("number", &n, 1, 20))
         .transpose()?;
     let owners = owners(&state, &input.owners).await?;
-    let id = state
-        .db
-        .create_action_line(&NewActionLine {
-            body_id,
-            parent_id: None,
-            number,
-            title,
-            description,
-            natural_key: manual_key(),
-            owners,
-            created_by: caller.identity.user_id,
-        })
-        .await?;
-    record(
-        &state,
-        &caller,
-        "action_line.create",
-        json!({ "body": body_id, "action_line": id }),
-    )
-    .await?;
+    let new = NewActionLine {
+        body_id,
+        parent_id: None,
+        number,
+        title,
+        description,
+        natural_key: manual_key(),
+        owners,
+        created_by: caller.identity.user_id,
+    };
     let line = state
         .db
-        .find_action_line(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .create_action_line_by(&new, &audit::actor(&caller))
+        .await?;
     Ok((StatusCode::CREATED, Json(line)))
 }
 
@@ -416,29 +392,23 @@ async fn create(
         .map(|s| validate::text("source_ref", &s, 1, 300))
         .transpose()?;
     let owners = owners(&state, &input.owners).await?;
-    let id = state
+    let new = NewMilestone {
+        body_id,
+        action_line_id: input.action_line_id,
+        title,
+        description,
+        due,
+        status,
+        natural_key: manual_key(),
+        source_ref,
+        owners,
+        created_by: caller.identity.user_id,
+    };
+    let detail = state
         .db
-        .create_milestone(&NewMilestone {
-            body_id,
-            action_line_id: input.action_line_id,
-            title,
-            description,
-            due,
-            status,
-            natural_key: manual_key(),
-            source_ref,
-            owners,
-            created_by: caller.identity.user_id,
-        })
+        .create_milestone_by(&new, &audit::actor(&caller))
         .await?;
-    record(
-        &state,
-        &caller,
-        "milestone.create",
-        json!({ "body": body_id, "milestone": id }),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, id).await?)))
+    Ok((StatusCode::CREATED, Json(detail)))
 }
 
 #[utoipa::path(
@@ -489,18 +459,18 @@ async fn update(
         Some(list) => Some(owners(&state, list).await?),
         None => None,
     };
+    let change = MilestoneChange {
+        title: &title,
+        description: &description,
+        action_line_id: line,
+        owners: owners.as_deref(),
+    };
     state
         .db
-        .update_milestone(id, &title, &description, line, owners.as_deref())
-        .await?;
-    record(
-        &state,
-        &caller,
-        "milestone.update",
-        json!({ "milestone": id }),
-    )
-    .await?;
-    Ok(Json(detail(&state, id).await?))
+        .update_milestone(id, &change, &audit::actor(&caller))
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 /// Whether the caller's party owns the milestone, directly or through a collective.
@@ -575,21 +545,17 @@ async fn change_status(
         new_due,
         by: caller.identity.user_id,
     };
-    match state.db.change_milestone_status(id, &step).await {
-        Ok(()) => {}
-        Err(StatusError::NotFound) => return Err(AppError::NotFound),
-        Err(StatusError::Step(StepError::Invalid(invalid))) => return Err(invalid.into()),
-        Err(StatusError::Step(other)) => return Err(AppError::Conflict(other.to_string())),
-        Err(StatusError::Storage(err)) => return Err(err.into()),
+    match state
+        .db
+        .change_milestone_status_by(id, &step, &audit::actor(&caller))
+        .await
+    {
+        Ok(detail) => Ok(Json(detail)),
+        Err(StatusError::NotFound) => Err(AppError::NotFound),
+        Err(StatusError::Step(StepError::Invalid(invalid))) => Err(invalid.into()),
+        Err(StatusError::Step(other)) => Err(AppError::Conflict(other.to_string())),
+        Err(StatusError::Storage(err)) => Err(err.into()),
     }
-    record(
-        &state,
-        &caller,
-        "milestone.status",
-        json!({ "milestone": id, "from": milestone.status, "to": to.as_str() }),
-    )
-    .await?;
-    Ok(Json(detail(&state, id).await?))
 }
 
 #[utoipa::path(
@@ -647,21 +613,11 @@ async fn add_note(
         return Err(AppError::Forbidden);
     }
     let body = validate::text("body", &input.body, 1, 10_000)?;
-    let note = state
+    let notes = state
         .db
-        .add_milestone_note(id, caller.identity.user_id, &body)
+        .add_milestone_note(id, caller.identity.user_id, &body, &audit::actor(&caller))
         .await?;
-    record(
-        &state,
-        &caller,
-        "milestone.note",
-        json!({ "milestone": id, "note": note }),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.db.milestone_notes(id).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(notes)))
 }
 
 #[utoipa::path(
@@ -744,19 +700,9 @@ async fn add_link(
         anchor,
         decision_text,
     };
-    let link_id = state
+    let links = state
         .db
-        .add_milestone_link(id, &link, caller.identity.user_id)
+        .add_milestone_link(id, &link, caller.identity.user_id, &audit::actor(&caller))
         .await?;
-    record(
-        &state,
-        &caller,
-        "milestone.link",
-        json!({ "milestone": id, "link": link_id }),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.db.milestone_links(id).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(links)))
 }

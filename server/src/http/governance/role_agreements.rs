@@ -4,10 +4,10 @@
 //! parties it affects (see [`crate::domain::role_agreement`]). A party's mandate holder signs.
 //!
 //! # `niet_akkoord` and disputes
-//! A `niet_akkoord` is stored first, then a dispute is opened through
-//! [`SqlStorage::raise_dispute`](crate::storage::SqlStorage::raise_dispute). The party's answer
-//! is its commitment and must never be lost because another part failed, so when opening the
-//! dispute fails the sign-off stays stored, the failure is written to the audit log
+//! A `niet_akkoord` is stored with the dispute it opens and its audit entry in one transaction
+//! by [`SqlStorage::sign_off`](crate::storage::SqlStorage::sign_off). The party's answer is its
+//! commitment and must never be lost because another part failed, so when opening the dispute
+//! fails the sign-off stays stored, the failure is written to the audit log
 //! (`role_agreement.dispute_failed`) and the answer is still `201 Created`, with
 //! `dispute.opened = false` and a message asking to raise the dispute by hand (or to sign
 //! `niet_akkoord` again, which retries).
@@ -20,20 +20,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 
 use super::{party_id, reader, refused, steering};
-use crate::domain::role_agreement::{self, AgreementRole, SignOffState};
+use crate::domain::role_agreement::{self, AgreementRole};
 use crate::domain::validate::{self, Invalid};
 use crate::error::{AppError, Result};
-use crate::http::audit::record;
+use crate::http::audit;
 use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
-use crate::storage::escalation::disputes::NewDispute;
 use crate::storage::governance::role_agreements::{
-    AgreementChange, ChangeOutcome, NewRoleAgreement, PendingParty, RoleAgreement, SignOff,
+    AgreementChange, Changed, NewRoleAgreement, PendingParty, RoleAgreement, SignOff,
 };
+use crate::storage::governance::sign_offs::{NewSignOff, SignOutcome};
 
 /// Role-agreement routes.
 pub fn router() -> Router<AppState> {
@@ -90,29 +89,6 @@ struct SignInput {
     reservation: Option<String>,
     /// The version the signer read; refused with 409 when the agreement changed since.
     version_hash: Option<String>,
-}
-
-/// An agreement after a change, with what happened to the sign-offs.
-#[derive(Serialize)]
-struct Changed {
-    agreement: RoleAgreement,
-    #[serde(flatten)]
-    outcome: ChangeOutcome,
-}
-
-/// Whether a dispute was opened for a `niet_akkoord`.
-#[derive(Serialize)]
-struct DisputeResult {
-    opened: bool,
-    id: Option<i64>,
-    message: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Signed {
-    sign_off: SignOff,
-    agreement: RoleAgreement,
-    dispute: Option<DisputeResult>,
 }
 
 #[derive(Serialize)]
@@ -200,29 +176,18 @@ async fn create(
         }
         roles.push((id, AgreementRole::parse_field("parties", &row.role)?));
     }
-    let id = state
-        .db
-        .create_role_agreement(&NewRoleAgreement {
-            body_id,
-            title,
-            description,
-            draft_id: input.draft_id,
-            roles,
-            created_by: caller.identity.user_id,
-        })
-        .await?;
-    record(
-        &state,
-        &caller,
-        "role_agreement.create",
-        json!({ "body": body_id, "role_agreement": id }),
-    )
-    .await?;
+    let new = NewRoleAgreement {
+        body_id,
+        title,
+        description,
+        draft_id: input.draft_id,
+        roles,
+        created_by: caller.identity.user_id,
+    };
     let agreement = state
         .db
-        .find_role_agreement(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .create_role_agreement_by(&new, &audit::actor(&caller))
+        .await?;
     Ok((StatusCode::CREATED, Json(agreement)))
 }
 
@@ -247,25 +212,13 @@ async fn apply(
     caller: &Caller,
     id: i64,
     change: AgreementChange,
-    action: &str,
-    subject: serde_json::Value,
 ) -> Result<Json<Changed>> {
-    let outcome = state
+    state
         .db
-        .change_role_agreement(id, &change)
+        .change_role_agreement(id, &change, &audit::actor(caller))
         .await?
-        .ok_or(AppError::NotFound)?;
-    let mut subject = subject;
-    subject["role_agreement"] = json!(id);
-    subject["reopened"] = json!(outcome.reopened);
-    subject["carried"] = json!(outcome.carried);
-    record(state, caller, action, subject).await?;
-    let agreement = state
-        .db
-        .find_role_agreement(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(Changed { agreement, outcome }))
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 #[utoipa::path(
@@ -302,15 +255,7 @@ async fn update(
         draft_id: input.draft_id,
         role: None,
     };
-    apply(
-        &state,
-        &caller,
-        id,
-        change,
-        "role_agreement.update",
-        json!({}),
-    )
-    .await
+    apply(&state, &caller, id, change).await
 }
 
 #[utoipa::path(
@@ -336,16 +281,7 @@ async fn set_role(
         role: Some((party_id, Some(role))),
         ..AgreementChange::default()
     };
-    let subject = json!({ "party": party_id, "role": role.as_str() });
-    apply(
-        &state,
-        &caller,
-        id,
-        change,
-        "role_agreement.set_role",
-        subject,
-    )
-    .await
+    apply(&state, &caller, id, change).await
 }
 
 #[utoipa::path(
@@ -371,15 +307,7 @@ async fn remove_party(
         role: Some((party_id, None)),
         ..AgreementChange::default()
     };
-    apply(
-        &state,
-        &caller,
-        id,
-        change,
-        "role_agreement.remove_party",
-        json!({ "party": party_id }),
-    )
-    .await
+    apply(&state, &caller, id, change).await
 }
 
 #[utoipa::path(
@@ -423,128 +351,23 @@ async fn sign(
     };
     let (sign_state, reservation) =
         role_agreement::check_sign_off(&input.state, input.reservation.as_deref())?;
-    let signed = state
-        .db
-        .sign_role_agreement(
-            id,
-            row.party_id,
-            sign_state,
-            reservation.as_deref(),
-            person,
-            input.version_hash.as_deref(),
-        )
-        .await?;
-    let sign_off = match signed {
-        Ok(Some(sign_off)) => sign_off,
-        Ok(None) => return Err(AppError::NotFound),
-        Err(current) => {
-            return Err(AppError::Conflict(format!(
-                "the agreement has changed since you read it (now version {current}); read it again before signing"
-            )))
-        }
+    let sign = NewSignOff {
+        party_id: row.party_id,
+        state: sign_state,
+        reservation: reservation.as_deref(),
+        signed_by: person,
+        expected_hash: input.version_hash.as_deref(),
     };
-    record(
-        &state,
-        &caller,
-        "role_agreement.sign_off",
-        json!({ "role_agreement": id, "party": row.party_id, "sign_off": sign_off.id, "state": sign_state.as_str() }),
-    )
-    .await?;
-    let dispute = if sign_state == SignOffState::NietAkkoord {
-        Some(
-            open_dispute(
-                &state,
-                &caller,
-                &agreement,
-                row.party_id,
-                &sign_off,
-                reservation.as_deref(),
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    let agreement = state
+    match state
         .db
-        .find_role_agreement(id)
+        .sign_off(&agreement, &sign, &audit::actor(&caller))
         .await?
-        .ok_or(AppError::NotFound)?;
-    let sign_off = state
-        .db
-        .sign_off_history(id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == sign_off.id)
-        .unwrap_or(sign_off);
-    Ok((
-        StatusCode::CREATED,
-        Json(Signed {
-            sign_off,
-            agreement,
-            dispute,
-        }),
-    )
-        .into_response())
-}
-
-async fn open_dispute(
-    state: &AppState,
-    caller: &Caller,
-    agreement: &RoleAgreement,
-    party: i64,
-    sign_off: &SignOff,
-    reservation: Option<&str>,
-) -> Result<DisputeResult> {
-    let mut parties = vec![party];
-    parties.extend(
-        agreement
-            .parties
-            .iter()
-            .filter(|p| p.role == AgreementRole::Trekker.as_str() && p.party_id != party)
-            .map(|p| p.party_id),
-    );
-    let dispute = NewDispute {
-        body_id: agreement.body_id,
-        subject_kind: "role_agreement".into(),
-        subject_id: agreement.id,
-        title: format!("Niet akkoord: {}", agreement.title),
-        description: reservation
-            .unwrap_or("De partij gaat niet akkoord met de rolafspraak.")
-            .to_owned(),
-        raised_by_party: party,
-        raised_by_person: caller.identity.user_id,
-        parties,
-    };
-    match state.db.raise_dispute(&dispute).await {
-        Ok(dispute_id) => {
-            state
-                .db
-                .set_sign_off_dispute(sign_off.id, dispute_id)
-                .await?;
-            Ok(DisputeResult {
-                opened: true,
-                id: Some(dispute_id),
-                message: None,
-            })
-        }
-        Err(error) => {
-            tracing::warn!(%error, role_agreement = agreement.id, "opening the dispute for a niet_akkoord failed");
-            record(
-                state,
-                caller,
-                "role_agreement.dispute_failed",
-                json!({ "role_agreement": agreement.id, "sign_off": sign_off.id }),
-            )
-            .await?;
-            Ok(DisputeResult {
-                opened: false,
-                id: None,
-                message: Some(
-                    "the sign-off is stored, but the dispute could not be opened; raise it by hand or sign niet_akkoord again to retry".into(),
-                ),
-            })
-        }
+    {
+        SignOutcome::Signed(signed) => Ok((StatusCode::CREATED, Json(*signed)).into_response()),
+        SignOutcome::NotFound => Err(AppError::NotFound),
+        SignOutcome::Stale(current) => Err(AppError::Conflict(format!(
+            "the agreement has changed since you read it (now version {current}); read it again before signing"
+        ))),
     }
 }
 

@@ -1,18 +1,23 @@
-//! Disputes (*verschillen van inzicht*): raising, positions, options, comments, escalation,
-//! decision and withdrawal. [`SqlStorage::raise_dispute`] is the interface other modules (role
-//! agreements, milestones) call to open one.
+//! Disputes (*verschillen van inzicht*): raising and reading them here; positions, options,
+//! comments, escalation, decision and withdrawal in [`changes`]. [`SqlStorage::raise_dispute`]
+//! opens one on its own, [`insert_dispute`] inside another change's transaction (a role
+//! agreement's `niet_akkoord`).
 //!
 //! Status flow: `in_behandeling` (at level 0) → `geescaleerd` (at a higher level) → `besloten`
 //! (resolved with a decision text) or `ingetrokken` (withdrawn). Every change is guarded by the
 //! status (and, for escalation, the level) it starts from, so concurrent requests and the
 //! scheduler's timeout never escalate one level twice.
 
+pub mod changes;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::AnyConnection;
+use sqlx::{Any, Row, Transaction};
 
 use crate::domain::calendar::HolidayRules;
-use crate::domain::escalation::{next_level, respond_by};
+use crate::domain::escalation::respond_by;
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::{SqlStorage, StorageError};
 
 /// A dispute to open.
@@ -151,6 +156,74 @@ pub(crate) fn parse_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
+/// Inserts an open dispute at the first level of its ladder inside `tx`, with its parties and
+/// its `raised` event; `respond_by` is the last day to respond at that level. With an
+/// `origin_key` it is opened at most once: `None` when one with that key exists already.
+///
+/// # Errors
+/// Storage errors.
+pub(crate) async fn insert_dispute(
+    tx: &mut Transaction<'_, Any>,
+    dispute: &NewDispute,
+    respond_by: NaiveDate,
+    now: DateTime<Utc>,
+    origin_key: Option<&str>,
+) -> Result<Option<i64>, StorageError> {
+    let at = ms(now);
+    let row = sqlx::query(
+        "INSERT INTO disputes (body_id, subject_kind, subject_id, title, description, \
+         raised_by_party, raised_by_person, status, level, level_since, respond_by, origin_key, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_behandeling', 0, $8, $9, \
+         $10, $8, $8) ON CONFLICT (origin_key) DO NOTHING RETURNING id",
+    )
+    .bind(dispute.body_id)
+    .bind(&dispute.subject_kind)
+    .bind(dispute.subject_id)
+    .bind(&dispute.title)
+    .bind(&dispute.description)
+    .bind(dispute.raised_by_party)
+    .bind(dispute.raised_by_person)
+    .bind(at)
+    .bind(respond_by.format("%Y-%m-%d").to_string())
+    .bind(origin_key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get("id")?;
+    let mut parties = dispute.parties.clone();
+    parties.push(dispute.raised_by_party);
+    parties.sort_unstable();
+    parties.dedup();
+    for party in parties {
+        sqlx::query(
+            "INSERT INTO dispute_parties (dispute_id, party_id) VALUES ($1, $2) \
+             ON CONFLICT (dispute_id, party_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(party)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let actor = match dispute.raised_by_person {
+        Some(person) => format!("person:{person}"),
+        None => "polder".to_owned(),
+    };
+    changes::insert_event(
+        tx,
+        id,
+        "raised",
+        0,
+        dispute.raised_by_person,
+        &actor,
+        None,
+        at,
+    )
+    .await?;
+    Ok(Some(id))
+}
+
 impl SqlStorage {
     /// Opens a dispute at the first level of its body's ladder; returns its id.
     ///
@@ -160,6 +233,21 @@ impl SqlStorage {
         self.raise_dispute_at(dispute, Utc::now(), None)
             .await?
             .ok_or(StorageError::AlreadyExists("dispute"))
+    }
+
+    /// The last day to respond to a dispute raised in `body_id` at `now`, at the first level
+    /// of its ladder.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn first_respond_by(
+        &self,
+        body_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<NaiveDate, StorageError> {
+        let ladder = self.ladder(body_id).await?;
+        let days = ladder.first().map_or(10, |l| l.response_days);
+        Ok(respond_by(now.date_naive(), days, &HolidayRules::default()))
     }
 
     /// Opens a dispute as of `now`. With an `origin_key` (e.g. `milestone-overdue:12`) it is
@@ -173,64 +261,46 @@ impl SqlStorage {
         now: DateTime<Utc>,
         origin_key: Option<&str>,
     ) -> Result<Option<i64>, StorageError> {
-        let ladder = self.ladder(dispute.body_id).await?;
-        let days = ladder.first().map_or(10, |l| l.response_days);
-        let deadline = respond_by(now.date_naive(), days, &HolidayRules::default());
-        let at = ms(now);
+        let deadline = self.first_respond_by(dispute.body_id, now).await?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO disputes (body_id, subject_kind, subject_id, title, description, \
-             raised_by_party, raised_by_person, status, level, level_since, respond_by, origin_key, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_behandeling', 0, $8, $9, \
-             $10, $8, $8) ON CONFLICT (origin_key) DO NOTHING RETURNING id",
-        )
-        .bind(dispute.body_id)
-        .bind(&dispute.subject_kind)
-        .bind(dispute.subject_id)
-        .bind(&dispute.title)
-        .bind(&dispute.description)
-        .bind(dispute.raised_by_party)
-        .bind(dispute.raised_by_person)
-        .bind(at)
-        .bind(deadline.format("%Y-%m-%d").to_string())
-        .bind(origin_key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let id: i64 = row.try_get("id")?;
-        let mut parties = dispute.parties.clone();
-        parties.push(dispute.raised_by_party);
-        parties.sort_unstable();
-        parties.dedup();
-        for party in parties {
-            sqlx::query(
-                "INSERT INTO dispute_parties (dispute_id, party_id) VALUES ($1, $2) \
-                 ON CONFLICT (dispute_id, party_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(party)
-            .execute(&mut *tx)
-            .await?;
+        let id = insert_dispute(&mut tx, dispute, deadline, now, origin_key).await?;
+        if id.is_some() {
+            tx.commit().await?;
         }
-        let actor = match dispute.raised_by_person {
-            Some(person) => format!("person:{person}"),
-            None => "polder".to_owned(),
-        };
-        insert_event(
-            &mut tx,
-            id,
-            "raised",
-            0,
-            dispute.raised_by_person,
-            &actor,
-            None,
-            at,
-        )
-        .await?;
+        Ok(id)
+    }
+
+    /// Opens a dispute raised by a person, with the quoted passage of a dispute on a draft
+    /// passage and the `dispute.raise` audit entry, in one transaction; returns it.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn raise_dispute_by(
+        &self,
+        dispute: &NewDispute,
+        passage: Option<&str>,
+        by: &Actor,
+    ) -> Result<Dispute, StorageError> {
+        let now = Utc::now();
+        let deadline = self.first_respond_by(dispute.body_id, now).await?;
+        let mut tx = self.begin_write().await?;
+        let id = insert_dispute(&mut tx, dispute, deadline, now, None)
+            .await?
+            .ok_or(StorageError::AlreadyExists("dispute"))?;
+        if let Some(passage) = passage {
+            sqlx::query("UPDATE disputes SET passage = $1 WHERE id = $2")
+                .bind(passage)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let subject = serde_json::json!({ "dispute": id, "body": dispute.body_id });
+        append_in(&mut tx, self.backend(), by, "dispute.raise", &subject).await?;
+        let raised = load_dispute(&mut tx, id)
+            .await?
+            .ok_or(StorageError::AlreadyExists("dispute"))?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(raised)
     }
 
     /// Stores the quoted passage of a dispute on a draft passage.
@@ -251,14 +321,8 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn find_dispute(&self, id: i64) -> Result<Option<Dispute>, StorageError> {
-        let row = sqlx::query(&format!("{DISPUTE_SELECT} WHERE d.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut dispute = dispute_from_row(&row)?;
-        dispute.parties = self.dispute_parties(&dispute).await?;
-        Ok(Some(dispute))
+        let mut conn = self.pool().acquire().await?;
+        load_dispute(&mut conn, id).await
     }
 
     /// A body's disputes, newest first, optionally only the open ones.
@@ -281,10 +345,11 @@ impl SqlStorage {
         .bind(body_id)
         .fetch_all(self.pool())
         .await?;
+        let mut conn = self.pool().acquire().await?;
         let mut disputes = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut dispute = dispute_from_row(row)?;
-            dispute.parties = self.dispute_parties(&dispute).await?;
+            dispute.parties = dispute_parties(&mut conn, &dispute).await?;
             disputes.push(dispute);
         }
         Ok(disputes)
@@ -300,295 +365,55 @@ impl SqlStorage {
         ))
         .fetch_all(self.pool())
         .await?;
+        let mut conn = self.pool().acquire().await?;
         let mut disputes = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut dispute = dispute_from_row(row)?;
-            dispute.parties = self.dispute_parties(&dispute).await?;
+            dispute.parties = dispute_parties(&mut conn, &dispute).await?;
             disputes.push(dispute);
         }
         Ok(disputes)
     }
-
-    async fn dispute_parties(&self, dispute: &Dispute) -> Result<Vec<DisputeParty>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT dp.party_id, p.code, (SELECT COUNT(*) FROM dispute_positions pos \
-             WHERE pos.dispute_id = dp.dispute_id AND pos.party_id = dp.party_id AND pos.level = $2) AS n \
-             FROM dispute_parties dp JOIN parties p ON p.id = dp.party_id \
-             WHERE dp.dispute_id = $1 ORDER BY p.code",
-        )
-        .bind(dispute.id)
-        .bind(dispute.level)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DisputeParty {
-                    party_id: row.try_get("party_id")?,
-                    code: row.try_get("code")?,
-                    has_position: row.try_get::<i64, _>("n")? > 0,
-                })
-            })
-            .collect()
-    }
-
-    /// Records a party's position at the dispute's current level.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn state_position(
-        &self,
-        dispute: &Dispute,
-        party_id: i64,
-        text: &str,
-        person: i64,
-        with_mandate: bool,
-    ) -> Result<Change, StorageError> {
-        let at = crate::storage::now_ms();
-        let mut tx = self.begin_write().await?;
-        if !still_open(&mut tx, dispute.id).await? {
-            return Ok(Change::Closed);
-        }
-        sqlx::query(
-            "INSERT INTO dispute_positions (dispute_id, party_id, level, body, stated_by, with_mandate, stated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(dispute.id)
-        .bind(party_id)
-        .bind(dispute.level)
-        .bind(text)
-        .bind(person)
-        .bind(i64::from(with_mandate))
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        let actor = format!("person:{person}");
-        let note = format!("party:{party_id}");
-        insert_event(
-            &mut tx,
-            dispute.id,
-            "position",
-            dispute.level,
-            Some(person),
-            &actor,
-            Some(&note),
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Change::Done)
-    }
-
-    /// Adds an option (a possible way out) to an open dispute; returns its id.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn add_dispute_option(
-        &self,
-        dispute: &Dispute,
-        title: &str,
-        description: &str,
-        party_id: Option<i64>,
-        person: i64,
-    ) -> Result<Option<i64>, StorageError> {
-        let at = crate::storage::now_ms();
-        let mut tx = self.begin_write().await?;
-        if !still_open(&mut tx, dispute.id).await? {
-            return Ok(None);
-        }
-        let row = sqlx::query(
-            "INSERT INTO dispute_options (dispute_id, title, description, party_id, proposed_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(dispute.id)
-        .bind(title)
-        .bind(description)
-        .bind(party_id)
-        .bind(person)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get("id")?;
-        let actor = format!("person:{person}");
-        insert_event(
-            &mut tx,
-            dispute.id,
-            "option",
-            dispute.level,
-            Some(person),
-            &actor,
-            Some(title),
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Some(id))
-    }
-
-    /// Adds a comment to a dispute; returns its id.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn add_dispute_comment(
-        &self,
-        dispute_id: i64,
-        person: i64,
-        body: &str,
-    ) -> Result<i64, StorageError> {
-        let row = sqlx::query(
-            "INSERT INTO dispute_comments (dispute_id, author_id, body, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(dispute_id)
-        .bind(person)
-        .bind(body)
-        .bind(crate::storage::now_ms())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("id")?)
-    }
-
-    /// Moves an open dispute from `from_level` to the next level of its ladder as of `now`.
-    /// Only one of several concurrent escalations from the same level succeeds.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn escalate_dispute(
-        &self,
-        dispute: &Dispute,
-        from_level: i64,
-        actor_id: Option<i64>,
-        actor: &str,
-        note: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Change, StorageError> {
-        if !OPEN_STATUSES.contains(&dispute.status.as_str()) {
-            return Ok(Change::Closed);
-        }
-        let ladder = self.ladder(dispute.body_id).await?;
-        let Some(next) = next_level(&ladder, from_level) else {
-            return Ok(Change::AtTop);
-        };
-        let deadline = respond_by(
-            now.date_naive(),
-            next.response_days,
-            &HolidayRules::default(),
-        );
-        let at = ms(now);
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE disputes SET level = $1, status = 'geescaleerd', level_since = $2, respond_by = $3, \
-             updated_at = $2 WHERE id = $4 AND level = $5 AND status IN ('in_behandeling', 'geescaleerd')",
-        )
-        .bind(next.level)
-        .bind(at)
-        .bind(deadline.format("%Y-%m-%d").to_string())
-        .bind(dispute.id)
-        .bind(from_level)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(Change::Stale);
-        }
-        let kind = if actor_id.is_some() {
-            "escalated"
-        } else {
-            "escalated_on_timeout"
-        };
-        insert_event(
-            &mut tx, dispute.id, kind, next.level, actor_id, actor, note, at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Change::Done)
-    }
-
-    /// Closes an open dispute as `besloten` (with the decision) or `ingetrokken`.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn close_dispute(
-        &self,
-        dispute: &Dispute,
-        status: &str,
-        text: Option<&str>,
-        person: i64,
-    ) -> Result<Change, StorageError> {
-        let at = crate::storage::now_ms();
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE disputes SET status = $1, decision = COALESCE($2, decision), closed_by = $3, \
-             closed_at = $4, updated_at = $4 WHERE id = $5 AND status IN ('in_behandeling', 'geescaleerd')",
-        )
-        .bind(status)
-        .bind(if status == "besloten" { text } else { None })
-        .bind(person)
-        .bind(at)
-        .bind(dispute.id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(Change::Closed);
-        }
-        let kind = if status == "besloten" {
-            "resolved"
-        } else {
-            "withdrawn"
-        };
-        let actor = format!("person:{person}");
-        insert_event(
-            &mut tx,
-            dispute.id,
-            kind,
-            dispute.level,
-            Some(person),
-            &actor,
-            text,
-            at,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Change::Done)
-    }
 }
 
-async fn still_open(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+/// One dispute with its parties, read on `conn` (a transaction's connection, say).
+pub(crate) async fn load_dispute(
+    conn: &mut AnyConnection,
     id: i64,
-) -> Result<bool, StorageError> {
-    let row = sqlx::query(
-        "SELECT 1 AS one FROM disputes WHERE id = $1 AND status IN ('in_behandeling', 'geescaleerd')",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.is_some())
+) -> Result<Option<Dispute>, StorageError> {
+    let row = sqlx::query(&format!("{DISPUTE_SELECT} WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut dispute = dispute_from_row(&row)?;
+    dispute.parties = dispute_parties(conn, &dispute).await?;
+    Ok(Some(dispute))
 }
 
-#[expect(clippy::too_many_arguments)]
-async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    dispute_id: i64,
-    kind: &str,
-    level: i64,
-    actor_id: Option<i64>,
-    actor: &str,
-    note: Option<&str>,
-    at: i64,
-) -> Result<(), StorageError> {
-    sqlx::query(
-        "INSERT INTO dispute_events (dispute_id, kind, level, actor_id, actor, note, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+async fn dispute_parties(
+    conn: &mut AnyConnection,
+    dispute: &Dispute,
+) -> Result<Vec<DisputeParty>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT dp.party_id, p.code, (SELECT COUNT(*) FROM dispute_positions pos \
+         WHERE pos.dispute_id = dp.dispute_id AND pos.party_id = dp.party_id AND pos.level = $2) AS n \
+         FROM dispute_parties dp JOIN parties p ON p.id = dp.party_id \
+         WHERE dp.dispute_id = $1 ORDER BY p.code",
     )
-    .bind(dispute_id)
-    .bind(kind)
-    .bind(level)
-    .bind(actor_id)
-    .bind(actor)
-    .bind(note)
-    .bind(at)
-    .execute(&mut **tx)
+    .bind(dispute.id)
+    .bind(dispute.level)
+    .fetch_all(conn)
     .await?;
-    Ok(())
+    rows.iter()
+        .map(|row| {
+            Ok(DisputeParty {
+                party_id: row.try_get("party_id")?,
+                code: row.try_get("code")?,
+                has_position: row.try_get::<i64, _>("n")? > 0,
+            })
+        })
+        .collect()
 }
 
 impl SqlStorage {

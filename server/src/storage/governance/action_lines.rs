@@ -1,8 +1,10 @@
 //! Action lines (actielijnen) of a body with their owner parties.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::AnyConnection;
+use sqlx::{Any, Row, Transaction};
 
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
@@ -69,7 +71,7 @@ pub struct NewActionLine {
 /// `milestone_parties`) keyed by `key` (`action_line_id` or `milestone_id`); with `only`, of
 /// that one row.
 pub(crate) async fn owners_of(
-    db: &SqlStorage,
+    conn: &mut AnyConnection,
     table: &str,
     key: &str,
     body_id: i64,
@@ -90,7 +92,7 @@ pub(crate) async fn owners_of(
     if let Some(id) = only {
         query = query.bind(id);
     }
-    let rows = query.fetch_all(db.pool()).await?;
+    let rows = query.fetch_all(conn).await?;
     rows.iter()
         .map(|row| {
             Ok((
@@ -106,43 +108,121 @@ pub(crate) async fn owners_of(
         .collect()
 }
 
+/// Inserts an action line with its owners inside `tx`; returns its id.
+async fn insert_action_line(
+    tx: &mut Transaction<'_, Any>,
+    new: &NewActionLine,
+) -> Result<i64, StorageError> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO action_lines (body_id, parent_id, number, title, description, natural_key, \
+         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+    )
+    .bind(new.body_id)
+    .bind(new.parent_id)
+    .bind(&new.number)
+    .bind(&new.title)
+    .bind(&new.description)
+    .bind(&new.natural_key)
+    .bind(new.created_by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| unique_as(e, "action line"))?;
+    let id: i64 = row.try_get("id")?;
+    for (party_id, role) in &new.owners {
+        sqlx::query(
+            "INSERT INTO action_line_parties (action_line_id, party_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (action_line_id, party_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(id)
+        .bind(party_id)
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// A body's action lines, or only action line `only`, with their owners.
+async fn select_action_lines(
+    conn: &mut AnyConnection,
+    body_id: i64,
+    only: Option<i64>,
+) -> Result<Vec<ActionLine>, StorageError> {
+    let filter = if only.is_some() { " AND id = $2" } else { "" };
+    let sql = format!(
+        "SELECT id, body_id, parent_id, number, title, description, natural_key, created_at, \
+         updated_at FROM action_lines WHERE body_id = $1{filter} ORDER BY id"
+    );
+    let mut query = sqlx::query(&sql).bind(body_id);
+    if let Some(id) = only {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let owners = owners_of(
+        conn,
+        "action_line_parties",
+        "action_line_id",
+        body_id,
+        "action_lines",
+        only,
+    )
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            Ok(ActionLine {
+                id,
+                body_id: row.try_get("body_id")?,
+                parent_id: row.try_get("parent_id")?,
+                number: row.try_get("number")?,
+                title: row.try_get("title")?,
+                description: row.try_get("description")?,
+                natural_key: row.try_get("natural_key")?,
+                owners: owners
+                    .iter()
+                    .filter(|(of, _)| *of == id)
+                    .map(|(_, o)| o.clone())
+                    .collect(),
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}
+
 impl SqlStorage {
-    /// Creates an action line; returns its id.
+    /// Creates an action line without an audit entry (for the demo); returns its id.
     ///
     /// # Errors
     /// [`StorageError::AlreadyExists`] when the key is taken in the body.
     pub async fn create_action_line(&self, new: &NewActionLine) -> Result<i64, StorageError> {
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO action_lines (body_id, parent_id, number, title, description, natural_key, \
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-        )
-        .bind(new.body_id)
-        .bind(new.parent_id)
-        .bind(&new.number)
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(&new.natural_key)
-        .bind(new.created_by)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| unique_as(e, "action line"))?;
-        let id: i64 = row.try_get("id")?;
-        for (party_id, role) in &new.owners {
-            sqlx::query(
-                "INSERT INTO action_line_parties (action_line_id, party_id, role) VALUES ($1, $2, $3) \
-                 ON CONFLICT (action_line_id, party_id) DO UPDATE SET role = excluded.role",
-            )
-            .bind(id)
-            .bind(party_id)
-            .bind(role)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_action_line(&mut tx, new).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Creates an action line with its `action_line.create` audit entry; returns it.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the key is taken in the body.
+    pub async fn create_action_line_by(
+        &self,
+        new: &NewActionLine,
+        by: &Actor,
+    ) -> Result<ActionLine, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_action_line(&mut tx, new).await?;
+        let subject = serde_json::json!({ "body": new.body_id, "action_line": id });
+        append_in(&mut tx, self.backend(), by, "action_line.create", &subject).await?;
+        let line = select_action_lines(&mut tx, new.body_id, Some(id))
+            .await?
+            .pop()
+            .ok_or(StorageError::AlreadyExists("action line"))?;
+        tx.commit().await?;
+        Ok(line)
     }
 
     /// A body's action lines in order of creation.
@@ -150,55 +230,7 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_action_lines(&self, body_id: i64) -> Result<Vec<ActionLine>, StorageError> {
-        self.select_action_lines(body_id, None).await
-    }
-
-    /// A body's action lines, or only action line `only`, with their owners.
-    async fn select_action_lines(
-        &self,
-        body_id: i64,
-        only: Option<i64>,
-    ) -> Result<Vec<ActionLine>, StorageError> {
-        let filter = if only.is_some() { " AND id = $2" } else { "" };
-        let sql = format!(
-            "SELECT id, body_id, parent_id, number, title, description, natural_key, created_at, \
-             updated_at FROM action_lines WHERE body_id = $1{filter} ORDER BY id"
-        );
-        let mut query = sqlx::query(&sql).bind(body_id);
-        if let Some(id) = only {
-            query = query.bind(id);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        let owners = owners_of(
-            self,
-            "action_line_parties",
-            "action_line_id",
-            body_id,
-            "action_lines",
-            only,
-        )
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.try_get("id")?;
-                Ok(ActionLine {
-                    id,
-                    body_id: row.try_get("body_id")?,
-                    parent_id: row.try_get("parent_id")?,
-                    number: row.try_get("number")?,
-                    title: row.try_get("title")?,
-                    description: row.try_get("description")?,
-                    natural_key: row.try_get("natural_key")?,
-                    owners: owners
-                        .iter()
-                        .filter(|(of, _)| *of == id)
-                        .map(|(_, o)| o.clone())
-                        .collect(),
-                    created_at: row.try_get("created_at")?,
-                    updated_at: row.try_get("updated_at")?,
-                })
-            })
-            .collect()
+        select_action_lines(&mut *self.pool().acquire().await?, body_id, None).await
     }
 
     /// One action line.
@@ -214,6 +246,9 @@ impl SqlStorage {
             return Ok(None);
         };
         let body_id: i64 = row.try_get("body_id")?;
-        Ok(self.select_action_lines(body_id, Some(id)).await?.pop())
+        let mut conn = self.pool().acquire().await?;
+        Ok(select_action_lines(&mut conn, body_id, Some(id))
+            .await?
+            .pop())
     }
 }

@@ -1,13 +1,18 @@
-//! Milestones (mijlpalen) with fuzzy due dates, owner parties and status history.
+//! Milestones (mijlpalen) with fuzzy due dates, owner parties and status history. A person's
+//! change is stored with its audit entry in one transaction, and answered with the milestone's
+//! detail as read in that transaction.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
 use super::action_lines::{owners_of, Owner};
+use super::milestone_log::{load_detail, MilestoneDetail};
 use crate::domain::fuzzy_date::{FuzzyDate, Precision};
 use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
@@ -147,6 +152,19 @@ pub struct StatusStep {
     pub by: Option<i64>,
 }
 
+/// A change to a milestone's title, description, action line and owners.
+#[derive(Debug, Clone, Copy)]
+pub struct MilestoneChange<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Description.
+    pub description: &'a str,
+    /// Action line.
+    pub action_line_id: Option<i64>,
+    /// New owners, when given.
+    pub owners: Option<&'a [(i64, &'static str)]>,
+}
+
 /// Why a status change failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
@@ -259,8 +277,43 @@ pub(crate) async fn insert_milestone(
     Ok(id)
 }
 
+/// One milestone, read on `conn`.
+pub(super) async fn load_milestone(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Milestone>, StorageError> {
+    let Some(row) = sqlx::query(&format!("{MILESTONE_SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let body_id: i64 = row.try_get("body_id")?;
+    let owners = owners_of(
+        conn,
+        "milestone_parties",
+        "milestone_id",
+        body_id,
+        "milestones",
+        Some(id),
+    )
+    .await?;
+    Ok(Some(milestone_from_row(&row, &owners)?))
+}
+
+/// The detail of a milestone just changed in `tx`.
+async fn detail_in(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+) -> Result<MilestoneDetail, StorageError> {
+    load_detail(tx, id)
+        .await?
+        .ok_or(StorageError::AlreadyExists("milestone"))
+}
+
 impl SqlStorage {
-    /// Creates a milestone; returns its id.
+    /// Creates a milestone without an audit entry (for the demo); returns its id.
     ///
     /// # Errors
     /// [`StorageError::AlreadyExists`] when the key is taken in the body.
@@ -269,6 +322,24 @@ impl SqlStorage {
         let id = insert_milestone(&mut tx, new).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Creates a milestone with its `milestone.create` audit entry; returns its detail.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the key is taken in the body.
+    pub async fn create_milestone_by(
+        &self,
+        new: &NewMilestone,
+        by: &Actor,
+    ) -> Result<MilestoneDetail, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_milestone(&mut tx, new).await?;
+        let subject = serde_json::json!({ "body": new.body_id, "milestone": id });
+        append_in(&mut tx, self.backend(), by, "milestone.create", &subject).await?;
+        let detail = detail_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(detail)
     }
 
     /// A body's milestones ordered by deadline (unknown last), then id.
@@ -296,7 +367,7 @@ impl SqlStorage {
         .fetch_all(self.pool())
         .await?;
         let owners = owners_of(
-            self,
+            &mut *self.pool().acquire().await?,
             "milestone_parties",
             "milestone_id",
             body_id,
@@ -314,59 +385,48 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn find_milestone(&self, id: i64) -> Result<Option<Milestone>, StorageError> {
-        let Some(row) = sqlx::query(&format!("{MILESTONE_SELECT} WHERE m.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let body_id: i64 = row.try_get("body_id")?;
-        let owners = owners_of(
-            self,
-            "milestone_parties",
-            "milestone_id",
-            body_id,
-            "milestones",
-            Some(id),
-        )
-        .await?;
-        Ok(Some(milestone_from_row(&row, &owners)?))
+        load_milestone(&mut *self.pool().acquire().await?, id).await
     }
 
-    /// Changes title, description, action line and (when given) owners.
+    /// Changes title, description, action line and (when given) owners, with the
+    /// `milestone.update` audit entry; returns the detail after it (`None`: no such milestone).
     ///
     /// # Errors
     /// Storage errors.
     pub async fn update_milestone(
         &self,
         id: i64,
-        title: &str,
-        description: &str,
-        action_line_id: Option<i64>,
-        owners: Option<&[(i64, &'static str)]>,
-    ) -> Result<(), StorageError> {
+        change: &MilestoneChange<'_>,
+        by: &Actor,
+    ) -> Result<Option<MilestoneDetail>, StorageError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let changed = sqlx::query(
             "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4 \
              WHERE id = $5",
         )
-        .bind(title)
-        .bind(description)
-        .bind(action_line_id)
+        .bind(change.title)
+        .bind(change.description)
+        .bind(change.action_line_id)
         .bind(now_ms())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if let Some(owners) = owners {
+        if changed.rows_affected() == 0 {
+            return Ok(None);
+        }
+        if let Some(owners) = change.owners {
             set_owners(&mut tx, id, owners).await?;
         }
+        let subject = serde_json::json!({ "milestone": id });
+        append_in(&mut tx, self.backend(), by, "milestone.update", &subject).await?;
+        let detail = detail_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Some(detail))
     }
 
     /// Changes a milestone's status by the rules of [`milestone_status::check_step`], recording
-    /// the history; for `verschoven` the due date is replaced by the newly agreed one.
+    /// the history; for `verschoven` the due date is replaced by the newly agreed one. Without
+    /// an audit entry (for the demo).
     ///
     /// # Errors
     /// [`StatusError`].
@@ -375,67 +435,98 @@ impl SqlStorage {
         id: i64,
         step: &StatusStep,
     ) -> Result<(), StatusError> {
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let touched = sqlx::query("UPDATE milestones SET updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if touched.rows_affected() == 0 {
-            return Err(StatusError::NotFound);
-        }
-        let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let from_raw: String = row.try_get("status")?;
-        let old_due: String = row.try_get("due_raw")?;
-        let from = MilestoneStatus::parse(&from_raw).unwrap_or(MilestoneStatus::Gepland);
-        milestone_status::check_step(
-            from,
-            step.to,
-            step.new_due.as_ref().map(|d| d.raw.as_str()),
-            step.reason.as_deref(),
-        )?;
-        sqlx::query("UPDATE milestones SET status = $1 WHERE id = $2")
-            .bind(step.to.as_str())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(due) = &step.new_due {
-            sqlx::query(
-                "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
-                 due_precision = $4, due_uncertain = $5 WHERE id = $6",
-            )
-            .bind(&due.raw)
-            .bind(&due.earliest)
-            .bind(&due.latest)
-            .bind(&due.precision)
-            .bind(i64::from(due.uncertain))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
-             agreed_with, old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(id)
-        .bind(from.as_str())
-        .bind(step.to.as_str())
-        .bind(&step.reason)
-        .bind(&step.agreed_with)
-        .bind(step.new_due.as_ref().map(|_| old_due.clone()))
-        .bind(step.new_due.as_ref().map(|d| d.raw.clone()))
-        .bind(step.new_due.as_ref().and_then(|d| d.earliest.clone()))
-        .bind(step.new_due.as_ref().and_then(|d| d.latest.clone()))
-        .bind(step.by)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        step_status(&mut tx, id, step).await?;
         tx.commit().await?;
         Ok(())
     }
+
+    /// Changes a milestone's status as [`SqlStorage::change_milestone_status`] does, with the
+    /// `milestone.status` audit entry; returns the detail after it.
+    ///
+    /// # Errors
+    /// [`StatusError`].
+    pub async fn change_milestone_status_by(
+        &self,
+        id: i64,
+        step: &StatusStep,
+        by: &Actor,
+    ) -> Result<MilestoneDetail, StatusError> {
+        let mut tx = self.begin_write().await?;
+        let from = step_status(&mut tx, id, step).await?;
+        let subject =
+            serde_json::json!({ "milestone": id, "from": from.as_str(), "to": step.to.as_str() });
+        append_in(&mut tx, self.backend(), by, "milestone.status", &subject).await?;
+        let detail = detail_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+}
+
+/// The status change itself, in `tx`; returns the status it started from.
+async fn step_status(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    step: &StatusStep,
+) -> Result<MilestoneStatus, StatusError> {
+    let now = now_ms();
+    let touched = sqlx::query("UPDATE milestones SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Err(StatusError::NotFound);
+    }
+    let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let from_raw: String = row.try_get("status")?;
+    let old_due: String = row.try_get("due_raw")?;
+    let from = MilestoneStatus::parse(&from_raw).unwrap_or(MilestoneStatus::Gepland);
+    milestone_status::check_step(
+        from,
+        step.to,
+        step.new_due.as_ref().map(|d| d.raw.as_str()),
+        step.reason.as_deref(),
+    )?;
+    sqlx::query("UPDATE milestones SET status = $1 WHERE id = $2")
+        .bind(step.to.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(due) = &step.new_due {
+        sqlx::query(
+            "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
+             due_precision = $4, due_uncertain = $5 WHERE id = $6",
+        )
+        .bind(&due.raw)
+        .bind(&due.earliest)
+        .bind(&due.latest)
+        .bind(&due.precision)
+        .bind(i64::from(due.uncertain))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
+         agreed_with, old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(from.as_str())
+    .bind(step.to.as_str())
+    .bind(&step.reason)
+    .bind(&step.agreed_with)
+    .bind(step.new_due.as_ref().map(|_| old_due.clone()))
+    .bind(step.new_due.as_ref().map(|d| d.raw.clone()))
+    .bind(step.new_due.as_ref().and_then(|d| d.earliest.clone()))
+    .bind(step.new_due.as_ref().and_then(|d| d.latest.clone()))
+    .bind(step.by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(from)
 }

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`role_agreements`]: agreements, their party × role matrix and the sign-offs bound to the
 //!   version hash (carried or re-opened on change).
+//! - [`sign_offs`]: the sign-offs, with the dispute a `niet_akkoord` opens.
 //! - [`action_lines`]: action lines with owner parties.
 //! - [`milestones`]: milestones with fuzzy due dates, owners and status changes.
 //! - [`milestone_log`]: status history, progress notes and links.
@@ -16,3 +17,4 @@ pub mod import;
 pub mod milestone_log;
 pub mod milestones;
 pub mod role_agreements;
+pub mod sign_offs;

@@ -1,0 +1,309 @@
+//! Every state change is one write transaction with its audit entry: when the audit append
+//! fails, nothing of the change is left behind. The audit log is made to refuse inserts for
+//! real, by a trigger installed through the test's own connection to the server's database.
+
+use polder::storage::sql::Backend as Db;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::api::{Api, WorkingGroup};
+use crate::helpers::{backend_tests, Backend, TestApp};
+
+backend_tests!(
+    a_refused_audit_entry_leaves_no_niet_akkoord_and_no_dispute,
+    a_refused_audit_entry_leaves_the_draft_in_its_status,
+    a_refused_audit_entry_leaves_the_dispute_at_its_level,
+    a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so,
+);
+
+/// Makes every insert into the audit log fail until [`allow_audit`].
+async fn refuse_audit(app: &TestApp) {
+    refuse_inserts(app, "audit_log").await;
+}
+
+async fn allow_audit(app: &TestApp) {
+    allow_inserts(app, "audit_log").await;
+}
+
+/// Makes every insert into `table` fail, by a trigger, until [`allow_inserts`].
+async fn refuse_inserts(app: &TestApp, table: &str) {
+    let pool = app.storage.pool();
+    let statements = match app.storage.backend() {
+        Db::Sqlite => vec![format!(
+            "CREATE TRIGGER {table}_refused BEFORE INSERT ON {table} \
+             BEGIN SELECT RAISE(ABORT, '{table} refuses rows'); END"
+        )],
+        Db::Postgres => vec![
+            format!(
+                "CREATE FUNCTION {table}_refused() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION '{table} refuses rows'; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER {table}_refused BEFORE INSERT ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION {table}_refused()"
+            ),
+        ],
+    };
+    for statement in statements {
+        sqlx::query(&statement).execute(pool).await.unwrap();
+    }
+}
+
+async fn allow_inserts(app: &TestApp, table: &str) {
+    let drop = match app.storage.backend() {
+        Db::Sqlite => format!("DROP TRIGGER {table}_refused"),
+        Db::Postgres => format!("DROP TRIGGER {table}_refused ON {table}"),
+    };
+    sqlx::query(&drop)
+        .execute(app.storage.pool())
+        .await
+        .unwrap();
+}
+
+/// The number of audit entries, and that the chain is intact.
+async fn audit_entries(app: &TestApp) -> usize {
+    let chain = app.storage.audit_chain().await.unwrap();
+    polder::domain::audit_chain::verify(&chain).expect("the audit chain is intact")
+}
+
+/// Sends a change that must fail with a server error and the JSON error body.
+async fn fails(api: &Api, method: Method, path: &str, body: Value) {
+    let (status, answer) = api.call(method, path, Some(body)).await;
+    assert_eq!(
+        status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{path}: {answer}"
+    );
+    assert_eq!(answer["error"]["code"], "internal", "{answer}");
+    assert!(answer["error"]["message"].is_string(), "{answer}");
+}
+
+/// The chair creates an agreement with ZIN as trekker and FMS; returns its path.
+async fn agreement(group: &WorkingGroup, chair: &Api) -> String {
+    let agreement = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{}/role-agreements", group.body_id),
+            json!({
+                "title": "Rollen bij de onderzoeksagenda",
+                "parties": [
+                    {"party": "ZIN", "role": "trekker"},
+                    {"party": "FMS", "role": "medeverantwoordelijk"},
+                ],
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    format!("/api/role-agreements/{}", agreement["id"])
+}
+
+async fn a_refused_audit_entry_leaves_no_niet_akkoord_and_no_dispute(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let chair = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let fms = WorkingGroup::person(&app, "fatima@fms.demo").await;
+    let base = agreement(&group, &chair).await;
+    let disputes = format!("/api/bodies/{}/disputes", group.body_id);
+    let refusal =
+        json!({"state": "niet_akkoord", "reservation": "Medeverantwoordelijk gaat te ver."});
+    let entries = audit_entries(&app).await;
+
+    refuse_audit(&app).await;
+    fails(
+        &fms,
+        Method::POST,
+        &format!("{base}/sign-offs"),
+        refusal.clone(),
+    )
+    .await;
+    let history = chair.get(&format!("{base}/sign-offs")).await;
+    assert_eq!(history, json!([]), "no sign-off is stored");
+    assert_eq!(
+        chair.get(&disputes).await,
+        json!([]),
+        "no dispute is opened"
+    );
+    let pending = chair.get(&format!("{base}/pending")).await;
+    assert_eq!(pending["pending"].as_array().unwrap().len(), 2, "{pending}");
+    assert_eq!(audit_entries(&app).await, entries);
+
+    allow_audit(&app).await;
+    let signed = fms
+        .send(
+            Method::POST,
+            &format!("{base}/sign-offs"),
+            refusal,
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(signed["sign_off"]["state"], "niet_akkoord");
+    assert_eq!(signed["dispute"]["opened"], true, "{signed}");
+    assert_eq!(signed["sign_off"]["dispute_id"], signed["dispute"]["id"]);
+    let fms_row = signed["agreement"]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "FMS")
+        .unwrap()
+        .clone();
+    assert_eq!(fms_row["sign_off"]["id"], signed["sign_off"]["id"]);
+    let opened = chair.get(&disputes).await;
+    assert_eq!(opened.as_array().unwrap().len(), 1, "{opened}");
+    assert_eq!(opened[0]["id"], signed["dispute"]["id"]);
+    assert_eq!(audit_entries(&app).await, entries + 1);
+    app.stop().await;
+}
+
+async fn a_refused_audit_entry_leaves_the_draft_in_its_status(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let chair = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let draft = format!("/api/drafts/{}", group.draft_id);
+    let step = json!({"to": "consultatie", "note": "Ter consultatie"});
+    let versions = chair.get(&format!("{draft}/versions")).await;
+    let entries = audit_entries(&app).await;
+
+    refuse_audit(&app).await;
+    fails(
+        &chair,
+        Method::POST,
+        &format!("{draft}/transitions"),
+        step.clone(),
+    )
+    .await;
+    assert_eq!(chair.get(&draft).await["status"], "concept");
+    let history = chair.get(&format!("{draft}/transitions")).await;
+    assert_eq!(history, json!([]), "no transition is stored");
+    assert_eq!(
+        chair.get(&format!("{draft}/versions")).await,
+        versions,
+        "no version is frozen"
+    );
+    assert_eq!(audit_entries(&app).await, entries);
+
+    allow_audit(&app).await;
+    let moved = chair
+        .send(
+            Method::POST,
+            &format!("{draft}/transitions"),
+            step,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(moved["draft"]["status"], "consultatie");
+    assert!(moved["version_id"].is_i64(), "{moved}");
+    let history = chair.get(&format!("{draft}/transitions")).await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history[0]["version_id"], moved["version_id"]);
+    assert_eq!(audit_entries(&app).await, entries + 1);
+    app.stop().await;
+}
+
+async fn a_refused_audit_entry_leaves_the_dispute_at_its_level(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let chair = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
+    let raised = joost
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{}/disputes", group.body_id),
+            json!({
+                "subject_kind": "draft_passage",
+                "subject_id": group.draft_id,
+                "title": "Wie duidt de bewijslast?",
+                "description": "ZIN en FMS verschillen van inzicht.",
+                "parties": ["FMS"],
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    let dispute = format!("/api/disputes/{}", raised["id"]);
+    let escalation = json!({"note": "Naar de thematafel"});
+    let before = chair.get(&dispute).await;
+    let entries = audit_entries(&app).await;
+
+    refuse_audit(&app).await;
+    fails(
+        &chair,
+        Method::POST,
+        &format!("{dispute}/escalate"),
+        escalation.clone(),
+    )
+    .await;
+    let after = chair.get(&dispute).await;
+    assert_eq!(
+        after, before,
+        "the dispute, its level and its history are unchanged"
+    );
+    assert_eq!(audit_entries(&app).await, entries);
+
+    allow_audit(&app).await;
+    let escalated = chair
+        .send(
+            Method::POST,
+            &format!("{dispute}/escalate"),
+            escalation,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(escalated["level"], 1);
+    assert_eq!(escalated["status"], "geescaleerd");
+    assert_ne!(chair.get(&dispute).await, before);
+    assert_eq!(audit_entries(&app).await, entries + 1);
+    app.stop().await;
+}
+
+async fn a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let chair = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let fms = WorkingGroup::person(&app, "fatima@fms.demo").await;
+    let admin = WorkingGroup::person(&app, "beheer@polder.demo").await;
+    let base = agreement(&group, &chair).await;
+    let disputes = format!("/api/bodies/{}/disputes", group.body_id);
+    let refusal =
+        json!({"state": "niet_akkoord", "reservation": "Medeverantwoordelijk gaat te ver."});
+    let entries = audit_entries(&app).await;
+
+    // Opening the dispute fails inside the sign-off's transaction: only it is undone.
+    refuse_inserts(&app, "disputes").await;
+    let signed = fms
+        .send(
+            Method::POST,
+            &format!("{base}/sign-offs"),
+            refusal.clone(),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(signed["sign_off"]["state"], "niet_akkoord");
+    assert!(signed["sign_off"]["dispute_id"].is_null(), "{signed}");
+    assert_eq!(signed["dispute"]["opened"], false, "{signed}");
+    assert!(signed["dispute"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("raise it by hand"));
+    let history = chair.get(&format!("{base}/sign-offs")).await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(chair.get(&disputes).await, json!([]));
+    let actions = admin.audit_actions("/api/audit?limit=2").await;
+    assert_eq!(
+        actions,
+        ["role_agreement.dispute_failed", "role_agreement.sign_off"]
+    );
+    assert_eq!(audit_entries(&app).await, entries + 2);
+
+    // Signing niet_akkoord again retries.
+    allow_inserts(&app, "disputes").await;
+    let again = fms
+        .send(
+            Method::POST,
+            &format!("{base}/sign-offs"),
+            refusal,
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(again["dispute"]["opened"], true, "{again}");
+    assert_eq!(chair.get(&disputes).await.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
