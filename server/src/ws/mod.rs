@@ -55,10 +55,10 @@ async fn upgrade(
     let identity = upgrader.identity;
     let access = credentials_auth::document_access(state.storage.as_ref(), &identity, &doc_id)
         .await?
-        .ok_or(AppError::Forbidden)?;
+        .ok_or(AppError::Forbidden(None))?;
     if !state.storage.document_exists(&doc_id).await? {
         if !identity.is_admin {
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden(None));
         }
         if state
             .storage

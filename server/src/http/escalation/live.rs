@@ -29,8 +29,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
-use crate::error::{AppError, Result};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
 use crate::hub::{CloseReason, Kick};
 use crate::scheduler::signal::InboxSubscription;
 use crate::state::AppState;
@@ -70,7 +69,7 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
     let upgrader = crate::ws::auth::authenticate(&state, &headers, query.token.as_deref()).await?;
-    let person = upgrader.identity.user_id.ok_or(AppError::Forbidden)?;
+    let person = upgrader.identity.user_id.ok_or(AppError::Forbidden(None))?;
     let limits = &state.limits.sockets;
     let subscription = state
         .inbox

@@ -34,18 +34,24 @@ pub mod live;
 pub mod pdf;
 pub mod webhooks;
 
-use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
+/// The documentation of `GET /ws/inbox`, whose route [`live`] builds as a plain router.
+#[derive(OpenApi)]
+#[openapi(paths(live::upgrade))]
+struct LiveInbox;
+
 /// The escalation and notification routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(disputes::router())
         .merge(dossier::router())
         .merge(ladder::router())
         .merge(inbox::router())
-        .merge(live::router())
+        .merge(OpenApiRouter::with_openapi(LiveInbox::openapi()).merge(live::router().into()))
         .merge(calendar::router())
         .merge(webhooks::router())
 }
