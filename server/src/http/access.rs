@@ -299,3 +299,103 @@ pub async fn dispute(state: &AppState, caller: &Caller, id: i64) -> Result<Dispu
         reached_forum,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn standing(role: Option<BodyRole>, holds_mandate: bool, party: Option<&str>) -> BodyAccess {
+        BodyAccess {
+            body_id: 1,
+            role,
+            is_admin: false,
+            holds_mandate,
+            party: party.map(str::to_owned),
+            person: Some(7),
+            read_only: false,
+        }
+    }
+
+    fn reason(error: AppError) -> Option<String> {
+        match error {
+            AppError::Forbidden(reason) => reason,
+            other => panic!("expected a 403, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn chair_and_secretariat_steer_with_a_credential_that_may_write() {
+        for role in [BodyRole::Chair, BodyRole::Secretariat] {
+            assert_eq!(standing(Some(role), false, None).steer().ok(), Some(role));
+            let mut read_only = standing(Some(role), false, None);
+            read_only.read_only = true;
+            assert!(read_only.steer().is_err());
+            assert!(read_only.write().is_err());
+        }
+        for role in [Some(BodyRole::Member), Some(BodyRole::Observer), None] {
+            assert_eq!(
+                reason(standing(role, false, None).steer().unwrap_err()),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn everyone_but_observers_writes_and_administrators_manage() {
+        assert!(standing(Some(BodyRole::Member), false, None)
+            .write()
+            .is_ok());
+        assert!(standing(Some(BodyRole::Observer), false, None)
+            .write()
+            .is_err());
+        assert!(standing(None, false, None).write().is_err());
+        let mut admin = standing(None, false, None);
+        assert!(!admin.administers());
+        admin.is_admin = true;
+        assert!(admin.administers());
+        assert!(standing(Some(BodyRole::Chair), false, None).administers());
+    }
+
+    #[test]
+    fn only_a_mandate_holder_who_writes_signs_for_their_party_and_is_told_why_not() {
+        let signer = standing(Some(BodyRole::Member), true, Some("ZIN"));
+        assert_eq!(signer.sign_for().ok(), Some("ZIN"));
+        let without_mandate = reason(
+            standing(Some(BodyRole::Member), false, Some("ZIN"))
+                .sign_for()
+                .unwrap_err(),
+        );
+        assert!(without_mandate.is_some_and(|r| r.contains("mandate holder")));
+        let observer = reason(
+            standing(Some(BodyRole::Observer), true, Some("ZIN"))
+                .sign_for()
+                .unwrap_err(),
+        );
+        assert!(observer.is_some_and(|r| r.starts_with("observers do not sign off")));
+        let no_party = reason(
+            standing(Some(BodyRole::Member), true, None)
+                .sign_for()
+                .unwrap_err(),
+        );
+        assert!(no_party.is_some_and(|r| r.contains("do not belong to a party")));
+        let mut service = standing(Some(BodyRole::Member), true, Some("ZIN"));
+        service.person = None;
+        assert_eq!(reason(service.sign_for().unwrap_err()), None);
+    }
+
+    #[test]
+    fn a_reason_becomes_the_message_of_the_403() {
+        assert_eq!(
+            AppError::refused("ask the chair").to_string(),
+            "ask the chair"
+        );
+        assert_eq!(
+            AppError::Forbidden(None).to_string(),
+            "you do not have access to this"
+        );
+        assert_eq!(
+            AppError::refused("x").status_code(),
+            axum::http::StatusCode::FORBIDDEN
+        );
+    }
+}
