@@ -8,9 +8,6 @@ use polder_shared::ApiError;
 
 use crate::storage::StorageError;
 
-/// Result type of HTTP handlers.
-pub type Result<T, E = AppError> = std::result::Result<T, E>;
-
 /// The shared error body, `{"error": {"code": "...", "message": "..."}}`.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
@@ -26,6 +23,9 @@ struct ApiErrorDetailBody {
     message: String,
 }
 
+/// Result type of HTTP handlers.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
 /// Everything an HTTP handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -38,9 +38,10 @@ pub enum AppError {
     /// Sign-in failed: unknown account or wrong password (deliberately not saying which).
     #[error("the e-mail address or password is not correct")]
     InvalidCredentials,
-    /// The credential is valid but does not allow this.
-    #[error("you do not have access to this")]
-    Forbidden,
+    /// The credential is valid but does not allow this; the reason, when given, is the message
+    /// (it says what would allow it), otherwise a general sentence.
+    #[error("{}", .0.as_deref().unwrap_or("you do not have access to this"))]
+    Forbidden(Option<String>),
     /// A read-only credential (a `read`-scoped token) tried to change something.
     #[error("this token may only read; a change needs a token with the write scope or a signed-in session")]
     ReadOnlyCredential,
@@ -92,12 +93,17 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A 403 with a sentence saying why and what would allow it.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        AppError::Forbidden(Some(reason.into()))
+    }
+
     /// The HTTP status for this error.
     pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::ReadOnlyCredential | AppError::CsrfMismatch => {
+            AppError::Forbidden(_) | AppError::ReadOnlyCredential | AppError::CsrfMismatch => {
                 StatusCode::FORBIDDEN
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -116,7 +122,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden(_) => "forbidden",
             AppError::ReadOnlyCredential => "read_only_credential",
             AppError::CsrfMismatch => "csrf_mismatch",
             AppError::NotFound => "not_found",

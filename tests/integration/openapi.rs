@@ -1,82 +1,67 @@
-//! The OpenAPI document is complete: every route the server registers under `server/src/http`
-//! and `server/src/ws` is listed in `/api/openapi.json` with its method, and nothing else is.
+//! The OpenAPI document and the served routes agree.
 //!
-//! The routes are read from the source text rather than from the running router (axum does not
-//! enumerate its routes): every `.route("PATH", get(a).post(b)…)` call, its method chain
-//! possibly spanning lines and written as `get(`, `routing::get(` or `axum::routing::delete(`.
-//! Left out: the sync endpoint `/ws/{doc_id}` (not REST), the probes `/healthz`, `/readyz`
-//! and `/metrics`, the `/api/{*rest}` fallback and `/api/openapi.json` itself.
+//! The server registers each documented route together with its documentation, so a route
+//! cannot be served without being listed. This checks the other direction against the running
+//! server: every documented path is served, with exactly the documented methods. A path the
+//! router knows answers a method it does not take with 405 and an `Allow` header naming the
+//! ones it takes; an unknown `/api/…` path answers 404 whatever the method.
 //!
-//! This check is independent of the authorisation matrix (`matrix.rs`), which separately
-//! asserts that it drives exactly the documented routes.
+//! Every operation also has a summary and a tag. That every reference in the document
+//! resolves is checked in `api_contract.rs`.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, BTreeSet};
+
+use reqwest::{Method, StatusCode};
 
 use crate::api::Api;
 use crate::helpers::{Backend, TestApp};
 
-/// Routes that are registered but deliberately not in the REST document.
-const UNDOCUMENTED: [&str; 6] = [
-    "/ws/{doc_id}",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/api/{*rest}",
-    "/api/openapi.json",
-];
+/// The methods tried on a path, in order; the first one the path does not document is sent.
+const PROBES: [&str; 5] = ["PATCH", "PUT", "DELETE", "POST", "GET"];
 
-/// The HTTP methods a method router is built from.
-const METHODS: [&str; 8] = [
-    "get", "post", "put", "patch", "delete", "head", "options", "any",
-];
+/// A concrete address for a documented path: each `{param}` becomes `1`.
+fn concrete(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push('1');
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The methods an `Allow` header names, upper case, without the `HEAD` that axum adds to
+/// every `GET`.
+fn allowed(header: &str) -> BTreeSet<String> {
+    header
+        .split(',')
+        .map(|m| m.trim().to_uppercase())
+        .filter(|m| !m.is_empty() && m != "HEAD")
+        .collect()
+}
+
+#[test]
+fn addresses_and_allow_headers_are_read() {
+    assert_eq!(
+        concrete("/api/drafts/{id}/versions/{version_id}"),
+        "/api/drafts/1/versions/1"
+    );
+    assert_eq!(concrete("/api/calendar/{file}"), "/api/calendar/1");
+    assert_eq!(concrete("/api/me"), "/api/me");
+    assert_eq!(
+        allowed("GET,HEAD,post"),
+        BTreeSet::from(["GET".to_owned(), "POST".to_owned()])
+    );
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_openapi_document_lists_exactly_the_registered_routes() {
-    let mut files = Vec::new();
-    for dir in ["../server/src/http", "../server/src/ws"] {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-        let before = files.len();
-        rust_files(&source, &mut files);
-        assert!(
-            files.len() > before,
-            "no sources under {}",
-            source.display()
-        );
-    }
-    let mut registered = BTreeSet::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        for (path, methods) in routes_in(&text) {
-            assert!(
-                !methods.is_empty(),
-                "{}: no method found for the route {path}",
-                file.display()
-            );
-            if UNDOCUMENTED.contains(&path.as_str()) {
-                continue;
-            }
-            for method in methods {
-                registered.insert(format!("{method} {path}"));
-            }
-        }
-    }
-    // the scan itself works: well-known routes are found, with their methods
-    for known in [
-        "GET /api/drafts/{id}",
-        "PATCH /api/drafts/{id}",
-        "GET /ws/inbox",
-    ] {
-        assert!(
-            registered.contains(known),
-            "the route scan missed {known}: {registered:#?}"
-        );
-    }
-
+async fn every_documented_path_is_served_with_exactly_its_documented_methods() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let spec = Api::anonymous(&app).get("/api/openapi.json").await;
-    app.stop().await;
-    let mut documented = BTreeSet::new();
+    let mut documented: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let route = format!("{} {path}", method.to_uppercase());
@@ -88,137 +73,74 @@ async fn the_openapi_document_lists_exactly_the_registered_routes() {
                 operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
                 "{route} has no tag"
             );
-            documented.insert(route);
+            documented
+                .entry(path.clone())
+                .or_default()
+                .insert(method.to_uppercase());
         }
     }
+    // the document is the whole API, not a part of it
+    for known in [
+        "/api/drafts/{id}",
+        "/api/disputes/{id}/withdraw",
+        "/ws/inbox",
+    ] {
+        assert!(documented.contains_key(known), "{known} is not documented");
+    }
 
-    let missing: Vec<_> = registered.difference(&documented).collect();
-    let extra: Vec<_> = documented.difference(&registered).collect();
+    // request bodies of the same type name in different resources stay apart: each route's
+    // schema names the fields it reads
+    for (path, field) in [
+        ("/api/milestones/{id}/notes", "body"),
+        ("/api/disputes/{id}/escalate", "note"),
+    ] {
+        let reference = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("POST {path} has no request body schema"));
+        let name = reference.rsplit('/').next().unwrap();
+        let properties = &spec["components"]["schemas"][name]["properties"];
+        assert!(
+            properties.get(field).is_some(),
+            "POST {path}: its body schema {name} lacks `{field}`: {properties}"
+        );
+    }
+
+    let http = reqwest::Client::new();
+    let probe = |methods: &BTreeSet<String>| {
+        PROBES
+            .iter()
+            .find(|m| !methods.contains(**m))
+            .map(|m| Method::from_bytes(m.as_bytes()).unwrap())
+    };
+    // the probe itself tells a served path from an unknown one
+    let unknown = http
+        .patch(format!("http://{}/api/no-such-resource/1", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    let mut wrong = Vec::new();
+    for (path, methods) in &documented {
+        let method = probe(methods).expect("a path documents every probed method");
+        let url = format!("http://{}{}", app.addr, concrete(path));
+        let response = http.request(method.clone(), &url).send().await.unwrap();
+        let status = response.status();
+        let allow = response
+            .headers()
+            .get(reqwest::header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .map(allowed);
+        if status != StatusCode::METHOD_NOT_ALLOWED || allow.as_ref() != Some(methods) {
+            wrong.push(format!(
+                "{method} {path}: {status}, Allow {allow:?}; documented {methods:?}"
+            ));
+        }
+    }
+    app.stop().await;
     assert!(
-        missing.is_empty() && extra.is_empty(),
-        "the OpenAPI document and the registered routes differ.\n\
-         Registered but not documented (add #[utoipa::path] and list the handler in \
-         server/src/http/openapi.rs): {missing:#?}\n\
-         Documented but not registered: {extra:#?}"
-    );
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// Every `.route("PATH", …)` in `text`, with the upper-case methods of its method router.
-fn routes_in(text: &str) -> Vec<(String, Vec<String>)> {
-    // comments may mention `.route(` in prose; they are no registrations
-    let code: String = text
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut found = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(at) = rest.find(".route(") {
-        let args = &rest[at + ".route(".len()..];
-        rest = args;
-        let trimmed = args.trim_start();
-        let Some(literal) = trimmed.strip_prefix('"') else {
-            continue;
-        };
-        let Some(end) = literal.find('"') else {
-            continue;
-        };
-        let after = &literal[end + 1..];
-        found.push((
-            literal[..end].to_owned(),
-            methods_in(&after[..call_length(after)]),
-        ));
-    }
-    found
-}
-
-/// The length of the rest of a call's argument list: up to its closing parenthesis.
-fn call_length(text: &str) -> usize {
-    let mut depth = 1usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    text.len()
-}
-
-/// `get(list).post(create)` → `["GET", "POST"]`; also `axum::routing::delete(remove)`.
-fn methods_in(chain: &str) -> Vec<String> {
-    let mut methods = Vec::new();
-    let mut depth = 0usize;
-    for (i, c) in chain.char_indices() {
-        match c {
-            '(' => {
-                // only calls at the top of the chain name methods: `get(list)`, not `list(…)`
-                if depth == 0 {
-                    let start = chain[..i]
-                        .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                        .map_or(0, |p| p + 1);
-                    let name = &chain[start..i];
-                    let before = chain[..start].trim_end();
-                    let chained = before.is_empty()
-                        || before.ends_with(',')
-                        || before.ends_with('.')
-                        || before.ends_with("::");
-                    if chained && METHODS.contains(&name) {
-                        methods.push(name.to_uppercase());
-                    }
-                }
-                depth += 1;
-            }
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    methods
-}
-
-#[test]
-fn the_route_scan_reads_chains_across_lines() {
-    let text = r#"
-        Router::new()
-            // .route("/commented", get(nothing))
-            .route("/api/a/{id}", get(show).patch(update))
-            .route(
-                "/api/b",
-                post(create)
-                    .delete(remove),
-            )
-            .route("/api/c", axum::routing::delete(remove))
-            .route("/api/d", routing::put(wrap(handler)))
-    "#;
-    assert_eq!(
-        routes_in(text),
-        vec![
-            (
-                "/api/a/{id}".to_owned(),
-                vec!["GET".to_owned(), "PATCH".to_owned()]
-            ),
-            (
-                "/api/b".to_owned(),
-                vec!["POST".to_owned(), "DELETE".to_owned()]
-            ),
-            ("/api/c".to_owned(), vec!["DELETE".to_owned()]),
-            ("/api/d".to_owned(), vec!["PUT".to_owned()]),
-        ]
+        wrong.is_empty(),
+        "documented paths that are not served with exactly their documented methods: {wrong:#?}"
     );
 }

@@ -784,6 +784,9 @@ export interface components {
        */
       updated_at: number;
     };
+    MilestoneNoteInput: {
+      body: string;
+    };
     /** @description A progress note. */
     Note: {
       /**
@@ -4649,7 +4652,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["NoteInput"];
+        "application/json": components["schemas"]["MilestoneNoteInput"];
       };
     };
     responses: {

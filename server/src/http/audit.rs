@@ -1,20 +1,19 @@
-//! `/api/audit` (administrators read the log), [`actor`] (the caller as the log names them, for
-//! storage functions that append the entry in the change's own transaction) and [`record`], for
-//! routes whose change is not yet made in one transaction with its entry.
+//! `/api/audit`: administrators read the log that every state-changing route appends to
+//! with [`crate::http::extract::record`].
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::error::Result;
+use crate::error::{ApiErrorBody, Result};
 use crate::http::extract::{AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
-use crate::storage::audit::{Actor, AuditEntry};
+use crate::storage::audit::AuditEntry;
 
 /// `/api/audit`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/audit", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 #[utoipa::path(
@@ -34,29 +33,4 @@ async fn list(
     let page = page.checked()?;
     let (items, total) = state.db.list_audit(page.offset, page.limit).await?;
     Ok(Json(Paged::new(items, total, page)))
-}
-
-/// The caller as the audit log names them.
-pub fn actor(caller: &Caller) -> Actor {
-    Actor {
-        name: caller.actor(),
-        party: caller.party().map(str::to_owned),
-    }
-}
-
-/// Appends an audit entry for a change the caller made, in a transaction of its own.
-///
-/// # Errors
-/// Storage errors (the change itself has already been made).
-pub async fn record(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    subject: serde_json::Value,
-) -> Result<()> {
-    state
-        .db
-        .append_audit(&caller.actor(), caller.party(), action, &subject)
-        .await?;
-    Ok(())
 }

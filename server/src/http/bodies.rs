@@ -3,54 +3,28 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{
+    record, AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed,
+};
 use crate::state::AppState;
 use crate::storage::bodies::{Body, Membership, BODY_KINDS};
 
 /// `/api/bodies…`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies", get(list).post(create))
-        .route("/api/bodies/{id}", get(show))
-        .route("/api/bodies/{id}/members", get(members))
-        .route(
-            "/api/bodies/{id}/members/{person_id}",
-            put(put_member).delete(remove_member),
-        )
-}
-
-/// The caller's role in a body; administrators see every body but hold no role in it.
-///
-/// # Errors
-/// [`AppError::NotFound`] when the body does not exist or the caller is neither a member nor an
-/// administrator (so outsiders cannot tell which bodies exist).
-pub async fn access(
-    state: &AppState,
-    caller: &Caller,
-    body_id: i64,
-) -> Result<(Body, Option<BodyRole>)> {
-    let body = state
-        .db
-        .find_body(body_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let role = match caller.identity.user_id {
-        Some(user) => state.db.membership(body_id, user).await?.map(|m| m.role),
-        None => None,
-    };
-    if role.is_none() && !caller.identity.is_admin {
-        return Err(AppError::NotFound);
-    }
-    Ok((body, role))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
+        .routes(routes!(members))
+        .routes(routes!(put_member, remove_member))
 }
 
 /// A new body.
@@ -121,8 +95,10 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Body>> {
-    let (body, _) = access(&state, &caller, id).await?;
-    Ok(Json(body))
+    access::body(&state, &caller, id).await?;
+    Ok(Json(
+        state.db.find_body(id).await?.ok_or(AppError::NotFound)?,
+    ))
 }
 
 #[utoipa::path(
@@ -139,7 +115,7 @@ async fn members(
     AppPath(id): AppPath<i64>,
     AppQuery(window): AppQuery<Window>,
 ) -> Result<Windowed<Membership>> {
-    access(&state, &caller, id).await?;
+    access::body(&state, &caller, id).await?;
     window.apply(state.db.list_members(id).await?)
 }
 

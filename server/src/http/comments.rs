@@ -4,17 +4,16 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::drafts::{self, access};
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{at_most, record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
 use crate::sync::anchor;
@@ -25,13 +24,10 @@ pub const MAX_MENTIONED_PEOPLE: usize = 50;
 pub const MAX_MENTIONED_PARTIES: usize = 50;
 
 /// Comment routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/drafts/{id}/comments", get(list).post(create))
-        .route(
-            "/api/drafts/{id}/comments/{thread_id}/resolved",
-            put(resolve).delete(reopen),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(resolve, reopen))
 }
 
 /// A comment with where its anchor points now.
@@ -75,7 +71,7 @@ async fn list(
     AppPath(id): AppPath<i64>,
     AppQuery(window): AppQuery<Window>,
 ) -> Result<Windowed<AnchoredComment>> {
-    let access = access(&state, &caller, id).await?;
+    let access = access::draft(&state, &caller, id).await?;
     let comments = state.db.list_comments(id).await?;
     let current = if comments.iter().any(|c| c.anchor_start.is_some()) {
         Some(state.hub.snapshot(&access.doc_id()?).await.map_err(|_| {
@@ -116,9 +112,9 @@ async fn create(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<CreateComment>,
 ) -> Result<(StatusCode, Json<Comment>)> {
-    let access = access(&state, &caller, id).await?;
-    access.require_writer(&caller)?;
-    if !drafts::is_open(&access.draft) {
+    let access = access::draft(&state, &caller, id).await?;
+    access.body.write()?;
+    if !access.is_open() {
         return Err(AppError::Conflict(
             "the draft was withdrawn; it takes no more comments".into(),
         ));
@@ -216,20 +212,6 @@ async fn create(
     Ok((StatusCode::CREATED, Json(comment)))
 }
 
-/// Refuses a list longer than `max` before anything in it is looked up.
-///
-/// # Errors
-/// [`Invalid`] naming the field and the limit.
-pub fn at_most(field: &'static str, len: usize, max: usize) -> Result<(), Invalid> {
-    if len > max {
-        return Err(Invalid {
-            field,
-            message: format!("at most {max} entries (got {len})"),
-        });
-    }
-    Ok(())
-}
-
 async fn set_resolved(
     state: AppState,
     caller: Caller,
@@ -237,7 +219,7 @@ async fn set_resolved(
     thread_id: i64,
     resolved: bool,
 ) -> Result<StatusCode> {
-    let access = access(&state, &caller, id).await?;
+    let access = access::draft(&state, &caller, id).await?;
     caller.require_write_scope()?;
     let person = caller.person_id()?;
     let thread = state
@@ -246,9 +228,9 @@ async fn set_resolved(
         .await?
         .filter(|c| c.thread_id == thread_id)
         .ok_or(AppError::NotFound)?;
-    let allowed = thread.author_id == person || access.role.is_some_and(BodyRole::can_steer);
+    let allowed = thread.author_id == person || access.body.role.is_some_and(BodyRole::can_steer);
     if !allowed {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     state
         .db

@@ -7,20 +7,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use polder_shared::DocId;
+use axum::Json;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::draft_status::{DraftStatus, Step};
-use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit;
-use crate::http::bodies;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{
+    audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed,
+};
 use crate::state::AppState;
 use crate::storage::drafts::{
     Draft, NewDraft, NewTransition, NewVersion, Transition, TransitionError,
@@ -38,70 +37,11 @@ pub const TEMPLATE_FIELDS: [&str; 7] = [
 ];
 
 /// Draft routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies/{id}/drafts", get(list).post(create))
-        .route("/api/drafts/{id}", get(show).patch(update))
-        .route(
-            "/api/drafts/{id}/transitions",
-            get(history).post(transition),
-        )
-}
-
-/// What the caller may do with a draft.
-pub struct DraftAccess {
-    /// The draft.
-    pub draft: Draft,
-    /// The caller's role in its body (`None` for an administrator who is not a member).
-    pub role: Option<BodyRole>,
-}
-
-impl DraftAccess {
-    /// Fails unless the caller may change content (members, chair, secretariat).
-    ///
-    /// # Errors
-    /// [`AppError::Forbidden`].
-    pub fn require_writer(&self, caller: &Caller) -> Result<()> {
-        caller.require_write_scope()?;
-        match self.role {
-            Some(role) if role.can_write() => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    /// Fails unless the caller steers the body (chair, secretariat).
-    ///
-    /// # Errors
-    /// [`AppError::Forbidden`].
-    pub fn require_steering(&self, caller: &Caller) -> Result<()> {
-        caller.require_write_scope()?;
-        match self.role {
-            Some(role) if role.can_steer() => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    /// The draft's document id.
-    ///
-    /// # Errors
-    /// Only if the stored id is corrupt.
-    pub fn doc_id(&self) -> Result<DocId> {
-        DocId::parse(&self.draft.doc_id).map_err(|e| AppError::Internal(e.into()))
-    }
-}
-
-/// Loads a draft and the caller's role in its body.
-///
-/// # Errors
-/// [`AppError::NotFound`] for a missing draft or an outsider.
-pub async fn access(state: &AppState, caller: &Caller, draft_id: i64) -> Result<DraftAccess> {
-    let draft = state
-        .db
-        .find_draft(draft_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (_, role) = bodies::access(state, caller, draft.body_id).await?;
-    Ok(DraftAccess { draft, role })
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(history, transition))
 }
 
 /// A new draft.
@@ -180,7 +120,7 @@ async fn list(
     AppPath(body_id): AppPath<i64>,
     AppQuery(page): AppQuery<Page>,
 ) -> Result<Json<Paged<Draft>>> {
-    bodies::access(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
     let page = page.checked()?;
     let (drafts, total) = state
         .db
@@ -205,10 +145,7 @@ async fn create(
     AppJson(input): AppJson<CreateDraft>,
 ) -> Result<(StatusCode, Json<Draft>)> {
     caller.require_write_scope()?;
-    let (_, role) = bodies::access(&state, &caller, body_id).await?;
-    if !role.is_some_and(BodyRole::can_steer) {
-        return Err(AppError::Forbidden);
-    }
+    access::body(&state, &caller, body_id).await?.steer()?;
     let title = validate::text("title", &input.title, 1, 300)?;
     let template = checked_template(input.template)?;
     let doc_id = format!("draft-{:016x}", rand::thread_rng().gen::<u64>());
@@ -222,7 +159,7 @@ async fn create(
     };
     let draft = state
         .db
-        .create_draft_by(&new, &audit::actor(&caller))
+        .create_draft_by(&new, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(draft)))
 }
@@ -240,7 +177,7 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Draft>> {
-    Ok(Json(access(&state, &caller, id).await?.draft))
+    Ok(Json(access::draft(&state, &caller, id).await?.draft))
 }
 
 #[utoipa::path(
@@ -258,8 +195,8 @@ async fn update(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<UpdateDraft>,
 ) -> Result<Json<Draft>> {
-    let access = access(&state, &caller, id).await?;
-    access.require_steering(&caller)?;
+    let access = access::draft(&state, &caller, id).await?;
+    access.body.steer()?;
     if access.draft.status.is_frozen() {
         return Err(AppError::Conflict(format!(
             "the draft is {} and frozen; move it back to concept to change it",
@@ -276,7 +213,7 @@ async fn update(
     };
     let draft = state
         .db
-        .update_draft(id, &title, &template, &audit::actor(&caller))
+        .update_draft(id, &title, &template, &audit_actor(&caller))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(draft))
@@ -296,7 +233,7 @@ async fn history(
     AppPath(id): AppPath<i64>,
     AppQuery(window): AppQuery<Window>,
 ) -> Result<Windowed<Transition>> {
-    access(&state, &caller, id).await?;
+    access::draft(&state, &caller, id).await?;
     window.apply(state.db.list_transitions(id).await?)
 }
 
@@ -315,8 +252,8 @@ async fn transition(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<TransitionInput>,
 ) -> Result<Json<TransitionResult>> {
-    let access = access(&state, &caller, id).await?;
-    access.require_steering(&caller)?;
+    let access = access::draft(&state, &caller, id).await?;
+    access.body.steer()?;
     let from = access.draft.status;
     let to = DraftStatus::parse(&input.to).map_err(|e| Invalid {
         field: "to",
@@ -333,7 +270,7 @@ async fn transition(
         .filter(|n| !n.is_empty());
     let doc_id = access.doc_id()?;
     let by = caller.person_id()?;
-    let actor = audit::actor(&caller);
+    let actor = audit_actor(&caller);
     let step_of = |version| NewTransition {
         from,
         to,
@@ -403,9 +340,4 @@ async fn transition(
         TransitionError::Storage(e) => e.into(),
     })?;
     Ok(Json(TransitionResult { draft, version_id }))
-}
-
-/// Whether a draft accepts new versions or comments: everything but withdrawn drafts.
-pub fn is_open(draft: &Draft) -> bool {
-    draft.status != DraftStatus::Ingetrokken
 }

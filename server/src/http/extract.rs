@@ -1,12 +1,14 @@
 //! Extractors shared by the REST routes: the authenticated [`Caller`] (with CSRF protection for
 //! cookie sessions), JSON bodies, query strings and paths that fail with the API's error shape,
-//! and [`Page`] for paginated lists.
+//! [`Page`] for paginated lists, [`at_most`] for input lists, and [`record`], the audit entry
+//! every state-changing route appends.
 
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{self, Credential, Identity};
+use crate::domain::validate::Invalid;
 use crate::error::AppError;
 use crate::http::credentials;
 use crate::state::AppState;
@@ -45,7 +47,7 @@ impl Caller {
     /// # Errors
     /// [`AppError::Forbidden`] for service tokens.
     pub fn person_id(&self) -> Result<i64, AppError> {
-        self.identity.user_id.ok_or(AppError::Forbidden)
+        self.identity.user_id.ok_or(AppError::Forbidden(None))
     }
 
     /// Fails unless the caller administers the instance.
@@ -56,7 +58,7 @@ impl Caller {
         if self.identity.is_admin {
             Ok(())
         } else {
-            Err(AppError::Forbidden)
+            Err(AppError::Forbidden(None))
         }
     }
 
@@ -66,7 +68,7 @@ impl Caller {
     /// [`AppError::Forbidden`].
     pub fn require_write_scope(&self) -> Result<(), AppError> {
         if self.identity.read_only {
-            Err(AppError::Forbidden)
+            Err(AppError::Forbidden(None))
         } else {
             Ok(())
         }
@@ -271,4 +273,44 @@ impl<T: Serialize> axum::response::IntoResponse for Windowed<T> {
         )
             .into_response()
     }
+}
+
+/// Appends an audit entry for a change the caller made.
+///
+/// # Errors
+/// Storage errors (the change itself has already been made).
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    subject: serde_json::Value,
+) -> Result<(), AppError> {
+    state
+        .db
+        .append_audit(&caller.actor(), caller.party(), action, &subject)
+        .await?;
+    Ok(())
+}
+
+/// The caller as the audit log names them, for storage functions that append the entry in the
+/// change's own transaction.
+pub fn audit_actor(caller: &Caller) -> crate::storage::audit::Actor {
+    crate::storage::audit::Actor {
+        name: caller.actor(),
+        party: caller.party().map(str::to_owned),
+    }
+}
+
+/// Refuses a list longer than `max` before anything in it is looked up.
+///
+/// # Errors
+/// [`Invalid`] naming the field and the limit.
+pub fn at_most(field: &'static str, len: usize, max: usize) -> Result<(), Invalid> {
+    if len > max {
+        return Err(Invalid {
+            field,
+            message: format!("at most {max} entries (got {len})"),
+        });
+    }
+    Ok(())
 }

@@ -74,7 +74,7 @@ async fn may_read_metrics(state: &AppState, headers: &HeaderMap) -> Result<()> {
     if identity.is_admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden(None))
     }
 }
 

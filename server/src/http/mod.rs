@@ -1,17 +1,34 @@
-//! The HTTP surface: one router built from one file per resource.
+//! The HTTP API: one file per resource, each returning its routes together with their
+//! documentation; [`api`] assembles them with the OpenAPI document, and the server's router is
+//! composed in `crate::app` from [`api`], the sync endpoints of [`crate::ws`] and the web app's
+//! files ([`with_static_files`]), then given the layers of every answer ([`finish`]).
 //!
 //! # Layout
-//! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! Resource files, which import none of each other, only the shared modules below:
 //! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
-//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`], [`audit`]:
-//!   one REST resource each; [`extract`] holds the shared extractors and pagination.
+//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`],
+//!   [`audit`]: one REST resource each.
+//! - [`governance`]: role agreements, action lines and milestones, dashboard, imports.
+//! - [`escalation`]: disputes and their dossiers, the ladder, notifications, calendar feeds,
+//!   webhooks.
+//! - [`health`]: `/healthz`, `/readyz`, `/metrics` (not in the API document).
+//!
+//! Shared by them:
+//! - [`access`]: what the caller may do in a body (read, write, steer, sign off for a party),
+//!   read in one query, and the loaders that find a draft's, dispute's, agreement's, milestone's
+//!   or action line's body; outsiders get 404, members who may not 403
+//!   ([`crate::error::AppError::Forbidden`], with a reason where one helps).
+//! - [`extract`]: the caller, JSON bodies, queries and paths with the API's error shape,
+//!   pagination, list limits and the audit [`extract::record`].
 //! - [`render`]: exports, comparisons and dossiers on the blocking pool, bounded in number,
 //!   time and document size.
 //! - [`credentials`]: reading a session cookie or token from a request; read-only tokens
 //!   change nothing.
 //! - [`cookies`]: the session and CSRF cookies and HSTS.
-//! - the sync endpoint `/ws/{doc_id}` lives in [`crate::ws`].
+//! - `openapi`: completes the document assembled from the resources' routers and serves it at
+//!   `/api/openapi.json`. The error body it names is [`crate::error::ApiErrorBody`].
 
+pub mod access;
 pub mod audit;
 pub mod bodies;
 pub mod comments;
@@ -22,7 +39,7 @@ pub mod escalation;
 pub mod extract;
 pub mod governance;
 pub mod health;
-pub mod openapi;
+mod openapi;
 pub mod parties;
 pub mod people;
 pub mod render;
@@ -42,26 +59,27 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
 /// Longest an ordinary HTTP request may take (WebSocket connections are not limited by it).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Builds the full router. Spans name the matched route, never the raw URI, so query strings
-/// (which may carry `?token=`) never reach the logs.
+/// The API: every resource's routes with their documentation, `/api/openapi.json` assembled
+/// from them, the probes, and the JSON 404 for unknown `/api/…` paths. Not yet given its state
+/// (see [`finish`]). `sockets` are websocket routes the app composes in (the live inbox): they
+/// are documented here and answer refusals in the API's JSON error shape.
 ///
 /// Request bodies: every extractor (JSON, bytes, text) takes at most `--max-body-bytes`; the
 /// import route reads its own body up to `--max-import-bytes`; and no body of the API may pass
 /// the larger of the two, whatever reads it. Too large answers 413 with the API's JSON error.
-pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
+pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppState> {
     let body_limit = state.work.max_body_bytes;
     let hard_limit = body_limit.max(state.work.max_import_bytes);
-    let api = Router::new()
-        .merge(health::router())
+    let documented = OpenApiRouter::new()
         .merge(session::router())
         .merge(audit::router())
-        .merge(openapi::router())
         .merge(parties::router())
         .merge(people::router())
         .merge(bodies::router())
@@ -71,6 +89,9 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(versions::router())
         .merge(governance::router())
         .merge(escalation::router())
+        .merge(sockets);
+    let api = openapi::serve(documented)
+        .merge(health::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::ws::access::check_after_changes,
@@ -91,17 +112,25 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .layer(axum::middleware::map_response(
             crate::error::json_error_bodies,
         ));
-    let mut router = Router::new()
+    Router::new()
         .merge(api)
         .route("/api/{*rest}", any(unknown_api_route))
-        .merge(crate::ws::router());
-    if let Some(dir) = static_dir {
-        let index = dir.join("index.html");
-        let files = tower::ServiceBuilder::new()
-            .layer(CompressionLayer::new())
-            .service(ServeDir::new(dir).fallback(ServeFile::new(index)));
-        router = router.fallback_service(files);
-    }
+}
+
+/// The web app's files from `dir`, compressed; paths that name no file get `index.html`
+/// (the app routes in the browser).
+pub fn with_static_files(router: Router<AppState>, dir: &Path) -> Router<AppState> {
+    let index = dir.join("index.html");
+    let files = tower::ServiceBuilder::new()
+        .layer(CompressionLayer::new())
+        .service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    router.fallback_service(files)
+}
+
+/// Gives the composed router (API, sync endpoints, files) the layers of every answer and its
+/// state. Spans name the matched route, never the raw URI, so query strings (which may carry
+/// `?token=`) never reach the logs.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::map_response_with_state(

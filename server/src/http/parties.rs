@@ -2,23 +2,22 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::validate;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::parties::{NewParty, Party};
 
 /// `/api/parties` and `/api/parties/{id}`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/parties", get(list).post(create))
-        .route("/api/parties/{id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
 }
 
 /// A new party.

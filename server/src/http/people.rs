@@ -3,25 +3,24 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use secrecy::SecretString;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::password;
 use crate::domain::validate;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::people::Person;
 
 /// `/api/people` and `/api/people/{id}`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/people", get(list).post(create))
-        .route("/api/people/{id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
 }
 
 /// A new person.

@@ -10,34 +10,30 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use axum_extra::extract::cookie::CookieJar;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::throttle::{self, Attempt};
 use crate::auth::{csrf, password, proxy, secret, Credential};
 use crate::domain::validate;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
+use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::cookies::{self, SESSION_DAYS};
 use crate::http::credentials;
-use crate::http::extract::{AppJson, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::http::extract::{record, AppJson, Caller};
 use crate::state::AppState;
 use crate::storage::now_ms;
 use crate::storage::people::Person;
 
 /// `/api/session`, `/api/me`, `/api/me/password`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/session",
-            get(session_state).post(sign_in).delete(sign_out),
-        )
-        .route("/api/me", get(me))
-        .route("/api/me/password", put(change_password))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session_state, sign_in, sign_out))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }
 
 /// Sign-in form.
@@ -249,7 +245,7 @@ async fn change_password(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     if !valid {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     validate::text("new", form.new.expose_secret(), 12, 200)?;
     let hash = password::hash_password(form.new)

@@ -2,24 +2,23 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::secret;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::state::AppState;
 use crate::storage::tokens::TokenInfo;
 
 /// `/api/tokens` and `/api/tokens/{id}`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/tokens", get(list).post(create))
-        .route("/api/tokens/{id}", delete(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -9,16 +9,15 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::validate;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::drafts::{self, access, DraftAccess};
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Window, Windowed};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access::{self, DraftAccess};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
 use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
@@ -26,11 +25,11 @@ use crate::storage::version_quota::{QuotaExceeded, VersionQuota};
 use crate::versions::{self, Block, Comparison};
 
 /// Version routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/drafts/{id}/versions", get(list).post(create))
-        .route("/api/drafts/{id}/versions/{version_id}", get(show))
-        .route("/api/drafts/{id}/compare", get(compare))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
+        .routes(routes!(compare))
 }
 
 /// Output formats.
@@ -81,7 +80,7 @@ async fn list(
     AppPath(id): AppPath<i64>,
     AppQuery(window): AppQuery<Window>,
 ) -> Result<Windowed<VersionInfo>> {
-    access(&state, &caller, id).await?;
+    access::draft(&state, &caller, id).await?;
     window.apply(state.db.list_versions(id).await?)
 }
 
@@ -108,9 +107,9 @@ async fn create(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<CreateVersion>,
 ) -> Result<(StatusCode, Json<VersionInfo>)> {
-    let access = access(&state, &caller, id).await?;
-    access.require_writer(&caller)?;
-    if !drafts::is_open(&access.draft) {
+    let access = access::draft(&state, &caller, id).await?;
+    access.body.write()?;
+    if !access.is_open() {
         return Err(AppError::Conflict("the draft was withdrawn".into()));
     }
     let name = validate::text("name", &input.name, 1, 200)?;
@@ -182,7 +181,7 @@ async fn show(
     AppPath((id, version_id)): AppPath<(i64, i64)>,
     AppQuery(query): AppQuery<FormatQuery>,
 ) -> Result<Response> {
-    let access = access(&state, &caller, id).await?;
+    let access = access::draft(&state, &caller, id).await?;
     let (info, bytes) = state
         .db
         .version_state(id, version_id)
@@ -222,7 +221,7 @@ async fn compare(
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<CompareQuery>,
 ) -> Result<Response> {
-    let access = access(&state, &caller, id).await?;
+    let access = access::draft(&state, &caller, id).await?;
     let (from, old) = state
         .db
         .version_state(id, query.from)

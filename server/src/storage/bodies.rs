@@ -312,3 +312,55 @@ fn membership_from_row(row: &sqlx::any::AnyRow) -> Result<Membership, StorageErr
         holds_mandate: row.try_get::<i64, _>("holds_mandate")? != 0,
     })
 }
+
+/// How one person stands in one body, read by [`SqlStorage::standing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// Their role, `None` when they are no member.
+    pub role: Option<BodyRole>,
+    /// Whether they hold their party's mandate in this body.
+    pub holds_mandate: bool,
+    /// Their party's code, when they are a member who belongs to a party.
+    pub party: Option<String>,
+}
+
+impl SqlStorage {
+    /// Whether a body exists and, for a person, their membership of it with their party and
+    /// mandate: one query. `None` when there is no such body; a standing without a role for
+    /// `person` `None` or someone who is no member.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn standing(
+        &self,
+        body_id: i64,
+        person: Option<i64>,
+    ) -> Result<Option<Standing>, StorageError> {
+        let row = sqlx::query(
+            "SELECT b.id, m.role, m.holds_mandate, p.code AS party FROM bodies b \
+             LEFT JOIN memberships m ON m.body_id = b.id AND m.user_id = $2 \
+             LEFT JOIN users u ON u.id = m.user_id \
+             LEFT JOIN parties p ON p.id = u.party_id WHERE b.id = $1",
+        )
+        .bind(body_id)
+        .bind(person.unwrap_or(-1))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let role: Option<String> = row.try_get("role")?;
+        let Some(role) = role else {
+            return Ok(Some(Standing {
+                role: None,
+                holds_mandate: false,
+                party: None,
+            }));
+        };
+        Ok(Some(Standing {
+            role: Some(BodyRole::parse(&role).unwrap_or(BodyRole::Observer)),
+            holds_mandate: row.try_get::<Option<i64>, _>("holds_mandate")?.unwrap_or(0) != 0,
+            party: row.try_get("party")?,
+        }))
+    }
+}

@@ -77,7 +77,7 @@ pub async fn authenticate(
         auth::request::any_credential(headers, query_token).ok_or(AppError::Unauthorized)?;
     if matches!(credential, Credential::Session(_)) && !same_origin(headers) {
         // A page on another site could open this socket with the visitor's cookie.
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     // Read before authenticating: a change that lands after this point is caught by the next
     // re-authorisation of this socket.

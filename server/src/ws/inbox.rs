@@ -22,12 +22,12 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::access::{Registration, SocketKind};
 use crate::error::{ApiErrorBody, AppError, Result};
@@ -43,10 +43,10 @@ const QUEUE: usize = 64;
 /// Largest frame a client may send (it has nothing to say; pings and closes only).
 const MAX_CLIENT_MESSAGE: usize = 4096;
 
-/// The live inbox route. It is composed with the REST API, under its layers (JSON error bodies
-/// for the framework's rejections among them).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/ws/inbox", get(upgrade))
+/// The live inbox route with its documentation. The app composes it with the REST API, under
+/// its layers (JSON error bodies for the framework's rejections among them).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upgrade))
 }
 
 #[derive(Deserialize)]
@@ -70,7 +70,7 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Result<Response> {
     let upgrader = super::auth::authenticate(&state, &headers, query.token.as_deref()).await?;
-    let person = upgrader.identity.user_id.ok_or(AppError::Forbidden)?;
+    let person = upgrader.identity.user_id.ok_or(AppError::Forbidden(None))?;
     let limits = &state.limits.sockets;
     let subscription = state
         .inbox

@@ -58,10 +58,10 @@ async fn upgrade(
     let identity = upgrader.identity;
     let access = credentials_auth::document_access(&state.db, &identity, &doc_id)
         .await?
-        .ok_or(AppError::Forbidden)?;
+        .ok_or(AppError::Forbidden(None))?;
     if !state.db.document_exists(&doc_id).await? {
         if !identity.is_admin {
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden(None));
         }
         if state.db.create_document(&doc_id, &identity.name).await? {
             tracing::info!(doc_id = %doc_id, by = %identity.name, "document created");

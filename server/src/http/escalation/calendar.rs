@@ -14,28 +14,27 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::secret;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppPath, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::extract::{record, AppPath, Caller};
 use crate::notify::ical::{self, CalendarItem};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
 use crate::storage::escalation::feeds::{CalendarFeed, FeedReader};
 
 /// The calendar routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/calendar/{file}", get(serve))
-        .route("/api/me/calendar-feeds", get(list).post(create_personal))
-        .route("/api/parties/{code}/calendar-feeds", post(create_party))
-        .route("/api/calendar-feeds/{id}", delete(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(serve))
+        .routes(routes!(list, create_personal))
+        .routes(routes!(create_party))
+        .routes(routes!(revoke))
 }
 
 #[utoipa::path(
@@ -196,7 +195,7 @@ async fn create_party(
         None => false,
     };
     if !own && !caller.identity.is_admin {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     create(&state, &caller, None, Some(party), person).await
 }

@@ -3,110 +3,42 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit;
-use crate::http::bodies;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::changes::{Escalation, NewPosition};
 use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
 
 /// The dispute routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies/{id}/disputes", get(list).post(raise))
-        .route("/api/disputes/{id}", get(show))
-        .route("/api/disputes/{id}/positions", post(position))
-        .route("/api/disputes/{id}/options", post(option))
-        .route("/api/disputes/{id}/comments", post(comment))
-        .route("/api/disputes/{id}/escalate", post(escalate))
-        .route("/api/disputes/{id}/resolve", post(resolve))
-        .route("/api/disputes/{id}/withdraw", post(withdraw))
-}
-
-/// How the caller stands towards a dispute.
-pub struct DisputeAccess {
-    /// The dispute.
-    pub dispute: Dispute,
-    /// Role in the dispute's working group.
-    pub role: Option<BodyRole>,
-    /// Role in the forum body at the current level.
-    pub forum_role: Option<BodyRole>,
-    /// Whether the caller belongs to a forum body the dispute has reached.
-    pub reached_forum: bool,
-}
-
-impl DisputeAccess {
-    /// May escalate and resolve.
-    pub fn can_steer(&self) -> bool {
-        self.role.is_some_and(BodyRole::can_steer)
-            || self.forum_role.is_some_and(BodyRole::can_steer)
-    }
-
-    /// May write in the working group (not an observer).
-    pub fn is_representative(&self) -> bool {
-        self.role.is_some_and(BodyRole::can_write)
-    }
-}
-
-/// Loads a dispute the caller may see.
-///
-/// # Errors
-/// [`AppError::NotFound`] when it does not exist or the caller may not see it.
-pub async fn access(state: &AppState, caller: &Caller, id: i64) -> Result<DisputeAccess> {
-    let dispute = state.db.find_dispute(id).await?.ok_or(AppError::NotFound)?;
-    let mut role = None;
-    let mut forum_role = None;
-    let mut reached_forum = false;
-    if let Some(user) = caller.identity.user_id {
-        role = state
-            .db
-            .membership(dispute.body_id, user)
-            .await?
-            .map(|m| m.role);
-        for level in state.db.ladder(dispute.body_id).await? {
-            if level.level == 0 || level.level > dispute.level {
-                continue;
-            }
-            let Some(forum) = level.forum_body_id else {
-                continue;
-            };
-            if let Some(m) = state.db.membership(forum, user).await? {
-                reached_forum = true;
-                if level.level == dispute.level {
-                    forum_role = Some(m.role);
-                }
-            }
-        }
-    }
-    if role.is_none() && !reached_forum && !caller.identity.is_admin {
-        return Err(AppError::NotFound);
-    }
-    Ok(DisputeAccess {
-        dispute,
-        role,
-        forum_role,
-        reached_forum,
-    })
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, raise))
+        .routes(routes!(show))
+        .routes(routes!(position))
+        .routes(routes!(option))
+        .routes(routes!(comment))
+        .routes(routes!(escalate))
+        .routes(routes!(resolve))
+        .routes(routes!(withdraw))
 }
 
 /// The caller's party id.
 async fn caller_party(state: &AppState, caller: &Caller) -> Result<i64> {
-    let code = caller.party().ok_or(AppError::Forbidden)?;
+    let code = caller.party().ok_or(AppError::Forbidden(None))?;
     state
         .db
         .resolve_party(code)
         .await?
-        .ok_or(AppError::Forbidden)
+        .ok_or(AppError::Forbidden(None))
 }
 
 fn closed() -> AppError {
@@ -133,7 +65,7 @@ async fn list(
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Vec<Dispute>>> {
-    bodies::access(&state, &caller, id).await?;
+    access::body(&state, &caller, id).await?;
     Ok(Json(state.db.list_disputes(id, query.open).await?))
 }
 
@@ -167,11 +99,8 @@ async fn raise(
     AppJson(input): AppJson<RaiseInput>,
 ) -> Result<(StatusCode, Json<Dispute>)> {
     caller.require_write_scope()?;
-    let (_, role) = bodies::access(&state, &caller, body_id).await?;
-    if !role.is_some_and(BodyRole::can_write) {
-        return Err(AppError::Forbidden);
-    }
-    crate::http::comments::at_most("parties", input.parties.len(), MAX_DISPUTE_PARTIES)?;
+    access::body(&state, &caller, body_id).await?.write()?;
+    crate::http::extract::at_most("parties", input.parties.len(), MAX_DISPUTE_PARTIES)?;
     let person = caller.person_id()?;
     let party = caller_party(&state, &caller).await?;
     if !SUBJECT_KINDS.contains(&input.subject_kind.as_str()) {
@@ -221,7 +150,7 @@ async fn raise(
     };
     let dispute = state
         .db
-        .raise_dispute_by(&new, passage.as_deref(), &audit::actor(&caller))
+        .raise_dispute_by(&new, passage.as_deref(), &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(dispute)))
 }
@@ -239,7 +168,7 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<crate::storage::escalation::dossier::Dossier>> {
-    access(&state, &caller, id).await?;
+    access::dispute(&state, &caller, id).await?;
     state
         .db
         .dossier(id)
@@ -269,21 +198,17 @@ async fn position(
     AppJson(input): AppJson<TextInput>,
 ) -> Result<(StatusCode, Json<Dispute>)> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if !access.is_representative() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let party = caller_party(&state, &caller).await?;
     if !access.dispute.parties.iter().any(|p| p.party_id == party) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let text = validate::text("text", &input.text, 1, 10_000)?;
     let person = caller.person_id()?;
-    let mandate = state
-        .db
-        .membership(access.dispute.body_id, person)
-        .await?
-        .is_some_and(|m| m.holds_mandate);
+    let mandate = access.holds_mandate;
     let position = NewPosition {
         party_id: party,
         text: &text,
@@ -292,7 +217,7 @@ async fn position(
     };
     let dispute = state
         .db
-        .state_position_by(&access.dispute, &position, &audit::actor(&caller))
+        .state_position_by(&access.dispute, &position, &audit_actor(&caller))
         .await?
         .map_err(|_| closed())?;
     Ok((StatusCode::CREATED, Json(dispute)))
@@ -321,9 +246,9 @@ async fn option(
     AppJson(input): AppJson<OptionInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if !access.is_representative() && !access.can_steer() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let title = validate::text("title", &input.title, 1, 200)?;
     let description = validate::text("description", &input.description, 0, 10_000)?;
@@ -338,7 +263,7 @@ async fn option(
             &title,
             &description,
             party,
-            (caller.person_id()?, &audit::actor(&caller)),
+            (caller.person_id()?, &audit_actor(&caller)),
         )
         .await?
         .ok_or_else(closed)?;
@@ -361,14 +286,14 @@ async fn comment(
     AppJson(input): AppJson<TextInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if access.role.is_none() && !access.reached_forum {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let text = validate::text("text", &input.text, 1, 10_000)?;
     let comment = state
         .db
-        .add_dispute_comment(id, &text, (caller.person_id()?, &audit::actor(&caller)))
+        .add_dispute_comment(id, &text, (caller.person_id()?, &audit_actor(&caller)))
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": comment }))))
 }
@@ -394,9 +319,9 @@ async fn escalate(
     AppJson(input): AppJson<NoteInput>,
 ) -> Result<Json<Dispute>> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if !access.can_steer() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let note = match &input.note {
         Some(n) => Some(validate::text("note", n, 0, 5_000)?),
@@ -404,7 +329,7 @@ async fn escalate(
     };
     let person = caller.person_id()?;
     let dispute = &access.dispute;
-    let by = audit::actor(&caller);
+    let by = audit_actor(&caller);
     let escalation = Escalation {
         from_level: dispute.level,
         actor_id: Some(person),
@@ -449,12 +374,12 @@ async fn resolve(
     AppJson(input): AppJson<DecisionInput>,
 ) -> Result<Json<Dispute>> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if !access.can_steer() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let decision = validate::text("decision", &input.decision, 1, 20_000)?;
-    let by = (caller.person_id()?, &audit::actor(&caller));
+    let by = (caller.person_id()?, &audit_actor(&caller));
     let resolved = state
         .db
         .close_dispute(&access.dispute, "besloten", Some(&decision), by)
@@ -479,19 +404,19 @@ async fn withdraw(
     AppJson(input): AppJson<NoteInput>,
 ) -> Result<Json<Dispute>> {
     caller.require_write_scope()?;
-    let access = access(&state, &caller, id).await?;
+    let access = access::dispute(&state, &caller, id).await?;
     if !access.is_representative() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let party = caller_party(&state, &caller).await?;
     if party != access.dispute.raised_by_party_id {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let note = match &input.note {
         Some(n) => Some(validate::text("note", n, 0, 5_000)?),
         None => None,
     };
-    let by = (caller.person_id()?, &audit::actor(&caller));
+    let by = (caller.person_id()?, &audit_actor(&caller));
     let withdrawn = state
         .db
         .close_dispute(&access.dispute, "ingetrokken", note.as_deref(), by)

@@ -6,27 +6,26 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::error::{AppError, Result};
+use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{AppPath, Caller};
-use crate::http::openapi::ApiErrorBody;
 use crate::http::render::render_blocking;
 use crate::state::AppState;
 use crate::storage::escalation::dossier::Dossier;
 use crate::versions::dossier as export;
 
 /// The dossier routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/disputes/{id}/dossier.md", get(markdown))
-        .route("/api/disputes/{id}/dossier.pdf", get(pdf))
-        .route("/api/disputes/{id}/dossier.docx", get(docx))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(markdown))
+        .routes(routes!(pdf))
+        .routes(routes!(docx))
 }
 
 async fn load(state: &AppState, caller: &Caller, id: i64) -> Result<Dossier> {
-    super::disputes::access(state, caller, id).await?;
+    crate::http::access::dispute(state, caller, id).await?;
     state.db.dossier(id).await?.ok_or(AppError::NotFound)
 }
 

@@ -5,34 +5,27 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::validate::Invalid;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::notify::Language;
 use crate::state::AppState;
 use crate::storage::escalation::notifications::{EmailMode, InboxItem, NotificationSettings};
 
 /// The inbox routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/notifications", get(list))
-        .route("/api/notifications/unread-count", get(unread))
-        .route("/api/notifications/read-all", post(read_all))
-        .route(
-            "/api/notifications/{id}/read",
-            post(mark_read).delete(mark_unread),
-        )
-        .route(
-            "/api/me/notification-settings",
-            get(settings).put(put_settings),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(unread))
+        .routes(routes!(read_all))
+        .routes(routes!(mark_read, mark_unread))
+        .routes(routes!(settings, put_settings))
 }
 
 #[derive(Deserialize)]

@@ -9,27 +9,25 @@
 //! and after.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::escalation::{
     check_ladder, LadderLevel, DEFAULT_OVERDUE_MARGIN_DAYS, MAX_RESPONSE_DAYS,
 };
-use crate::domain::roles::BodyRole;
 use crate::domain::validate::Invalid;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::bodies;
-use crate::http::extract::{AppJson, AppPath, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{record, AppJson, AppPath, Caller};
 use crate::state::AppState;
 use crate::storage::escalation::ladder::LadderSettings;
 
 /// The ladder routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/bodies/{id}/ladder", get(show).put(put))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show, put))
 }
 
 #[utoipa::path(
@@ -46,7 +44,7 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<LadderSettings>> {
-    bodies::access(&state, &caller, id).await?;
+    access::body(&state, &caller, id).await?;
     Ok(Json(state.db.ladder_settings(id).await?))
 }
 
@@ -81,9 +79,8 @@ async fn put(
     AppJson(input): AppJson<LadderInput>,
 ) -> Result<Json<LadderSettings>> {
     caller.require_write_scope()?;
-    let (_, role) = bodies::access(&state, &caller, id).await?;
-    if !caller.identity.is_admin && !role.is_some_and(BodyRole::can_steer) {
-        return Err(AppError::Forbidden);
+    if !access::body(&state, &caller, id).await?.administers() {
+        return Err(AppError::Forbidden(None));
     }
     if input.levels.len() > 10 {
         return Err(Invalid {

@@ -31,18 +31,17 @@ pub mod inbox;
 pub mod ladder;
 pub mod webhooks;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
 /// The escalation and notification routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(disputes::router())
         .merge(dossier::router())
         .merge(ladder::router())
         .merge(inbox::router())
-        .merge(crate::ws::inbox::router())
         .merge(calendar::router())
         .merge(webhooks::router())
 }

@@ -12,19 +12,17 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::secret;
-use crate::domain::roles::BodyRole;
 use crate::domain::validate::Invalid;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::bodies;
-use crate::http::extract::{AppJson, AppPath, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{record, AppJson, AppPath, Caller};
 use crate::state::AppState;
 use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
 
@@ -32,19 +30,18 @@ use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
 pub const MAX_URL_BYTES: usize = 2000;
 
 /// The webhook routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies/{id}/webhooks", get(list).post(create))
-        .route("/api/webhooks/{id}", axum::routing::delete(remove))
-        .route("/api/webhooks/{id}/deliveries", get(deliveries))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(remove))
+        .routes(routes!(deliveries))
 }
 
 async fn manage(state: &AppState, caller: &Caller, body: i64) -> Result<()> {
-    let (_, role) = bodies::access(state, caller, body).await?;
-    if caller.identity.is_admin || role.is_some_and(BodyRole::can_steer) {
+    if access::body(state, caller, body).await?.administers() {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::Forbidden(None))
     }
 }
 

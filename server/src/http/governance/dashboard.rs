@@ -8,25 +8,25 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::milestones::{query_milestones, ListQuery};
-use super::{reader, today};
+use super::{query_milestones, today, ListQuery};
 use crate::domain::milestone_status::{self, Bucket, MilestoneStatus, DUE_SOON_DAYS};
-use crate::error::{AppError, Result};
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
 use crate::http::extract::{AppPath, AppQuery, Caller};
-use crate::http::openapi::ApiErrorBody;
 use crate::state::AppState;
 use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
 
 /// Dashboard and export routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies/{id}/dashboard", get(dashboard))
-        .route("/api/bodies/{id}/milestones.csv", get(export_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(dashboard))
+        .routes(routes!(export_csv))
 }
 
 #[derive(Deserialize)]
@@ -96,7 +96,12 @@ async fn dashboard(
     AppPath(body_id): AppPath<i64>,
     AppQuery(query): AppQuery<DashboardQuery>,
 ) -> Result<Json<Dashboard>> {
-    let (body, _) = crate::http::bodies::access(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
+    let body = state
+        .db
+        .find_body(body_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = today(query.today.as_deref())?;
     let milestones = state
         .db
@@ -210,7 +215,7 @@ async fn export_csv(
     AppPath(body_id): AppPath<i64>,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Response> {
-    reader(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
     let milestones = query_milestones(&state, body_id, &query).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [

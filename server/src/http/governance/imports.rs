@@ -15,27 +15,26 @@
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::steering;
 use crate::domain::fuzzy_date::ParseContext;
 use crate::domain::validate::Invalid;
-use crate::error::{AppError, Result};
-use crate::http::audit::record;
-use crate::http::extract::{AppPath, AppQuery, Caller};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{record, AppPath, AppQuery, Caller};
 use crate::http::render::render_blocking;
 use crate::import::{self, Format, ImportError, ImportPlan, RowIssue};
 use crate::state::AppState;
 use crate::storage::governance::import::{DirectoryError, ImportOutcome};
 
 /// Import routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/bodies/{id}/imports", post(import_table))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_table))
 }
 
 #[derive(Deserialize)]
@@ -193,7 +192,7 @@ async fn import_table(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ImportAnswer>)> {
-    steering(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?.steer()?;
     let format = format_of(&query, &headers)?;
     let body = read_upload(&headers, body, state.work.max_import_bytes).await?;
     if body.is_empty() {

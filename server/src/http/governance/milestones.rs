@@ -3,20 +3,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{party_id, reader, steering};
+use super::{party_id, query_milestones, ListQuery};
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::{MilestoneStatus, StepError};
-use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::governance::action_lines::{ActionLine, NewActionLine};
 use crate::storage::governance::milestone_log::{Link, NewLink, Note, StatusChange};
@@ -25,21 +24,15 @@ use crate::storage::governance::milestones::{
 };
 
 /// Action-line and milestone routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/bodies/{id}/action-lines",
-            get(list_lines).post(create_line),
-        )
-        .route("/api/action-lines/{id}", get(show_line))
-        .route("/api/bodies/{id}/milestones", get(list).post(create))
-        .route("/api/milestones/{id}", get(show).patch(update))
-        .route(
-            "/api/milestones/{id}/status",
-            get(history).post(change_status),
-        )
-        .route("/api/milestones/{id}/notes", get(notes).post(add_note))
-        .route("/api/milestones/{id}/links", get(links).post(add_link))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_lines, create_line))
+        .routes(routes!(show_line))
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(history, change_status))
+        .routes(routes!(notes, add_note))
+        .routes(routes!(links, add_link))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,7 +85,9 @@ struct StatusInput {
     agreed_with: Option<String>,
 }
 
+// named apart from the dispute's `NoteInput`: one schema name per document
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = MilestoneNoteInput)]
 struct NoteInput {
     body: String,
 }
@@ -103,31 +98,6 @@ struct LinkInput {
     comment_id: Option<i64>,
     anchor: Option<String>,
     decision_text: Option<String>,
-}
-
-/// Query of the milestone list.
-#[derive(Deserialize, Default)]
-pub(crate) struct ListQuery {
-    /// Party code: milestones it owns, directly or through a collective it belongs to.
-    pub party: Option<String>,
-    /// Action line id.
-    pub action_line: Option<i64>,
-    /// Status.
-    pub status: Option<String>,
-    /// Items to skip.
-    pub offset: Option<i64>,
-    /// Page size.
-    pub limit: Option<i64>,
-}
-
-impl ListQuery {
-    fn page(&self) -> Page {
-        let default = Page::default();
-        Page {
-            offset: self.offset.unwrap_or(default.offset),
-            limit: self.limit.unwrap_or(default.limit),
-        }
-    }
 }
 
 /// A milestone with its history, notes and links.
@@ -189,46 +159,6 @@ async fn check_line(state: &AppState, body_id: i64, line: Option<i64>) -> Result
     Ok(())
 }
 
-/// The milestones of a body matching a list query.
-pub(crate) async fn query_milestones(
-    state: &AppState,
-    body_id: i64,
-    query: &ListQuery,
-) -> Result<Vec<Milestone>> {
-    let party = match query.party.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(code) => Some(party_id(state, "party", code).await?),
-        None => None,
-    };
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| MilestoneStatus::parse_field("status", s))
-        .transpose()?;
-    let filter = MilestoneFilter {
-        party_id: party,
-        action_line_id: query.action_line,
-    };
-    let mut items = state.db.list_milestones(body_id, filter).await?;
-    if let Some(status) = status {
-        items.retain(|m| m.status == status.as_str());
-    }
-    Ok(items)
-}
-
-async fn readable(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-) -> Result<(Milestone, Option<BodyRole>)> {
-    let milestone = state
-        .db
-        .find_milestone(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let role = reader(state, caller, milestone.body_id).await?;
-    Ok((milestone, role))
-}
-
 async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
     state
         .db
@@ -251,7 +181,7 @@ async fn list_lines(
     AppPath(body_id): AppPath<i64>,
     AppQuery(page): AppQuery<Page>,
 ) -> Result<Json<Paged<ActionLine>>> {
-    reader(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
     let page = page.checked()?;
     Ok(Json(Paged::slice(
         state.db.list_action_lines(body_id).await?,
@@ -274,7 +204,7 @@ async fn create_line(
     AppPath(body_id): AppPath<i64>,
     AppJson(input): AppJson<CreateLine>,
 ) -> Result<(StatusCode, Json<ActionLine>)> {
-    steering(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?.steer()?;
     let title = validate::text("title", &input.title, 1, 300)?;
     let description = validate::text("description", &input.description, 0, 20_000)?;
     let number = input
@@ -294,7 +224,7 @@ async fn create_line(
     };
     let line = state
         .db
-        .create_action_line_by(&new, &audit::actor(&caller))
+        .create_action_line_by(&new, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(line)))
 }
@@ -316,12 +246,7 @@ async fn show_line(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<LineDetail>> {
-    let line = state
-        .db
-        .find_action_line(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    reader(&state, &caller, line.body_id).await?;
+    let (line, _) = access::action_line(&state, &caller, id).await?;
     let filter = MilestoneFilter {
         party_id: None,
         action_line_id: Some(id),
@@ -347,7 +272,7 @@ async fn list(
     AppPath(body_id): AppPath<i64>,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Paged<Milestone>>> {
-    reader(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
     let page = query.page().checked()?;
     let items = query_milestones(&state, body_id, &query).await?;
     Ok(Json(Paged::slice(items, page)))
@@ -368,7 +293,7 @@ async fn create(
     AppPath(body_id): AppPath<i64>,
     AppJson(input): AppJson<CreateMilestone>,
 ) -> Result<(StatusCode, Json<MilestoneDetail>)> {
-    steering(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?.steer()?;
     let title = validate::text("title", &input.title, 1, 500)?;
     let description = validate::text("description", &input.description, 0, 20_000)?;
     let due = parse_due("due", &input.due)?;
@@ -406,7 +331,7 @@ async fn create(
     };
     let detail = state
         .db
-        .create_milestone_by(&new, &audit::actor(&caller))
+        .create_milestone_by(&new, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -424,7 +349,7 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<MilestoneDetail>> {
-    readable(&state, &caller, id).await?;
+    access::milestone(&state, &caller, id).await?;
     Ok(Json(detail(&state, id).await?))
 }
 
@@ -443,8 +368,8 @@ async fn update(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<UpdateMilestone>,
 ) -> Result<Json<MilestoneDetail>> {
-    let (milestone, _) = readable(&state, &caller, id).await?;
-    steering(&state, &caller, milestone.body_id).await?;
+    let (milestone, access) = access::milestone(&state, &caller, id).await?;
+    access.steer()?;
     let title = match input.title {
         Some(t) => validate::text("title", &t, 1, 500)?,
         None => milestone.title.clone(),
@@ -467,7 +392,7 @@ async fn update(
     };
     state
         .db
-        .update_milestone(id, &change, &audit::actor(&caller))
+        .update_milestone(id, &change, &audit_actor(&caller))
         .await?
         .map(Json)
         .ok_or(AppError::NotFound)
@@ -505,15 +430,15 @@ async fn change_status(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<StatusInput>,
 ) -> Result<Json<MilestoneDetail>> {
-    let (milestone, role) = readable(&state, &caller, id).await?;
+    let (milestone, access) = access::milestone(&state, &caller, id).await?;
     caller.require_write_scope()?;
-    let allowed = match role {
+    let allowed = match access.role {
         Some(role) if role.can_steer() => true,
         Some(role) if role.can_write() => owns(&state, &caller, &milestone).await?,
         _ => false,
     };
     if !allowed {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(None));
     }
     let to = MilestoneStatus::parse_field("status", &input.status)?;
     let new_due = match input.new_due.as_deref().filter(|d| !d.trim().is_empty()) {
@@ -547,7 +472,7 @@ async fn change_status(
     };
     match state
         .db
-        .change_milestone_status_by(id, &step, &audit::actor(&caller))
+        .change_milestone_status_by(id, &step, &audit_actor(&caller))
         .await
     {
         Ok(detail) => Ok(Json(detail)),
@@ -571,7 +496,7 @@ async fn history(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Vec<StatusChange>>> {
-    readable(&state, &caller, id).await?;
+    access::milestone(&state, &caller, id).await?;
     Ok(Json(state.db.milestone_history(id).await?))
 }
 
@@ -588,7 +513,7 @@ async fn notes(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Vec<Note>>> {
-    readable(&state, &caller, id).await?;
+    access::milestone(&state, &caller, id).await?;
     Ok(Json(state.db.milestone_notes(id).await?))
 }
 
@@ -607,15 +532,11 @@ async fn add_note(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<NoteInput>,
 ) -> Result<(StatusCode, Json<Vec<Note>>)> {
-    let (_, role) = readable(&state, &caller, id).await?;
-    caller.require_write_scope()?;
-    if !role.is_some_and(BodyRole::can_write) {
-        return Err(AppError::Forbidden);
-    }
+    access::milestone(&state, &caller, id).await?.1.write()?;
     let body = validate::text("body", &input.body, 1, 10_000)?;
     let notes = state
         .db
-        .add_milestone_note(id, caller.identity.user_id, &body, &audit::actor(&caller))
+        .add_milestone_note(id, caller.identity.user_id, &body, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(notes)))
 }
@@ -633,7 +554,7 @@ async fn links(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Vec<Link>>> {
-    readable(&state, &caller, id).await?;
+    access::milestone(&state, &caller, id).await?;
     Ok(Json(state.db.milestone_links(id).await?))
 }
 
@@ -652,8 +573,8 @@ async fn add_link(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<LinkInput>,
 ) -> Result<(StatusCode, Json<Vec<Link>>)> {
-    let (milestone, _) = readable(&state, &caller, id).await?;
-    steering(&state, &caller, milestone.body_id).await?;
+    let (milestone, access) = access::milestone(&state, &caller, id).await?;
+    access.steer()?;
     let decision_text = input
         .decision_text
         .map(|t| validate::text("decision_text", &t, 1, 20_000))
@@ -702,7 +623,7 @@ async fn add_link(
     };
     let links = state
         .db
-        .add_milestone_link(id, &link, caller.identity.user_id, &audit::actor(&caller))
+        .add_milestone_link(id, &link, caller.identity.user_id, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(links)))
 }

@@ -19,61 +19,24 @@ pub mod imports;
 pub mod milestones;
 pub mod role_agreements;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
 use chrono::NaiveDate;
-use polder_shared::ApiError;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
 
-use crate::domain::roles::BodyRole;
+use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::validate::Invalid;
-use crate::error::{AppError, Result};
-use crate::http::bodies;
-use crate::http::extract::Caller;
+use crate::error::Result;
+use crate::http::extract::Page;
 use crate::state::AppState;
+use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
 
 /// The governance routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(role_agreements::router())
         .merge(milestones::router())
         .merge(dashboard::router())
         .merge(imports::router())
-}
-
-/// The caller's role in the body, failing unless they may read it.
-///
-/// # Errors
-/// [`AppError::NotFound`] for outsiders.
-pub(crate) async fn reader(
-    state: &AppState,
-    caller: &Caller,
-    body_id: i64,
-) -> Result<Option<BodyRole>> {
-    Ok(bodies::access(state, caller, body_id).await?.1)
-}
-
-/// Fails unless the caller is on the body's programme team (chair or secretariat) with a
-/// credential that may write.
-///
-/// # Errors
-/// [`AppError::NotFound`] for outsiders, [`AppError::Forbidden`] for everyone else.
-pub(crate) async fn steering(state: &AppState, caller: &Caller, body_id: i64) -> Result<BodyRole> {
-    let role = reader(state, caller, body_id).await?;
-    caller.require_write_scope()?;
-    match role {
-        Some(role) if role.can_steer() => Ok(role),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
-/// A 403 answer with a sentence saying why.
-pub(crate) fn refused(message: impl Into<String>) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        Json(ApiError::new("forbidden", message)),
-    )
-        .into_response()
 }
 
 /// Reads `?today=YYYY-MM-DD`; the server's local date when absent.
@@ -105,4 +68,55 @@ pub(crate) async fn party_id(state: &AppState, field: &'static str, name: &str) 
         }
         .into()
     })
+}
+
+/// Query of the milestone list.
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    /// Party code: milestones it owns, directly or through a collective it belongs to.
+    pub party: Option<String>,
+    /// Action line id.
+    pub action_line: Option<i64>,
+    /// Status.
+    pub status: Option<String>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+    /// Page size.
+    pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    pub(crate) fn page(&self) -> Page {
+        let default = Page::default();
+        Page {
+            offset: self.offset.unwrap_or(default.offset),
+            limit: self.limit.unwrap_or(default.limit),
+        }
+    }
+}
+
+/// The milestones of a body matching a list query.
+pub(crate) async fn query_milestones(
+    state: &AppState,
+    body_id: i64,
+    query: &ListQuery,
+) -> Result<Vec<Milestone>> {
+    let party = match query.party.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(code) => Some(party_id(state, "party", code).await?),
+        None => None,
+    };
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| MilestoneStatus::parse_field("status", s))
+        .transpose()?;
+    let filter = MilestoneFilter {
+        party_id: party,
+        action_line_id: query.action_line,
+    };
+    let mut items = state.db.list_milestones(body_id, filter).await?;
+    if let Some(status) = status {
+        items.retain(|m| m.status == status.as_str());
+    }
+    Ok(items)
 }

@@ -17,17 +17,17 @@ use std::collections::BTreeSet;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{party_id, reader, refused, steering};
+use super::party_id;
 use crate::domain::role_agreement::{self, AgreementRole};
 use crate::domain::validate::{self, Invalid};
-use crate::error::{AppError, Result};
-use crate::http::audit;
-use crate::http::extract::{AppJson, AppPath, AppQuery, Caller, Page, Paged};
-use crate::http::openapi::ApiErrorBody;
+use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::governance::role_agreements::{
     AgreementChange, Changed, NewRoleAgreement, PendingParty, RoleAgreement, SignOff,
@@ -35,19 +35,13 @@ use crate::storage::governance::role_agreements::{
 use crate::storage::governance::sign_offs::{NewSignOff, SignOutcome};
 
 /// Role-agreement routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bodies/{id}/role-agreements", get(list).post(create))
-        .route("/api/role-agreements/{id}", get(show).patch(update))
-        .route(
-            "/api/role-agreements/{id}/parties/{party}",
-            put(set_role).delete(remove_party),
-        )
-        .route(
-            "/api/role-agreements/{id}/sign-offs",
-            post(sign).get(history),
-        )
-        .route("/api/role-agreements/{id}/pending", get(pending))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
+        .routes(routes!(set_role, remove_party))
+        .routes(routes!(sign, history))
+        .routes(routes!(pending))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -97,17 +91,6 @@ struct Pending {
     pending: Vec<PendingParty>,
 }
 
-/// Loads an agreement the caller may read.
-async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<RoleAgreement> {
-    let agreement = state
-        .db
-        .find_role_agreement(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    reader(state, caller, agreement.body_id).await?;
-    Ok(agreement)
-}
-
 async fn check_draft(state: &AppState, body_id: i64, draft_id: Option<i64>) -> Result<()> {
     if let Some(draft_id) = draft_id {
         let draft = state.db.find_draft(draft_id).await?;
@@ -136,7 +119,7 @@ async fn list(
     AppPath(body_id): AppPath<i64>,
     AppQuery(page): AppQuery<Page>,
 ) -> Result<Json<Paged<RoleAgreement>>> {
-    reader(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?;
     let page = page.checked()?;
     Ok(Json(Paged::slice(
         state.db.list_role_agreements(body_id).await?,
@@ -159,7 +142,7 @@ async fn create(
     AppPath(body_id): AppPath<i64>,
     AppJson(input): AppJson<CreateAgreement>,
 ) -> Result<(StatusCode, Json<RoleAgreement>)> {
-    steering(&state, &caller, body_id).await?;
+    access::body(&state, &caller, body_id).await?.steer()?;
     let title = validate::text("title", &input.title, 1, 300)?;
     let description = validate::text("description", &input.description, 0, 20_000)?;
     check_draft(&state, body_id, input.draft_id).await?;
@@ -186,7 +169,7 @@ async fn create(
     };
     let agreement = state
         .db
-        .create_role_agreement_by(&new, &audit::actor(&caller))
+        .create_role_agreement_by(&new, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, Json(agreement)))
 }
@@ -204,7 +187,7 @@ async fn show(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<RoleAgreement>> {
-    Ok(Json(readable(&state, &caller, id).await?))
+    Ok(Json(access::role_agreement(&state, &caller, id).await?.0))
 }
 
 async fn apply(
@@ -215,7 +198,7 @@ async fn apply(
 ) -> Result<Json<Changed>> {
     state
         .db
-        .change_role_agreement(id, &change, &audit::actor(caller))
+        .change_role_agreement(id, &change, &audit_actor(caller))
         .await?
         .map(Json)
         .ok_or(AppError::NotFound)
@@ -236,8 +219,8 @@ async fn update(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<UpdateAgreement>,
 ) -> Result<Json<Changed>> {
-    let agreement = readable(&state, &caller, id).await?;
-    steering(&state, &caller, agreement.body_id).await?;
+    let (agreement, access) = access::role_agreement(&state, &caller, id).await?;
+    access.steer()?;
     let title = input
         .title
         .map(|t| validate::text("title", &t, 1, 300))
@@ -273,8 +256,8 @@ async fn set_role(
     AppPath((id, party)): AppPath<(i64, String)>,
     AppJson(input): AppJson<RoleInput>,
 ) -> Result<Json<Changed>> {
-    let agreement = readable(&state, &caller, id).await?;
-    steering(&state, &caller, agreement.body_id).await?;
+    let (_, access) = access::role_agreement(&state, &caller, id).await?;
+    access.steer()?;
     let party_id = party_id(&state, "party", &party).await?;
     let role = AgreementRole::parse_field("role", &input.role)?;
     let change = AgreementChange {
@@ -297,8 +280,8 @@ async fn remove_party(
     caller: Caller,
     AppPath((id, party)): AppPath<(i64, String)>,
 ) -> Result<Json<Changed>> {
-    let agreement = readable(&state, &caller, id).await?;
-    steering(&state, &caller, agreement.body_id).await?;
+    let (agreement, access) = access::role_agreement(&state, &caller, id).await?;
+    access.steer()?;
     let party_id = party_id(&state, "party", &party).await?;
     if !agreement.parties.iter().any(|p| p.party_id == party_id) {
         return Err(AppError::NotFound);
@@ -325,27 +308,11 @@ async fn sign(
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<SignInput>,
 ) -> Result<Response> {
-    let agreement = readable(&state, &caller, id).await?;
-    caller.require_write_scope()?;
+    let (agreement, access) = access::role_agreement(&state, &caller, id).await?;
+    let code = access.sign_for()?;
     let person = caller.person_id()?;
-    let membership = state.db.membership(agreement.body_id, person).await?;
-    let Some(membership) = membership.filter(|m| m.holds_mandate) else {
-        return Ok(refused(
-            "only a person holding their party's mandate in this body signs off for the party; ask your party's mandate holder",
-        ));
-    };
-    if !membership.role.can_write() {
-        return Ok(refused(
-            "observers do not sign off, even with a mandate; a member of your party holding its mandate signs",
-        ));
-    }
-    let Some(code) = membership.party.clone() else {
-        return Ok(refused(
-            "you do not belong to a party, so you cannot sign off for one",
-        ));
-    };
     let Some(row) = agreement.parties.iter().find(|p| p.code == code) else {
-        return Ok(refused(format!(
+        return Err(AppError::refused(format!(
             "{code} has no role in this agreement; only the parties in the matrix sign off"
         )));
     };
@@ -360,7 +327,7 @@ async fn sign(
     };
     match state
         .db
-        .sign_off(&agreement, &sign, &audit::actor(&caller))
+        .sign_off(&agreement, &sign, &audit_actor(&caller))
         .await?
     {
         SignOutcome::Signed(signed) => Ok((StatusCode::CREATED, Json(*signed)).into_response()),
@@ -384,7 +351,7 @@ async fn history(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Vec<SignOff>>> {
-    readable(&state, &caller, id).await?;
+    access::role_agreement(&state, &caller, id).await?;
     Ok(Json(state.db.sign_off_history(id).await?))
 }
 
@@ -401,7 +368,7 @@ async fn pending(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<Json<Pending>> {
-    let agreement = readable(&state, &caller, id).await?;
+    let (agreement, _) = access::role_agreement(&state, &caller, id).await?;
     let pending = state.db.pending_sign_offs(&agreement).await?;
     Ok(Json(Pending {
         version_hash: agreement.version_hash,
