@@ -5,7 +5,7 @@
 //! and `scheduler`, handing each what it uses; `http` and `ws` use `hub`, `auth` and
 //! `storage`, and `ws` never `http`; `scheduler` gets the database and the inbox signal, never
 //! the app state; `hub` reaches storage only through [`storage::DocStore`] and uses `sync` and
-//! `metrics`; `sync` uses yrs, the fragment name of `versions` and the `clock`. `domain`,
+//! `metrics`; `sync` uses yrs and the `clock` (and names the fragment `versions` reads). `domain`,
 //! `sync`, `versions` and `import` do no IO and import neither axum nor sqlx (the dossier
 //! writers in `versions` read the record type that `storage` loads).
 //! - [`cli`]: the `polder` command line.

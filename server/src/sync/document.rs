@@ -10,6 +10,9 @@ use super::nesting::{self, NestingError};
 use super::protocol::ValidUpdate;
 use super::{scan, ConnId, SyncError};
 
+/// Name of the XmlFragment that y-prosemirror keeps a draft's content in.
+pub const FRAGMENT: &str = "prosemirror";
+
 /// A document's state in memory.
 ///
 /// Invariants:
@@ -30,7 +33,7 @@ impl DocState {
     pub fn new() -> Self {
         let doc = Doc::new();
         // Typed up front, so that walks up from its elements see an XML parent.
-        doc.get_or_insert_xml_fragment(crate::versions::FRAGMENT);
+        doc.get_or_insert_xml_fragment(FRAGMENT);
         Self {
             awareness: Awareness::new(doc),
             owners: HashMap::new(),

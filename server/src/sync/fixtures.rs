@@ -14,7 +14,7 @@ pub(crate) const SMALL_STACK: usize = 256 * 1024;
 /// at the bottom, built by client 7 in one transaction.
 pub(crate) fn deep_xml_update(depth: usize) -> Vec<u8> {
     let doc = Doc::with_client_id(7);
-    let fragment = doc.get_or_insert_xml_fragment(crate::versions::FRAGMENT);
+    let fragment = doc.get_or_insert_xml_fragment(super::document::FRAGMENT);
     {
         let mut txn = doc.transact_mut();
         let mut current = fragment.insert(&mut txn, 0, XmlElementPrelim::empty("div"));
@@ -61,7 +61,7 @@ fn the_fixtures_are_what_they_claim() {
     doc.transact_mut()
         .apply_update(crate::sync::scan::decode_update(&update).unwrap())
         .unwrap();
-    let fragment = doc.get_or_insert_xml_fragment(crate::versions::FRAGMENT);
+    let fragment = doc.get_or_insert_xml_fragment(super::document::FRAGMENT);
     let txn = doc.transact();
     assert_eq!(
         yrs::GetString::get_string(&fragment, &txn),
@@ -128,7 +128,7 @@ pub(crate) fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
 pub(crate) fn edited_state(client: u64, edits: &[Edit]) -> Vec<u8> {
     use yrs::{Text, XmlElementRef, XmlTextRef};
     let doc = Doc::with_client_id(client);
-    let fragment = doc.get_or_insert_xml_fragment(crate::versions::FRAGMENT);
+    let fragment = doc.get_or_insert_xml_fragment(super::document::FRAGMENT);
     let mut element: Option<XmlElementRef> = None;
     let mut text: Option<XmlTextRef> = None;
     let mut txn = doc.transact_mut();

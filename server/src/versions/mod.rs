@@ -49,8 +49,9 @@ pub use docx::{to_docx, to_docx_dated};
 pub use html::to_html;
 pub use markdown::{comparison_markdown, to_markdown};
 
-/// Name of the XmlFragment that y-prosemirror keeps a draft's content in.
-pub const FRAGMENT: &str = "prosemirror";
+/// Name of the XmlFragment that y-prosemirror keeps a draft's content in; the document's shape
+/// belongs to [`crate::sync`], which versions read.
+pub use crate::sync::document::FRAGMENT;
 
 /// Deepest element nesting a version is read to; deeper content is refused with
 /// [`VersionError::TooDeep`]. Default: 1,000, ten times the default limit the server puts on
