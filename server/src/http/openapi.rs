@@ -10,13 +10,15 @@ mod common_responses;
 
 pub use common_responses::CommonResponses;
 
-use std::sync::Arc;
-
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use bytes::Bytes;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// The document.
@@ -46,12 +48,27 @@ pub fn serve(api: OpenApiRouter<AppState>) -> Router<AppState> {
     let mut document = ApiDoc::openapi();
     document.merge(paths);
     CommonResponses.modify(&mut document);
-    let document = Arc::new(document);
+    // Serialised once: the document's own structures (some MiB of maps) are freed at startup
+    // instead of being held for the life of the process.
+    let body = serde_json::to_vec(&document)
+        .map(Bytes::from)
+        .map_err(|e| e.to_string());
+    drop(document);
     router.route(
         "/api/openapi.json",
         get(move || {
-            let document = Arc::clone(&document);
-            async move { Json(document) }
+            let body = body.clone();
+            async move {
+                match body {
+                    Ok(bytes) => {
+                        ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+                    }
+                    Err(error) => AppError::Internal(anyhow::anyhow!(
+                        "the OpenAPI document cannot be serialised: {error}"
+                    ))
+                    .into_response(),
+                }
+            }
         }),
     )
 }
