@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, inboxRefused, launchBrowser, newPersonPage, pendingFeature404, websocketRefused } from './lib/browser.mjs'
+import { httpStatusLogged, inboxRefused, launchBrowser, newPersonPage, websocketRefused } from './lib/browser.mjs'
 import { fiftyPageDraft } from './lib/draft.mjs'
 import { installLatencyProbe, summarise, typeAndMeasure } from './lib/perf.mjs'
 import { clientDir, createUser, freePort, grant, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
@@ -414,7 +414,6 @@ describe('Polder in the browser', { concurrency: false }, () => {
   step('demo group: my groups on the home screen; members by party with roles and mandate', async () => {
     C = await newPersonPage(browser, server.base)
     D = await newPersonPage(browser, server.base)
-    for (const person of [C, D]) person.allowConsoleError(pendingFeature404)
     const { page } = C
     await page.goto('/')
     await page.waitForURL('**/sign-in')
@@ -605,9 +604,9 @@ describe('Polder in the browser', { concurrency: false }, () => {
     assertNoConsoleErrors(D, 'status flow D')
   })
 
-  step('role agreements: a party\'s mandate holder signs off in the matrix', async (t) => {
+  step('role agreements: a party\'s mandate holder signs off in the matrix', async () => {
     // the chair records the agreement through the API (the screens for drafting agreements come
-    // later); servers without role agreements yet skip this step
+    // later)
     const cookies = await C.context.cookies()
     const csrf = cookies.find((cookie) => cookie.name === 'polder_csrf')?.value ?? ''
     const created = await C.context.request.post(`/api${demoGroupPath.replace('/groups/', '/bodies/')}/role-agreements`, {
@@ -623,7 +622,6 @@ describe('Polder in the browser', { concurrency: false }, () => {
         ],
       },
     })
-    if (created.status() === 404) return t.skip('this server has no role agreements yet')
     assert.equal(created.status(), 201, await created.text())
 
     const { page } = D
@@ -738,7 +736,6 @@ describe('Polder in the browser', { concurrency: false }, () => {
 
   step('administration: parties, people, bodies, memberships, audit log', async () => {
     E = await newPersonPage(browser, server.base)
-    E.allowConsoleError(pendingFeature404)
     const { page } = E
     page.on('dialog', (dialog) => void dialog.accept())
     await page.goto('/sign-in')

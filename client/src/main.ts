@@ -43,7 +43,7 @@ const app: App = {
       // party colours as the server serves them (presence, chips, comparisons)
       await directory
         .listParties()
-        .then((page) => setServedColours(page.items))
+        .then(setServedColours)
         .catch(() => undefined)
     }
     return app.me

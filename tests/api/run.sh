@@ -51,8 +51,8 @@ fi
 
 # an administrator's personal token: the person-bound routes are exercised too
 token=$("$polder" token create --name fuzz --scope admin --user beheer@polder.demo)
-POLDER_FUZZ_TOKEN_ID=$(curl -fsS -H "Authorization: Bearer $token" "$base/api/tokens" |
-  tests/api/.venv/bin/python -c 'import json, sys; print(next(t["id"] for t in json.load(sys.stdin) if t["name"] == "fuzz"))')
+POLDER_FUZZ_TOKEN_ID=$(curl -fsS -H "Authorization: Bearer $token" "$base/api/tokens?limit=200" |
+  tests/api/.venv/bin/python -c 'import json, sys; print(next(t["id"] for t in json.load(sys.stdin)["items"] if t["name"] == "fuzz"))')
 export POLDER_FUZZ_TOKEN_ID
 
 curl -fsS "$base/api/openapi.json" -o "$work/openapi.json"

@@ -109,6 +109,17 @@ impl Api {
         body
     }
 
+    /// The items of a list route, asserting the page shape every list answers:
+    /// `{"items": […], "total": n, "offset": o, "limit": l}`.
+    pub async fn items(&self, path: &str) -> Value {
+        let page = self.get(path).await;
+        assert!(page["items"].is_array(), "GET {path}: {page}");
+        for key in ["total", "offset", "limit"] {
+            assert!(page[key].is_i64(), "GET {path} has no {key}: {page}");
+        }
+        page["items"].clone()
+    }
+
     /// The actions of the audit log (newest first), as this client may read them.
     pub async fn audit_actions(&self, path: &str) -> Vec<String> {
         self.get(path).await["items"]

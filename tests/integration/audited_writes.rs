@@ -116,10 +116,10 @@ async fn a_refused_audit_entry_leaves_no_niet_akkoord_and_no_dispute(backend: Ba
         refusal.clone(),
     )
     .await;
-    let history = chair.get(&format!("{base}/sign-offs")).await;
+    let history = chair.items(&format!("{base}/sign-offs")).await;
     assert_eq!(history, json!([]), "no sign-off is stored");
     assert_eq!(
-        chair.get(&disputes).await,
+        chair.items(&disputes).await,
         json!([]),
         "no dispute is opened"
     );
@@ -147,7 +147,7 @@ async fn a_refused_audit_entry_leaves_no_niet_akkoord_and_no_dispute(backend: Ba
         .unwrap()
         .clone();
     assert_eq!(fms_row["sign_off"]["id"], signed["sign_off"]["id"]);
-    let opened = chair.get(&disputes).await;
+    let opened = chair.items(&disputes).await;
     assert_eq!(opened.as_array().unwrap().len(), 1, "{opened}");
     assert_eq!(opened[0]["id"], signed["dispute"]["id"]);
     assert_eq!(audit_entries(&app).await, entries + 1);
@@ -172,7 +172,7 @@ async fn a_refused_audit_entry_leaves_the_draft_in_its_status(backend: Backend) 
     )
     .await;
     assert_eq!(chair.get(&draft).await["status"], "concept");
-    let history = chair.get(&format!("{draft}/transitions")).await;
+    let history = chair.items(&format!("{draft}/transitions")).await;
     assert_eq!(history, json!([]), "no transition is stored");
     assert_eq!(
         chair.get(&format!("{draft}/versions")).await,
@@ -192,7 +192,7 @@ async fn a_refused_audit_entry_leaves_the_draft_in_its_status(backend: Backend) 
         .await;
     assert_eq!(moved["draft"]["status"], "consultatie");
     assert!(moved["version_id"].is_i64(), "{moved}");
-    let history = chair.get(&format!("{draft}/transitions")).await;
+    let history = chair.items(&format!("{draft}/transitions")).await;
     assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
     assert_eq!(history[0]["version_id"], moved["version_id"]);
     assert_eq!(audit_entries(&app).await, entries + 1);
@@ -283,9 +283,9 @@ async fn a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so(back
         .as_str()
         .unwrap()
         .contains("raise it by hand"));
-    let history = chair.get(&format!("{base}/sign-offs")).await;
+    let history = chair.items(&format!("{base}/sign-offs")).await;
     assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
-    assert_eq!(chair.get(&disputes).await, json!([]));
+    assert_eq!(chair.items(&disputes).await, json!([]));
     let actions = admin.audit_actions("/api/audit?limit=2").await;
     assert_eq!(
         actions,
@@ -304,6 +304,6 @@ async fn a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so(back
         )
         .await;
     assert_eq!(again["dispute"]["opened"], true, "{again}");
-    assert_eq!(chair.get(&disputes).await.as_array().unwrap().len(), 1);
+    assert_eq!(chair.items(&disputes).await.as_array().unwrap().len(), 1);
     app.stop().await;
 }

@@ -164,7 +164,7 @@ async fn the_version_after_the_hourly_quota_answers_429_with_retry_after(backend
     assert!((1..=3600).contains(&retry), "{retry}");
     let (_, _, listed) = send(&app, &anna, Method::GET, &path, None).await;
     assert_eq!(
-        listed.as_array().unwrap().len(),
+        listed["items"].as_array().unwrap().len(),
         3,
         "the refused version was not stored"
     );
@@ -237,6 +237,6 @@ async fn concurrent_versions_never_pass_the_quota_together(backend: Backend) {
         .count();
     assert_eq!((created, refused), (3, 5), "{answers:?}");
     let (_, _, listed) = send(&app, &anna, Method::GET, &path, None).await;
-    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
     app.stop().await;
 }

@@ -1131,7 +1131,7 @@ async fn webhooks_are_signed_and_retried(backend: Backend) {
         format!("milestone:{id}")
     );
     let log = anna
-        .get(&format!("/api/webhooks/{}/deliveries", hook["id"]))
+        .items(&format!("/api/webhooks/{}/deliveries", hook["id"]))
         .await;
     assert_eq!(log[0]["status"], "delivered", "{log}");
     // The log says whether each attempt arrived, never what the receiver answered.

@@ -236,7 +236,7 @@ async fn sign_offs_need_the_mandate_and_a_role_change_reopens_only_the_affected_
     assert_eq!(codes(&pending["pending"]), ["IGJ"]);
 
     // history keeps every signature, the carried ones and the re-opened one
-    let history = chair.get(&sign).await;
+    let history = chair.items(&sign).await;
     let history = history.as_array().unwrap();
     assert_eq!(history.len(), 6, "{history:?}");
     let reasons: Vec<&str> = history
@@ -389,7 +389,7 @@ async fn milestones_follow_their_status_flow_and_keep_the_verschoven_history(bac
             StatusCode::CONFLICT,
         )
         .await;
-    let history = chair.get(&status).await;
+    let history = chair.items(&status).await;
     let steps: Vec<(&str, &str)> = history
         .as_array()
         .unwrap()
@@ -858,7 +858,7 @@ async fn the_governance_demo_is_half_signed_off(backend: Backend) {
         .find(|m| m["status"] == "risico")
         .unwrap();
     let history = observer
-        .get(&format!("/api/milestones/{}/status", moved["id"]))
+        .items(&format!("/api/milestones/{}/status", moved["id"]))
         .await;
     assert_eq!(history[0]["to"], "verschoven");
     app.stop().await;

@@ -18,6 +18,7 @@ mod durability;
 mod escalation;
 mod governance;
 mod limits;
+mod lists;
 mod matrix;
 mod nesting;
 mod npm_client;

@@ -104,8 +104,7 @@ fn with_body(
 
 /// The id of the first item of a page (`{"items": […]}`) or a list.
 fn first_id(list: &Value) -> i64 {
-    let items = list.get("items").unwrap_or(list);
-    items[0]["id"]
+    list["items"][0]["id"]
         .as_i64()
         .unwrap_or_else(|| panic!("no items in {list}"))
 }
@@ -251,7 +250,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .unwrap();
     // the demo dispute: raised by ZIN, between ZIN and FMS, open at the working group
     let demo_dispute = admin
-        .get(&format!("/api/bodies/{body}/disputes?open=true"))
+        .items(&format!("/api/bodies/{body}/disputes?open=true"))
         .await[0]["id"]
         .as_i64()
         .unwrap();

@@ -174,7 +174,7 @@ async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
         assert!(body.to_string().contains("url"), "{url}: {body}");
     }
-    assert_eq!(anna.get(&path).await, json!([]), "nothing was stored");
+    assert_eq!(anna.items(&path).await, json!([]), "nothing was stored");
     // A public name is accepted; its addresses are checked at every attempt.
     anna.send(
         Method::POST,
@@ -212,7 +212,9 @@ async fn a_redirect_is_not_followed_and_the_log_says_only_failed(backend: Backen
         "the redirect target was never contacted"
     );
 
-    let log = anna.get(&format!("/api/webhooks/{hook}/deliveries")).await;
+    let log = anna
+        .items(&format!("/api/webhooks/{hook}/deliveries"))
+        .await;
     assert_eq!(log[0]["status"], "failed", "{log}");
     assert_eq!(
         log[0]["reason"], "the receiver did not accept the delivery",
@@ -239,7 +241,9 @@ async fn switching_a_webhook_off_cancels_its_queued_deliveries(backend: Backend)
     Scheduler::new((*app.storage).clone(), settings())
         .run_due(at(REMINDER_TIME))
         .await;
-    let log = anna.get(&format!("/api/webhooks/{hook}/deliveries")).await;
+    let log = anna
+        .items(&format!("/api/webhooks/{hook}/deliveries"))
+        .await;
     assert_eq!(log[0]["status"], "pending", "queued: {log}");
 
     anna.send(
@@ -252,7 +256,9 @@ async fn switching_a_webhook_off_cancels_its_queued_deliveries(backend: Backend)
     let round = worker(&app).run_once(at(REMINDER_TIME)).await;
     assert_eq!(round.claimed, 0, "{round:?}");
     assert!(hits.try_recv().is_err(), "nothing was sent");
-    let log = anna.get(&format!("/api/webhooks/{hook}/deliveries")).await;
+    let log = anna
+        .items(&format!("/api/webhooks/{hook}/deliveries"))
+        .await;
     assert_eq!(log[0]["status"], "cancelled", "{log}");
     app.assert_alive().await;
 }

@@ -99,7 +99,7 @@ async fn a_comparison_attributes_each_change_to_its_person_and_party(backend: Ba
         )
         .await;
     assert_ne!(v1["content_hash"], v2["content_hash"]);
-    let listed = anna.get(&versions).await;
+    let listed = anna.items(&versions).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
 
     let compare = format!(

@@ -152,7 +152,7 @@ async fn the_status_flow_freezes_the_draft_for_open_connections(backend: Backend
         )
         .await;
 
-    let history = chair.get(&format!("{draft}/transitions")).await;
+    let history = chair.items(&format!("{draft}/transitions")).await;
     assert_eq!(history[0]["from"], "concept");
     assert_eq!(history[0]["to"], "consultatie");
     assert_eq!(history[0]["by_name"], "Anna de Vries");
@@ -254,7 +254,7 @@ async fn comments_keep_their_anchor_under_concurrent_edits(backend: Backend) {
     .await
     .unwrap();
 
-    let comments = joost.get(&format!("{draft}/comments")).await;
+    let comments = joost.items(&format!("{draft}/comments")).await;
     assert_eq!(comments[0]["anchored_text"], "gedragen eindresultaat");
     assert_eq!(comments[0]["mentioned_parties"], json!(["VWS"]));
 
@@ -277,7 +277,7 @@ async fn comments_keep_their_anchor_under_concurrent_edits(backend: Backend) {
         .await;
     assert_eq!(
         observer
-            .get(&format!("{draft}/comments"))
+            .items(&format!("{draft}/comments"))
             .await
             .as_array()
             .unwrap()
@@ -291,7 +291,7 @@ async fn comments_keep_their_anchor_under_concurrent_edits(backend: Backend) {
         StatusCode::NO_CONTENT,
     )
     .await;
-    let resolved = joost.get(&format!("{draft}/comments")).await;
+    let resolved = joost.items(&format!("{draft}/comments")).await;
     assert!(resolved[0]["resolved_at"].as_i64().is_some());
     joost
         .send(
@@ -301,7 +301,7 @@ async fn comments_keep_their_anchor_under_concurrent_edits(backend: Backend) {
             StatusCode::NO_CONTENT,
         )
         .await;
-    assert!(joost.get(&format!("{draft}/comments")).await[0]["resolved_at"].is_null());
+    assert!(joost.items(&format!("{draft}/comments")).await[0]["resolved_at"].is_null());
     // anchors that are not relative positions are refused with a reason
     let (status, body) = joost
         .call(

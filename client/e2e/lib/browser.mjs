@@ -52,12 +52,6 @@ export const websocketRefused = (docId) => (entry) =>
   entry.text.includes(`/ws/${docId}'`) &&
   /failed/.test(entry.text)
 
-/** The group screen asks for role agreements, action lines and disputes; until the server has
- * those routes it answers 404, which Chrome logs. */
-export const pendingFeature404 = (entry) =>
-  entry.text.includes('status of 404') &&
-  /\/api\/bodies\/\d+\/(role-agreements|action-lines|disputes)$/.test(new URL(entry.url || 'http://x/').pathname)
-
 /** The live inbox socket is refused too while the server is down. */
 export const inboxRefused = (entry) =>
   /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws\/inbox'/.test(entry.text) && /failed/.test(entry.text)

@@ -1,20 +1,19 @@
 // Advice drafts: status flow, versions, comparisons, comments.
-import { listAll } from './directory'
-import { request } from './http'
-import type { Comment, Comparison, Draft, DraftStatus, NewComment, Page, Template, Transition, Version } from './types'
+import { listAll, request } from './http'
+import type { Comment, Comparison, Draft, DraftStatus, NewComment, Template, Transition, Version } from './types'
 
-export const listDrafts = (bodyId: number): Promise<Page<Draft>> => listAll(`/api/bodies/${bodyId}/drafts`)
+export const listDrafts = (bodyId: number): Promise<Draft[]> => listAll(`/api/bodies/${bodyId}/drafts`)
 export const createDraft = (bodyId: number, input: { title: string; template: Template }): Promise<Draft> =>
   request('POST', `/api/bodies/${bodyId}/drafts`, input)
 export const getDraft = (id: number): Promise<Draft> => request('GET', `/api/drafts/${id}`)
 export const updateDraft = (id: number, input: { title?: string; template?: Template }): Promise<Draft> =>
   request('PATCH', `/api/drafts/${id}`, input)
 
-export const listTransitions = (id: number): Promise<Transition[]> => request('GET', `/api/drafts/${id}/transitions`)
+export const listTransitions = (id: number): Promise<Transition[]> => listAll(`/api/drafts/${id}/transitions`)
 export const transition = (id: number, to: DraftStatus, note?: string): Promise<{ draft: Draft; version_id: number | null }> =>
   request('POST', `/api/drafts/${id}/transitions`, note ? { to, note } : { to })
 
-export const listVersions = (id: number): Promise<Version[]> => request('GET', `/api/drafts/${id}/versions`)
+export const listVersions = (id: number): Promise<Version[]> => listAll(`/api/drafts/${id}/versions`)
 export const createVersion = (id: number, name: string): Promise<Version> => request('POST', `/api/drafts/${id}/versions`, { name })
 export type ExportFormat = 'html' | 'markdown' | 'docx'
 export const versionUrl = (id: number, versionId: number, format: ExportFormat): string =>
@@ -25,7 +24,7 @@ export const compare = (id: number, from: number, to: number | 'current'): Promi
 export const compareUrl = (id: number, from: number, to: number | 'current', format: ExportFormat): string =>
   `/api/drafts/${id}/compare?from=${from}&to=${to}&format=${format}`
 
-export const listComments = (id: number): Promise<Comment[]> => request('GET', `/api/drafts/${id}/comments`)
+export const listComments = (id: number): Promise<Comment[]> => listAll(`/api/drafts/${id}/comments`)
 export const postComment = (id: number, input: NewComment): Promise<Comment> => request('POST', `/api/drafts/${id}/comments`, input)
 export const setResolved = (id: number, threadId: number, resolved: boolean): Promise<void> =>
   request(resolved ? 'PUT' : 'DELETE', `/api/drafts/${id}/comments/${threadId}/resolved`)

@@ -1,39 +1,27 @@
-// Role agreements, action lines / milestones / dashboard, disputes. These routes arrive while
-// the client is being built: every read is `optional` (null while the server answers 404).
-import { optional } from './directory'
-import { request } from './http'
-import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, Page, RoleAgreement, SignOff, SignOffState } from './types'
+// Role agreements, action lines / milestones / dashboard, disputes.
+import { listAll, request } from './http'
+import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, RoleAgreement, SignOff, SignOffState } from './types'
 
-function items<T>(result: T[] | Page<T> | null): T[] | null {
-  if (result === null) return null
-  return Array.isArray(result) ? result : result.items
-}
-
-export const roleAgreements = async (bodyId: number): Promise<RoleAgreement[] | null> =>
-  items(await optional<RoleAgreement[] | Page<RoleAgreement>>(`/api/bodies/${bodyId}/role-agreements?limit=200`))
+export const roleAgreements = (bodyId: number): Promise<RoleAgreement[]> => listAll(`/api/bodies/${bodyId}/role-agreements`)
 export const signOff = (agreementId: number, input: { state: SignOffState; reservation?: string; version_hash: string }): Promise<{ sign_off: SignOff; agreement: RoleAgreement; dispute: { opened: boolean; id: number | null; message: string | null } | null }> =>
   request('POST', `/api/role-agreements/${agreementId}/sign-offs`, input)
 
-export const actionLines = async (bodyId: number): Promise<ActionLine[] | null> =>
-  items(await optional<ActionLine[] | Page<ActionLine>>(`/api/bodies/${bodyId}/action-lines?limit=200`))
-export const milestones = async (bodyId: number): Promise<Milestone[] | null> =>
-  items(await optional<Milestone[] | Page<Milestone>>(`/api/bodies/${bodyId}/milestones?limit=200`))
-export const dashboard = (bodyId: number): Promise<Dashboard | null> => optional<Dashboard>(`/api/bodies/${bodyId}/dashboard`)
+export const actionLines = (bodyId: number): Promise<ActionLine[]> => listAll(`/api/bodies/${bodyId}/action-lines`)
+export const milestones = (bodyId: number): Promise<Milestone[]> => listAll(`/api/bodies/${bodyId}/milestones`)
+export const dashboard = (bodyId: number): Promise<Dashboard> => request('GET', `/api/bodies/${bodyId}/dashboard`)
 
-export const disputes = async (bodyId: number): Promise<Dispute[] | null> =>
-  items(await optional<Dispute[] | Page<Dispute>>(`/api/bodies/${bodyId}/disputes?limit=200`))
+export const disputes = (bodyId: number): Promise<Dispute[]> => listAll(`/api/bodies/${bodyId}/disputes`)
 
-export const milestonesFor = async (bodyId: number, filter: { party?: string; action_line?: number; status?: string } = {}): Promise<Milestone[]> => {
-  const query = new URLSearchParams({ limit: '200' })
+export const milestonesFor = (bodyId: number, filter: { party?: string; action_line?: number; status?: string } = {}): Promise<Milestone[]> => {
+  const query = new URLSearchParams()
   if (filter.party) query.set('party', filter.party)
   if (filter.action_line !== undefined) query.set('action_line', String(filter.action_line))
   if (filter.status) query.set('status', filter.status)
-  return items(await request<Milestone[] | Page<Milestone>>('GET', `/api/bodies/${bodyId}/milestones?${query.toString()}`)) ?? []
+  return listAll(`/api/bodies/${bodyId}/milestones?${query.toString()}`)
 }
 export const dashboardOn = (bodyId: number, today?: string): Promise<Dashboard> =>
   request('GET', `/api/bodies/${bodyId}/dashboard${today ? `?today=${encodeURIComponent(today)}` : ''}`)
-export const allActionLines = async (bodyId: number): Promise<ActionLine[]> =>
-  items(await request<ActionLine[] | Page<ActionLine>>('GET', `/api/bodies/${bodyId}/action-lines?limit=200`)) ?? []
+export const allActionLines = (bodyId: number): Promise<ActionLine[]> => listAll(`/api/bodies/${bodyId}/action-lines`)
 
 export type ImportFormat = 'csv' | 'tsv' | 'xlsx'
 /** Sends a milestone table as the raw body; `dryRun` only reports what would happen. */

@@ -2,6 +2,8 @@
 // out; every non-GET request carries the session's CSRF token from its cookie
 // (`__Host-polder_csrf` when served over HTTPS, `polder_csrf` over plain HTTP).
 
+import type { Page } from './types'
+
 /** The server's error shape: `{"error": {"code": "...", "message": "..."}}`. */
 export interface ErrorBody {
   error: { code: string; message: string }
@@ -121,4 +123,21 @@ async function toApiError(response: Response): Promise<ApiError> {
     // not JSON (e.g. a proxy's error page): keep the status text
   }
   return new ApiError(response.status, code, message, retryAfter)
+}
+
+/** The largest page a list route serves. */
+const PAGE_LIMIT = 200
+
+/**
+ * Every item of a list route: every list answers `{items, total, offset, limit}` for
+ * `?offset=&limit=`, so this asks page after page until it has `total` items.
+ */
+export async function listAll<T>(path: string): Promise<T[]> {
+  const items: T[] = []
+  const separator = path.includes('?') ? '&' : '?'
+  for (;;) {
+    const page = await request<Page<T>>('GET', `${path}${separator}offset=${items.length}&limit=${PAGE_LIMIT}`)
+    items.push(...page.items)
+    if (page.items.length === 0 || items.length >= page.total) return items
+  }
 }

@@ -1,7 +1,6 @@
 // The in-app inbox (`/api/notifications`, live at `/ws/inbox`), e-mail settings and calendar
 // feeds of the signed-in person.
-import { optional } from './directory'
-import { request } from './http'
+import { listAll, request } from './http'
 import type { Page } from './types'
 
 export interface InboxItem {
@@ -27,16 +26,15 @@ export interface CalendarFeed {
   revoked_at: number | null
 }
 
-/** Null while the server has no inbox. */
-export const unreadCount = async (): Promise<number | null> => (await optional<{ unread: number }>('/api/notifications/unread-count'))?.unread ?? null
+export const unreadCount = async (): Promise<number> => (await request<{ unread: number }>('GET', '/api/notifications/unread-count')).unread
 export const list = (): Promise<Page<InboxItem>> => request('GET', '/api/notifications?limit=100')
 export const markRead = (id: number, read: boolean): Promise<void> => request(read ? 'POST' : 'DELETE', `/api/notifications/${id}/read`)
 export const readAll = (): Promise<void> => request('POST', '/api/notifications/read-all')
 
-export const settings = (): Promise<NotificationSettings | null> => optional<NotificationSettings>('/api/me/notification-settings')
+export const settings = (): Promise<NotificationSettings> => request('GET', '/api/me/notification-settings')
 export const saveSettings = (input: NotificationSettings): Promise<NotificationSettings> => request('PUT', '/api/me/notification-settings', input)
 
-export const feeds = (): Promise<CalendarFeed[] | null> => optional<CalendarFeed[]>('/api/me/calendar-feeds')
+export const feeds = (): Promise<CalendarFeed[]> => listAll('/api/me/calendar-feeds')
 export const createFeed = (): Promise<{ id: number; path: string }> => request('POST', '/api/me/calendar-feeds')
 export const createPartyFeed = (code: string): Promise<{ id: number; path: string }> => request('POST', `/api/parties/${encodeURIComponent(code)}/calendar-feeds`)
 export const revokeFeed = (id: number): Promise<void> => request('DELETE', `/api/calendar-feeds/${id}`)

@@ -830,6 +830,7 @@ export interface components {
       /** @description `lead` or `contributor`. */
       role: string;
     };
+    /** @description An owner party of an action line or milestone, as created or changed. */
     OwnerInput: {
       party: string;
       role?: string;
@@ -874,6 +875,29 @@ export interface components {
            */
           updated_at: number;
         })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_AnchoredComment: {
+      /** @description The items on this page. */
+      items: (components["schemas"]["Comment"] & ({
+          /** @description The text the anchor encloses in the current document (`None` when it was deleted). */
+          anchored_text?: string | null;
+        }))[];
       /**
        * Format: int64
        * @description The page size asked for.
@@ -1031,6 +1055,95 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
+    Paged_Link: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description A text anchor or quote of the passage. */
+          anchor?: string | null;
+          /**
+           * Format: int64
+           * @description A comment in it that anchors the passage.
+           */
+          comment_id?: number | null;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Who linked it.
+           */
+          created_by?: number | null;
+          /** @description The decision text. */
+          decision_text?: string | null;
+          /**
+           * Format: int64
+           * @description The advice draft.
+           */
+          draft_id?: number | null;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Membership: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The body.
+           */
+          body_id: number;
+          /** @description Whether they hold their party's mandate in this body. */
+          holds_mandate: boolean;
+          /** @description Their name. */
+          name: string;
+          /** @description Their party's code. */
+          party?: string | null;
+          /**
+           * Format: int64
+           * @description The person.
+           */
+          person_id: number;
+          /** @description Their role. */
+          role: components["schemas"]["BodyRole"];
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
     Paged_Milestone: {
       /** @description The items on this page. */
       items: ({
@@ -1075,6 +1188,46 @@ export interface components {
            * @description Unix ms.
            */
           updated_at: number;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Note: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description Author.
+           */
+          author_id?: number | null;
+          /** @description Their name. */
+          author_name?: string | null;
+          /** @description Text. */
+          body: string;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
         })[];
       /**
        * Format: int64
@@ -1208,6 +1361,284 @@ export interface components {
           updated_at: number;
           /** @description Hex SHA-256 of topic text and matrix; sign-offs are bound to it. */
           version_hash: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_SignOff: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The agreement.
+           */
+          agreement_id: number;
+          /**
+           * Format: int64
+           * @description The sign-off this one carries to a new version, if it is a carry-over.
+           */
+          carried_from?: number | null;
+          /**
+           * Format: int64
+           * @description The dispute opened by a `niet_akkoord`.
+           */
+          dispute_id?: number | null;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /** @description Party code. */
+          party: string;
+          /**
+           * Format: int64
+           * @description Party id.
+           */
+          party_id: number;
+          /** @description The reservation (voorbehoud) or the explanation of a `niet_akkoord`. */
+          reservation?: string | null;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          signed_at: number;
+          /**
+           * Format: int64
+           * @description The mandate holder who signed (for a carried sign-off: the original signer).
+           */
+          signed_by?: number | null;
+          /** @description Their name. */
+          signed_by_name?: string | null;
+          /** @description `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`. */
+          state: string;
+          /**
+           * Format: int64
+           * @description When it stopped being the party's current sign-off.
+           */
+          superseded_at?: number | null;
+          /** @description Why: `replaced` (signed again), `carried` (moved to a new version), `reopened`. */
+          superseded_reason?: string | null;
+          /** @description The version it was given on. */
+          version_hash: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_StatusChange: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description With whom a new date was agreed. */
+          agreed_with?: string | null;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          at: number;
+          /**
+           * Format: int64
+           * @description Who.
+           */
+          by?: number | null;
+          /** @description Their name. */
+          by_name?: string | null;
+          /** @description Previous status. */
+          from: string;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /** @description The newly agreed due date (raw). */
+          new_due?: string | null;
+          /** @description Its first day. */
+          new_due_earliest?: string | null;
+          /** @description Its deadline. */
+          new_due_latest?: string | null;
+          /** @description The due date before a `verschoven`. */
+          old_due?: string | null;
+          /** @description Why. */
+          reason?: string | null;
+          /** @description New status. */
+          to: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_TokenInfo: {
+      /** @description The items on this page. */
+      items: {
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /** @description Name given at creation. */
+          name: string;
+          /** @description Scopes. */
+          scope: string;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Transition: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          at: number;
+          /**
+           * Format: int64
+           * @description Who moved it.
+           */
+          by: number;
+          /** @description Their name. */
+          by_name: string;
+          /** @description Status before. */
+          from: string;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /** @description Optional note. */
+          note?: string | null;
+          /** @description Status after. */
+          to: string;
+          /**
+           * Format: int64
+           * @description The version frozen by this step, if any.
+           */
+          version_id?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Value: {
+      /** @description The items on this page. */
+      items: unknown[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_VersionInfo: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description Hex SHA-256 of the encoded state. */
+          content_hash: string;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Who froze it.
+           */
+          created_by?: number | null;
+          /**
+           * Format: int64
+           * @description The draft.
+           */
+          draft_id: number;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /** @description Name, e.g. "consultatie 2026-11-25". */
+          name: string;
+          /** @description The status the draft entered when this version was frozen. */
+          status: string;
         })[];
       /**
        * Format: int64
@@ -1932,6 +2363,10 @@ export interface operations {
       query?: {
         /** @description only disputes that are not resolved or withdrawn */
         open?: boolean;
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
       };
       path: {
         /** @description id */
@@ -1942,7 +2377,7 @@ export interface operations {
       /** @description the disputes */
       200: {
         content: {
-          "application/json": Record<string, never>[];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -1959,6 +2394,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -2326,7 +2767,7 @@ export interface operations {
       query?: {
         /** @description How many items to skip. */
         offset?: number;
-        /** @description How many items at most (1 to 200). */
+        /** @description How many items at most. */
         limit?: number;
       };
       path: {
@@ -2336,12 +2777,8 @@ export interface operations {
     };
     responses: {
       200: {
-        headers: {
-          /** @description items in all */
-          "x-total-count"?: number;
-        };
         content: {
-          "application/json": components["schemas"]["Membership"][];
+          "application/json": components["schemas"]["Paged_Membership"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -2760,6 +3197,12 @@ export interface operations {
   /** A body's webhooks (administrators, chair, secretariat) */
   webhooks_list: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -2769,10 +3212,10 @@ export interface operations {
       /** @description the webhooks */
       200: {
         content: {
-          "application/json": Record<string, never>[];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -2792,6 +3235,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -3623,7 +4072,7 @@ export interface operations {
       query?: {
         /** @description How many items to skip. */
         offset?: number;
-        /** @description How many items at most (1 to 200). */
+        /** @description How many items at most. */
         limit?: number;
       };
       path: {
@@ -3633,12 +4082,8 @@ export interface operations {
     };
     responses: {
       200: {
-        headers: {
-          /** @description items in all */
-          "x-total-count"?: number;
-        };
         content: {
-          "application/json": components["schemas"]["AnchoredComment"][];
+          "application/json": components["schemas"]["Paged_AnchoredComment"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -3899,7 +4344,7 @@ export interface operations {
       query?: {
         /** @description How many items to skip. */
         offset?: number;
-        /** @description How many items at most (1 to 200). */
+        /** @description How many items at most. */
         limit?: number;
       };
       path: {
@@ -3909,12 +4354,8 @@ export interface operations {
     };
     responses: {
       200: {
-        headers: {
-          /** @description items in all */
-          "x-total-count"?: number;
-        };
         content: {
-          "application/json": components["schemas"]["Transition"][];
+          "application/json": components["schemas"]["Paged_Transition"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -4024,7 +4465,7 @@ export interface operations {
       query?: {
         /** @description How many items to skip. */
         offset?: number;
-        /** @description How many items at most (1 to 200). */
+        /** @description How many items at most. */
         limit?: number;
       };
       path: {
@@ -4034,12 +4475,8 @@ export interface operations {
     };
     responses: {
       200: {
-        headers: {
-          /** @description items in all */
-          "x-total-count"?: number;
-        };
         content: {
-          "application/json": components["schemas"]["VersionInfo"][];
+          "application/json": components["schemas"]["Paged_VersionInfo"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -4240,11 +4677,25 @@ export interface operations {
   };
   /** The caller's calendar feeds (without their secrets) */
   calendar_list: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+    };
     responses: {
       /** @description the feeds */
       200: {
         content: {
-          "application/json": Record<string, never>[];
+          "application/json": components["schemas"]["Paged_Value"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
       /** @description not signed in */
@@ -4255,6 +4706,12 @@ export interface operations {
       };
       /** @description not allowed */
       403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -4511,6 +4968,12 @@ export interface operations {
   /** Links to the advice passage or decision */
   milestones_links: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -4520,10 +4983,10 @@ export interface operations {
       /** @description the links */
       200: {
         content: {
-          "application/json": components["schemas"]["Link"][];
+          "application/json": components["schemas"]["Paged_Link"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4541,11 +5004,23 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
     };
   };
   /** Link a draft passage or a decision (chair, secretariat) */
   milestones_add_link: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -4557,13 +5032,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description the links */
+      /** @description a page of the links, the new one included */
       201: {
         content: {
-          "application/json": components["schemas"]["Link"][];
+          "application/json": components["schemas"]["Paged_Link"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed; the body is not valid JSON or does not have the documented shape */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4610,6 +5085,12 @@ export interface operations {
   /** Progress notes */
   milestones_notes: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -4619,10 +5100,10 @@ export interface operations {
       /** @description the notes */
       200: {
         content: {
-          "application/json": components["schemas"]["Note"][];
+          "application/json": components["schemas"]["Paged_Note"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4640,11 +5121,23 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
     };
   };
   /** Add a progress note (members, chair, secretariat) */
   milestones_add_note: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -4656,13 +5149,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description the notes */
+      /** @description a page of the notes, the new one included */
       201: {
         content: {
-          "application/json": components["schemas"]["Note"][];
+          "application/json": components["schemas"]["Paged_Note"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed; the body is not valid JSON or does not have the documented shape */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4709,6 +5202,12 @@ export interface operations {
   /** The status history */
   milestones_history: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -4718,10 +5217,10 @@ export interface operations {
       /** @description the status changes, oldest first */
       200: {
         content: {
-          "application/json": components["schemas"]["StatusChange"][];
+          "application/json": components["schemas"]["Paged_StatusChange"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4735,6 +5234,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -4827,7 +5332,7 @@ export interface operations {
       /** @description one page of inbox items */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
       /** @description a query parameter is malformed */
@@ -5545,6 +6050,12 @@ export interface operations {
   /** Every sign-off, replaced, carried and re-opened ones included */
   role_agreements_history: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
@@ -5554,10 +6065,10 @@ export interface operations {
       /** @description the sign-offs, oldest first */
       200: {
         content: {
-          "application/json": components["schemas"]["SignOff"][];
+          "application/json": components["schemas"]["Paged_SignOff"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -5571,6 +6082,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5716,18 +6233,14 @@ export interface operations {
       query?: {
         /** @description How many items to skip. */
         offset?: number;
-        /** @description How many items at most (1 to 200). */
+        /** @description How many items at most. */
         limit?: number;
       };
     };
     responses: {
       200: {
-        headers: {
-          /** @description items in all */
-          "x-total-count"?: number;
-        };
         content: {
-          "application/json": components["schemas"]["TokenInfo"][];
+          "application/json": components["schemas"]["Paged_TokenInfo"];
         };
       };
       /** @description a query parameter is malformed */
@@ -5894,19 +6407,25 @@ export interface operations {
   /** A webhook's delivery log, newest first (administrators, chair, secretariat) */
   webhooks_deliveries: {
     parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
       path: {
         /** @description id */
         id: number;
       };
     };
     responses: {
-      /** @description the last 100 deliveries */
+      /** @description a page of the last 100 deliveries */
       200: {
         content: {
-          "application/json": Record<string, never>[];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -5926,6 +6445,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };

@@ -146,7 +146,6 @@ export const en: Messages = {
   'group.roleAgreements': 'Role agreements',
   'group.actionLines': 'Action lines and milestones',
   'group.disputes': 'Disagreements',
-  'group.futurePending': 'This part will be available soon.',
   'group.futureEmpty': 'Nothing recorded yet.',
 
   'draft.loadingTitle': 'Advice draft',

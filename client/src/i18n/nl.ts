@@ -145,7 +145,6 @@ export const nl = {
   'group.roleAgreements': 'Rolafspraken',
   'group.actionLines': 'Actielijnen en mijlpalen',
   'group.disputes': 'Verschillen van inzicht',
-  'group.futurePending': 'Dit onderdeel komt binnenkort beschikbaar.',
   'group.futureEmpty': 'Nog niets vastgelegd.',
 
   'draft.loadingTitle': 'Adviesconcept',

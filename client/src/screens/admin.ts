@@ -94,7 +94,7 @@ export function adminScreen(app: App): Screen {
         })
       })
       const loadParties = async (): Promise<void> => {
-        parties = (await directory.listParties()).items
+        parties = await directory.listParties()
         partiesHolder.replaceChildren(
           table(
             'admin.partiesTitle',
@@ -150,7 +150,7 @@ export function adminScreen(app: App): Screen {
         })
       })
       const loadPeople = async (): Promise<void> => {
-        people = (await directory.listPeople()).items
+        people = await directory.listPeople()
         peopleHolder.replaceChildren(
           table(
             'admin.peopleTitle',
@@ -201,7 +201,7 @@ export function adminScreen(app: App): Screen {
       })
       const bodyPick = h('select', { id: 'membership-body' })
       const loadBodies = async (): Promise<void> => {
-        bodies = (await directory.listBodies()).items
+        bodies = await directory.listBodies()
         bodiesHolder.replaceChildren(
           table(
             'admin.bodiesTitle',

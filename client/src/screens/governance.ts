@@ -8,7 +8,6 @@ import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
 import { busy, dateText, messageBox, partyChip, section } from '../ui/widgets'
 
-const pending = (): HTMLElement => tr(h('p', { class: 'muted', 'data-pending': 'true' }), 'group.futurePending')
 
 const AGREEMENT_ROLE_KEYS: Record<string, MessageKey> = {
   trekker: 'agreement.trekker',
@@ -145,8 +144,7 @@ export function roleAgreementsSection(bodyId: number, me: Me, members: Member[])
   const load = async (): Promise<void> => {
     try {
       const list = await governance.roleAgreements(bodyId)
-      if (list === null) holder.replaceChildren(pending())
-      else if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
+      if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
       else holder.replaceChildren(...list.map((a) => agreementCard(a, me, mine, () => void load())))
     } catch (error) {
       holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
@@ -183,31 +181,24 @@ export function actionLinesSection(bodyId: number, lead = false): HTMLElement {
   void (async () => {
     try {
       const [board, list] = await Promise.all([governance.dashboard(bodyId), governance.milestones(bodyId)])
-      if (board === null && list === null) {
-        holder.replaceChildren(pending())
-        return
-      }
-      const parts: HTMLElement[] = []
-      if (board) {
+      const parts: HTMLElement[] = [
+        tr(h('h3', {}), 'milestone.dueSoon', { days: board.due_soon_days }),
+        board.due_soon.length ? h('ul', { class: 'milestone-list', id: 'due-soon' }, ...board.due_soon.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
+        tr(h('h3', {}), 'milestone.late'),
+        board.late.length ? h('ul', { class: 'milestone-list', id: 'late' }, ...board.late.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
+      ]
+      if (board.by_party.length)
         parts.push(
-          tr(h('h3', {}), 'milestone.dueSoon', { days: board.due_soon_days }),
-          board.due_soon.length ? h('ul', { class: 'milestone-list', id: 'due-soon' }, ...board.due_soon.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
-          tr(h('h3', {}), 'milestone.late'),
-          board.late.length ? h('ul', { class: 'milestone-list', id: 'late' }, ...board.late.map(milestoneItem)) : tr(h('p', { class: 'muted' }), 'milestone.none'),
+          tr(h('h3', {}), 'milestone.byParty'),
+          h(
+            'table',
+            { class: 'table', id: 'by-party' },
+            tr(h('caption', { class: 'visually-hidden' }), 'milestone.byParty'),
+            h('thead', {}, h('tr', {}, tr(h('th', { scope: 'col' }), 'admin.party'), tr(h('th', { scope: 'col' }), 'milestone.open'), tr(h('th', { scope: 'col' }), 'milestone.dueSoonShort'), tr(h('th', { scope: 'col' }), 'milestone.lateShort'))),
+            h('tbody', {}, ...board.by_party.map((row) => h('tr', {}, h('th', { scope: 'row' }, partyChip(row.code)), h('td', {}, String(row.open)), h('td', {}, String(row.due_soon)), h('td', { class: row.late ? 'late-count' : '' }, String(row.late))))),
+          ),
         )
-        if (board.by_party.length)
-          parts.push(
-            tr(h('h3', {}), 'milestone.byParty'),
-            h(
-              'table',
-              { class: 'table', id: 'by-party' },
-              tr(h('caption', { class: 'visually-hidden' }), 'milestone.byParty'),
-              h('thead', {}, h('tr', {}, tr(h('th', { scope: 'col' }), 'admin.party'), tr(h('th', { scope: 'col' }), 'milestone.open'), tr(h('th', { scope: 'col' }), 'milestone.dueSoonShort'), tr(h('th', { scope: 'col' }), 'milestone.lateShort'))),
-              h('tbody', {}, ...board.by_party.map((row) => h('tr', {}, h('th', { scope: 'row' }, partyChip(row.code)), h('td', {}, String(row.open)), h('td', {}, String(row.due_soon)), h('td', { class: row.late ? 'late-count' : '' }, String(row.late))))),
-            ),
-          )
-      }
-      if (list && list.length) {
+      if (list.length) {
         const details = h('details', {}, tr(h('summary', {}), 'milestone.all', { count: list.length }), h('ul', { class: 'milestone-list' }, ...list.map(milestoneItem)))
         parts.push(details)
       }
@@ -243,8 +234,7 @@ export function disputesSection(bodyId: number): HTMLElement {
   void (async () => {
     try {
       const list = await governance.disputes(bodyId)
-      if (list === null) holder.replaceChildren(pending())
-      else if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
+      if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
       else holder.replaceChildren(h('ul', { class: 'milestone-list', id: 'dispute-list' }, ...list.map(disputeItem)))
     } catch (error) {
       holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))

@@ -129,8 +129,8 @@ export function groupScreen(app: App, bodyId: number): Screen {
         ;[body, members, draftItems, parties] = await Promise.all([
           directory.getBody(bodyId),
           directory.listMembers(bodyId),
-          drafts.listDrafts(bodyId).then((page) => page.items),
-          directory.listParties().then((page) => page.items),
+          drafts.listDrafts(bodyId),
+          directory.listParties(),
         ])
       } catch (error) {
         title = t('group.title')

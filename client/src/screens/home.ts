@@ -50,24 +50,24 @@ type Task =
   | { kind: 'milestone'; body: Body; milestone: Milestone; late: boolean }
   | { kind: 'dispute'; body: Body; dispute: Dispute }
 
-/** Sign-offs, milestones and disputes for my party (routes that may not exist yet: skipped). */
+/** Sign-offs, milestones and disputes for my party. */
 async function governanceTasks(party: string, bodies: Body[]): Promise<Task[]> {
   const tasks: Task[] = []
   await Promise.all(
     bodies.map(async (body) => {
       const [agreements, board, disputes] = await Promise.all([
-        governance.roleAgreements(body.id).catch(() => null),
-        governance.dashboard(body.id).catch(() => null),
-        governance.disputes(body.id).catch(() => null),
+        governance.roleAgreements(body.id),
+        governance.dashboard(body.id),
+        governance.disputes(body.id),
       ])
-      for (const agreement of agreements ?? []) {
+      for (const agreement of agreements) {
         const row = agreement.parties.find((p) => p.code === party)
         if (row && !row.sign_off && row.role !== 'geïnformeerd') tasks.push({ kind: 'sign-off', body, agreement })
       }
       const mine = (milestone: Milestone): boolean => milestone.owners.some((o) => o.code === party)
-      for (const milestone of (board?.late ?? []).filter(mine)) tasks.push({ kind: 'milestone', body, milestone, late: true })
-      for (const milestone of (board?.due_soon ?? []).filter(mine)) tasks.push({ kind: 'milestone', body, milestone, late: false })
-      for (const dispute of disputes ?? []) {
+      for (const milestone of board.late.filter(mine)) tasks.push({ kind: 'milestone', body, milestone, late: true })
+      for (const milestone of board.due_soon.filter(mine)) tasks.push({ kind: 'milestone', body, milestone, late: false })
+      for (const dispute of disputes) {
         const open = dispute.status === 'in_behandeling' || dispute.status === 'geescaleerd'
         if (open && dispute.parties.some((p) => p.code === party && !p.has_position)) tasks.push({ kind: 'dispute', body, dispute })
       }
@@ -79,7 +79,7 @@ async function governanceTasks(party: string, bodies: Body[]): Promise<Task[]> {
 async function loadTasks(app: App, bodies: Body[]): Promise<Task[]> {
   const me = app.me
   if (!me) return []
-  const lists = await Promise.all(bodies.map((body) => drafts.listDrafts(body.id).then((page) => page.items).catch(() => [] as Draft[])))
+  const lists = await Promise.all(bodies.map((body) => drafts.listDrafts(body.id).catch(() => [] as Draft[])))
   const all = lists.flat()
   const tasks: Task[] = all.filter((draft) => draft.status === 'consultatie').map((draft) => ({ kind: 'consultation' as const, draft }))
   const open = all.filter((draft) => draft.status !== 'besloten' && draft.status !== 'ingetrokken')
@@ -174,7 +174,7 @@ export function homeScreen(app: App): Screen {
       )
       listHolder.replaceChildren(documentList(await documents.listMyDocuments(app.me?.id ?? null)))
       try {
-        const bodies = (await directory.listBodies()).items
+        const bodies = await directory.listBodies()
         groupsHolder.replaceChildren(groupList(bodies))
         tasksHolder.replaceChildren(taskList(await loadTasks(app, bodies)))
       } catch (err) {

@@ -1,5 +1,5 @@
 // Settings: change password; personal API tokens (a new token is shown once; revoke).
-import { account, inbox, type ApiToken, type NotificationSettings, type TokenScope } from '../api'
+import { account, inbox, type ApiToken, type CalendarFeed, type NotificationSettings, type TokenScope } from '../api'
 import type { App } from '../app'
 import { t, tr, trAttr } from '../i18n'
 import type { Screen } from '../router'
@@ -160,8 +160,8 @@ function tokensPart(): { element: HTMLElement; load(): Promise<void> } {
   return { element: h('div', {}, errors.element, reveal, listHolder, form), load }
 }
 
-/** E-mail delivery and language of notifications (when the server has them). */
-function notificationsPart(): { element: HTMLElement; load(): Promise<boolean> } {
+/** E-mail delivery and language of notifications. */
+function notificationsPart(): { element: HTMLElement; load(): Promise<void> } {
   const errors = messageBox()
   const done = h('p', { class: 'alert alert-ok', role: 'status' })
   done.hidden = true
@@ -199,25 +199,32 @@ function notificationsPart(): { element: HTMLElement; load(): Promise<boolean> }
   return {
     element: form,
     async load() {
-      const current = await inbox.settings().catch(() => null)
-      if (!current) return false
-      email.value = current.email
-      language.value = current.language
-      return true
+      try {
+        const current = await inbox.settings()
+        email.value = current.email
+        language.value = current.language
+      } catch (error) {
+        errors.error(error)
+      }
     },
   }
 }
 
 /** Personal calendar feeds (iCalendar, secret address shown once). */
-function feedsPart(): { element: HTMLElement; load(): Promise<boolean> } {
+function feedsPart(): { element: HTMLElement; load(): Promise<void> } {
   const errors = messageBox()
   const listHolder = h('div', {})
   const reveal = h('div', { class: 'token-reveal', id: 'feed-reveal' })
   reveal.hidden = true
   const create = tr(h('button', { type: 'button', class: 'button-primary' }), 'settings.createFeed')
-  const load = async (): Promise<boolean> => {
-    const feeds = await inbox.feeds().catch(() => null)
-    if (feeds === null) return false
+  const load = async (): Promise<void> => {
+    let feeds: CalendarFeed[]
+    try {
+      feeds = await inbox.feeds()
+    } catch (error) {
+      errors.error(error)
+      return
+    }
     const active = feeds.filter((feed) => feed.revoked_at === null)
     listHolder.replaceChildren(
       active.length === 0
@@ -242,7 +249,6 @@ function feedsPart(): { element: HTMLElement; load(): Promise<boolean> } {
             }),
           ),
     )
-    return true
   }
   create.addEventListener('click', () =>
     void busy(create, async () => {
@@ -278,12 +284,8 @@ export function settingsScreen(app: App): Screen {
       const feeds = feedsPart()
       const notificationsSection = section('settings-notifications', 'settings.notificationsTitle', notifications.element)
       const feedsSection = section('settings-feeds', 'settings.feedsTitle', tr(h('p', { class: 'hint' }), 'settings.feedsIntro'), feeds.element)
-      notificationsSection.hidden = true
-      feedsSection.hidden = true
       main.append(notificationsSection, feedsSection)
-      const [, hasNotifications, hasFeeds] = await Promise.all([tokens.load(), notifications.load(), feeds.load()])
-      notificationsSection.hidden = !hasNotifications
-      feedsSection.hidden = !hasFeeds
+      await Promise.all([tokens.load(), notifications.load(), feeds.load()])
     },
   }
 }

@@ -71,7 +71,7 @@ export function liveInbox(): LiveInbox {
 
   // the inbox screen marked something (un)read
   window.addEventListener('polder:unread-changed', () => {
-    if (running && !item.hidden) void inbox.unreadCount().then((value) => value !== null && setCount(value), () => undefined)
+    if (running && !item.hidden) void inbox.unreadCount().then(setCount, () => undefined)
   })
 
   return {
@@ -82,7 +82,7 @@ export function liveInbox(): LiveInbox {
       running = true
       void inbox.unreadCount().then(
         (value) => {
-          if (value === null || !running) return // this server has no inbox yet
+          if (!running) return
           item.hidden = false
           setCount(value)
           connect()

@@ -12,9 +12,7 @@ use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{
-    record, AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed,
-};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::bodies::{Body, Membership, BODY_KINDS};
 
@@ -106,17 +104,18 @@ async fn show(
     path = "/api/bodies/{id}/members",
     tag = "bodies",
     summary = "A body's members by party",
-    params(Window, ("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<Membership>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Page, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Paged<Membership>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn members(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-    AppQuery(window): AppQuery<Window>,
-) -> Result<Windowed<Membership>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Membership>>> {
+    let page = page.checked()?;
     access::body(&state, &caller, id).await?;
-    window.apply(state.db.list_members(id).await?)
+    Ok(Json(Paged::slice(state.db.list_members(id).await?, page)))
 }
 
 #[utoipa::path(

@@ -13,7 +13,7 @@ use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{at_most, record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
+use crate::http::extract::{at_most, record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
 use crate::sync::anchor;
@@ -62,17 +62,23 @@ pub(crate) struct AnchorInput {
     path = "/api/drafts/{id}/comments",
     tag = "comments",
     summary = "A draft's comments with the text each anchor encloses now",
-    params(Window, ("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<AnchoredComment>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Page, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Paged<AnchoredComment>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-    AppQuery(window): AppQuery<Window>,
-) -> Result<Windowed<AnchoredComment>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<AnchoredComment>>> {
+    let page = page.checked()?;
     let access = access::draft(&state, &caller, id).await?;
-    let comments = state.db.list_comments(id).await?;
+    // only the comments on this page have their anchors resolved
+    let Paged {
+        items: comments,
+        total,
+        ..
+    } = Paged::slice(state.db.list_comments(id).await?, page);
     let current = if comments.iter().any(|c| c.anchor_start.is_some()) {
         Some(state.hub.snapshot(&access.doc_id()?).await.map_err(|_| {
             AppError::Unavailable("the document could not be loaded; try again".into())
@@ -94,7 +100,7 @@ async fn list(
             }
         })
         .collect();
-    window.apply(comments)
+    Ok(Json(Paged::new(comments, total, page)))
 }
 
 #[utoipa::path(

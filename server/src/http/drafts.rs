@@ -17,9 +17,7 @@ use crate::domain::draft_status::{DraftStatus, Step};
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{
-    audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged, Window, Windowed,
-};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::drafts::{
     Draft, NewDraft, NewTransition, NewVersion, Transition, TransitionError,
@@ -224,17 +222,21 @@ async fn update(
     path = "/api/drafts/{id}/transitions",
     tag = "drafts",
     summary = "The draft's status history",
-    params(Window, ("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<Transition>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Page, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Paged<Transition>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-    AppQuery(window): AppQuery<Window>,
-) -> Result<Windowed<Transition>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Transition>>> {
+    let page = page.checked()?;
     access::draft(&state, &caller, id).await?;
-    window.apply(state.db.list_transitions(id).await?)
+    Ok(Json(Paged::slice(
+        state.db.list_transitions(id).await?,
+        page,
+    )))
 }
 
 #[utoipa::path(

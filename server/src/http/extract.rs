@@ -150,7 +150,8 @@ fn check_csrf(parts: &Parts, session_id: &str) -> Result<(), AppError> {
     }
 }
 
-/// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200).
+/// Pagination of list routes: `?offset=0&limit=50` (limit 1 to 200). Every route that answers a
+/// list takes it and answers a [`Paged`].
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
@@ -225,53 +226,6 @@ impl<T> Paged<T> {
         let take = usize::try_from(page.limit).unwrap_or(0);
         let items = all.into_iter().skip(start).take(take).collect();
         Self::new(items, total, page)
-    }
-}
-
-/// Optional pagination of a list that belongs to one parent (a body's members, a draft's
-/// comments, versions or history, one's tokens): without `limit` the whole list, with
-/// `offset`/`limit` one page. Either way the number of items in all is in `X-Total-Count`.
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Window {
-    /// How many items to skip.
-    pub offset: Option<i64>,
-    /// How many items at most (1 to 200).
-    pub limit: Option<i64>,
-}
-
-/// A list answered through a [`Window`].
-pub struct Windowed<T>(Vec<T>, i64);
-
-impl Window {
-    /// Applies the window to a whole list.
-    ///
-    /// # Errors
-    /// [`AppError::Invalid`] for a negative offset or a limit outside 1 to 200.
-    pub fn apply<T>(self, all: Vec<T>) -> Result<Windowed<T>, AppError> {
-        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-        if self.offset.is_none() && self.limit.is_none() {
-            return Ok(Windowed(all, total));
-        }
-        let page = Page {
-            offset: self.offset.unwrap_or(0),
-            limit: self.limit.unwrap_or(50),
-        }
-        .checked()?;
-        Ok(Windowed(Paged::slice(all, page).items, total))
-    }
-}
-
-impl<T: Serialize> axum::response::IntoResponse for Windowed<T> {
-    fn into_response(self) -> axum::response::Response {
-        (
-            [(
-                axum::http::HeaderName::from_static("x-total-count"),
-                self.1.to_string(),
-            )],
-            axum::Json(self.0),
-        )
-            .into_response()
     }
 }
 

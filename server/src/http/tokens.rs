@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use crate::auth::secret;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::tokens::TokenInfo;
 
@@ -42,15 +42,17 @@ pub(crate) struct CreatedToken {
     path = "/api/tokens",
     tag = "tokens",
     summary = "One's API tokens (never the secrets)",
-    params(Window),
-    responses((status = 200, body = Vec<TokenInfo>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    params(Page),
+    responses((status = 200, body = Paged<TokenInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    AppQuery(window): AppQuery<Window>,
-) -> Result<Windowed<TokenInfo>> {
-    window.apply(state.db.list_tokens(caller.person_id()?).await?)
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<TokenInfo>>> {
+    let page = page.checked()?;
+    let tokens = state.db.list_tokens(caller.person_id()?).await?;
+    Ok(Json(Paged::slice(tokens, page)))
 }
 
 #[utoipa::path(

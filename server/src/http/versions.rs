@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access::{self, DraftAccess};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Window, Windowed};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
@@ -71,17 +71,18 @@ pub(crate) struct CreateVersion {
     path = "/api/drafts/{id}/versions",
     tag = "versions",
     summary = "A draft's versions",
-    params(Window, ("id" = i64, Path, description = "id")),
-    responses((status = 200, body = Vec<VersionInfo>, headers(("x-total-count" = i64, description = "items in all"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(Page, ("id" = i64, Path, description = "id")),
+    responses((status = 200, body = Paged<VersionInfo>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-    AppQuery(window): AppQuery<Window>,
-) -> Result<Windowed<VersionInfo>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<VersionInfo>>> {
+    let page = page.checked()?;
     access::draft(&state, &caller, id).await?;
-    window.apply(state.db.list_versions(id).await?)
+    Ok(Json(Paged::slice(state.db.list_versions(id).await?, page)))
 }
 
 async fn current_state(state: &AppState, access: &DraftAccess) -> Result<Vec<u8>> {

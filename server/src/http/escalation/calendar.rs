@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::secret;
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppPath, Caller};
+use crate::http::extract::{record, AppPath, AppQuery, Caller, Page, Paged};
 use crate::notify::ical::{self, CalendarItem};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
@@ -147,11 +147,17 @@ async fn feed_scope(
     path = "/api/me/calendar-feeds",
     tag = "calendar",
     summary = "The caller's calendar feeds (without their secrets)",
-    responses((status = 200, description = "the feeds", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    params(Page),
+    responses((status = 200, description = "the feeds", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<CalendarFeed>>> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<CalendarFeed>>> {
+    let page = page.checked()?;
     let person = caller.person_id()?;
-    Ok(Json(state.db.list_feeds(person).await?))
+    Ok(Json(Paged::slice(state.db.list_feeds(person).await?, page)))
 }
 
 #[utoipa::path(

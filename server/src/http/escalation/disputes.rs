@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::changes::{Escalation, NewPosition};
 use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
@@ -49,6 +49,8 @@ fn closed() -> AppError {
 struct ListQuery {
     #[serde(default)]
     open: bool,
+    offset: Option<i64>,
+    limit: Option<i64>,
 }
 
 #[utoipa::path(
@@ -56,17 +58,26 @@ struct ListQuery {
     path = "/api/bodies/{id}/disputes",
     tag = "disputes",
     summary = "A working group's disputes (body readers); ?open=true for the open ones only",
-    params(("id" = i64, Path, description = "id"), ("open" = Option<bool>, Query, description = "only disputes that are not resolved or withdrawn")),
-    responses((status = 200, description = "the disputes", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(("id" = i64, Path, description = "id"), ("open" = Option<bool>, Query, description = "only disputes that are not resolved or withdrawn"), Page),
+    responses((status = 200, description = "the disputes", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<ListQuery>,
-) -> Result<Json<Vec<Dispute>>> {
+) -> Result<Json<Paged<Dispute>>> {
+    let default = Page::default();
+    let page = Page {
+        offset: query.offset.unwrap_or(default.offset),
+        limit: query.limit.unwrap_or(default.limit),
+    }
+    .checked()?;
     access::body(&state, &caller, id).await?;
-    Ok(Json(state.db.list_disputes(id, query.open).await?))
+    Ok(Json(Paged::slice(
+        state.db.list_disputes(id, query.open).await?,
+        page,
+    )))
 }
 
 /// Most other parties one dispute names when raised: 50 (each is looked up and notified).

@@ -44,7 +44,7 @@ struct ListQuery {
     tag = "notifications",
     summary = "The caller's notifications, newest first",
     params(("unread" = Option<bool>, Query, description = "only unread items"), ("offset" = Option<i64>, Query, description = "items to skip"), ("limit" = Option<i64>, Query, description = "page size, 1 to 200 (default 50)")),
-    responses((status = 200, description = "one page of inbox items", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 200, description = "one page of inbox items", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,

@@ -22,7 +22,7 @@ use crate::auth::secret;
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{record, AppJson, AppPath, Caller};
+use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
 
@@ -50,16 +50,18 @@ async fn manage(state: &AppState, caller: &Caller, body: i64) -> Result<()> {
     path = "/api/bodies/{id}/webhooks",
     tag = "webhooks",
     summary = "A body's webhooks (administrators, chair, secretariat)",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the webhooks", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "the webhooks", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<Webhook>>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<Webhook>>> {
+    let page = page.checked()?;
     manage(&state, &caller, id).await?;
-    Ok(Json(state.db.list_webhooks(id).await?))
+    Ok(Json(Paged::slice(state.db.list_webhooks(id).await?, page)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -151,15 +153,21 @@ async fn remove(
     path = "/api/webhooks/{id}/deliveries",
     tag = "webhooks",
     summary = "A webhook's delivery log, newest first (administrators, chair, secretariat)",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the last 100 deliveries", body = Vec<Object>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "a page of the last 100 deliveries", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<DeliveryLog>>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<DeliveryLog>>> {
+    let page = page.checked()?;
     let body = state.db.webhook_body(id).await?.ok_or(AppError::NotFound)?;
     manage(&state, &caller, body).await?;
-    Ok(Json(state.db.delivery_log(id, 100).await?))
+    // the log shows the most recent 100 deliveries; `total` counts those
+    Ok(Json(Paged::slice(
+        state.db.delivery_log(id, 100).await?,
+        page,
+    )))
 }

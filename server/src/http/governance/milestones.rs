@@ -1,15 +1,13 @@
-//! Action lines and milestones: `/api/bodies/{id}/action-lines`, `/api/action-lines/{id}`,
-//! `/api/bodies/{id}/milestones`, `/api/milestones/{id}` with `/status`, `/notes`, `/links`.
+//! Milestones: `/api/bodies/{id}/milestones`, `/api/milestones/{id}` and its `/status`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rand::Rng;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{party_id, query_milestones, ListQuery};
+use super::{manual_key, owners, query_milestones, ListQuery, OwnerInput};
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::{MilestoneStatus, StepError};
 use crate::domain::validate::{self, Invalid};
@@ -17,43 +15,17 @@ use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::governance::action_lines::{ActionLine, NewActionLine};
-use crate::storage::governance::milestone_log::{Link, NewLink, Note, StatusChange};
+use crate::storage::governance::milestone_log::StatusChange;
 use crate::storage::governance::milestones::{
-    Due, Milestone, MilestoneChange, MilestoneFilter, NewMilestone, StatusError, StatusStep,
+    Due, Milestone, MilestoneChange, NewMilestone, StatusError, StatusStep,
 };
 
-/// Action-line and milestone routes.
+/// Milestone routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_lines, create_line))
-        .routes(routes!(show_line))
         .routes(routes!(list, create))
         .routes(routes!(show, update))
         .routes(routes!(history, change_status))
-        .routes(routes!(notes, add_note))
-        .routes(routes!(links, add_link))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct OwnerInput {
-    party: String,
-    #[serde(default = "lead")]
-    role: String,
-}
-
-fn lead() -> String {
-    "lead".into()
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct CreateLine {
-    title: String,
-    #[serde(default)]
-    description: String,
-    number: Option<String>,
-    #[serde(default)]
-    owners: Vec<OwnerInput>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -85,57 +57,8 @@ struct StatusInput {
     agreed_with: Option<String>,
 }
 
-// named apart from the dispute's `NoteInput`: one schema name per document
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = MilestoneNoteInput)]
-struct NoteInput {
-    body: String,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-struct LinkInput {
-    draft_id: Option<i64>,
-    comment_id: Option<i64>,
-    anchor: Option<String>,
-    decision_text: Option<String>,
-}
-
 /// A milestone with its history, notes and links.
 type MilestoneDetail = crate::storage::governance::milestone_log::MilestoneDetail;
-
-#[derive(Serialize)]
-struct LineDetail {
-    #[serde(flatten)]
-    action_line: ActionLine,
-    milestones: Vec<Milestone>,
-}
-
-async fn owners(state: &AppState, input: &[OwnerInput]) -> Result<Vec<(i64, &'static str)>> {
-    let mut out: Vec<(i64, &'static str)> = Vec::with_capacity(input.len());
-    for owner in input {
-        let role = match owner.role.trim() {
-            "lead" => "lead",
-            "contributor" => "contributor",
-            other => {
-                return Err(Invalid {
-                    field: "owners",
-                    message: format!("unknown owner role {other:?}; use lead or contributor"),
-                }
-                .into())
-            }
-        };
-        let id = party_id(state, "owners", &owner.party).await?;
-        if out.iter().any(|(p, _)| *p == id) {
-            return Err(Invalid {
-                field: "owners",
-                message: format!("{} is listed twice", owner.party),
-            }
-            .into());
-        }
-        out.push((id, role));
-    }
-    Ok(out)
-}
 
 fn parse_due(field: &'static str, raw: &str) -> Result<Due> {
     let raw = validate::text(field, raw, 1, 200)?;
@@ -165,97 +88,6 @@ async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
         .milestone_detail(id)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/bodies/{id}/action-lines",
-    tag = "milestones",
-    summary = "A body's action lines",
-    params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the action lines", body = Paged<ActionLine>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
-)]
-async fn list_lines(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(body_id): AppPath<i64>,
-    AppQuery(page): AppQuery<Page>,
-) -> Result<Json<Paged<ActionLine>>> {
-    access::body(&state, &caller, body_id).await?;
-    let page = page.checked()?;
-    Ok(Json(Paged::slice(
-        state.db.list_action_lines(body_id).await?,
-        page,
-    )))
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/bodies/{id}/action-lines",
-    tag = "milestones",
-    summary = "Create an action line (chair, secretariat)",
-    params(("id" = i64, Path, description = "id")),
-    request_body = CreateLine,
-    responses((status = 201, description = "the action line", body = ActionLine), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
-)]
-async fn create_line(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(body_id): AppPath<i64>,
-    AppJson(input): AppJson<CreateLine>,
-) -> Result<(StatusCode, Json<ActionLine>)> {
-    access::body(&state, &caller, body_id).await?.steer()?;
-    let title = validate::text("title", &input.title, 1, 300)?;
-    let description = validate::text("description", &input.description, 0, 20_000)?;
-    let number = input
-        .number
-        .map(|n| validate::text("number", &n, 1, 20))
-        .transpose()?;
-    let owners = owners(&state, &input.owners).await?;
-    let new = NewActionLine {
-        body_id,
-        parent_id: None,
-        number,
-        title,
-        description,
-        natural_key: manual_key(),
-        owners,
-        created_by: caller.identity.user_id,
-    };
-    let line = state
-        .db
-        .create_action_line_by(&new, &audit_actor(&caller))
-        .await?;
-    Ok((StatusCode::CREATED, Json(line)))
-}
-
-fn manual_key() -> String {
-    format!("manual/{:016x}", rand::thread_rng().gen::<u64>())
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/action-lines/{id}",
-    tag = "milestones",
-    summary = "One action line with its milestones",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the action line", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
-)]
-async fn show_line(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<i64>,
-) -> Result<Json<LineDetail>> {
-    let (line, _) = access::action_line(&state, &caller, id).await?;
-    let filter = MilestoneFilter {
-        party_id: None,
-        action_line_id: Some(id),
-    };
-    let milestones = state.db.list_milestones(line.body_id, filter).await?;
-    Ok(Json(LineDetail {
-        action_line: line,
-        milestones,
-    }))
 }
 
 #[utoipa::path(
@@ -488,142 +320,19 @@ async fn change_status(
     path = "/api/milestones/{id}/status",
     tag = "milestones",
     summary = "The status history",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the status changes, oldest first", body = Vec<StatusChange>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "the status changes, oldest first", body = Paged<StatusChange>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<StatusChange>>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<StatusChange>>> {
+    let page = page.checked()?;
     access::milestone(&state, &caller, id).await?;
-    Ok(Json(state.db.milestone_history(id).await?))
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/milestones/{id}/notes",
-    tag = "milestones",
-    summary = "Progress notes",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
-)]
-async fn notes(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<Note>>> {
-    access::milestone(&state, &caller, id).await?;
-    Ok(Json(state.db.milestone_notes(id).await?))
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/milestones/{id}/notes",
-    tag = "milestones",
-    summary = "Add a progress note (members, chair, secretariat)",
-    params(("id" = i64, Path, description = "id")),
-    request_body = NoteInput,
-    responses((status = 201, description = "the notes", body = Vec<Note>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
-)]
-async fn add_note(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<i64>,
-    AppJson(input): AppJson<NoteInput>,
-) -> Result<(StatusCode, Json<Vec<Note>>)> {
-    access::milestone(&state, &caller, id).await?.1.write()?;
-    let body = validate::text("body", &input.body, 1, 10_000)?;
-    let notes = state
-        .db
-        .add_milestone_note(id, caller.identity.user_id, &body, &audit_actor(&caller))
-        .await?;
-    Ok((StatusCode::CREATED, Json(notes)))
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/milestones/{id}/links",
-    tag = "milestones",
-    summary = "Links to the advice passage or decision",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
-)]
-async fn links(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<Link>>> {
-    access::milestone(&state, &caller, id).await?;
-    Ok(Json(state.db.milestone_links(id).await?))
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/milestones/{id}/links",
-    tag = "milestones",
-    summary = "Link a draft passage or a decision (chair, secretariat)",
-    params(("id" = i64, Path, description = "id")),
-    request_body = LinkInput,
-    responses((status = 201, description = "the links", body = Vec<Link>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
-)]
-async fn add_link(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppPath(id): AppPath<i64>,
-    AppJson(input): AppJson<LinkInput>,
-) -> Result<(StatusCode, Json<Vec<Link>>)> {
-    let (milestone, access) = access::milestone(&state, &caller, id).await?;
-    access.steer()?;
-    let decision_text = input
-        .decision_text
-        .map(|t| validate::text("decision_text", &t, 1, 20_000))
-        .transpose()?;
-    let anchor = input
-        .anchor
-        .map(|a| validate::text("anchor", &a, 1, 2000))
-        .transpose()?;
-    if input.draft_id.is_none() && decision_text.is_none() {
-        return Err(Invalid {
-            field: "draft_id",
-            message: "give the advice draft (draft_id, optionally comment_id or anchor) or the decision_text".into(),
-        }
-        .into());
-    }
-    if let Some(draft_id) = input.draft_id {
-        let draft = state.db.find_draft(draft_id).await?;
-        if draft.is_none_or(|d| d.body_id != milestone.body_id) {
-            return Err(Invalid {
-                field: "draft_id",
-                message: "no advice draft with this id in this body".into(),
-            }
-            .into());
-        }
-        if let Some(comment) = input.comment_id {
-            if state.db.find_comment(draft_id, comment).await?.is_none() {
-                return Err(Invalid {
-                    field: "comment_id",
-                    message: "no comment with this id in that draft".into(),
-                }
-                .into());
-            }
-        }
-    } else if input.comment_id.is_some() || anchor.is_some() {
-        return Err(Invalid {
-            field: "draft_id",
-            message: "a comment or anchor needs the draft it is in".into(),
-        }
-        .into());
-    }
-    let link = NewLink {
-        draft_id: input.draft_id,
-        comment_id: input.comment_id,
-        anchor,
-        decision_text,
-    };
-    let links = state
-        .db
-        .add_milestone_link(id, &link, caller.identity.user_id, &audit_actor(&caller))
-        .await?;
-    Ok((StatusCode::CREATED, Json(links)))
+    Ok(Json(Paged::slice(
+        state.db.milestone_history(id).await?,
+        page,
+    )))
 }

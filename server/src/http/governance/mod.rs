@@ -10,16 +10,21 @@
 //!
 //! # Layout
 //! - [`role_agreements`] serves `/api/bodies/{id}/role-agreements`, `/api/role-agreements/{id}…`.
-//! - [`milestones`] serves action lines and milestones with status, notes and links.
+//! - [`action_lines`] serves action lines.
+//! - [`milestones`] serves milestones and their status.
+//! - [`milestone_log`] serves a milestone's progress notes and links.
 //! - [`dashboard`] serves due soon, late, by party, by action line; CSV export.
 //! - [`imports`] serves `/api/bodies/{id}/imports`.
 
+pub mod action_lines;
 pub mod dashboard;
 pub mod imports;
+pub mod milestone_log;
 pub mod milestones;
 pub mod role_agreements;
 
 use chrono::NaiveDate;
+use rand::Rng;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -34,7 +39,9 @@ use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(role_agreements::router())
+        .merge(action_lines::router())
         .merge(milestones::router())
+        .merge(milestone_log::router())
         .merge(dashboard::router())
         .merge(imports::router())
 }
@@ -119,4 +126,55 @@ pub(crate) async fn query_milestones(
         items.retain(|m| m.status == status.as_str());
     }
     Ok(items)
+}
+
+/// An owner party of an action line or milestone, as created or changed.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct OwnerInput {
+    party: String,
+    #[serde(default = "lead")]
+    role: String,
+}
+
+fn lead() -> String {
+    "lead".into()
+}
+
+/// Resolves the owner parties and their roles.
+///
+/// # Errors
+/// [`Invalid`] naming `owners` for an unknown party or role, or a party listed twice.
+pub(crate) async fn owners(
+    state: &AppState,
+    input: &[OwnerInput],
+) -> Result<Vec<(i64, &'static str)>> {
+    let mut out: Vec<(i64, &'static str)> = Vec::with_capacity(input.len());
+    for owner in input {
+        let role = match owner.role.trim() {
+            "lead" => "lead",
+            "contributor" => "contributor",
+            other => {
+                return Err(Invalid {
+                    field: "owners",
+                    message: format!("unknown owner role {other:?}; use lead or contributor"),
+                }
+                .into())
+            }
+        };
+        let id = party_id(state, "owners", &owner.party).await?;
+        if out.iter().any(|(p, _)| *p == id) {
+            return Err(Invalid {
+                field: "owners",
+                message: format!("{} is listed twice", owner.party),
+            }
+            .into());
+        }
+        out.push((id, role));
+    }
+    Ok(out)
+}
+
+/// The natural key of an action line or milestone created by hand (imports use the table's).
+pub(crate) fn manual_key() -> String {
+    format!("manual/{:016x}", rand::thread_rng().gen::<u64>())
 }

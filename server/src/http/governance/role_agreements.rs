@@ -343,16 +343,21 @@ async fn sign(
     path = "/api/role-agreements/{id}/sign-offs",
     tag = "role-agreements",
     summary = "Every sign-off, replaced, carried and re-opened ones included",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the sign-offs, oldest first", body = Vec<SignOff>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "the sign-offs, oldest first", body = Paged<SignOff>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Vec<SignOff>>> {
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<SignOff>>> {
+    let page = page.checked()?;
     access::role_agreement(&state, &caller, id).await?;
-    Ok(Json(state.db.sign_off_history(id).await?))
+    Ok(Json(Paged::slice(
+        state.db.sign_off_history(id).await?,
+        page,
+    )))
 }
 
 #[utoipa::path(

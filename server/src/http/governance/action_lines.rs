@@ -1,0 +1,128 @@
+//! Action lines: `/api/bodies/{id}/action-lines`, `/api/action-lines/{id}`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{manual_key, owners, OwnerInput};
+use crate::domain::validate;
+use crate::error::{ApiErrorBody, Result};
+use crate::http::access;
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::state::AppState;
+use crate::storage::governance::action_lines::{ActionLine, NewActionLine};
+use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
+
+/// Action-line routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_lines, create_line))
+        .routes(routes!(show_line))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct CreateLine {
+    title: String,
+    #[serde(default)]
+    description: String,
+    number: Option<String>,
+    #[serde(default)]
+    owners: Vec<OwnerInput>,
+}
+
+#[derive(Serialize)]
+struct LineDetail {
+    #[serde(flatten)]
+    action_line: ActionLine,
+    milestones: Vec<Milestone>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/bodies/{id}/action-lines",
+    tag = "milestones",
+    summary = "A body's action lines",
+    params(("id" = i64, Path, description = "id"), Page),
+    responses((status = 200, description = "the action lines", body = Paged<ActionLine>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn list_lines(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppQuery(page): AppQuery<Page>,
+) -> Result<Json<Paged<ActionLine>>> {
+    access::body(&state, &caller, body_id).await?;
+    let page = page.checked()?;
+    Ok(Json(Paged::slice(
+        state.db.list_action_lines(body_id).await?,
+        page,
+    )))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/action-lines",
+    tag = "milestones",
+    summary = "Create an action line (chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = CreateLine,
+    responses((status = 201, description = "the action line", body = ActionLine), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn create_line(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppJson(input): AppJson<CreateLine>,
+) -> Result<(StatusCode, Json<ActionLine>)> {
+    access::body(&state, &caller, body_id).await?.steer()?;
+    let title = validate::text("title", &input.title, 1, 300)?;
+    let description = validate::text("description", &input.description, 0, 20_000)?;
+    let number = input
+        .number
+        .map(|n| validate::text("number", &n, 1, 20))
+        .transpose()?;
+    let owners = owners(&state, &input.owners).await?;
+    let new = NewActionLine {
+        body_id,
+        parent_id: None,
+        number,
+        title,
+        description,
+        natural_key: manual_key(),
+        owners,
+        created_by: caller.identity.user_id,
+    };
+    let line = state
+        .db
+        .create_action_line_by(&new, &audit_actor(&caller))
+        .await?;
+    Ok((StatusCode::CREATED, Json(line)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/action-lines/{id}",
+    tag = "milestones",
+    summary = "One action line with its milestones",
+    params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "the action line", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+)]
+async fn show_line(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<LineDetail>> {
+    let (line, _) = access::action_line(&state, &caller, id).await?;
+    let filter = MilestoneFilter {
+        party_id: None,
+        action_line_id: Some(id),
+    };
+    let milestones = state.db.list_milestones(line.body_id, filter).await?;
+    Ok(Json(LineDetail {
+        action_line: line,
+        milestones,
+    }))
+}
