@@ -23,7 +23,7 @@ use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::cookies::{self, SESSION_DAYS};
 use crate::http::credentials;
-use crate::http::extract::{record, AppJson, Caller};
+use crate::http::extract::{audit_actor, AppJson, Caller};
 use crate::state::AppState;
 use crate::storage::now_ms;
 use crate::storage::people::Person;
@@ -251,13 +251,9 @@ async fn change_password(
     let hash = password::hash_password(form.new)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    state.db.set_password(person, &hash).await?;
-    record(
-        &state,
-        &caller,
-        "person.password",
-        serde_json::json!({ "person": person }),
-    )
-    .await?;
+    state
+        .db
+        .set_password(person, &hash, &audit_actor(&caller))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

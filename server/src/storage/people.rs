@@ -80,7 +80,8 @@ impl SqlStorage {
     }
 
     /// Replaces a person's password hash, ends all their sessions and revokes all their API
-    /// tokens (whoever learnt the old password may have made some).
+    /// tokens (whoever learnt the old password may have made some), with the
+    /// `person.password` audit entry, in one transaction.
     ///
     /// # Errors
     /// Storage errors.
@@ -88,6 +89,7 @@ impl SqlStorage {
         &self,
         user_id: i64,
         password_hash: &str,
+        by: &super::audit::Actor,
     ) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -100,6 +102,8 @@ impl SqlStorage {
             .execute(&mut *tx)
             .await?;
         super::tokens::revoke_all_tokens(&mut tx, user_id).await?;
+        let subject = serde_json::json!({ "person": user_id });
+        super::audit::append_in(&mut tx, self.backend(), by, "person.password", &subject).await?;
         tx.commit().await?;
         Ok(())
     }
