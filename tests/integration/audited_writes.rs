@@ -2,6 +2,7 @@
 //! fails, nothing of the change is left behind. The audit log is made to refuse inserts for
 //! real, by a trigger installed through the test's own connection to the server's database.
 
+use polder::scheduler::{timestamp, Clock, FakeClock, Scheduler, SchedulerSettings};
 use polder::storage::sql::Backend as Db;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ backend_tests!(
     a_refused_audit_entry_leaves_the_dispute_at_its_level,
     a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so,
     a_refused_audit_entry_leaves_no_change_behind,
+    a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_job_is_retried,
 );
 
 /// Makes every insert into the audit log fail until [`allow_audit`].
@@ -461,5 +463,54 @@ async fn a_refused_audit_entry_leaves_no_change_behind(backend: Backend) {
         );
         assert_eq!(audit_entries(&app).await, entries + 1, "{what}");
     }
+    app.stop().await;
+}
+
+async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_job_is_retried(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await;
+    let group = WorkingGroup::seed(&app).await;
+    let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
+    let raised = joost
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{}/disputes", group.body_id),
+            json!({
+                "subject_kind": "draft_passage",
+                "subject_id": group.draft_id,
+                "title": "Wie duidt de bewijslast?",
+                "description": "ZIN en FMS verschillen van inzicht.",
+                "parties": ["FMS"],
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = raised["id"].as_i64().unwrap();
+    let respond_by = raised["respond_by"].as_str().unwrap();
+    let clock = FakeClock::new(timestamp(&format!("{respond_by}T20:00:00Z")).unwrap());
+    clock.advance_days(1);
+    let late = clock.now();
+    let scheduler = Scheduler::new((*app.storage).clone(), SchedulerSettings::default());
+    let entries = audit_entries(&app).await;
+
+    refuse_audit(&app).await;
+    let refused = scheduler.run_due(late).await;
+    assert_eq!(refused.escalations, 0, "{refused:?}");
+    assert!(refused.errors > 0, "{refused:?}");
+    let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
+    assert_eq!(stored.level, 0, "the dispute stays at its level");
+    assert_eq!(stored.status, raised["status"].as_str().unwrap());
+    assert_eq!(audit_entries(&app).await, entries);
+
+    allow_audit(&app).await;
+    let retried = scheduler.run_due(late).await;
+    assert_eq!(retried.escalations, 1, "the job was kept: {retried:?}");
+    let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
+    assert_eq!(stored.level, 1);
+    assert_eq!(stored.status, "geescaleerd");
+    let chain = app.storage.audit_chain().await.unwrap();
+    assert_eq!(chain.len(), entries + 1);
+    assert_eq!(chain.last().unwrap().action, "dispute.escalate_timeout");
     app.stop().await;
 }
