@@ -4,7 +4,7 @@
 use anyhow::{bail, Context};
 
 use crate::domain::roles::BodyRole;
-use crate::storage::bodies::BODY_KINDS;
+use crate::storage::bodies::{NewBody, BODY_KINDS};
 use crate::storage::SqlStorage;
 
 /// Creates the body `name` of `kind` (one of [`BODY_KINDS`], whose position is its level),
@@ -27,8 +27,14 @@ pub async fn create(
         None => None,
     };
     let level = i64::try_from(level).unwrap_or(0);
-    let id = storage.create_body(name, kind, level, parent_id).await?;
-    super::audit(&storage, "body.create", &serde_json::json!({ "body": id })).await?;
+    let body = NewBody {
+        name,
+        kind,
+        ladder_level: level,
+        parent_id,
+        parties: &[],
+    };
+    let id = storage.create_body_by(&body, &super::cli_actor()).await?.id;
     eprintln!("created body {name:?} ({id})");
     Ok(())
 }

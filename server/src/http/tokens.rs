@@ -89,7 +89,7 @@ async fn create(
             &name,
             &scope,
             &secret::hash(&token),
-            person,
+            Some(person),
             &audit_actor(&caller),
         )
         .await?;

@@ -58,8 +58,8 @@ impl SqlStorage {
         Ok(row.try_get("id")?)
     }
 
-    /// Stores a person's new API token by its hash with the `token.create` audit entry in one
-    /// transaction; returns its id.
+    /// Stores a new API token (of a person, or a service token) by its hash with the
+    /// `token.create` audit entry in one transaction; returns its id.
     ///
     /// # Errors
     /// Storage errors.
@@ -68,7 +68,7 @@ impl SqlStorage {
         name: &str,
         scope: &str,
         token_hash: &str,
-        user_id: i64,
+        user_id: Option<i64>,
         by: &Actor,
     ) -> Result<i64, StorageError> {
         let mut tx = self.begin_write().await?;
