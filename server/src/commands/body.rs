@@ -61,14 +61,8 @@ pub async fn add_member(
         .await?
         .with_context(|| format!("no person with e-mail address {user}"))?;
     storage
-        .put_membership(body_id, person.id, role, mandate)
+        .put_membership_by(body_id, person.id, role, mandate, &super::cli_actor())
         .await?;
-    super::audit(
-        &storage,
-        "membership.put",
-        &serde_json::json!({ "body": body_id, "person": person.id, "role": role.as_str() }),
-    )
-    .await?;
     eprintln!("{user} is now {} of {body:?}", role.as_str());
     Ok(())
 }
