@@ -2,6 +2,7 @@
 //! fails, nothing of the change is left behind. The audit log is made to refuse inserts for
 //! real, by a trigger installed through the test's own connection to the server's database.
 
+use polder::scheduler::{timestamp, Clock, FakeClock, Scheduler, SchedulerSettings};
 use polder::storage::sql::Backend as Db;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -14,6 +15,8 @@ backend_tests!(
     a_refused_audit_entry_leaves_the_draft_in_its_status,
     a_refused_audit_entry_leaves_the_dispute_at_its_level,
     a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so,
+    a_refused_audit_entry_leaves_no_change_behind,
+    a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_job_is_retried,
 );
 
 /// Makes every insert into the audit log fail until [`allow_audit`].
@@ -35,7 +38,7 @@ async fn refuse_inserts(app: &TestApp, table: &str) {
         )],
         Db::Postgres => vec![
             format!(
-                "CREATE FUNCTION {table}_refused() RETURNS trigger LANGUAGE plpgsql AS \
+                "CREATE OR REPLACE FUNCTION {table}_refused() RETURNS trigger LANGUAGE plpgsql AS \
                  $$ BEGIN RAISE EXCEPTION '{table} refuses rows'; END $$"
             ),
             format!(
@@ -305,5 +308,253 @@ async fn a_dispute_that_cannot_be_opened_keeps_the_niet_akkoord_and_says_so(back
         .await;
     assert_eq!(again["dispute"]["opened"], true, "{again}");
     assert_eq!(chair.items(&disputes).await.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+/// A change to try with the audit log refusing entries: who sends what, and a query (through
+/// the test's own connection) whose one text value `v` the change alters.
+struct Case {
+    who: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    expected: StatusCode,
+    probe: String,
+}
+
+/// The value of a case's probe.
+async fn probe(app: &TestApp, sql: &str) -> String {
+    use sqlx::Row;
+    sqlx::query(sql)
+        .fetch_one(app.storage.pool())
+        .await
+        .unwrap()
+        .try_get("v")
+        .unwrap()
+}
+
+fn count(table_and_filter: &str) -> String {
+    format!("SELECT CAST(COUNT(*) AS TEXT) AS v FROM {table_and_filter}")
+}
+
+async fn a_refused_audit_entry_leaves_no_change_behind(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed(&app).await;
+    let admin = WorkingGroup::person(&app, "beheer@polder.demo").await;
+    let bodies = admin.get("/api/bodies").await;
+    let theme = bodies["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "theme_table")
+        .unwrap()["id"]
+        .clone();
+    let anna = WorkingGroup::person(&app, "anna@vws.demo").await;
+    let anna_id = anna.get("/api/me").await["id"].clone();
+    let token = anna
+        .send(
+            Method::POST,
+            "/api/tokens",
+            json!({"name": "te intrekken", "scope": "read"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .clone();
+    let draft = format!("/api/drafts/{}", group.draft_id);
+    let cases = [
+        Case {
+            who: "beheer@polder.demo",
+            method: Method::POST,
+            path: "/api/bodies".into(),
+            body: Some(json!({"name": "Werkgroep Nieuw", "kind": "working_group"})),
+            expected: StatusCode::CREATED,
+            probe: count("bodies"),
+        },
+        Case {
+            who: "beheer@polder.demo",
+            method: Method::PUT,
+            path: format!("/api/bodies/{theme}/members/{anna_id}"),
+            body: Some(json!({"role": "member"})),
+            expected: StatusCode::OK,
+            probe: count("memberships"),
+        },
+        Case {
+            who: "beheer@polder.demo",
+            method: Method::DELETE,
+            path: format!("/api/bodies/{theme}/members/{anna_id}"),
+            body: None,
+            expected: StatusCode::NO_CONTENT,
+            probe: count("memberships"),
+        },
+        Case {
+            who: "beheer@polder.demo",
+            method: Method::POST,
+            path: "/api/parties".into(),
+            body: Some(
+                json!({"code": "NZA", "name": "Nederlandse Zorgautoriteit", "colour": "#336699"}),
+            ),
+            expected: StatusCode::CREATED,
+            probe: count("parties"),
+        },
+        Case {
+            who: "beheer@polder.demo",
+            method: Method::POST,
+            path: "/api/people".into(),
+            body: Some(
+                json!({"name": "Nieuw Lid", "email": "nieuw@zin.demo", "party": "ZIN", "password": "een lang genoeg wachtwoord"}),
+            ),
+            expected: StatusCode::CREATED,
+            probe: count("users"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::POST,
+            path: "/api/me/calendar-feeds".into(),
+            body: None,
+            expected: StatusCode::CREATED,
+            probe: count("calendar_feeds"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::PUT,
+            path: "/api/me/notification-settings".into(),
+            body: Some(json!({"email": "off"})),
+            expected: StatusCode::OK,
+            probe: count("notification_settings"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::POST,
+            path: format!("{draft}/comments"),
+            body: Some(json!({"body": "Graag een bron bij deze alinea."})),
+            expected: StatusCode::CREATED,
+            probe: count("comments"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::POST,
+            path: "/api/tokens".into(),
+            body: Some(json!({"name": "rapportage", "scope": "read"})),
+            expected: StatusCode::CREATED,
+            probe: count("api_tokens"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::DELETE,
+            path: format!("/api/tokens/{token}"),
+            body: None,
+            expected: StatusCode::NO_CONTENT,
+            probe: count("api_tokens WHERE revoked_at IS NULL"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::POST,
+            path: format!("/api/bodies/{}/webhooks", group.body_id),
+            body: Some(json!({"url": "http://hooks.invalid:9/audit"})),
+            expected: StatusCode::CREATED,
+            probe: count("webhooks"),
+        },
+        Case {
+            who: "anna@vws.demo",
+            method: Method::POST,
+            path: format!("{draft}/versions"),
+            body: Some(json!({"name": "Voor de thematafel"})),
+            expected: StatusCode::CREATED,
+            probe: count("versions"),
+        },
+        Case {
+            who: "fatima@fms.demo",
+            method: Method::PUT,
+            path: "/api/me/password".into(),
+            body: Some(
+                json!({"current": polder::demo::DEMO_PASSWORD, "new": "een veel langer wachtwoord"}),
+            ),
+            expected: StatusCode::NO_CONTENT,
+            probe: "SELECT password_hash AS v FROM users WHERE email = 'fatima@fms.demo'".into(),
+        },
+    ];
+    for case in cases {
+        let api = WorkingGroup::person(&app, case.who).await;
+        let what = format!("{} {}", case.method, case.path);
+        let before = probe(&app, &case.probe).await;
+        let entries = audit_entries(&app).await;
+
+        refuse_audit(&app).await;
+        let (status, answer) = api
+            .call(case.method.clone(), &case.path, case.body.clone())
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{what}: {answer}"
+        );
+        assert_eq!(answer["error"]["code"], "internal", "{what}: {answer}");
+        assert!(answer["error"]["message"].is_string(), "{what}: {answer}");
+        assert_eq!(
+            probe(&app, &case.probe).await,
+            before,
+            "{what} left a change"
+        );
+        assert_eq!(audit_entries(&app).await, entries, "{what}");
+
+        allow_audit(&app).await;
+        let (status, answer) = api.call(case.method, &case.path, case.body).await;
+        assert_eq!(status, case.expected, "{what}: {answer}");
+        assert_ne!(
+            probe(&app, &case.probe).await,
+            before,
+            "{what} changed nothing"
+        );
+        assert_eq!(audit_entries(&app).await, entries + 1, "{what}");
+    }
+    app.stop().await;
+}
+
+async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_job_is_retried(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await;
+    let group = WorkingGroup::seed(&app).await;
+    let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
+    let raised = joost
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{}/disputes", group.body_id),
+            json!({
+                "subject_kind": "draft_passage",
+                "subject_id": group.draft_id,
+                "title": "Wie duidt de bewijslast?",
+                "description": "ZIN en FMS verschillen van inzicht.",
+                "parties": ["FMS"],
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = raised["id"].as_i64().unwrap();
+    let respond_by = raised["respond_by"].as_str().unwrap();
+    let clock = FakeClock::new(timestamp(&format!("{respond_by}T20:00:00Z")).unwrap());
+    clock.advance_days(1);
+    let late = clock.now();
+    let scheduler = Scheduler::new((*app.storage).clone(), SchedulerSettings::default());
+    let entries = audit_entries(&app).await;
+
+    refuse_audit(&app).await;
+    let refused = scheduler.run_due(late).await;
+    assert_eq!(refused.escalations, 0, "{refused:?}");
+    assert!(refused.errors > 0, "{refused:?}");
+    let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
+    assert_eq!(stored.level, 0, "the dispute stays at its level");
+    assert_eq!(stored.status, raised["status"].as_str().unwrap());
+    assert_eq!(audit_entries(&app).await, entries);
+
+    allow_audit(&app).await;
+    let retried = scheduler.run_due(late).await;
+    assert_eq!(retried.escalations, 1, "the job was kept: {retried:?}");
+    let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
+    assert_eq!(stored.level, 1);
+    assert_eq!(stored.status, "geescaleerd");
+    let chain = app.storage.audit_chain().await.unwrap();
+    assert_eq!(chain.len(), entries + 1);
+    assert_eq!(chain.last().unwrap().action, "dispute.escalate_timeout");
     app.stop().await;
 }

@@ -4,7 +4,7 @@
 use anyhow::{bail, Context};
 
 use crate::domain::roles::BodyRole;
-use crate::storage::bodies::BODY_KINDS;
+use crate::storage::bodies::{NewBody, BODY_KINDS};
 use crate::storage::SqlStorage;
 
 /// Creates the body `name` of `kind` (one of [`BODY_KINDS`], whose position is its level),
@@ -27,8 +27,14 @@ pub async fn create(
         None => None,
     };
     let level = i64::try_from(level).unwrap_or(0);
-    let id = storage.create_body(name, kind, level, parent_id).await?;
-    super::audit(&storage, "body.create", &serde_json::json!({ "body": id })).await?;
+    let body = NewBody {
+        name,
+        kind,
+        ladder_level: level,
+        parent_id,
+        parties: &[],
+    };
+    let id = storage.create_body_by(&body, &super::cli_actor()).await?.id;
     eprintln!("created body {name:?} ({id})");
     Ok(())
 }
@@ -55,14 +61,8 @@ pub async fn add_member(
         .await?
         .with_context(|| format!("no person with e-mail address {user}"))?;
     storage
-        .put_membership(body_id, person.id, role, mandate)
+        .put_membership_by(body_id, person.id, role, mandate, &super::cli_actor())
         .await?;
-    super::audit(
-        &storage,
-        "membership.put",
-        &serde_json::json!({ "body": body_id, "person": person.id, "role": role.as_str() }),
-    )
-    .await?;
     eprintln!("{user} is now {} of {body:?}", role.as_str());
     Ok(())
 }

@@ -106,15 +106,7 @@ pub async fn import_milestones(
             .file_name()
             .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
         let outcome = storage
-            .apply_import(body_id, &plan, &ids, &source, None)
-            .await?;
-        storage
-            .append_audit(
-                "cli",
-                None,
-                "milestones.import",
-                &serde_json::json!({ "body": body_id, "summary": plan.summary_line(), "created": outcome.milestones_created, "updated": outcome.milestones_updated }),
-            )
+            .apply_import(body_id, &plan, &ids, &source, None, &super::cli_actor())
             .await?;
         eprintln!(
             "stored: {} milestones created, {} updated; {} action lines created, {} updated",

@@ -26,6 +26,14 @@ pub async fn open(database_url: &str) -> anyhow::Result<SqlStorage> {
     )
 }
 
+/// The command line as the audit log names it.
+fn cli_actor() -> crate::storage::audit::Actor {
+    crate::storage::audit::Actor {
+        name: "cli".to_owned(),
+        party: None,
+    }
+}
+
 /// Appends an audit entry for a change made from the command line.
 async fn audit(
     storage: &SqlStorage,

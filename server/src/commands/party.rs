@@ -35,13 +35,10 @@ pub async fn create(
         aliases,
         members: member_ids,
     };
-    let id = storage.create_party(&party).await?;
-    super::audit(
-        &storage,
-        "party.create",
-        &serde_json::json!({ "party": id }),
-    )
-    .await?;
+    let id = storage
+        .create_party_by(&party, &super::cli_actor())
+        .await?
+        .id;
     eprintln!("created party {} ({id})", party.code);
     Ok(())
 }

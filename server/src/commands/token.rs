@@ -32,15 +32,15 @@ pub async fn create(
         None => None,
     };
     let token = secret::new_token();
-    let id = storage
-        .create_token(name, scope, &secret::hash(&token), user_id)
+    storage
+        .create_token_by(
+            name,
+            scope,
+            &secret::hash(&token),
+            user_id,
+            &super::cli_actor(),
+        )
         .await?;
-    super::audit(
-        &storage,
-        "token.create",
-        &serde_json::json!({ "token": id, "scope": scope }),
-    )
-    .await?;
     eprintln!("token {name:?} created with scope {scope:?}; it is shown only this once:");
     println!("{token}");
     Ok(())

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use secrecy::SecretString;
 
 use crate::auth::password;
+use crate::storage::people::NewPerson;
 
 /// Creates the person `email` named `name`, an administrator when `admin`, of the party
 /// `party` (code or alias).
@@ -32,14 +33,17 @@ pub async fn create(
     };
     let password = read_password()?;
     let hash = password::hash_password(password).await?;
-    let id = storage.create_user(email, name, &hash, admin).await?;
-    storage.set_user_party(id, party).await?;
-    super::audit(
-        &storage,
-        "person.create",
-        &serde_json::json!({ "person": id }),
-    )
-    .await?;
+    let person = NewPerson {
+        email,
+        name,
+        password_hash: &hash,
+        is_admin: admin,
+        party,
+    };
+    let id = storage
+        .create_person_by(&person, &super::cli_actor())
+        .await?
+        .id;
     eprintln!("created person {id} <{email}>");
     Ok(())
 }

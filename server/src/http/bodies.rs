@@ -12,9 +12,9 @@ use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::bodies::{Body, Membership, BODY_KINDS};
+use crate::storage::bodies::{Body, Membership, NewBody, BODY_KINDS};
 
 /// `/api/bodies…`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -168,21 +168,19 @@ async fn create(
             })?;
         parties.push((id, party.participation.clone()));
     }
-    let id = state
+    let body = state
         .db
-        .create_body(&name, &input.kind, ladder_level, input.parent_id)
+        .create_body_by(
+            &NewBody {
+                name: &name,
+                kind: &input.kind,
+                ladder_level,
+                parent_id: input.parent_id,
+                parties: &parties,
+            },
+            &audit_actor(&caller),
+        )
         .await?;
-    for (party, participation) in parties {
-        state.db.set_body_party(id, party, &participation).await?;
-    }
-    record(
-        &state,
-        &caller,
-        "body.create",
-        serde_json::json!({ "body": id }),
-    )
-    .await?;
-    let body = state.db.find_body(id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -212,23 +210,17 @@ async fn put_member(
         field: "role",
         message: "must be chair, secretariat, member or observer".into(),
     })?;
-    state
+    let membership = state
         .db
-        .put_membership(id, person_id, role, input.holds_mandate)
+        .put_membership_by(
+            id,
+            person_id,
+            role,
+            input.holds_mandate,
+            &audit_actor(&caller),
+        )
         .await?;
-    record(
-        &state,
-        &caller,
-        "membership.put",
-        serde_json::json!({ "body": id, "person": person_id, "role": role.as_str(), "holds_mandate": input.holds_mandate }),
-    )
-    .await?;
-    state
-        .db
-        .membership(id, person_id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
+    Ok(Json(membership))
 }
 
 #[utoipa::path(
@@ -245,15 +237,12 @@ async fn remove_member(
     AppPath((id, person_id)): AppPath<(i64, i64)>,
 ) -> Result<StatusCode> {
     caller.require_admin()?;
-    if !state.db.remove_membership(id, person_id).await? {
+    let removed = state
+        .db
+        .remove_membership_by(id, person_id, &audit_actor(&caller))
+        .await?;
+    if !removed {
         return Err(AppError::NotFound);
     }
-    record(
-        &state,
-        &caller,
-        "membership.remove",
-        serde_json::json!({ "body": id, "person": person_id }),
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,7 +13,7 @@ use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{at_most, record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{at_most, audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
 use crate::sync::anchor;
@@ -187,34 +187,25 @@ async fn create(
         }
     }
     let author = caller.person_id()?;
-    let comment_id = state
-        .db
-        .add_comment(&NewComment {
-            draft_id: id,
-            thread_id: input.thread_id,
-            author_id: author,
-            body: &body,
-            anchor: input
-                .anchor
-                .as_ref()
-                .map(|a| (a.start.as_str(), a.end.as_str())),
-            quote: quote.as_deref(),
-            people: &mention_people,
-            parties: &parties,
-        })
-        .await?;
-    record(
-        &state,
-        &caller,
-        "comment.create",
-        serde_json::json!({ "draft": id, "comment": comment_id }),
-    )
-    .await?;
     let comment = state
         .db
-        .find_comment(id, comment_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .add_comment(
+            &NewComment {
+                draft_id: id,
+                thread_id: input.thread_id,
+                author_id: author,
+                body: &body,
+                anchor: input
+                    .anchor
+                    .as_ref()
+                    .map(|a| (a.start.as_str(), a.end.as_str())),
+                quote: quote.as_deref(),
+                people: &mention_people,
+                parties: &parties,
+            },
+            &audit_actor(&caller),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(comment)))
 }
 
@@ -240,20 +231,13 @@ async fn set_resolved(
     }
     state
         .db
-        .set_thread_resolved(id, thread_id, resolved.then_some(person))
+        .set_thread_resolved(
+            id,
+            thread_id,
+            resolved.then_some(person),
+            &audit_actor(&caller),
+        )
         .await?;
-    let action = if resolved {
-        "comment.resolve"
-    } else {
-        "comment.reopen"
-    };
-    record(
-        &state,
-        &caller,
-        action,
-        serde_json::json!({ "draft": id, "thread": thread_id }),
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

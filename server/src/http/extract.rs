@@ -229,23 +229,6 @@ impl<T> Paged<T> {
     }
 }
 
-/// Appends an audit entry for a change the caller made.
-///
-/// # Errors
-/// Storage errors (the change itself has already been made).
-pub async fn record(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    subject: serde_json::Value,
-) -> Result<(), AppError> {
-    state
-        .db
-        .append_audit(&caller.actor(), caller.party(), action, &subject)
-        .await?;
-    Ok(())
-}
-
 /// The caller as the audit log names them, for storage functions that append the entry in the
 /// change's own transaction.
 pub fn audit_actor(caller: &Caller) -> crate::storage::audit::Actor {

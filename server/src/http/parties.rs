@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::parties::{NewParty, Party};
 
@@ -106,14 +106,9 @@ async fn create(
             .collect::<std::result::Result<_, _>>()?,
         members,
     };
-    let id = state.db.create_party(&party).await?;
-    record(
-        &state,
-        &caller,
-        "party.create",
-        serde_json::json!({ "party": id, "code": party.code }),
-    )
-    .await?;
-    let created = state.db.find_party(id).await?.ok_or(AppError::NotFound)?;
+    let created = state
+        .db
+        .create_party_by(&party, &audit_actor(&caller))
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -12,9 +12,9 @@ use utoipa_axum::routes;
 use crate::auth::password;
 use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::people::Person;
+use crate::storage::people::{NewPerson, Person};
 
 /// `/api/people` and `/api/people/{id}`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -111,18 +111,18 @@ async fn create(
     let hash = password::hash_password(input.password)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let id = state
+    let person = state
         .db
-        .create_user(&email, &name, &hash, input.is_admin)
+        .create_person_by(
+            &NewPerson {
+                email: &email,
+                name: &name,
+                password_hash: &hash,
+                is_admin: input.is_admin,
+                party,
+            },
+            &audit_actor(&caller),
+        )
         .await?;
-    state.db.set_user_party(id, party).await?;
-    record(
-        &state,
-        &caller,
-        "person.create",
-        serde_json::json!({ "person": id }),
-    )
-    .await?;
-    let person = state.db.find_person(id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(person)))
 }

@@ -23,8 +23,9 @@ use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::cookies::{self, SESSION_DAYS};
 use crate::http::credentials;
-use crate::http::extract::{record, AppJson, Caller};
+use crate::http::extract::{audit_actor, AppJson, Caller};
 use crate::state::AppState;
+use crate::storage::audit::Actor;
 use crate::storage::now_ms;
 use crate::storage::people::Person;
 
@@ -123,20 +124,21 @@ async fn sign_in(
     };
     reservation.succeeded(&state.db).await?;
     let party = state.db.find_person(user.id).await?.and_then(|p| p.party);
-    state
-        .db
-        .append_audit(
-            &format!("person:{} ({})", user.id, user.name),
-            party.as_deref(),
-            "session.create",
-            &serde_json::json!({ "person": user.id, "address": address.to_string() }),
-        )
-        .await?;
+    let by = Actor {
+        name: format!("person:{} ({})", user.id, user.name),
+        party,
+    };
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
         .db
-        .create_session(&secret::hash(&session_id), user.id, expires)
+        .create_session_by(
+            &secret::hash(&session_id),
+            user.id,
+            expires,
+            &address.to_string(),
+            &by,
+        )
         .await?;
     let secure = state.secure_cookies;
     let csrf = cookies::csrf(secure, csrf::token_for(&session_id));
@@ -251,13 +253,9 @@ async fn change_password(
     let hash = password::hash_password(form.new)
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    state.db.set_password(person, &hash).await?;
-    record(
-        &state,
-        &caller,
-        "person.password",
-        serde_json::json!({ "person": person }),
-    )
-    .await?;
+    state
+        .db
+        .set_password(person, &hash, &audit_actor(&caller))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

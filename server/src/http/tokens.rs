@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use crate::auth::secret;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::tokens::TokenInfo;
 
@@ -87,15 +87,14 @@ async fn create(
     let token = secret::new_token();
     let id = state
         .db
-        .create_token(&name, &scope, &secret::hash(&token), Some(person))
+        .create_token_by(
+            &name,
+            &scope,
+            &secret::hash(&token),
+            Some(person),
+            &audit_actor(&caller),
+        )
         .await?;
-    record(
-        &state,
-        &caller,
-        "token.create",
-        serde_json::json!({ "token": id, "scope": scope }),
-    )
-    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -120,15 +119,12 @@ async fn revoke(
     caller: Caller,
     AppPath(id): AppPath<i64>,
 ) -> Result<StatusCode> {
-    if !state.db.revoke_token(id, caller.person_id()?).await? {
+    let revoked = state
+        .db
+        .revoke_token(id, caller.person_id()?, &audit_actor(&caller))
+        .await?;
+    if !revoked {
         return Err(AppError::NotFound);
     }
-    record(
-        &state,
-        &caller,
-        "token.revoke",
-        serde_json::json!({ "token": id }),
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

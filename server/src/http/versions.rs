@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access::{self, DraftAccess};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::drafts::{NewVersion, VersionInfo};
@@ -126,7 +126,7 @@ async fn create(
     }
     let snapshot = current_state(&state, &access).await?;
     let hash = versions::content_hash(&snapshot);
-    let version_id = state
+    let info = state
         .db
         .create_version_within(
             id,
@@ -138,23 +138,10 @@ async fn create(
             },
             caller.person_id()?,
             VersionQuota::per_hour(max),
+            &audit_actor(&caller),
         )
         .await?
         .map_err(|exceeded| quota_error(max, exceeded))?;
-    record(
-        &state,
-        &caller,
-        "version.create",
-        serde_json::json!({ "draft": id, "version": version_id }),
-    )
-    .await?;
-    let info = state
-        .db
-        .list_versions(id)
-        .await?
-        .into_iter()
-        .find(|v| v.id == version_id)
-        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(info)))
 }
 

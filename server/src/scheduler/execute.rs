@@ -8,6 +8,8 @@ use super::{Report, Scheduler, BATCH, LEASE_MS};
 use crate::domain::calendar::working_days_between;
 use crate::domain::reminders::Stage;
 use crate::notify::{Notification, NotificationKind};
+use crate::storage::audit::Actor;
+use crate::storage::escalation::disputes::changes::Escalation;
 use crate::storage::escalation::disputes::{parse_day, Change, Dispute, NewDispute};
 use crate::storage::escalation::jobs::{Job, OpenMilestone};
 use crate::storage::escalation::notifications::NewEvent;
@@ -91,17 +93,12 @@ async fn run_one(
     Ok(Some(outcome))
 }
 
-/// Records a change the scheduler made by itself in the audit log.
-async fn audit(
-    scheduler: &Scheduler,
-    action: &str,
-    subject: serde_json::Value,
-) -> Result<(), StorageError> {
-    scheduler
-        .db
-        .append_audit("polder:scheduler", None, action, &subject)
-        .await?;
-    Ok(())
+/// The scheduler as the audit log names it, for the changes it makes by itself.
+fn scheduler_actor() -> Actor {
+    Actor {
+        name: "polder:scheduler".to_owned(),
+        party: None,
+    }
 }
 
 fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
@@ -245,18 +242,18 @@ async fn milestone_dispute(
         parties: milestone.parties.iter().map(|(p, _)| *p).collect(),
     };
     let origin = format!("milestone-overdue:{}", milestone.id);
-    if let Some(id) = scheduler
+    let audit = (
+        &scheduler_actor(),
+        "dispute.raise_overdue",
+        serde_json::json!({ "milestone": milestone.id }),
+    );
+    if scheduler
         .db
-        .raise_dispute_at(&dispute, now, Some(&origin))
+        .raise_dispute_at(&dispute, now, Some(&origin), Some(audit))
         .await?
+        .is_some()
     {
         report.disputes_opened += 1;
-        audit(
-            scheduler,
-            "dispute.raise_overdue",
-            serde_json::json!({ "dispute": id, "milestone": milestone.id }),
-        )
-        .await?;
     }
     Ok(Outcome::Done)
 }
@@ -328,21 +325,18 @@ async fn dispute_job(
                 .db
                 .escalate_dispute(
                     &dispute,
-                    dispute.level,
-                    None,
-                    "polder",
-                    Some("reactietermijn verstreken"),
-                    now,
+                    &Escalation {
+                        from_level: dispute.level,
+                        actor_id: None,
+                        actor: "polder",
+                        note: Some("reactietermijn verstreken"),
+                        now,
+                    },
+                    (&scheduler_actor(), "dispute.escalate_timeout"),
                 )
                 .await?;
             if change == Change::Done {
                 report.escalations += 1;
-                audit(
-                    scheduler,
-                    "dispute.escalate_timeout",
-                    serde_json::json!({ "dispute": dispute.id, "from_level": dispute.level }),
-                )
-                .await?;
             }
             Ok(Outcome::Done)
         }

@@ -2,7 +2,9 @@
 //!
 //! A state change appends its entry inside its own write transaction with [`append_in`], so the
 //! change and its entry are committed together or not at all. [`SqlStorage::append_audit`] is
-//! the same append in a transaction of its own, for events that change nothing else.
+//! the same append in a transaction of its own, for an entry that is not part of one change
+//! made here (the demo seeding's closing entry; the command line's document grant, whose
+//! document is created elsewhere).
 //!
 //! # Why the chain never forks
 //! Two appends must never read the same last hash. Every append runs in a write transaction

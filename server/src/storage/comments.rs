@@ -1,8 +1,9 @@
 //! Comments on drafts: threads anchored to text, with mentions, resolved and reopened.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
+use super::audit::{append_in, Actor};
 use super::{now_ms, SqlStorage, StorageError};
 
 /// A comment, as the API shows it.
@@ -61,11 +62,16 @@ pub struct NewComment<'a> {
 }
 
 impl SqlStorage {
-    /// Adds a comment; returns its id.
+    /// Adds a comment with its mentions and the `comment.create` audit entry in one
+    /// transaction; returns it.
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn add_comment(&self, comment: &NewComment<'_>) -> Result<i64, StorageError> {
+    pub async fn add_comment(
+        &self,
+        comment: &NewComment<'_>,
+        by: &Actor,
+    ) -> Result<Comment, StorageError> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO comments (draft_id, thread_id, author_id, body, anchor_start, anchor_end, quote, created_at) \
@@ -96,8 +102,14 @@ impl SqlStorage {
                 .execute(&mut *tx)
                 .await?;
         }
+        let subject = serde_json::json!({ "draft": comment.draft_id, "comment": id });
+        append_in(&mut tx, self.backend(), by, "comment.create", &subject).await?;
+        let added = select_comments(&mut tx, comment.draft_id, Some(id))
+            .await?
+            .pop()
+            .ok_or(StorageError::AlreadyExists("comment"))?;
         tx.commit().await?;
-        Ok(id)
+        Ok(added)
     }
 
     /// A draft's comments, threads together, oldest first.
@@ -105,7 +117,8 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_comments(&self, draft_id: i64) -> Result<Vec<Comment>, StorageError> {
-        self.select_comments(draft_id, None).await
+        let mut conn = self.pool().acquire().await?;
+        select_comments(&mut conn, draft_id, None).await
     }
 
     /// One comment of a draft.
@@ -117,73 +130,13 @@ impl SqlStorage {
         draft_id: i64,
         id: i64,
     ) -> Result<Option<Comment>, StorageError> {
-        Ok(self.select_comments(draft_id, Some(id)).await?.pop())
+        let mut conn = self.pool().acquire().await?;
+        Ok(select_comments(&mut conn, draft_id, Some(id)).await?.pop())
     }
 
-    /// A draft's comments (or only comment `only`), with their mentions, in two queries.
-    async fn select_comments(
-        &self,
-        draft_id: i64,
-        only: Option<i64>,
-    ) -> Result<Vec<Comment>, StorageError> {
-        let filter = if only.is_some() { " AND c.id = $2" } else { "" };
-        let rows_sql = format!(
-            "SELECT c.id, c.draft_id, c.thread_id, c.author_id, u.name, p.code AS party, c.body, \
-             c.anchor_start, c.anchor_end, c.quote, c.resolved_at, c.resolved_by, c.created_at \
-             FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN parties p ON p.id = u.party_id \
-             WHERE c.draft_id = $1{filter} ORDER BY COALESCE(c.thread_id, c.id), c.id"
-        );
-        let mentions_sql = format!(
-            "SELECT m.comment_id, m.user_id, p.code FROM comment_mentions m \
-             JOIN comments c ON c.id = m.comment_id LEFT JOIN parties p ON p.id = m.party_id \
-             WHERE c.draft_id = $1{filter}"
-        );
-        let mut rows_query = sqlx::query(&rows_sql).bind(draft_id);
-        let mut mentions_query = sqlx::query(&mentions_sql).bind(draft_id);
-        if let Some(id) = only {
-            rows_query = rows_query.bind(id);
-            mentions_query = mentions_query.bind(id);
-        }
-        let rows = rows_query.fetch_all(self.pool()).await?;
-        let mentions = mentions_query.fetch_all(self.pool()).await?;
-        let mut comments = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: i64 = row.try_get("id")?;
-            let mut people = Vec::new();
-            let mut parties = Vec::new();
-            for m in &mentions {
-                if m.try_get::<i64, _>("comment_id")? != id {
-                    continue;
-                }
-                if let Some(user) = m.try_get::<Option<i64>, _>("user_id")? {
-                    people.push(user);
-                }
-                if let Some(code) = m.try_get::<Option<String>, _>("code")? {
-                    parties.push(code);
-                }
-            }
-            comments.push(Comment {
-                id,
-                draft_id: row.try_get("draft_id")?,
-                thread_id: row.try_get::<Option<i64>, _>("thread_id")?.unwrap_or(id),
-                author_id: row.try_get("author_id")?,
-                author_name: row.try_get("name")?,
-                author_party: row.try_get("party")?,
-                body: row.try_get("body")?,
-                anchor_start: row.try_get("anchor_start")?,
-                anchor_end: row.try_get("anchor_end")?,
-                quote: row.try_get("quote")?,
-                mentioned_people: people,
-                mentioned_parties: parties,
-                resolved_at: row.try_get("resolved_at")?,
-                resolved_by: row.try_get("resolved_by")?,
-                created_at: row.try_get("created_at")?,
-            });
-        }
-        Ok(comments)
-    }
-
-    /// Resolves (`Some(person)`) or reopens (`None`) a thread; returns whether it exists.
+    /// Resolves (`Some(person)`) or reopens (`None`) a thread with the `comment.resolve` or
+    /// `comment.reopen` audit entry in one transaction; returns whether it exists (when not,
+    /// nothing is written).
     ///
     /// # Errors
     /// Storage errors.
@@ -191,19 +144,95 @@ impl SqlStorage {
         &self,
         draft_id: i64,
         thread_id: i64,
-        by: Option<i64>,
+        resolved_by: Option<i64>,
+        by: &Actor,
     ) -> Result<bool, StorageError> {
-        let at = by.map(|_| now_ms());
+        let at = resolved_by.map(|_| now_ms());
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE comments SET resolved_at = $1, resolved_by = $2 \
              WHERE id = $3 AND draft_id = $4 AND thread_id IS NULL",
         )
         .bind(at)
-        .bind(by)
+        .bind(resolved_by)
         .bind(thread_id)
         .bind(draft_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let action = if resolved_by.is_some() {
+            "comment.resolve"
+        } else {
+            "comment.reopen"
+        };
+        let subject = serde_json::json!({ "draft": draft_id, "thread": thread_id });
+        append_in(&mut tx, self.backend(), by, action, &subject).await?;
+        tx.commit().await?;
+        Ok(true)
     }
+}
+
+/// A draft's comments (or only comment `only`), with their mentions, in two queries.
+async fn select_comments(
+    conn: &mut AnyConnection,
+    draft_id: i64,
+    only: Option<i64>,
+) -> Result<Vec<Comment>, StorageError> {
+    let filter = if only.is_some() { " AND c.id = $2" } else { "" };
+    let rows_sql = format!(
+        "SELECT c.id, c.draft_id, c.thread_id, c.author_id, u.name, p.code AS party, c.body, \
+         c.anchor_start, c.anchor_end, c.quote, c.resolved_at, c.resolved_by, c.created_at \
+         FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN parties p ON p.id = u.party_id \
+         WHERE c.draft_id = $1{filter} ORDER BY COALESCE(c.thread_id, c.id), c.id"
+    );
+    let mentions_sql = format!(
+        "SELECT m.comment_id, m.user_id, p.code FROM comment_mentions m \
+         JOIN comments c ON c.id = m.comment_id LEFT JOIN parties p ON p.id = m.party_id \
+         WHERE c.draft_id = $1{filter}"
+    );
+    let mut rows_query = sqlx::query(&rows_sql).bind(draft_id);
+    let mut mentions_query = sqlx::query(&mentions_sql).bind(draft_id);
+    if let Some(id) = only {
+        rows_query = rows_query.bind(id);
+        mentions_query = mentions_query.bind(id);
+    }
+    let rows = rows_query.fetch_all(&mut *conn).await?;
+    let mentions = mentions_query.fetch_all(&mut *conn).await?;
+    let mut comments = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let mut people = Vec::new();
+        let mut parties = Vec::new();
+        for m in &mentions {
+            if m.try_get::<i64, _>("comment_id")? != id {
+                continue;
+            }
+            if let Some(user) = m.try_get::<Option<i64>, _>("user_id")? {
+                people.push(user);
+            }
+            if let Some(code) = m.try_get::<Option<String>, _>("code")? {
+                parties.push(code);
+            }
+        }
+        comments.push(Comment {
+            id,
+            draft_id: row.try_get("draft_id")?,
+            thread_id: row.try_get::<Option<i64>, _>("thread_id")?.unwrap_or(id),
+            author_id: row.try_get("author_id")?,
+            author_name: row.try_get("name")?,
+            author_party: row.try_get("party")?,
+            body: row.try_get("body")?,
+            anchor_start: row.try_get("anchor_start")?,
+            anchor_end: row.try_get("anchor_end")?,
+            quote: row.try_get("quote")?,
+            mentioned_people: people,
+            mentioned_parties: parties,
+            resolved_at: row.try_get("resolved_at")?,
+            resolved_by: row.try_get("resolved_by")?,
+            created_at: row.try_get("created_at")?,
+        });
+    }
+    Ok(comments)
 }

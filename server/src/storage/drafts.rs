@@ -147,7 +147,7 @@ fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
     })
 }
 
-fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StorageError> {
+pub(super) fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StorageError> {
     Ok(VersionInfo {
         id: row.try_get("id")?,
         draft_id: row.try_get("draft_id")?,

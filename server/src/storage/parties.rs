@@ -1,8 +1,9 @@
 //! Parties (organisations and collectives), their aliases, and people's party.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
+use super::audit::{append_in, Actor};
 use super::{now_ms, SqlStorage, StorageError};
 use crate::domain::validate::alias_key;
 
@@ -47,43 +48,31 @@ impl SqlStorage {
     /// [`StorageError::AlreadyExists`] when the code or an alias is taken.
     pub async fn create_party(&self, party: &NewParty) -> Result<i64, StorageError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO parties (code, name, colour, is_collective, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(&party.code)
-        .bind(&party.name)
-        .bind(&party.colour)
-        .bind(i64::from(!party.members.is_empty()))
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| unique_as(e, "party code"))?;
-        let id: i64 = row.try_get("id")?;
-        let mut keys: Vec<String> = party.aliases.iter().map(|a| alias_key(a)).collect();
-        keys.push(alias_key(&party.code));
-        keys.push(alias_key(&party.name));
-        keys.sort();
-        keys.dedup();
-        for key in keys.into_iter().filter(|k| !k.is_empty()) {
-            sqlx::query("INSERT INTO party_aliases (alias, party_id) VALUES ($1, $2)")
-                .bind(&key)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| unique_as(e, "party alias"))?;
-        }
-        for member in &party.members {
-            sqlx::query(
-                "INSERT INTO collective_members (collective_id, member_id) VALUES ($1, $2)",
-            )
-            .bind(id)
-            .bind(member)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_party(&mut tx, party).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Creates a party with its aliases, its members and the `party.create` audit entry in
+    /// one transaction; returns it.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the code or an alias is taken.
+    pub async fn create_party_by(
+        &self,
+        party: &NewParty,
+        by: &Actor,
+    ) -> Result<Party, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_party(&mut tx, party).await?;
+        let subject = serde_json::json!({ "party": id, "code": party.code });
+        append_in(&mut tx, self.backend(), by, "party.create", &subject).await?;
+        let created = select_parties(&mut tx, Some(id))
+            .await?
+            .pop()
+            .ok_or(StorageError::AlreadyExists("party"))?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// Every party, ordered by code.
@@ -91,7 +80,8 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn list_parties(&self) -> Result<Vec<Party>, StorageError> {
-        self.select_parties(None).await
+        let mut conn = self.pool().acquire().await?;
+        select_parties(&mut conn, None).await
     }
 
     /// One party by id.
@@ -99,63 +89,8 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn find_party(&self, id: i64) -> Result<Option<Party>, StorageError> {
-        Ok(self.select_parties(Some(id)).await?.pop())
-    }
-
-    /// Every party, or only party `only`, with aliases and members, in three queries.
-    async fn select_parties(&self, only: Option<i64>) -> Result<Vec<Party>, StorageError> {
-        let (parties_filter, aliases_filter, members_filter) = match only {
-            Some(_) => (
-                " WHERE id = $1",
-                " WHERE party_id = $1",
-                " WHERE m.collective_id = $1",
-            ),
-            None => ("", "", ""),
-        };
-        fn bind(
-            sql: &str,
-            only: Option<i64>,
-        ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-            let query = sqlx::query(sql);
-            match only {
-                Some(id) => query.bind(id),
-                None => query,
-            }
-        }
-        let parties_sql = format!(
-            "SELECT id, code, name, colour, is_collective FROM parties{parties_filter} ORDER BY code"
-        );
-        let aliases_sql =
-            format!("SELECT alias, party_id FROM party_aliases{aliases_filter} ORDER BY alias");
-        let members_sql = format!(
-            "SELECT m.collective_id, p.code FROM collective_members m \
-             JOIN parties p ON p.id = m.member_id{members_filter} ORDER BY p.code"
-        );
-        let rows = bind(&parties_sql, only).fetch_all(self.pool()).await?;
-        let aliases = bind(&aliases_sql, only).fetch_all(self.pool()).await?;
-        let members = bind(&members_sql, only).fetch_all(self.pool()).await?;
-        let mut parties = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: i64 = row.try_get("id")?;
-            parties.push(Party {
-                id,
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                colour: row.try_get("colour")?,
-                is_collective: row.try_get::<i64, _>("is_collective")? != 0,
-                aliases: aliases
-                    .iter()
-                    .filter(|a| a.try_get::<i64, _>("party_id").ok() == Some(id))
-                    .filter_map(|a| a.try_get("alias").ok())
-                    .collect(),
-                members: members
-                    .iter()
-                    .filter(|m| m.try_get::<i64, _>("collective_id").ok() == Some(id))
-                    .filter_map(|m| m.try_get("code").ok())
-                    .collect(),
-            });
-        }
-        Ok(parties)
+        let mut conn = self.pool().acquire().await?;
+        Ok(select_parties(&mut conn, Some(id)).await?.pop())
     }
 
     /// Resolves a name, code or alias to a party (ignoring case, spaces and punctuation).
@@ -186,6 +121,102 @@ impl SqlStorage {
             .await?;
         Ok(())
     }
+}
+
+async fn insert_party(conn: &mut AnyConnection, party: &NewParty) -> Result<i64, StorageError> {
+    let row = sqlx::query(
+        "INSERT INTO parties (code, name, colour, is_collective, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&party.code)
+    .bind(&party.name)
+    .bind(&party.colour)
+    .bind(i64::from(!party.members.is_empty()))
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| unique_as(e, "party code"))?;
+    let id: i64 = row.try_get("id")?;
+    let mut keys: Vec<String> = party.aliases.iter().map(|a| alias_key(a)).collect();
+    keys.push(alias_key(&party.code));
+    keys.push(alias_key(&party.name));
+    keys.sort();
+    keys.dedup();
+    for key in keys.into_iter().filter(|k| !k.is_empty()) {
+        sqlx::query("INSERT INTO party_aliases (alias, party_id) VALUES ($1, $2)")
+            .bind(&key)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| unique_as(e, "party alias"))?;
+    }
+    for member in &party.members {
+        sqlx::query("INSERT INTO collective_members (collective_id, member_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(member)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Every party, or only party `only`, with aliases and members, in three queries.
+async fn select_parties(
+    conn: &mut AnyConnection,
+    only: Option<i64>,
+) -> Result<Vec<Party>, StorageError> {
+    let (parties_filter, aliases_filter, members_filter) = match only {
+        Some(_) => (
+            " WHERE id = $1",
+            " WHERE party_id = $1",
+            " WHERE m.collective_id = $1",
+        ),
+        None => ("", "", ""),
+    };
+    fn bind(
+        sql: &str,
+        only: Option<i64>,
+    ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let query = sqlx::query(sql);
+        match only {
+            Some(id) => query.bind(id),
+            None => query,
+        }
+    }
+    let parties_sql = format!(
+        "SELECT id, code, name, colour, is_collective FROM parties{parties_filter} ORDER BY code"
+    );
+    let aliases_sql =
+        format!("SELECT alias, party_id FROM party_aliases{aliases_filter} ORDER BY alias");
+    let members_sql = format!(
+        "SELECT m.collective_id, p.code FROM collective_members m \
+         JOIN parties p ON p.id = m.member_id{members_filter} ORDER BY p.code"
+    );
+    let rows = bind(&parties_sql, only).fetch_all(&mut *conn).await?;
+    let aliases = bind(&aliases_sql, only).fetch_all(&mut *conn).await?;
+    let members = bind(&members_sql, only).fetch_all(&mut *conn).await?;
+    let mut parties = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        parties.push(Party {
+            id,
+            code: row.try_get("code")?,
+            name: row.try_get("name")?,
+            colour: row.try_get("colour")?,
+            is_collective: row.try_get::<i64, _>("is_collective")? != 0,
+            aliases: aliases
+                .iter()
+                .filter(|a| a.try_get::<i64, _>("party_id").ok() == Some(id))
+                .filter_map(|a| a.try_get("alias").ok())
+                .collect(),
+            members: members
+                .iter()
+                .filter(|m| m.try_get::<i64, _>("collective_id").ok() == Some(id))
+                .filter_map(|m| m.try_get("code").ok())
+                .collect(),
+        });
+    }
+    Ok(parties)
 }
 
 /// Maps a unique violation to [`StorageError::AlreadyExists`].

@@ -25,6 +25,20 @@ pub struct Person {
 /// Colour for people without a party.
 pub const NO_PARTY_COLOUR: &str = "#6b7280";
 
+/// A person to create with [`SqlStorage::create_person_by`].
+pub struct NewPerson<'a> {
+    /// E-mail address (stored in lower case).
+    pub email: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// The password's hash.
+    pub password_hash: &'a str,
+    /// Whether they administer the server.
+    pub is_admin: bool,
+    /// Their party.
+    pub party: Option<i64>,
+}
+
 const PERSON_SELECT: &str =
     "SELECT u.id, u.name, u.email, u.is_admin, p.code AS party, p.colour AS colour \
      FROM users u LEFT JOIN parties p ON p.id = u.party_id";
@@ -79,8 +93,45 @@ impl SqlStorage {
         Ok(row.as_ref().map(person_from_row).transpose()?)
     }
 
+    /// Creates a person with their party and the `person.create` audit entry in one
+    /// transaction; returns them.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the e-mail address is taken.
+    pub async fn create_person_by(
+        &self,
+        person: &NewPerson<'_>,
+        by: &super::audit::Actor,
+    ) -> Result<Person, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (email, name, password_hash, is_admin, party_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(person.email.to_lowercase())
+        .bind(person.name)
+        .bind(person.password_hash)
+        .bind(i64::from(person.is_admin))
+        .bind(person.party)
+        .bind(super::now_ms())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| super::parties::unique_as(e, "e-mail address"))?;
+        let id: i64 = row.try_get("id")?;
+        let subject = serde_json::json!({ "person": id });
+        super::audit::append_in(&mut tx, self.backend(), by, "person.create", &subject).await?;
+        let row = sqlx::query(&format!("{PERSON_SELECT} WHERE u.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let created = person_from_row(&row)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
     /// Replaces a person's password hash, ends all their sessions and revokes all their API
-    /// tokens (whoever learnt the old password may have made some).
+    /// tokens (whoever learnt the old password may have made some), with the
+    /// `person.password` audit entry, in one transaction.
     ///
     /// # Errors
     /// Storage errors.
@@ -88,6 +139,7 @@ impl SqlStorage {
         &self,
         user_id: i64,
         password_hash: &str,
+        by: &super::audit::Actor,
     ) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -100,6 +152,8 @@ impl SqlStorage {
             .execute(&mut *tx)
             .await?;
         super::tokens::revoke_all_tokens(&mut tx, user_id).await?;
+        let subject = serde_json::json!({ "person": user_id });
+        super::audit::append_in(&mut tx, self.backend(), by, "person.password", &subject).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,6 +27,35 @@ impl SqlStorage {
         Ok(())
     }
 
+    /// Stores a new session of a person who signed in from `address`, with the
+    /// `session.create` audit entry, in one transaction.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn create_session_by(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        expires_at_ms: i64,
+        address: &str,
+        by: &super::audit::Actor,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(now_ms())
+        .bind(expires_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        let subject = serde_json::json!({ "person": user_id, "address": address });
+        super::audit::append_in(&mut tx, self.backend(), by, "session.create", &subject).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Finds the person behind an unexpired session.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::{append_in, Actor};
 use super::{now_ms, SqlStorage, StorageError};
 
 /// A stored API token (the token itself is never stored, only its hash).
@@ -57,6 +58,38 @@ impl SqlStorage {
         Ok(row.try_get("id")?)
     }
 
+    /// Stores a new API token (of a person, or a service token) by its hash with the
+    /// `token.create` audit entry in one transaction; returns its id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn create_token_by(
+        &self,
+        name: &str,
+        scope: &str,
+        token_hash: &str,
+        user_id: Option<i64>,
+        by: &Actor,
+    ) -> Result<i64, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (name, scope, token_hash, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(name)
+        .bind(scope)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        let subject = serde_json::json!({ "token": id, "scope": scope });
+        append_in(&mut tx, self.backend(), by, "token.create", &subject).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Finds a live (not revoked) token by its hash.
     ///
     /// # Errors
@@ -102,20 +135,33 @@ impl SqlStorage {
             .collect()
     }
 
-    /// Revokes one of a person's tokens; returns whether it was theirs and live.
+    /// Revokes one of a person's tokens with the `token.revoke` audit entry in one
+    /// transaction; returns whether it was theirs and live (when not, nothing is written).
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn revoke_token(&self, id: i64, user_id: i64) -> Result<bool, StorageError> {
+    pub async fn revoke_token(
+        &self,
+        id: i64,
+        user_id: i64,
+        by: &Actor,
+    ) -> Result<bool, StorageError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         )
         .bind(now_ms())
         .bind(id)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let subject = serde_json::json!({ "token": id });
+        append_in(&mut tx, self.backend(), by, "token.revoke", &subject).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

@@ -3,7 +3,8 @@
 
 use sqlx::Row;
 
-use super::drafts::NewVersion;
+use super::audit::{append_in, Actor};
+use super::drafts::{version_from_row, NewVersion, VersionInfo};
 use super::sql::Backend;
 use super::{SqlStorage, StorageError};
 use crate::domain::draft_status::DraftStatus;
@@ -73,7 +74,8 @@ impl SqlStorage {
         version: NewVersion<'_>,
         by: i64,
         quota: VersionQuota,
-    ) -> Result<Result<i64, QuotaExceeded>, StorageError> {
+        actor: &Actor,
+    ) -> Result<Result<VersionInfo, QuotaExceeded>, StorageError> {
         let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT id FROM drafts WHERE id = $1 FOR UPDATE")
@@ -87,7 +89,8 @@ impl SqlStorage {
         }
         let row = sqlx::query(
             "INSERT INTO versions (draft_id, name, status, state, content_hash, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             RETURNING id, draft_id, name, status, content_hash, created_by, created_at",
         )
         .bind(draft_id)
         .bind(version.name)
@@ -98,9 +101,11 @@ impl SqlStorage {
         .bind(quota.now_ms)
         .fetch_one(&mut *tx)
         .await?;
-        let id: i64 = row.try_get("id")?;
+        let created = version_from_row(&row)?;
+        let subject = serde_json::json!({ "draft": draft_id, "version": created.id });
+        append_in(&mut tx, self.backend(), actor, "version.create", &subject).await?;
         tx.commit().await?;
-        Ok(Ok(id))
+        Ok(Ok(created))
     }
 }
 

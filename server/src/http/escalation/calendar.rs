@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::secret;
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppPath, AppQuery, Caller, Page, Paged};
 use crate::notify::ical::{self, CalendarItem};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
@@ -216,15 +216,14 @@ async fn create(
     let feed_secret = secret::new_token();
     let id = state
         .db
-        .create_feed(&secret::hash(&feed_secret), person, party, by)
+        .create_feed(
+            &secret::hash(&feed_secret),
+            person,
+            party,
+            by,
+            &audit_actor(caller),
+        )
         .await?;
-    record(
-        state,
-        caller,
-        "calendar_feed.create",
-        json!({ "feed": id, "person": person, "party": party }),
-    )
-    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "path": format!("/api/calendar/{feed_secret}.ics") })),
@@ -252,16 +251,9 @@ async fn revoke(
     if !allowed {
         return Err(AppError::NotFound);
     }
-    if !state.db.revoke_feed(id).await? {
+    if !state.db.revoke_feed(id, &audit_actor(&caller)).await? {
         return Err(AppError::Conflict("this feed is already revoked".into()));
     }
-    record(
-        &state,
-        &caller,
-        "calendar_feed.revoke",
-        json!({ "feed": id }),
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::notify::Language;
 use crate::state::AppState;
 use crate::storage::escalation::notifications::{EmailMode, InboxItem, NotificationSettings};
@@ -90,14 +90,10 @@ async fn read_all(
     caller: Caller,
 ) -> Result<Json<serde_json::Value>> {
     let person = caller.person_id()?;
-    let changed = state.db.mark_all_read(person).await?;
-    record(
-        &state,
-        &caller,
-        "notification.read_all",
-        json!({ "person": person }),
-    )
-    .await?;
+    let changed = state
+        .db
+        .mark_all_read(person, &audit_actor(&caller))
+        .await?;
     Ok(Json(json!({ "marked": changed })))
 }
 
@@ -135,15 +131,13 @@ async fn mark_unread(
 
 async fn set(state: &AppState, caller: &Caller, id: i64, read: bool) -> Result<StatusCode> {
     let person = caller.person_id()?;
-    if !state.db.set_read(person, id, read).await? {
+    let marked = state
+        .db
+        .set_read(person, id, read, &audit_actor(caller))
+        .await?;
+    if !marked {
         return Err(AppError::NotFound);
     }
-    let action = if read {
-        "notification.read"
-    } else {
-        "notification.unread"
-    };
-    record(state, caller, action, json!({ "item": id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,13 +205,9 @@ async fn put_settings(
             }
         };
     }
-    state.db.put_notification_settings(person, settings).await?;
-    record(
-        &state,
-        &caller,
-        "notification_settings.put",
-        json!({ "person": person, "email": settings.email.as_str(), "language": settings.language.tag() }),
-    )
-    .await?;
+    state
+        .db
+        .put_notification_settings(person, settings, &audit_actor(&caller))
+        .await?;
     Ok(Json(settings))
 }

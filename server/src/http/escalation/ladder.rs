@@ -21,7 +21,7 @@ use crate::domain::escalation::{
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{record, AppJson, AppPath, Caller};
+use crate::http::extract::{audit_actor, AppJson, AppPath, Caller};
 use crate::state::AppState;
 use crate::storage::escalation::ladder::LadderSettings;
 
@@ -132,28 +132,29 @@ async fn put(
         }
         .into());
     }
-    state
-        .db
-        .put_ladder(id, &levels, margin, input.auto_dispute.unwrap_or(true))
-        .await?;
     let forums = |levels: &[LadderLevel]| -> Vec<serde_json::Value> {
         levels
             .iter()
             .map(|l| json!({ "name": l.name, "forum_body_id": l.forum_body_id, "response_days": l.response_days }))
             .collect()
     };
-    record(
-        &state,
-        &caller,
-        "ladder.put",
-        json!({
-            "body": id,
-            "levels": levels.len(),
-            "before": forums(&before.levels),
-            "after": forums(&levels),
-            "overdue_margin_days": margin,
-        }),
-    )
-    .await?;
-    Ok(Json(state.db.ladder_settings(id).await?))
+    let subject = json!({
+        "body": id,
+        "levels": levels.len(),
+        "before": forums(&before.levels),
+        "after": forums(&levels),
+        "overdue_margin_days": margin,
+    });
+    let settings = state
+        .db
+        .put_ladder(
+            id,
+            &levels,
+            margin,
+            input.auto_dispute.unwrap_or(true),
+            &audit_actor(&caller),
+            &subject,
+        )
+        .await?;
+    Ok(Json(settings))
 }

@@ -22,7 +22,7 @@ use crate::auth::secret;
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{record, AppJson, AppPath, AppQuery, Caller, Page, Paged};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::escalation::webhooks::{DeliveryLog, Webhook};
 
@@ -104,15 +104,14 @@ async fn create(
     let signing_secret = secret::new_token();
     let webhook = state
         .db
-        .create_webhook(id, url, &signing_secret, caller.identity.user_id)
+        .create_webhook(
+            id,
+            url,
+            &signing_secret,
+            caller.identity.user_id,
+            &audit_actor(&caller),
+        )
         .await?;
-    record(
-        &state,
-        &caller,
-        "webhook.create",
-        json!({ "webhook": webhook, "body": id }),
-    )
-    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": webhook, "url": url, "secret": signing_secret })),
@@ -135,16 +134,13 @@ async fn remove(
     caller.require_write_scope()?;
     let body = state.db.webhook_body(id).await?.ok_or(AppError::NotFound)?;
     manage(&state, &caller, body).await?;
-    if !state.db.deactivate_webhook(id).await? {
+    let switched_off = state
+        .db
+        .deactivate_webhook(id, body, &audit_actor(&caller))
+        .await?;
+    if !switched_off {
         return Err(AppError::Conflict("this webhook is already off".into()));
     }
-    record(
-        &state,
-        &caller,
-        "webhook.deactivate",
-        json!({ "webhook": id, "body": body }),
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

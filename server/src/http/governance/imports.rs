@@ -18,7 +18,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,7 +25,7 @@ use crate::domain::fuzzy_date::ParseContext;
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{record, AppPath, AppQuery, Caller};
+use crate::http::extract::{audit_actor, AppPath, AppQuery, Caller};
 use crate::http::render::render_blocking;
 use crate::import::{self, Format, ImportError, ImportPlan, RowIssue};
 use crate::state::AppState;
@@ -210,15 +209,15 @@ async fn import_table(
         let source = query.name.as_deref().unwrap_or("import");
         let outcome = state
             .db
-            .apply_import(body_id, &plan, &ids, source, caller.identity.user_id)
+            .apply_import(
+                body_id,
+                &plan,
+                &ids,
+                source,
+                caller.identity.user_id,
+                &audit_actor(&caller),
+            )
             .await?;
-        record(
-            &state,
-            &caller,
-            "milestones.import",
-            json!({ "body": body_id, "summary": plan.summary_line(), "created": outcome.milestones_created, "updated": outcome.milestones_updated }),
-        )
-        .await?;
         Some(outcome)
     };
     let status = if dry_run {

@@ -230,7 +230,7 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn raise_dispute(&self, dispute: &NewDispute) -> Result<i64, StorageError> {
-        self.raise_dispute_at(dispute, Utc::now(), None)
+        self.raise_dispute_at(dispute, Utc::now(), None, None)
             .await?
             .ok_or(StorageError::AlreadyExists("dispute"))
     }
@@ -251,7 +251,9 @@ impl SqlStorage {
     }
 
     /// Opens a dispute as of `now`. With an `origin_key` (e.g. `milestone-overdue:12`) it is
-    /// opened at most once: `None` when one with that key exists already.
+    /// opened at most once: `None` when one with that key exists already. With `audit`, an
+    /// actor, an action and a subject object, the audit entry (its subject with the new
+    /// dispute's id as `dispute`) is appended in the same transaction.
     ///
     /// # Errors
     /// Storage errors.
@@ -260,11 +262,16 @@ impl SqlStorage {
         dispute: &NewDispute,
         now: DateTime<Utc>,
         origin_key: Option<&str>,
+        audit: Option<(&Actor, &str, serde_json::Value)>,
     ) -> Result<Option<i64>, StorageError> {
         let deadline = self.first_respond_by(dispute.body_id, now).await?;
         let mut tx = self.begin_write().await?;
         let id = insert_dispute(&mut tx, dispute, deadline, now, origin_key).await?;
-        if id.is_some() {
+        if let Some(id) = id {
+            if let Some((by, action, mut subject)) = audit {
+                subject["dispute"] = id.into();
+                append_in(&mut tx, self.backend(), by, action, &subject).await?;
+            }
             tx.commit().await?;
         }
         Ok(id)

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::{SqlStorage, StorageError};
 
 /// A feed as its owner sees it (never with the secret).
@@ -76,7 +77,9 @@ impl SqlStorage {
         person: Option<i64>,
         party: Option<i64>,
         created_by: i64,
+        by: &Actor,
     ) -> Result<i64, StorageError> {
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO calendar_feeds (secret_hash, person_id, party_id, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -86,9 +89,20 @@ impl SqlStorage {
         .bind(party)
         .bind(created_by)
         .bind(crate::storage::now_ms())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.try_get("id")?)
+        let id: i64 = row.try_get("id")?;
+        let subject = serde_json::json!({ "feed": id, "person": person, "party": party });
+        append_in(
+            &mut tx,
+            self.backend(),
+            by,
+            "calendar_feed.create",
+            &subject,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// The live feed with this secret hash.
@@ -135,15 +149,29 @@ impl SqlStorage {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn revoke_feed(&self, id: i64) -> Result<bool, StorageError> {
+    pub async fn revoke_feed(&self, id: i64, by: &Actor) -> Result<bool, StorageError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE calendar_feeds SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(crate::storage::now_ms())
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let subject = serde_json::json!({ "feed": id });
+        append_in(
+            &mut tx,
+            self.backend(),
+            by,
+            "calendar_feed.revoke",
+            &subject,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Dated milestones of the given parties (lead or contributor), and the response deadlines

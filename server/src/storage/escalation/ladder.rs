@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::domain::escalation::{default_response_days, LadderLevel, DEFAULT_OVERDUE_MARGIN_DAYS};
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::{SqlStorage, StorageError};
 
 /// A body's escalation settings as the API shows them.
@@ -141,7 +142,9 @@ impl SqlStorage {
         Ok(levels)
     }
 
-    /// Replaces a body's ladder and overdue settings.
+    /// Replaces a body's ladder and overdue settings with the `ladder.put` audit entry
+    /// (`subject`, which names the ladder before and after) in one transaction; returns the
+    /// settings as stored.
     ///
     /// # Errors
     /// Storage errors.
@@ -151,7 +154,9 @@ impl SqlStorage {
         levels: &[LadderLevel],
         overdue_margin_days: i64,
         auto_dispute: bool,
-    ) -> Result<(), StorageError> {
+        by: &Actor,
+        subject: &serde_json::Value,
+    ) -> Result<LadderSettings, StorageError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM escalation_levels WHERE body_id = $1")
             .bind(body_id)
@@ -180,7 +185,14 @@ impl SqlStorage {
         .bind(i64::from(auto_dispute))
         .execute(&mut *tx)
         .await?;
+        append_in(&mut tx, self.backend(), by, "ladder.put", subject).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(LadderSettings {
+            body_id,
+            is_default: false,
+            levels: levels.to_vec(),
+            overdue_margin_days,
+            auto_dispute,
+        })
     }
 }

@@ -21,4 +21,5 @@ pub mod feeds;
 pub mod jobs;
 pub mod ladder;
 pub mod notifications;
+pub mod read_marks;
 pub mod webhooks;

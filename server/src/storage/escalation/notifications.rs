@@ -288,36 +288,6 @@ impl SqlStorage {
         Ok(row.try_get("n")?)
     }
 
-    /// Marks one of a person's items read or unread; `false` when it is not theirs.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn set_read(&self, person: i64, item: i64, read: bool) -> Result<bool, StorageError> {
-        let done =
-            sqlx::query("UPDATE inbox_items SET read_at = $1 WHERE id = $2 AND person_id = $3")
-                .bind(read.then(crate::storage::now_ms))
-                .bind(item)
-                .bind(person)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// Marks all of a person's items read; returns how many changed.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn mark_all_read(&self, person: i64) -> Result<u64, StorageError> {
-        let done = sqlx::query(
-            "UPDATE inbox_items SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL",
-        )
-        .bind(crate::storage::now_ms())
-        .bind(person)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
-
     /// A person's notification settings (defaults when never set).
     ///
     /// # Errors
@@ -341,27 +311,6 @@ impl SqlStorage {
                 language: Language::Nl,
             },
         })
-    }
-
-    /// Stores a person's notification settings.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn put_notification_settings(
-        &self,
-        person: i64,
-        settings: NotificationSettings,
-    ) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO notification_settings (person_id, email, language) VALUES ($1, $2, $3) \
-             ON CONFLICT (person_id) DO UPDATE SET email = excluded.email, language = excluded.language",
-        )
-        .bind(person)
-        .bind(settings.email.as_str())
-        .bind(settings.language.tag())
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// Claims up to `limit` immediate e-mails that are due, leasing them until `lease_until`

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::{SqlStorage, StorageError};
 
 /// Key of the PostgreSQL advisory lock that serialises delivery claims across processes.
@@ -138,7 +139,9 @@ impl SqlStorage {
         url: &str,
         secret: &str,
         created_by: Option<i64>,
+        by: &Actor,
     ) -> Result<i64, StorageError> {
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO webhooks (body_id, url, secret, active, created_by, created_at) \
              VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
@@ -148,9 +151,13 @@ impl SqlStorage {
         .bind(secret)
         .bind(created_by)
         .bind(crate::storage::now_ms())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.try_get("id")?)
+        let id: i64 = row.try_get("id")?;
+        let subject = serde_json::json!({ "webhook": id, "body": body });
+        append_in(&mut tx, self.backend(), by, "webhook.create", &subject).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// A body's webhooks.
@@ -194,12 +201,20 @@ impl SqlStorage {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn deactivate_webhook(&self, id: i64) -> Result<bool, StorageError> {
+    pub async fn deactivate_webhook(
+        &self,
+        id: i64,
+        body: i64,
+        by: &Actor,
+    ) -> Result<bool, StorageError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE webhooks SET active = 0 WHERE id = $1 AND active = 1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         sqlx::query(
             "UPDATE webhook_deliveries SET status = 'cancelled', finished_at = $1, \
              locked_until = NULL WHERE webhook_id = $2 AND status = 'pending'",
@@ -208,8 +223,10 @@ impl SqlStorage {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let subject = serde_json::json!({ "webhook": id, "body": body });
+        append_in(&mut tx, self.backend(), by, "webhook.deactivate", &subject).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(true)
     }
 
     /// Claims deliveries that are due at `now_ms` (pending, of an active webhook, their next

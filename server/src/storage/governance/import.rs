@@ -16,6 +16,7 @@ use sqlx::Row;
 use super::milestones::{insert_milestone, set_owners, Due, NewMilestone};
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::import::{ImportError, ImportPlan, PartyDirectory};
+use crate::storage::audit::{append_in, Actor};
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// What an import stored.
@@ -61,7 +62,7 @@ impl SqlStorage {
         Ok((directory, ids))
     }
 
-    /// Stores a plan into a body in one transaction.
+    /// Stores a plan into a body with the `milestones.import` audit entry in one transaction.
     ///
     /// # Errors
     /// Storage errors (nothing is stored then).
@@ -72,6 +73,7 @@ impl SqlStorage {
         party_ids: &HashMap<String, i64>,
         source: &str,
         by: Option<i64>,
+        actor: &Actor,
     ) -> Result<ImportOutcome, StorageError> {
         let now = now_ms();
         let mut outcome = ImportOutcome::default();
@@ -213,6 +215,15 @@ impl SqlStorage {
                 outcome.milestones_created += 1;
             }
         }
+        let subject = serde_json::json!({ "body": body_id, "summary": plan.summary_line(), "created": outcome.milestones_created, "updated": outcome.milestones_updated });
+        append_in(
+            &mut tx,
+            self.backend(),
+            actor,
+            "milestones.import",
+            &subject,
+        )
+        .await?;
         tx.commit().await?;
         Ok(outcome)
     }

@@ -175,33 +175,28 @@ impl SqlStorage {
         Ok(id)
     }
 
-    /// Moves an open dispute from `from_level` to the next level of its ladder as of `now`.
-    /// Only one of several concurrent escalations from the same level succeeds.
+    /// Moves an open dispute from `escalation.from_level` to the next level of its ladder as of `now`,
+    /// with the audit entry `audit` (who, which action) in the same transaction. Only one of
+    /// several concurrent escalations from the same level succeeds.
     ///
     /// # Errors
     /// Storage errors.
     pub async fn escalate_dispute(
         &self,
         dispute: &Dispute,
-        from_level: i64,
-        actor_id: Option<i64>,
-        actor: &str,
-        note: Option<&str>,
-        now: DateTime<Utc>,
+        escalation: &Escalation<'_>,
+        audit: (&Actor, &str),
     ) -> Result<Change, StorageError> {
-        let escalation = Escalation {
-            from_level,
-            actor_id,
-            actor,
-            note,
-            now,
-        };
-        let (next, mut tx) = match self.escalation_start(dispute, &escalation).await? {
+        let (next, mut tx) = match self.escalation_start(dispute, escalation).await? {
             Ok(start) => start,
             Err(change) => return Ok(change),
         };
-        let change = escalate_in(&mut tx, dispute, &next, &escalation).await?;
+        let change = escalate_in(&mut tx, dispute, &next, escalation).await?;
         if change == Change::Done {
+            let (by, action) = audit;
+            let subject =
+                serde_json::json!({ "dispute": dispute.id, "from_level": escalation.from_level });
+            append_in(&mut tx, self.backend(), by, action, &subject).await?;
             tx.commit().await?;
         }
         Ok(change)
