@@ -4,7 +4,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::parties::unique_as;
-use super::{now_ms, SqlStorage, StorageError};
+use super::{decode, get_decoded, now_ms, SqlStorage, StorageError};
+use crate::domain::bodies::{BodyKind, Participation};
 use crate::domain::roles::BodyRole;
 
 /// A forum with a place on the escalation ladder.
@@ -14,8 +15,8 @@ pub struct Body {
     pub id: i64,
     /// Name, e.g. "Werkgroep Beter pakketbeheer".
     pub name: String,
-    /// `working_group`, `sub_group`, `theme_table`, `directors_day`, `bo_iza` or `minister`.
-    pub kind: String,
+    /// What kind of forum it is.
+    pub kind: BodyKind,
     /// Place on the escalation ladder (0 = working group).
     pub ladder_level: i64,
     /// The body it reports to, if any.
@@ -29,8 +30,8 @@ pub struct Body {
 pub struct BodyParty {
     /// Party code.
     pub code: String,
-    /// `member` or `informed`.
-    pub participation: String,
+    /// How it takes part.
+    pub participation: Participation,
 }
 
 /// A person's membership of a body.
@@ -57,16 +58,6 @@ enum BodyKey<'a> {
     Name(&'a str),
 }
 
-/// The body kinds, in ladder order.
-pub const BODY_KINDS: [&str; 6] = [
-    "working_group",
-    "sub_group",
-    "theme_table",
-    "directors_day",
-    "bo_iza",
-    "minister",
-];
-
 impl SqlStorage {
     /// Creates a body.
     ///
@@ -75,7 +66,7 @@ impl SqlStorage {
     pub async fn create_body(
         &self,
         name: &str,
-        kind: &str,
+        kind: BodyKind,
         ladder_level: i64,
         parent_id: Option<i64>,
     ) -> Result<i64, StorageError> {
@@ -84,7 +75,7 @@ impl SqlStorage {
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(name)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(ladder_level)
         .bind(parent_id)
         .bind(now_ms())
@@ -102,7 +93,7 @@ impl SqlStorage {
         &self,
         body_id: i64,
         party_id: i64,
-        participation: &str,
+        participation: Participation,
     ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO body_parties (body_id, party_id, participation) VALUES ($1, $2, $3) \
@@ -110,7 +101,7 @@ impl SqlStorage {
         )
         .bind(body_id)
         .bind(party_id)
-        .bind(participation)
+        .bind(participation.as_str())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -205,14 +196,14 @@ impl SqlStorage {
                 if p.try_get::<i64, _>("body_id")? == id {
                     body_parties.push(BodyParty {
                         code: p.try_get("code")?,
-                        participation: p.try_get("participation")?,
+                        participation: get_decoded(p, "participation", Participation::parse)?,
                     });
                 }
             }
             bodies.push(Body {
                 id,
                 name: row.try_get("name")?,
-                kind: row.try_get("kind")?,
+                kind: get_decoded(&row, "kind", BodyKind::parse)?,
                 ladder_level: row.try_get("ladder_level")?,
                 parent_id: row.try_get("parent_id")?,
                 parties: body_parties,
@@ -302,13 +293,12 @@ impl SqlStorage {
 }
 
 fn membership_from_row(row: &sqlx::any::AnyRow) -> Result<Membership, StorageError> {
-    let role: String = row.try_get("role")?;
     Ok(Membership {
         body_id: row.try_get("body_id")?,
         person_id: row.try_get("user_id")?,
         name: row.try_get("name")?,
         party: row.try_get("party")?,
-        role: BodyRole::parse(&role).unwrap_or(BodyRole::Observer),
+        role: get_decoded(row, "role", BodyRole::parse)?,
         holds_mandate: row.try_get::<i64, _>("holds_mandate")? != 0,
     })
 }
@@ -358,7 +348,7 @@ impl SqlStorage {
             }));
         };
         Ok(Some(Standing {
-            role: Some(BodyRole::parse(&role).unwrap_or(BodyRole::Observer)),
+            role: Some(decode("role", role, BodyRole::parse)?),
             holds_mandate: row.try_get::<Option<i64>, _>("holds_mandate")?.unwrap_or(0) != 0,
             party: row.try_get("party")?,
         }))

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::{party_id, query_milestones, ListQuery};
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::{MilestoneStatus, StepError};
+use crate::domain::party_role::PartyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
@@ -110,19 +111,18 @@ struct LineDetail {
     milestones: Vec<Milestone>,
 }
 
-async fn owners(state: &AppState, input: &[OwnerInput]) -> Result<Vec<(i64, &'static str)>> {
-    let mut out: Vec<(i64, &'static str)> = Vec::with_capacity(input.len());
+async fn owners(state: &AppState, input: &[OwnerInput]) -> Result<Vec<(i64, PartyRole)>> {
+    let mut out: Vec<(i64, PartyRole)> = Vec::with_capacity(input.len());
     for owner in input {
-        let role = match owner.role.trim() {
-            "lead" => "lead",
-            "contributor" => "contributor",
-            other => {
-                return Err(Invalid {
-                    field: "owners",
-                    message: format!("unknown owner role {other:?}; use lead or contributor"),
-                }
-                .into())
+        let Some(role) = PartyRole::parse(owner.role.trim()) else {
+            return Err(Invalid {
+                field: "owners",
+                message: format!(
+                    "unknown owner role {:?}; use lead or contributor",
+                    owner.role.trim()
+                ),
             }
+            .into());
         };
         let id = party_id(state, "owners", &owner.party).await?;
         if out.iter().any(|(p, _)| *p == id) {

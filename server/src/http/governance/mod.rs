@@ -116,7 +116,7 @@ pub(crate) async fn query_milestones(
     };
     let mut items = state.db.list_milestones(body_id, filter).await?;
     if let Some(status) = status {
-        items.retain(|m| m.status == status.as_str());
+        items.retain(|m| m.status == status);
     }
     Ok(items)
 }
