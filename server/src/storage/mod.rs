@@ -183,3 +183,23 @@ pub trait DocStore: Send + Sync + 'static {
         upto_id: i64,
     ) -> Result<(), StorageError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::roles::BodyRole;
+
+    #[test]
+    fn an_unknown_stored_name_is_a_corrupt_row() {
+        assert_eq!(
+            decode("role", "chair".to_owned(), BodyRole::parse).ok(),
+            Some(BodyRole::Chair)
+        );
+        match decode("role", "admin".to_owned(), BodyRole::parse) {
+            Err(StorageError::Corrupt { column, value }) => {
+                assert_eq!((column, value.as_str()), ("role", "admin"));
+            }
+            other => panic!("expected a corrupt row, got {other:?}"),
+        }
+    }
+}
