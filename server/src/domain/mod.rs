@@ -8,7 +8,7 @@
 //! - [`audit_chain`]: the hash chain that makes the audit log tamper-evident.
 //! - [`validate`]: input rules with messages a person understands.
 //! - [`bodies`]: body kinds and how a party takes part in a body.
-//! - [`party_role`]: a party's role on an action line or milestone.
+//! - [`owner_role`]: a party's role on an action line or milestone.
 //! - [`escalation`]: the escalation ladder, dispute statuses and deadlines.
 //!
 //! Every name that is stored (a status, role or kind) is an enum with `as_str` (the stored and
@@ -16,12 +16,15 @@
 //! corrupt-row error.
 
 /// Declares an enum of stored names: every variant with the exact string it is stored,
-/// serialised and documented (OpenAPI) as, plus `ALL`, `as_str` and `parse`.
+/// serialised and documented (OpenAPI) as, plus `ALL`, `NAMES`, `as_str` and `parse`.
+///
+/// The names are matched as `tt`, not `literal`: a `literal` fragment reaches the utoipa
+/// derive wrapped in an invisible group, and it then documents the variant names instead.
 macro_rules! stored_names {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+
+            $($(#[$vmeta:meta])* $variant:ident = $text:tt,)+
         }
     ) => {
         $(#[$meta])*
@@ -71,7 +74,7 @@ pub mod draft_status;
 pub mod escalation;
 pub mod fuzzy_date;
 pub mod milestone_status;
-pub mod party_role;
+pub mod owner_role;
 pub mod reminders;
 pub mod role_agreement;
 pub mod roles;

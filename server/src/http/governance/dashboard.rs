@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::{query_milestones, today, ListQuery};
 use crate::domain::milestone_status::{self, Bucket, MilestoneStatus, DUE_SOON_DAYS};
-use crate::domain::party_role::PartyRole;
+use crate::domain::owner_role::OwnerRole;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{AppPath, AppQuery, Caller};
@@ -192,7 +192,7 @@ fn cell(text: &str) -> String {
     }
 }
 
-fn owners_of(milestone: &Milestone, role: PartyRole) -> String {
+fn owners_of(milestone: &Milestone, role: OwnerRole) -> String {
     milestone
         .owners
         .iter()
@@ -248,8 +248,8 @@ async fn export_csv(
                 m.due.precision.clone(),
                 if m.due.uncertain { "ja" } else { "nee" }.to_owned(),
                 m.status.as_str().to_owned(),
-                owners_of(m, PartyRole::Lead),
-                owners_of(m, PartyRole::Contributor),
+                owners_of(m, OwnerRole::Lead),
+                owners_of(m, OwnerRole::Contributor),
                 cell(&m.natural_key),
                 cell(m.source_ref.as_deref().unwrap_or_default()),
             ])

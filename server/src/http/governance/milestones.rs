@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::{party_id, query_milestones, ListQuery};
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::{MilestoneStatus, StepError};
-use crate::domain::party_role::PartyRole;
+use crate::domain::owner_role::OwnerRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
@@ -111,10 +111,10 @@ struct LineDetail {
     milestones: Vec<Milestone>,
 }
 
-async fn owners(state: &AppState, input: &[OwnerInput]) -> Result<Vec<(i64, PartyRole)>> {
-    let mut out: Vec<(i64, PartyRole)> = Vec::with_capacity(input.len());
+async fn owners(state: &AppState, input: &[OwnerInput]) -> Result<Vec<(i64, OwnerRole)>> {
+    let mut out: Vec<(i64, OwnerRole)> = Vec::with_capacity(input.len());
     for owner in input {
-        let Some(role) = PartyRole::parse(owner.role.trim()) else {
+        let Some(role) = OwnerRole::parse(owner.role.trim()) else {
             return Err(Invalid {
                 field: "owners",
                 message: format!(

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
-use crate::domain::party_role::PartyRole;
+use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
 use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
@@ -19,7 +19,7 @@ pub struct Owner {
     /// Party name.
     pub name: String,
     /// Lead or contributor.
-    pub role: PartyRole,
+    pub role: OwnerRole,
 }
 
 /// An action line.
@@ -63,7 +63,7 @@ pub struct NewActionLine {
     /// Unique key within the body.
     pub natural_key: String,
     /// Owners: party id and role.
-    pub owners: Vec<(i64, PartyRole)>,
+    pub owners: Vec<(i64, OwnerRole)>,
     /// Creator.
     pub created_by: Option<i64>,
 }
@@ -102,7 +102,7 @@ pub(crate) async fn owners_of(
                     party_id: row.try_get("party_id")?,
                     code: row.try_get("code")?,
                     name: row.try_get("name")?,
-                    role: get_decoded(row, "role", PartyRole::parse)?,
+                    role: get_decoded(row, "role", OwnerRole::parse)?,
                 },
             ))
         })

@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use super::milestones::{insert_milestone, set_owners, Due, NewMilestone};
 use crate::domain::milestone_status::MilestoneStatus;
-use crate::domain::party_role::PartyRole;
+use crate::domain::owner_role::OwnerRole;
 use crate::import::{ImportError, ImportPlan, PartyDirectory};
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
@@ -135,10 +135,10 @@ impl SqlStorage {
                 .action_line_key
                 .as_deref()
                 .and_then(|k| line_ids.get(k).copied());
-            let mut owners: Vec<(i64, PartyRole)> = Vec::new();
+            let mut owners: Vec<(i64, OwnerRole)> = Vec::new();
             for (codes, role) in [
-                (&planned.lead, PartyRole::Lead),
-                (&planned.contributors, PartyRole::Contributor),
+                (&planned.lead, OwnerRole::Lead),
+                (&planned.contributors, OwnerRole::Contributor),
             ] {
                 for code in codes {
                     if let Some(id) = party_ids.get(code) {

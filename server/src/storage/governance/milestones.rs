@@ -12,7 +12,7 @@ use super::action_lines::{owners_of, Owner};
 use super::milestone_log::{load_detail, MilestoneDetail};
 use crate::domain::fuzzy_date::{FuzzyDate, Precision};
 use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
-use crate::domain::party_role::PartyRole;
+use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
 use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
@@ -117,7 +117,7 @@ pub struct NewMilestone {
     /// Source.
     pub source_ref: Option<String>,
     /// Owners: party id and role.
-    pub owners: Vec<(i64, PartyRole)>,
+    pub owners: Vec<(i64, OwnerRole)>,
     /// Creator.
     pub created_by: Option<i64>,
 }
@@ -156,7 +156,7 @@ pub struct MilestoneChange<'a> {
     /// Action line.
     pub action_line_id: Option<i64>,
     /// New owners, when given.
-    pub owners: Option<&'a [(i64, PartyRole)]>,
+    pub owners: Option<&'a [(i64, OwnerRole)]>,
 }
 
 /// Why a status change failed.
@@ -217,7 +217,7 @@ fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone
 pub(crate) async fn set_owners(
     tx: &mut Transaction<'_, Any>,
     milestone_id: i64,
-    owners: &[(i64, PartyRole)],
+    owners: &[(i64, OwnerRole)],
 ) -> Result<(), StorageError> {
     sqlx::query("DELETE FROM milestone_parties WHERE milestone_id = $1")
         .bind(milestone_id)

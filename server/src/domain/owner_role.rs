@@ -2,7 +2,7 @@
 
 stored_names! {
     /// A party's role on an action line or a milestone.
-    pub enum PartyRole {
+    pub enum OwnerRole {
         /// Leads the work.
         Lead = "lead",
         /// Contributes.
@@ -16,12 +16,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for role in PartyRole::ALL {
-            assert_eq!(PartyRole::parse(role.as_str()), Some(*role));
+        for role in OwnerRole::ALL {
+            assert_eq!(OwnerRole::parse(role.as_str()), Some(*role));
         }
-        assert_eq!(PartyRole::parse("trekker"), None);
+        assert_eq!(OwnerRole::parse("trekker"), None);
         assert_eq!(
-            serde_json::to_string(&PartyRole::Contributor).unwrap(),
+            serde_json::to_string(&OwnerRole::Contributor).unwrap(),
             "\"contributor\""
         );
     }
