@@ -67,6 +67,8 @@ macro_rules! stored_names {
     };
 }
 
+pub(crate) use stored_names;
+
 pub mod audit_chain;
 pub mod bodies;
 pub mod calendar;
