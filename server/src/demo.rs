@@ -13,6 +13,7 @@ use yrs::{
 };
 
 use crate::auth::password;
+use crate::domain::bodies::{BodyKind, Participation};
 use crate::domain::roles::BodyRole;
 use crate::storage::parties::NewParty;
 use crate::storage::{SqlStorage, StorageError, UpdateBatch};
@@ -222,32 +223,37 @@ pub async fn seed_working_group(db: &SqlStorage) -> Result<bool, DemoError> {
     .await?;
 
     let minister = db
-        .create_body("Minister van VWS", "minister", 5, None)
+        .create_body("Minister van VWS", BodyKind::Minister, 5, None)
         .await?;
     let bo = db
         .create_body(
             "Bestuurlijk Overleg IZA (BO-IZA)",
-            "bo_iza",
+            BodyKind::BoIza,
             4,
             Some(minister),
         )
         .await?;
     let theme = db
-        .create_body("Thematafel Passende Zorg", "theme_table", 2, Some(bo))
+        .create_body(
+            "Thematafel Passende Zorg",
+            BodyKind::ThemeTable,
+            2,
+            Some(bo),
+        )
         .await?;
     let group = db
         .create_body(
             "Werkgroep Beter pakketbeheer",
-            "working_group",
+            BodyKind::WorkingGroup,
             0,
             Some(theme),
         )
         .await?;
     for (code, id) in &party_ids {
         let participation = if matches!(*code, "IGJ" | "VNG") {
-            "informed"
+            Participation::Informed
         } else {
-            "member"
+            Participation::Member
         };
         db.set_body_party(group, *id, participation).await?;
         db.set_body_party(theme, *id, participation).await?;

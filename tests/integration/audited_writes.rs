@@ -544,7 +544,7 @@ async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_j
     assert!(refused.errors > 0, "{refused:?}");
     let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
     assert_eq!(stored.level, 0, "the dispute stays at its level");
-    assert_eq!(stored.status, raised["status"].as_str().unwrap());
+    assert_eq!(stored.status.as_str(), raised["status"].as_str().unwrap());
     assert_eq!(audit_entries(&app).await, entries);
 
     allow_audit(&app).await;
@@ -552,7 +552,7 @@ async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_j
     assert_eq!(retried.escalations, 1, "the job was kept: {retried:?}");
     let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
     assert_eq!(stored.level, 1);
-    assert_eq!(stored.status, "geescaleerd");
+    assert_eq!(stored.status.as_str(), "geescaleerd");
     let chain = app.storage.audit_chain().await.unwrap();
     assert_eq!(chain.len(), entries + 1);
     assert_eq!(chain.last().unwrap().action, "dispute.escalate_timeout");

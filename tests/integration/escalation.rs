@@ -382,7 +382,7 @@ async fn a_dispute_escalates_at_its_timeout_and_only_once(backend: Backend) {
     assert_eq!(again.escalations, 0);
     let stored = app.storage.find_dispute(id).await.unwrap().unwrap();
     assert_eq!(stored.level, 1);
-    assert_eq!(stored.status, "geescaleerd");
+    assert_eq!(stored.status.as_str(), "geescaleerd");
     // The parties and the leads heard of it, once.
     let notice = format!("escalation:dispute:{id}:level:1:%");
     scheduler.run_due(clock.now()).await;
@@ -396,7 +396,7 @@ async fn a_dispute_escalates_at_its_timeout_and_only_once(backend: Backend) {
         dossier
             .events
             .iter()
-            .filter(|e| e.kind == "escalated_on_timeout")
+            .filter(|e| e.kind.as_str() == "escalated_on_timeout")
             .count(),
         1
     );

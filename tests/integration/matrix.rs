@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use polder::domain::bodies::BodyKind;
 use polder::domain::roles::BodyRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -122,7 +123,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     let storage = app.storage.clone();
     // a member of another working group, and a spare person for membership changes
     let other_body = storage
-        .create_body("Werkgroep Anders", "working_group", 0, None)
+        .create_body("Werkgroep Anders", BodyKind::WorkingGroup, 0, None)
         .await
         .unwrap();
     let password = polder::auth::password::hash_password(secrecy::SecretString::from(

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use polder::domain::bodies::BodyKind;
 use polder::http::escalation::calendar::parse_feed;
 use polder::notify::RetryPolicy;
 use polder::scheduler::{
@@ -460,7 +461,7 @@ async fn the_ladder_stays_in_its_hierarchy_and_changes_are_audited(backend: Back
     let parent = current["levels"][1]["forum_body_id"].as_i64().unwrap();
     let elsewhere = app
         .storage
-        .create_body("Werkgroep Elders", "working_group", 0, None)
+        .create_body("Werkgroep Elders", BodyKind::WorkingGroup, 0, None)
         .await
         .unwrap();
 

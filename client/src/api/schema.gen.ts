@@ -373,10 +373,15 @@ export interface components {
        * @description Party id.
        */
       party_id: number;
-      /** @description `trekker`, `medeverantwoordelijk`, `geconsulteerd` or `geïnformeerd`. */
-      role: string;
+      /** @description The party's role on the topic. */
+      role: components["schemas"]["AgreementRole"];
       sign_off?: null | components["schemas"]["SignOff"];
     };
+    /**
+     * @description A party's role on a topic.
+     * @enum {string}
+     */
+    AgreementRole: "trekker" | "medeverantwoordelijk" | "geconsulteerd" | "geïnformeerd";
     AnchorInput: {
       end: string;
       start: string;
@@ -425,8 +430,8 @@ export interface components {
        * @description Database id.
        */
       id: number;
-      /** @description `working_group`, `sub_group`, `theme_table`, `directors_day`, `bo_iza` or `minister`. */
-      kind: string;
+      /** @description What kind of forum it is. */
+      kind: components["schemas"]["BodyKind"];
       /**
        * Format: int64
        * @description Place on the escalation ladder (0 = working group).
@@ -442,12 +447,17 @@ export interface components {
       /** @description Parties taking part, with how. */
       parties: components["schemas"]["BodyParty"][];
     };
+    /**
+     * @description What kind of forum a body is, in ladder order.
+     * @enum {string}
+     */
+    BodyKind: "working_group" | "sub_group" | "theme_table" | "directors_day" | "bo_iza" | "minister";
     /** @description A party's participation in a body. */
     BodyParty: {
       /** @description Party code. */
       code: string;
-      /** @description `member` or `informed`. */
-      participation: string;
+      /** @description How it takes part. */
+      participation: components["schemas"]["Participation"];
     };
     BodyPartyInput: {
       code: string;
@@ -774,8 +784,8 @@ export interface components {
       owners: components["schemas"]["Owner"][];
       /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
       source_ref?: string | null;
-      /** @description Status (see [`MilestoneStatus`]). */
-      status: string;
+      /** @description Status. */
+      status: components["schemas"]["MilestoneStatus"];
       /** @description Title. */
       title: string;
       /**
@@ -787,6 +797,11 @@ export interface components {
     MilestoneNoteInput: {
       body: string;
     };
+    /**
+     * @description A milestone's status.
+     * @enum {string}
+     */
+    MilestoneStatus: "gepland" | "op_koers" | "risico" | "te_laat" | "verschoven" | "gereed" | "vervallen";
     /** @description A progress note. */
     Note: {
       /**
@@ -827,14 +842,19 @@ export interface components {
        * @description Party id.
        */
       party_id: number;
-      /** @description `lead` or `contributor`. */
-      role: string;
+      /** @description Lead or contributor. */
+      role: components["schemas"]["OwnerRole"];
     };
     /** @description An owner party of an action line or milestone, as created or changed. */
     OwnerInput: {
       party: string;
       role?: string;
     };
+    /**
+     * @description A party's role on an action line or a milestone.
+     * @enum {string}
+     */
+    OwnerRole: "lead" | "contributor";
     /** @description One page of a list. */
     Paged_ActionLine: {
       /** @description The items on this page. */
@@ -964,8 +984,8 @@ export interface components {
            * @description Database id.
            */
           id: number;
-          /** @description `working_group`, `sub_group`, `theme_table`, `directors_day`, `bo_iza` or `minister`. */
-          kind: string;
+          /** @description What kind of forum it is. */
+          kind: components["schemas"]["BodyKind"];
           /**
            * Format: int64
            * @description Place on the escalation ladder (0 = working group).
@@ -1179,8 +1199,8 @@ export interface components {
           owners: components["schemas"]["Owner"][];
           /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
           source_ref?: string | null;
-          /** @description Status (see [`MilestoneStatus`]). */
-          status: string;
+          /** @description Status. */
+          status: components["schemas"]["MilestoneStatus"];
           /** @description Title. */
           title: string;
           /**
@@ -1423,15 +1443,14 @@ export interface components {
           signed_by?: number | null;
           /** @description Their name. */
           signed_by_name?: string | null;
-          /** @description `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`. */
-          state: string;
+          /** @description The party's answer. */
+          state: components["schemas"]["SignOffState"];
           /**
            * Format: int64
            * @description When it stopped being the party's current sign-off.
            */
           superseded_at?: number | null;
-          /** @description Why: `replaced` (signed again), `carried` (moved to a new version), `reopened`. */
-          superseded_reason?: string | null;
+          superseded_reason?: null | components["schemas"]["SupersededReason"];
           /** @description The version it was given on. */
           version_hash: string;
         })[];
@@ -1557,7 +1576,7 @@ export interface components {
           /** @description Their name. */
           by_name: string;
           /** @description Status before. */
-          from: string;
+          from: components["schemas"]["DraftStatus"];
           /**
            * Format: int64
            * @description Database id.
@@ -1566,7 +1585,7 @@ export interface components {
           /** @description Optional note. */
           note?: string | null;
           /** @description Status after. */
-          to: string;
+          to: components["schemas"]["DraftStatus"];
           /**
            * Format: int64
            * @description The version frozen by this step, if any.
@@ -1638,7 +1657,7 @@ export interface components {
           /** @description Name, e.g. "consultatie 2026-11-25". */
           name: string;
           /** @description The status the draft entered when this version was frozen. */
-          status: string;
+          status: components["schemas"]["DraftStatus"];
         })[];
       /**
        * Format: int64
@@ -1656,6 +1675,11 @@ export interface components {
        */
       total: number;
     };
+    /**
+     * @description How a party takes part in a body.
+     * @enum {string}
+     */
+    Participation: "member" | "informed";
     /** @description An organisation, or a collective that expands to its members. */
     Party: {
       /** @description Other names that mean this party. */
@@ -1814,18 +1838,22 @@ export interface components {
       signed_by?: number | null;
       /** @description Their name. */
       signed_by_name?: string | null;
-      /** @description `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`. */
-      state: string;
+      /** @description The party's answer. */
+      state: components["schemas"]["SignOffState"];
       /**
        * Format: int64
        * @description When it stopped being the party's current sign-off.
        */
       superseded_at?: number | null;
-      /** @description Why: `replaced` (signed again), `carried` (moved to a new version), `reopened`. */
-      superseded_reason?: string | null;
+      superseded_reason?: null | components["schemas"]["SupersededReason"];
       /** @description The version it was given on. */
       version_hash: string;
     };
+    /**
+     * @description A party's answer.
+     * @enum {string}
+     */
+    SignOffState: "akkoord" | "akkoord_met_voorbehoud" | "niet_akkoord";
     /** @description One status change. */
     StatusChange: {
       /** @description With whom a new date was agreed. */
@@ -1868,6 +1896,11 @@ export interface components {
       reason?: string | null;
       status: string;
     };
+    /**
+     * @description Why a sign-off stopped being its party's current one.
+     * @enum {string}
+     */
+    SupersededReason: "replaced" | "carried" | "reopened";
     TextInput: {
       text: string;
     };
@@ -1903,7 +1936,7 @@ export interface components {
       /** @description Their name. */
       by_name: string;
       /** @description Status before. */
-      from: string;
+      from: components["schemas"]["DraftStatus"];
       /**
        * Format: int64
        * @description Database id.
@@ -1912,7 +1945,7 @@ export interface components {
       /** @description Optional note. */
       note?: string | null;
       /** @description Status after. */
-      to: string;
+      to: components["schemas"]["DraftStatus"];
       /**
        * Format: int64
        * @description The version frozen by this step, if any.
@@ -1969,7 +2002,7 @@ export interface components {
       /** @description Name, e.g. "consultatie 2026-11-25". */
       name: string;
       /** @description The status the draft entered when this version was frozen. */
-      status: string;
+      status: components["schemas"]["DraftStatus"];
     };
   };
   responses: never;

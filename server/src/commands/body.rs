@@ -3,11 +3,12 @@
 
 use anyhow::{bail, Context};
 
+use crate::domain::bodies::BodyKind;
 use crate::domain::roles::BodyRole;
-use crate::storage::bodies::{NewBody, BODY_KINDS};
+use crate::storage::bodies::NewBody;
 use crate::storage::SqlStorage;
 
-/// Creates the body `name` of `kind` (one of [`BODY_KINDS`], whose position is its level),
+/// Creates the body `name` of `kind` (a [`BodyKind`] name; its ladder order gives its level),
 /// reporting to the body named `parent`.
 ///
 /// # Errors
@@ -19,18 +20,17 @@ pub async fn create(
     parent: Option<&str>,
 ) -> anyhow::Result<()> {
     let storage = super::open(database_url).await?;
-    let Some(level) = BODY_KINDS.iter().position(|k| *k == kind) else {
-        bail!("unknown kind {kind:?}: use {}", BODY_KINDS.join(", "));
+    let Some(kind) = BodyKind::parse(kind) else {
+        bail!("unknown kind {kind:?}: use {}", BodyKind::NAMES.join(", "));
     };
     let parent_id = match parent {
         Some(parent) => Some(find_body(&storage, parent).await?),
         None => None,
     };
-    let level = i64::try_from(level).unwrap_or(0);
     let body = NewBody {
         name,
         kind,
-        ladder_level: level,
+        ladder_level: kind.default_level(),
         parent_id,
         parties: &[],
     };

@@ -13,6 +13,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 
+use crate::domain::bodies::BodyKind;
 use crate::domain::fuzzy_date::ParseContext;
 use crate::import::{self, Format};
 use crate::storage::SqlStorage;
@@ -45,7 +46,7 @@ async fn find_body(storage: &SqlStorage, name: Option<&str>) -> anyhow::Result<i
     let bodies = storage.list_bodies(None).await?;
     let groups: Vec<_> = bodies
         .iter()
-        .filter(|b| b.kind == "working_group")
+        .filter(|b| b.kind == BodyKind::WorkingGroup)
         .collect();
     match groups.as_slice() {
         [only] => Ok(only.id),

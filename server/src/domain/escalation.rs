@@ -9,7 +9,80 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::bodies::BodyKind;
 use super::calendar::{add_working_days, HolidayRules};
+
+stored_names! {
+    /// Where a dispute is.
+    pub enum DisputeStatus {
+        /// Being dealt with at its current level.
+        InBehandeling = "in_behandeling",
+        /// Escalated to a higher level (and being dealt with there).
+        Geescaleerd = "geescaleerd",
+        /// Decided.
+        Besloten = "besloten",
+        /// Withdrawn.
+        Ingetrokken = "ingetrokken",
+    }
+}
+
+impl DisputeStatus {
+    /// Whether the dispute is still open (being dealt with, at any level).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            DisputeStatus::InBehandeling | DisputeStatus::Geescaleerd
+        )
+    }
+}
+
+stored_names! {
+    /// One kind of step in a dispute's history.
+    pub enum DisputeEventKind {
+        /// The dispute was raised.
+        Raised = "raised",
+        /// A party gave its position.
+        Position = "position",
+        /// A solution option was added.
+        Option = "option",
+        /// A person escalated it.
+        Escalated = "escalated",
+        /// It escalated because the response time ran out.
+        EscalatedOnTimeout = "escalated_on_timeout",
+        /// It was decided.
+        Resolved = "resolved",
+        /// It was withdrawn.
+        Withdrawn = "withdrawn",
+    }
+}
+
+stored_names! {
+    /// What a scheduler job does when it falls due.
+    pub enum JobKind {
+        /// Reminds a milestone's parties of its due date.
+        MilestoneReminder = "milestone_reminder",
+        /// Opens a dispute for a milestone that is overdue past the margin.
+        MilestoneDispute = "milestone_dispute",
+        /// Asks parties for their sign-off on a role agreement.
+        SignoffRequest = "signoff_request",
+        /// Asks the parties of a dispute for their position.
+        PositionRequest = "position_request",
+        /// Tells the parties that a dispute's response time is running out.
+        EscalationNotice = "escalation_notice",
+        /// Escalates a dispute whose response time ran out.
+        EscalationTimeout = "escalation_timeout",
+    }
+}
+
+impl JobKind {
+    /// Whether the job repeats in rounds (a later job of its series supersedes it).
+    pub fn is_repeating(self) -> bool {
+        matches!(
+            self,
+            JobKind::MilestoneReminder | JobKind::SignoffRequest | JobKind::PositionRequest
+        )
+    }
+}
 
 /// Working days an overdue milestone may be late before it opens a dispute, unless the body
 /// configures another margin.
@@ -32,11 +105,11 @@ pub struct LadderLevel {
 }
 
 /// Default response time, in working days, of a forum of `kind` (a body kind).
-pub fn default_response_days(kind: &str) -> i64 {
+pub fn default_response_days(kind: BodyKind) -> i64 {
     match kind {
-        "working_group" | "sub_group" => 10,
-        "theme_table" => 15,
-        _ => 20,
+        BodyKind::WorkingGroup | BodyKind::SubGroup => 10,
+        BodyKind::ThemeTable => 15,
+        BodyKind::DirectorsDay | BodyKind::BoIza | BodyKind::Minister => 20,
     }
 }
 
@@ -123,6 +196,23 @@ mod tests {
             Some(1)
         );
         assert!(next_level(&[level(0), level(1)], 1).is_none());
-        assert_eq!(default_response_days("theme_table"), 15);
+        assert_eq!(default_response_days(BodyKind::ThemeTable), 15);
+    }
+
+    #[test]
+    fn stored_names_round_trip() {
+        for status in DisputeStatus::ALL {
+            assert_eq!(DisputeStatus::parse(status.as_str()), Some(*status));
+        }
+        for kind in DisputeEventKind::ALL {
+            assert_eq!(DisputeEventKind::parse(kind.as_str()), Some(*kind));
+        }
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(DisputeStatus::parse("open"), None);
+        assert!(DisputeStatus::Geescaleerd.is_open() && !DisputeStatus::Besloten.is_open());
+        assert!(JobKind::PositionRequest.is_repeating());
+        assert!(!JobKind::EscalationTimeout.is_repeating());
     }
 }

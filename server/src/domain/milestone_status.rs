@@ -28,7 +28,7 @@ use super::validate::Invalid;
 pub const DUE_SOON_DAYS: u64 = 30;
 
 /// A milestone's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneStatus {
     /// Planned.

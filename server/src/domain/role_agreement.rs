@@ -31,7 +31,19 @@ use sha2::{Digest, Sha256};
 use super::validate::Invalid;
 
 /// A party's role on a topic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum AgreementRole {
     /// Leads (trekker).
     #[serde(rename = "trekker")]
@@ -90,7 +102,7 @@ impl AgreementRole {
 }
 
 /// A party's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOffState {
     /// Agreed (akkoord).
@@ -121,6 +133,18 @@ impl SignOffState {
     /// Parses a stored name.
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == raw.trim())
+    }
+}
+
+stored_names! {
+    /// Why a sign-off stopped being its party's current one.
+    pub enum SupersededReason {
+        /// The party signed again.
+        Replaced = "replaced",
+        /// It was carried to a new version (by a new entry that points at it).
+        Carried = "carried",
+        /// A change of the agreement re-opened it.
+        Reopened = "reopened",
     }
 }
 
@@ -283,6 +307,16 @@ mod tests {
             Ok((SignOffState::AkkoordMetVoorbehoud, Some("mits X".into())))
         );
         assert!(check_sign_off("ja", None).is_err());
+        for state in SignOffState::ALL {
+            assert_eq!(SignOffState::parse(state.as_str()), Some(state));
+        }
+        for role in AgreementRole::ALL {
+            assert_eq!(AgreementRole::parse(role.as_str()), Some(role));
+        }
+        for reason in SupersededReason::ALL {
+            assert_eq!(SupersededReason::parse(reason.as_str()), Some(*reason));
+        }
+        assert_eq!(SupersededReason::parse("gone"), None);
         assert_eq!(
             AgreementRole::parse("geinformeerd"),
             Some(AgreementRole::Geinformeerd)

@@ -8,13 +8,14 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::bodies::{BodyKind, Participation};
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::bodies::{Body, Membership, NewBody, BODY_KINDS};
+use crate::storage::bodies::{Body, Membership, NewBody};
 
 /// `/api/bodies…`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -133,16 +134,14 @@ async fn create(
 ) -> Result<(StatusCode, Json<Body>)> {
     caller.require_admin()?;
     let name = validate::text("name", &input.name, 1, 200)?;
-    let Some(level) = BODY_KINDS.iter().position(|k| *k == input.kind) else {
+    let Some(kind) = BodyKind::parse(&input.kind) else {
         return Err(Invalid {
             field: "kind",
-            message: format!("must be one of {}", BODY_KINDS.join(", ")),
+            message: format!("must be one of {}", BodyKind::NAMES.join(", ")),
         }
         .into());
     };
-    let ladder_level = input
-        .ladder_level
-        .unwrap_or(i64::try_from(level).unwrap_or(0));
+    let ladder_level = input.ladder_level.unwrap_or(kind.default_level());
     if let Some(parent) = input.parent_id {
         state.db.find_body(parent).await?.ok_or_else(|| Invalid {
             field: "parent_id",
@@ -151,13 +150,13 @@ async fn create(
     }
     let mut parties = Vec::new();
     for party in &input.parties {
-        if !matches!(party.participation.as_str(), "member" | "informed") {
+        let Some(participation) = Participation::parse(&party.participation) else {
             return Err(Invalid {
                 field: "parties",
                 message: "participation must be member or informed".into(),
             }
             .into());
-        }
+        };
         let id = state
             .db
             .resolve_party(&party.code)
@@ -166,14 +165,14 @@ async fn create(
                 field: "parties",
                 message: format!("there is no party {:?}", party.code),
             })?;
-        parties.push((id, party.participation.clone()));
+        parties.push((id, participation));
     }
     let body = state
         .db
         .create_body_by(
             &NewBody {
                 name: &name,
-                kind: &input.kind,
+                kind,
                 ladder_level,
                 parent_id: input.parent_id,
                 parties: &parties,

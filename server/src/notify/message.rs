@@ -37,6 +37,44 @@ pub enum NotificationKind {
     StatusChange,
 }
 
+crate::domain::stored_names! {
+    /// The `type` tag of a [`NotificationKind`], stored with each inbox item.
+    pub enum NotificationType {
+        /// [`NotificationKind::Reminder`].
+        Reminder = "reminder",
+        /// [`NotificationKind::DueToday`].
+        DueToday = "due_today",
+        /// [`NotificationKind::Overdue`].
+        Overdue = "overdue",
+        /// [`NotificationKind::SignOffRequest`].
+        SignOffRequest = "sign_off_request",
+        /// [`NotificationKind::PositionRequest`].
+        PositionRequest = "position_request",
+        /// [`NotificationKind::Escalation`].
+        Escalation = "escalation",
+        /// [`NotificationKind::Mention`].
+        Mention = "mention",
+        /// [`NotificationKind::StatusChange`].
+        StatusChange = "status_change",
+    }
+}
+
+impl NotificationKind {
+    /// Its `type` tag.
+    pub fn notification_type(&self) -> NotificationType {
+        match self {
+            NotificationKind::Reminder { .. } => NotificationType::Reminder,
+            NotificationKind::DueToday => NotificationType::DueToday,
+            NotificationKind::Overdue { .. } => NotificationType::Overdue,
+            NotificationKind::SignOffRequest => NotificationType::SignOffRequest,
+            NotificationKind::PositionRequest => NotificationType::PositionRequest,
+            NotificationKind::Escalation { .. } => NotificationType::Escalation,
+            NotificationKind::Mention => NotificationType::Mention,
+            NotificationKind::StatusChange => NotificationType::StatusChange,
+        }
+    }
+}
+
 /// One notification for one person, as the scheduler produced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -106,5 +144,28 @@ mod tests {
         assert_eq!(json, serde_json::json!({"type": "overdue", "days_late": 3}));
         let json = serde_json::to_value(NotificationKind::DueToday).unwrap();
         assert_eq!(json, serde_json::json!({"type": "due_today"}));
+    }
+
+    #[test]
+    fn the_notification_type_is_the_serde_tag() {
+        let kinds = [
+            NotificationKind::Reminder { days_before: 7 },
+            NotificationKind::DueToday,
+            NotificationKind::Overdue { days_late: 1 },
+            NotificationKind::SignOffRequest,
+            NotificationKind::PositionRequest,
+            NotificationKind::Escalation {
+                level_name: "BO-IZA".into(),
+            },
+            NotificationKind::Mention,
+            NotificationKind::StatusChange,
+        ];
+        assert_eq!(kinds.len(), NotificationType::ALL.len());
+        for kind in kinds {
+            let json = serde_json::to_value(&kind).unwrap();
+            let tag = kind.notification_type();
+            assert_eq!(json["type"], tag.as_str());
+            assert_eq!(NotificationType::parse(tag.as_str()), Some(tag));
+        }
     }
 }

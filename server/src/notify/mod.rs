@@ -28,7 +28,7 @@ mod smtp_tests;
 pub use email::{Mailer, RecordingMailer, SmtpMailer, SmtpSettings, TlsMode};
 pub use error::NotifyError;
 pub use ical::CalendarItem;
-pub use message::{Language, Notification, NotificationKind};
+pub use message::{Language, Notification, NotificationKind, NotificationType};
 pub use render::{render, render_digest, EmailContext, RenderedEmail};
 pub use webhook::{
     DeliveryAttempt, DeliveryOutcome, DeliveryReport, RetryPolicy, WebhookEndpoint, WebhookSender,

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::clock::Timestamp;
 use super::{Report, Scheduler, BATCH, LEASE_MS};
 use crate::domain::calendar::working_days_between;
+use crate::domain::escalation::JobKind;
 use crate::domain::reminders::Stage;
 use crate::notify::{Notification, NotificationKind};
 use crate::storage::audit::Actor;
@@ -70,24 +71,16 @@ async fn run_one(
     report: &mut Report,
 ) -> Result<Option<Outcome>, StorageError> {
     let now_ms = now.timestamp_millis();
-    let repeating = matches!(
-        job.kind.as_str(),
-        "milestone_reminder" | "signoff_request" | "position_request"
-    );
-    if repeating && scheduler.db.superseded(job, now_ms).await? {
+    if job.kind.is_repeating() && scheduler.db.superseded(job, now_ms).await? {
         return Ok(None);
     }
     report.jobs_run += 1;
-    let outcome = match job.kind.as_str() {
-        "milestone_reminder" => milestone_reminder(scheduler, job, now, report).await?,
-        "milestone_dispute" => milestone_dispute(scheduler, job, now, report).await?,
-        "signoff_request" => sign_off_request(scheduler, job, now, report).await?,
-        "position_request" | "escalation_notice" | "escalation_timeout" => {
+    let outcome = match job.kind {
+        JobKind::MilestoneReminder => milestone_reminder(scheduler, job, now, report).await?,
+        JobKind::MilestoneDispute => milestone_dispute(scheduler, job, now, report).await?,
+        JobKind::SignoffRequest => sign_off_request(scheduler, job, now, report).await?,
+        JobKind::PositionRequest | JobKind::EscalationNotice | JobKind::EscalationTimeout => {
             dispute_job(scheduler, job, now, report).await?
-        }
-        other => {
-            tracing::warn!(kind = other, "unknown scheduler job kind");
-            Outcome::Cancelled
         }
     };
     Ok(Some(outcome))
@@ -313,13 +306,12 @@ async fn dispute_job(
     let Some(dispute) = scheduler.db.find_dispute(job.subject_id).await? else {
         return Ok(Outcome::Cancelled);
     };
-    let open = matches!(dispute.status.as_str(), "in_behandeling" | "geescaleerd");
-    if !open || format!("level-{}", dispute.level) != job.series {
+    if !dispute.status.is_open() || format!("level-{}", dispute.level) != job.series {
         return Ok(Outcome::Cancelled);
     }
-    match job.kind.as_str() {
-        "position_request" => position_request(scheduler, job, &dispute, now, report).await,
-        "escalation_notice" => escalation_notice(scheduler, job, &dispute, now, report).await,
+    match job.kind {
+        JobKind::PositionRequest => position_request(scheduler, job, &dispute, now, report).await,
+        JobKind::EscalationNotice => escalation_notice(scheduler, job, &dispute, now, report).await,
         _ => {
             let change = scheduler
                 .db

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::clock::{at_hour, Timestamp};
 use super::{Report, Scheduler};
 use crate::domain::calendar::add_working_days;
-use crate::domain::escalation::{overdue_dispute_day, timeout_day};
+use crate::domain::escalation::{overdue_dispute_day, timeout_day, JobKind};
 use crate::domain::reminders::{milestone_stages, request_rounds};
 use crate::storage::escalation::disputes::parse_day;
 use crate::storage::escalation::jobs::NewJob;
@@ -56,7 +56,7 @@ pub async fn plan(
                     milestone.id,
                     stage.key()
                 ),
-                kind: "milestone_reminder",
+                kind: JobKind::MilestoneReminder,
                 subject_kind: "milestone",
                 subject_id: milestone.id,
                 series: series.clone(),
@@ -71,7 +71,7 @@ pub async fn plan(
         if ladder.auto_dispute && day >= day_of(milestone.series_start) {
             jobs.push(NewJob {
                 key: format!("overdue-dispute:milestone:{}:{series}", milestone.id),
-                kind: "milestone_dispute",
+                kind: JobKind::MilestoneDispute,
                 subject_kind: "milestone",
                 subject_id: milestone.id,
                 series: series.clone(),
@@ -98,7 +98,7 @@ pub async fn plan(
             };
             jobs.push(NewJob {
                 key: format!("signoff:agreement:{}:v:{series}:r{round}", agreement.id),
-                kind: "signoff_request",
+                kind: JobKind::SignoffRequest,
                 subject_kind: "role_agreement",
                 subject_id: agreement.id,
                 series: series.clone(),
@@ -114,7 +114,7 @@ pub async fn plan(
         let base = format!("dispute:{}:level:{level}", dispute.id);
         jobs.push(NewJob {
             key: format!("position:{base}:r0"),
-            kind: "position_request",
+            kind: JobKind::PositionRequest,
             subject_kind: "dispute",
             subject_id: dispute.id,
             series: series.clone(),
@@ -126,7 +126,7 @@ pub async fn plan(
             if reminder > day_of(dispute.level_since) {
                 jobs.push(NewJob {
                     key: format!("position:{base}:r1"),
-                    kind: "position_request",
+                    kind: JobKind::PositionRequest,
                     subject_kind: "dispute",
                     subject_id: dispute.id,
                     series: series.clone(),
@@ -136,7 +136,7 @@ pub async fn plan(
             }
             jobs.push(NewJob {
                 key: format!("timeout:{base}"),
-                kind: "escalation_timeout",
+                kind: JobKind::EscalationTimeout,
                 subject_kind: "dispute",
                 subject_id: dispute.id,
                 series: series.clone(),
@@ -147,7 +147,7 @@ pub async fn plan(
         if level > 0 {
             jobs.push(NewJob {
                 key: format!("escalation:{base}"),
-                kind: "escalation_notice",
+                kind: JobKind::EscalationNotice,
                 subject_kind: "dispute",
                 subject_id: dispute.id,
                 series,

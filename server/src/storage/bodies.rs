@@ -5,7 +5,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::audit::{append_in, Actor};
 use super::parties::unique_as;
-use super::{now_ms, SqlStorage, StorageError};
+use super::{decode, get_decoded, now_ms, SqlStorage, StorageError};
+use crate::domain::bodies::{BodyKind, Participation};
 use crate::domain::roles::BodyRole;
 
 /// A forum with a place on the escalation ladder.
@@ -15,8 +16,8 @@ pub struct Body {
     pub id: i64,
     /// Name, e.g. "Werkgroep Beter pakketbeheer".
     pub name: String,
-    /// `working_group`, `sub_group`, `theme_table`, `directors_day`, `bo_iza` or `minister`.
-    pub kind: String,
+    /// What kind of forum it is.
+    pub kind: BodyKind,
     /// Place on the escalation ladder (0 = working group).
     pub ladder_level: i64,
     /// The body it reports to, if any.
@@ -30,8 +31,8 @@ pub struct Body {
 pub struct BodyParty {
     /// Party code.
     pub code: String,
-    /// `member` or `informed`.
-    pub participation: String,
+    /// How it takes part.
+    pub participation: Participation,
 }
 
 /// A person's membership of a body.
@@ -58,16 +59,6 @@ enum BodyKey<'a> {
     Name(&'a str),
 }
 
-/// The body kinds, in ladder order.
-pub const BODY_KINDS: [&str; 6] = [
-    "working_group",
-    "sub_group",
-    "theme_table",
-    "directors_day",
-    "bo_iza",
-    "minister",
-];
-
 impl SqlStorage {
     /// Creates a body.
     ///
@@ -76,7 +67,7 @@ impl SqlStorage {
     pub async fn create_body(
         &self,
         name: &str,
-        kind: &str,
+        kind: BodyKind,
         ladder_level: i64,
         parent_id: Option<i64>,
     ) -> Result<i64, StorageError> {
@@ -104,7 +95,7 @@ impl SqlStorage {
         )
         .await?;
         for (party, participation) in body.parties {
-            insert_body_party(&mut tx, id, *party, participation).await?;
+            insert_body_party(&mut tx, id, *party, *participation).await?;
         }
         let subject = serde_json::json!({ "body": id });
         append_in(&mut tx, self.backend(), by, "body.create", &subject).await?;
@@ -124,7 +115,7 @@ impl SqlStorage {
         &self,
         body_id: i64,
         party_id: i64,
-        participation: &str,
+        participation: Participation,
     ) -> Result<(), StorageError> {
         let mut conn = self.pool().acquire().await?;
         insert_body_party(&mut conn, body_id, party_id, participation).await
@@ -328,13 +319,12 @@ async fn delete_membership(
 }
 
 fn membership_from_row(row: &sqlx::any::AnyRow) -> Result<Membership, StorageError> {
-    let role: String = row.try_get("role")?;
     Ok(Membership {
         body_id: row.try_get("body_id")?,
         person_id: row.try_get("user_id")?,
         name: row.try_get("name")?,
         party: row.try_get("party")?,
-        role: BodyRole::parse(&role).unwrap_or(BodyRole::Observer),
+        role: get_decoded(row, "role", BodyRole::parse)?,
         holds_mandate: row.try_get::<i64, _>("holds_mandate")? != 0,
     })
 }
@@ -343,20 +333,20 @@ fn membership_from_row(row: &sqlx::any::AnyRow) -> Result<Membership, StorageErr
 pub struct NewBody<'a> {
     /// Its (unique) name.
     pub name: &'a str,
-    /// Its kind, one of [`BODY_KINDS`].
-    pub kind: &'a str,
+    /// Its kind.
+    pub kind: BodyKind,
     /// Its place on the escalation ladder.
     pub ladder_level: i64,
     /// The body it reports to.
     pub parent_id: Option<i64>,
     /// Its parties (ids) with how they take part.
-    pub parties: &'a [(i64, String)],
+    pub parties: &'a [(i64, Participation)],
 }
 
 async fn insert_body(
     conn: &mut AnyConnection,
     name: &str,
-    kind: &str,
+    kind: BodyKind,
     ladder_level: i64,
     parent_id: Option<i64>,
 ) -> Result<i64, StorageError> {
@@ -365,7 +355,7 @@ async fn insert_body(
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(name)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(ladder_level)
     .bind(parent_id)
     .bind(now_ms())
@@ -379,7 +369,7 @@ async fn insert_body_party(
     conn: &mut AnyConnection,
     body_id: i64,
     party_id: i64,
-    participation: &str,
+    participation: Participation,
 ) -> Result<(), StorageError> {
     sqlx::query(
         "INSERT INTO body_parties (body_id, party_id, participation) VALUES ($1, $2, $3) \
@@ -387,7 +377,7 @@ async fn insert_body_party(
     )
     .bind(body_id)
     .bind(party_id)
-    .bind(participation)
+    .bind(participation.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -443,14 +433,14 @@ async fn select_bodies(
             if p.try_get::<i64, _>("body_id")? == id {
                 body_parties.push(BodyParty {
                     code: p.try_get("code")?,
-                    participation: p.try_get("participation")?,
+                    participation: get_decoded(p, "participation", Participation::parse)?,
                 });
             }
         }
         bodies.push(Body {
             id,
             name: row.try_get("name")?,
-            kind: row.try_get("kind")?,
+            kind: get_decoded(&row, "kind", BodyKind::parse)?,
             ladder_level: row.try_get("ladder_level")?,
             parent_id: row.try_get("parent_id")?,
             parties: body_parties,
@@ -504,7 +494,7 @@ impl SqlStorage {
             }));
         };
         Ok(Some(Standing {
-            role: Some(BodyRole::parse(&role).unwrap_or(BodyRole::Observer)),
+            role: Some(decode("role", role, BodyRole::parse)?),
             holds_mandate: row.try_get::<Option<i64>, _>("holds_mandate")?.unwrap_or(0) != 0,
             party: row.try_get("party")?,
         }))

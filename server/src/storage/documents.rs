@@ -6,7 +6,8 @@ use polder_shared::DocId;
 use sqlx::Row;
 
 use super::sql::{yjs_client_from_i64, yjs_client_to_i64};
-use super::{now_ms, DocStore, LoadedDocument, SqlStorage, StorageError, UpdateBatch};
+use super::{get_decoded, now_ms, DocStore, LoadedDocument, SqlStorage, StorageError, UpdateBatch};
+use crate::domain::draft_status::DraftStatus;
 
 /// Most log rows written by one INSERT statement.
 const ROWS_PER_INSERT: usize = 64;
@@ -88,7 +89,7 @@ impl SqlStorage {
             .fetch_optional(&mut *tx)
             .await?;
         let frozen = match status {
-            Some(row) => row.try_get::<String, _>("status")? != "concept",
+            Some(row) => get_decoded(&row, "status", |s| DraftStatus::parse(s).ok())?.is_frozen(),
             None => false,
         };
         tx.commit().await?;

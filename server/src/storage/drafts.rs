@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::audit::{append_in, Actor};
-use super::{now_ms, SqlStorage, StorageError};
+use super::{get_decoded, now_ms, SqlStorage, StorageError};
 use crate::domain::draft_status::DraftStatus;
 
 /// An advice draft: metadata around one Yjs document.
@@ -39,9 +39,9 @@ pub struct Transition {
     /// Database id.
     pub id: i64,
     /// Status before.
-    pub from: String,
+    pub from: DraftStatus,
     /// Status after.
-    pub to: String,
+    pub to: DraftStatus,
     /// Who moved it.
     pub by: i64,
     /// Their name.
@@ -64,7 +64,7 @@ pub struct VersionInfo {
     /// Name, e.g. "consultatie 2026-11-25".
     pub name: String,
     /// The status the draft entered when this version was frozen.
-    pub status: String,
+    pub status: DraftStatus,
     /// Hex SHA-256 of the encoded state.
     pub content_hash: String,
     /// Who froze it.
@@ -132,14 +132,13 @@ const DRAFT_SELECT: &str =
     "SELECT id, body_id, doc_id, title, status, template, created_by, created_at, updated_at FROM drafts";
 
 fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
-    let status: String = row.try_get("status")?;
     let template: String = row.try_get("template")?;
     Ok(Draft {
         id: row.try_get("id")?,
         body_id: row.try_get("body_id")?,
         doc_id: row.try_get("doc_id")?,
         title: row.try_get("title")?,
-        status: DraftStatus::parse(&status).unwrap_or(DraftStatus::Concept),
+        status: get_decoded(row, "status", parse_status)?,
         template: serde_json::from_str(&template).unwrap_or(serde_json::Value::Null),
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
@@ -147,12 +146,16 @@ fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
     })
 }
 
+fn parse_status(raw: &str) -> Option<DraftStatus> {
+    DraftStatus::parse(raw).ok()
+}
+
 pub(super) fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, StorageError> {
     Ok(VersionInfo {
         id: row.try_get("id")?,
         draft_id: row.try_get("draft_id")?,
         name: row.try_get("name")?,
-        status: row.try_get("status")?,
+        status: get_decoded(row, "status", parse_status)?,
         content_hash: row.try_get("content_hash")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
@@ -401,8 +404,8 @@ impl SqlStorage {
             .map(|row| {
                 Ok(Transition {
                     id: row.try_get("id")?,
-                    from: row.try_get("from_status")?,
-                    to: row.try_get("to_status")?,
+                    from: get_decoded(row, "from_status", parse_status)?,
+                    to: get_decoded(row, "to_status", parse_status)?,
                     by: row.try_get("by_user")?,
                     by_name: row.try_get("name")?,
                     note: row.try_get("note")?,

@@ -67,6 +67,40 @@ pub enum StorageError {
     /// Creating the data directory failed.
     #[error("cannot create data directory: {0}")]
     Io(#[from] std::io::Error),
+    /// A stored row holds a value Polder does not know (e.g. an unknown status): the row is
+    /// corrupt or was written by a newer version.
+    #[error("corrupt row: unknown {column} {value:?}")]
+    Corrupt {
+        /// The column.
+        column: &'static str,
+        /// The stored value.
+        value: String,
+    },
+}
+
+/// Decodes a stored name (a status, role or kind) with `parse`.
+///
+/// # Errors
+/// [`StorageError::Corrupt`] when `parse` does not know the value.
+pub(crate) fn decode<T>(
+    column: &'static str,
+    value: String,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StorageError> {
+    parse(&value).ok_or(StorageError::Corrupt { column, value })
+}
+
+/// Reads the column `column` of `row` and decodes it with `parse`.
+///
+/// # Errors
+/// Storage errors, and [`StorageError::Corrupt`] when `parse` does not know the value.
+pub(crate) fn get_decoded<T>(
+    row: &sqlx::any::AnyRow,
+    column: &'static str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StorageError> {
+    use sqlx::Row;
+    decode(column, row.try_get(column)?, parse)
 }
 
 /// A document's stored state: the latest snapshot and the updates stored after it.
@@ -148,4 +182,24 @@ pub trait DocStore: Send + Sync + 'static {
         snapshot: &[u8],
         upto_id: i64,
     ) -> Result<(), StorageError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::roles::BodyRole;
+
+    #[test]
+    fn an_unknown_stored_name_is_a_corrupt_row() {
+        assert_eq!(
+            decode("role", "chair".to_owned(), BodyRole::parse).ok(),
+            Some(BodyRole::Chair)
+        );
+        match decode("role", "admin".to_owned(), BodyRole::parse) {
+            Err(StorageError::Corrupt { column, value }) => {
+                assert_eq!((column, value.as_str()), ("role", "admin"));
+            }
+            other => panic!("expected a corrupt row, got {other:?}"),
+        }
+    }
 }

@@ -74,7 +74,7 @@ async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) ->
                 start,
                 end_inclusive: end,
                 url: None,
-                status: Some(entry.status),
+                status: Some(entry.status.as_str().to_owned()),
                 last_modified: DateTime::<Utc>::from_timestamp_millis(entry.updated_at)
                     .unwrap_or_default(),
             })

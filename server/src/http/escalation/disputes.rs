@@ -10,6 +10,7 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::escalation::DisputeStatus;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
@@ -393,7 +394,12 @@ async fn resolve(
     let by = (caller.person_id()?, &audit_actor(&caller));
     let resolved = state
         .db
-        .close_dispute(&access.dispute, "besloten", Some(&decision), by)
+        .close_dispute(
+            &access.dispute,
+            DisputeStatus::Besloten,
+            Some(&decision),
+            by,
+        )
         .await?
         .map_err(|_| closed())?;
     Ok(Json(resolved))
@@ -430,7 +436,12 @@ async fn withdraw(
     let by = (caller.person_id()?, &audit_actor(&caller));
     let withdrawn = state
         .db
-        .close_dispute(&access.dispute, "ingetrokken", note.as_deref(), by)
+        .close_dispute(
+            &access.dispute,
+            DisputeStatus::Ingetrokken,
+            note.as_deref(),
+            by,
+        )
         .await?
         .map_err(|_| closed())?;
     Ok(Json(withdrawn))

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use super::{query_milestones, today, ListQuery};
 use crate::domain::milestone_status::{self, Bucket, MilestoneStatus, DUE_SOON_DAYS};
+use crate::domain::owner_role::OwnerRole;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{AppPath, AppQuery, Caller};
@@ -72,7 +73,7 @@ struct Dashboard {
 
 fn count(counts: &mut Counts, milestone: &Milestone, bucket: Option<Bucket>) {
     counts.total += 1;
-    if milestone.status().is_open() {
+    if milestone.status.is_open() {
         counts.open += 1;
     }
     match bucket {
@@ -140,7 +141,7 @@ async fn dashboard(
     });
 
     for milestone in &milestones {
-        let status = milestone.status();
+        let status = milestone.status;
         if let Some(n) = by_status.get_mut(status.as_str()) {
             *n += 1;
         }
@@ -191,7 +192,7 @@ fn cell(text: &str) -> String {
     }
 }
 
-fn owners_of(milestone: &Milestone, role: &str) -> String {
+fn owners_of(milestone: &Milestone, role: OwnerRole) -> String {
     milestone
         .owners
         .iter()
@@ -246,9 +247,9 @@ async fn export_csv(
                 m.due.latest.clone().unwrap_or_default(),
                 m.due.precision.clone(),
                 if m.due.uncertain { "ja" } else { "nee" }.to_owned(),
-                m.status.clone(),
-                owners_of(m, "lead"),
-                owners_of(m, "contributor"),
+                m.status.as_str().to_owned(),
+                owners_of(m, OwnerRole::Lead),
+                owners_of(m, OwnerRole::Contributor),
                 cell(&m.natural_key),
                 cell(m.source_ref.as_deref().unwrap_or_default()),
             ])

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::domain::milestone_status::MilestoneStatus;
+use crate::domain::owner_role::OwnerRole;
 use crate::domain::validate::Invalid;
 use crate::error::Result;
 use crate::http::extract::Page;
@@ -123,7 +124,7 @@ pub(crate) async fn query_milestones(
     };
     let mut items = state.db.list_milestones(body_id, filter).await?;
     if let Some(status) = status {
-        items.retain(|m| m.status == status.as_str());
+        items.retain(|m| m.status == status);
     }
     Ok(items)
 }
@@ -147,19 +148,18 @@ fn lead() -> String {
 pub(crate) async fn owners(
     state: &AppState,
     input: &[OwnerInput],
-) -> Result<Vec<(i64, &'static str)>> {
-    let mut out: Vec<(i64, &'static str)> = Vec::with_capacity(input.len());
+) -> Result<Vec<(i64, OwnerRole)>> {
+    let mut out: Vec<(i64, OwnerRole)> = Vec::with_capacity(input.len());
     for owner in input {
-        let role = match owner.role.trim() {
-            "lead" => "lead",
-            "contributor" => "contributor",
-            other => {
-                return Err(Invalid {
-                    field: "owners",
-                    message: format!("unknown owner role {other:?}; use lead or contributor"),
-                }
-                .into())
+        let Some(role) = OwnerRole::parse(owner.role.trim()) else {
+            return Err(Invalid {
+                field: "owners",
+                message: format!(
+                    "unknown owner role {:?}; use lead or contributor",
+                    owner.role.trim()
+                ),
             }
+            .into());
         };
         let id = party_id(state, "owners", &owner.party).await?;
         if out.iter().any(|(p, _)| *p == id) {

@@ -16,9 +16,9 @@ use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
 use crate::domain::calendar::HolidayRules;
-use crate::domain::escalation::respond_by;
+use crate::domain::escalation::{respond_by, DisputeEventKind, DisputeStatus};
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::{SqlStorage, StorageError};
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A dispute to open.
 #[derive(Debug, Clone)]
@@ -44,9 +44,6 @@ pub struct NewDispute {
 /// The subject kinds a dispute can be about.
 pub const SUBJECT_KINDS: [&str; 3] = ["draft_passage", "role_agreement", "milestone"];
 
-/// Statuses of a dispute that is still open.
-pub const OPEN_STATUSES: [&str; 2] = ["in_behandeling", "geescaleerd"];
-
 /// A dispute as lists and the API show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Dispute {
@@ -70,8 +67,8 @@ pub struct Dispute {
     pub raised_by_party_id: i64,
     /// The person who raised it (none when Polder did, for an overdue milestone).
     pub raised_by_person: Option<i64>,
-    /// `in_behandeling`, `geescaleerd`, `besloten` or `ingetrokken`.
-    pub status: String,
+    /// Where it is.
+    pub status: DisputeStatus,
     /// Current ladder level (0 = the working group).
     pub level: i64,
     /// Unix ms when it reached this level.
@@ -133,7 +130,7 @@ fn dispute_from_row(row: &sqlx::any::AnyRow) -> Result<Dispute, StorageError> {
         raised_by_party: row.try_get("party_code")?,
         raised_by_party_id: row.try_get("raised_by_party")?,
         raised_by_person: row.try_get("raised_by_person")?,
-        status: row.try_get("status")?,
+        status: get_decoded(row, "status", DisputeStatus::parse)?,
         level: row.try_get("level")?,
         level_since: row.try_get("level_since")?,
         respond_by: row.try_get("respond_by")?,
@@ -213,7 +210,7 @@ pub(crate) async fn insert_dispute(
     changes::insert_event(
         tx,
         id,
-        "raised",
+        DisputeEventKind::Raised,
         0,
         dispute.raised_by_person,
         &actor,

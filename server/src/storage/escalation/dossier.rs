@@ -5,8 +5,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::disputes::Dispute;
-use crate::domain::escalation::LadderLevel;
-use crate::storage::{SqlStorage, StorageError};
+use crate::domain::escalation::{DisputeEventKind, LadderLevel};
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A dispute with its whole record.
 #[derive(Debug, Clone, Serialize)]
@@ -81,9 +81,8 @@ pub struct DisputeComment {
 /// One step in the history.
 #[derive(Debug, Clone, Serialize)]
 pub struct DisputeEvent {
-    /// `raised`, `position`, `option`, `escalated`, `escalated_on_timeout`, `resolved`,
-    /// `withdrawn`.
-    pub kind: String,
+    /// What happened.
+    pub kind: DisputeEventKind,
     /// Level at (or reached by) the step.
     pub level: i64,
     /// Who (a name, or "Polder" for automatic steps).
@@ -181,7 +180,7 @@ impl SqlStorage {
             let name: Option<String> = row.try_get("name")?;
             let actor: String = row.try_get("actor")?;
             Ok(DisputeEvent {
-                kind: row.try_get("kind")?,
+                kind: get_decoded(row, "kind", DisputeEventKind::parse)?,
                 level: row.try_get("level")?,
                 actor: name.unwrap_or(if actor == "polder" {
                     "Polder".to_owned()

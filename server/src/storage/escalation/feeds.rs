@@ -4,8 +4,11 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::domain::escalation::DisputeStatus;
+use crate::domain::milestone_status::MilestoneStatus;
+use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::{SqlStorage, StorageError};
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A feed as its owner sees it (never with the secret).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -37,10 +40,29 @@ pub struct FeedEntry {
     pub start: String,
     /// Last day (YYYY-MM-DD).
     pub end: String,
-    /// Status label.
-    pub status: String,
+    /// The status of the milestone or dispute.
+    pub status: FeedStatus,
     /// Unix ms of the last change.
     pub updated_at: i64,
+}
+
+/// The status of a feed entry: its milestone's or its dispute's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedStatus {
+    /// A milestone's status.
+    Milestone(MilestoneStatus),
+    /// A dispute's status.
+    Dispute(DisputeStatus),
+}
+
+impl FeedStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedStatus::Milestone(status) => status.as_str(),
+            FeedStatus::Dispute(status) => status.as_str(),
+        }
+    }
 }
 
 /// Whose reading rights a feed's entries follow: its owner's, at the time of each fetch.
@@ -206,14 +228,18 @@ impl SqlStorage {
                 let earliest: Option<String> = row.try_get("due_earliest")?;
                 let raw: String = row.try_get("due_raw")?;
                 let description: String = row.try_get("description")?;
-                let role: String = row.try_get("role")?;
+                let role = get_decoded(&row, "role", OwnerRole::parse)?;
                 entries.push(FeedEntry {
                     uid: format!("milestone-{id}"),
                     title: row.try_get("title")?,
                     description: format!("{description}\n\nDeadline: {raw} ({role})"),
                     start: earliest.unwrap_or_else(|| latest.clone()),
                     end: latest,
-                    status: row.try_get("status")?,
+                    status: FeedStatus::Milestone(get_decoded(
+                        &row,
+                        "status",
+                        MilestoneStatus::parse,
+                    )?),
                     updated_at: row.try_get("updated_at")?,
                 });
             }
@@ -239,7 +265,7 @@ impl SqlStorage {
                         .to_owned(),
                     start: day.clone(),
                     end: day,
-                    status: row.try_get("status")?,
+                    status: FeedStatus::Dispute(get_decoded(&row, "status", DisputeStatus::parse)?),
                     updated_at: row.try_get("updated_at")?,
                 });
             }

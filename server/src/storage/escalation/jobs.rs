@@ -7,16 +7,16 @@
 
 use sqlx::Row;
 
-use crate::storage::{SqlStorage, StorageError};
+use crate::domain::escalation::JobKind;
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A job to plan.
 #[derive(Debug, Clone)]
 pub struct NewJob {
     /// Unique key, e.g. `reminder:milestone:12:due-2026-05-26:d-7`.
     pub key: String,
-    /// `milestone_reminder`, `milestone_dispute`, `signoff_request`, `position_request`,
-    /// `escalation_notice` or `escalation_timeout`.
-    pub kind: &'static str,
+    /// What it does.
+    pub kind: JobKind,
     /// `milestone`, `role_agreement` or `dispute`.
     pub subject_kind: &'static str,
     /// The subject's id.
@@ -37,8 +37,8 @@ pub struct Job {
     pub id: i64,
     /// Unique key.
     pub key: String,
-    /// Kind.
-    pub kind: String,
+    /// What it does.
+    pub kind: JobKind,
     /// Subject id.
     pub subject_id: i64,
     /// Series.
@@ -93,7 +93,7 @@ impl SqlStorage {
              ON CONFLICT (job_key) DO NOTHING",
         )
         .bind(&job.key)
-        .bind(job.kind)
+        .bind(job.kind.as_str())
         .bind(job.subject_kind)
         .bind(job.subject_id)
         .bind(&job.series)
@@ -135,7 +135,7 @@ impl SqlStorage {
                 Ok(Job {
                     id: row.try_get("id")?,
                     key: row.try_get("job_key")?,
-                    kind: row.try_get("kind")?,
+                    kind: get_decoded(row, "kind", JobKind::parse)?,
                     subject_id: row.try_get("subject_id")?,
                     series: row.try_get("series")?,
                     payload: serde_json::from_str(&payload).unwrap_or_default(),
@@ -157,7 +157,7 @@ impl SqlStorage {
             "SELECT 1 AS one FROM scheduler_jobs WHERE kind = $1 AND subject_id = $2 AND series = $3 \
              AND due_at > $4 AND due_at <= $5 AND status IN ('pending', 'done') LIMIT 1",
         )
-        .bind(&job.kind)
+        .bind(job.kind.as_str())
         .bind(job.subject_id)
         .bind(&job.series)
         .bind(job.due_at)

@@ -6,9 +6,10 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::domain::bodies::BodyKind;
 use crate::domain::escalation::{default_response_days, LadderLevel, DEFAULT_OVERDUE_MARGIN_DAYS};
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::{SqlStorage, StorageError};
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A body's escalation settings as the API shows them.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -130,12 +131,12 @@ impl SqlStorage {
                 .fetch_optional(self.pool())
                 .await?;
             let Some(row) = row else { break };
-            let kind: String = row.try_get("kind")?;
+            let kind = get_decoded(&row, "kind", BodyKind::parse)?;
             levels.push(LadderLevel {
                 level: i64::try_from(levels.len()).unwrap_or(0),
                 name: row.try_get("name")?,
                 forum_body_id: Some(row.try_get("id")?),
-                response_days: default_response_days(&kind),
+                response_days: default_response_days(kind),
             });
             current = row.try_get("parent_id")?;
         }

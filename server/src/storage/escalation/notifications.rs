@@ -8,8 +8,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::notify::{Language, Notification};
-use crate::storage::{SqlStorage, StorageError};
+use crate::notify::{Language, Notification, NotificationType};
+use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A notification to store once.
 #[derive(Debug, Clone)]
@@ -73,8 +73,8 @@ pub struct InboxItem {
     pub id: i64,
     /// The event's unique key.
     pub key: String,
-    /// The kind (`reminder`, `due_today`, `overdue`, `sign_off_request`, …).
-    pub kind: String,
+    /// The notification's type tag.
+    pub kind: NotificationType,
     /// What it is about, e.g. `milestone:12`.
     pub subject_ref: String,
     /// Code of the party it was addressed to, if any.
@@ -112,21 +112,13 @@ fn inbox_from_row(row: &sqlx::any::AnyRow) -> Result<InboxItem, StorageError> {
     Ok(InboxItem {
         id: row.try_get("id")?,
         key: row.try_get("event_key")?,
-        kind: row.try_get("kind")?,
+        kind: get_decoded(row, "kind", NotificationType::parse)?,
         subject_ref: row.try_get("subject_ref")?,
         party: row.try_get("code")?,
         notification: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
         created_at: row.try_get("created_at")?,
         read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
     })
-}
-
-/// The `type` tag of a notification kind, e.g. `reminder`.
-pub fn kind_name(notification: &Notification) -> String {
-    serde_json::to_value(&notification.kind)
-        .ok()
-        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| "other".to_owned())
 }
 
 impl SqlStorage {
@@ -156,7 +148,7 @@ impl SqlStorage {
         .bind(event.body_id)
         .bind(event.party_id)
         .bind(event.person_id)
-        .bind(kind_name(&event.notification))
+        .bind(event.notification.kind.notification_type().as_str())
         .bind(&event.notification.subject_ref)
         .bind(&payload)
         .bind(now_ms)

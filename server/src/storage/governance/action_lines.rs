@@ -4,9 +4,10 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
+use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
-use crate::storage::{now_ms, SqlStorage, StorageError};
+use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
 
 /// A party owning an action line or milestone.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -17,8 +18,8 @@ pub struct Owner {
     pub code: String,
     /// Party name.
     pub name: String,
-    /// `lead` or `contributor`.
-    pub role: String,
+    /// Lead or contributor.
+    pub role: OwnerRole,
 }
 
 /// An action line.
@@ -61,8 +62,8 @@ pub struct NewActionLine {
     pub description: String,
     /// Unique key within the body.
     pub natural_key: String,
-    /// Owners: party id and `lead` or `contributor`.
-    pub owners: Vec<(i64, &'static str)>,
+    /// Owners: party id and role.
+    pub owners: Vec<(i64, OwnerRole)>,
     /// Creator.
     pub created_by: Option<i64>,
 }
@@ -101,7 +102,7 @@ pub(crate) async fn owners_of(
                     party_id: row.try_get("party_id")?,
                     code: row.try_get("code")?,
                     name: row.try_get("name")?,
-                    role: row.try_get("role")?,
+                    role: get_decoded(row, "role", OwnerRole::parse)?,
                 },
             ))
         })
@@ -137,7 +138,7 @@ async fn insert_action_line(
         )
         .bind(id)
         .bind(party_id)
-        .bind(role)
+        .bind(role.as_str())
         .execute(&mut **tx)
         .await?;
     }

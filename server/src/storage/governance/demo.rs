@@ -11,6 +11,7 @@ use super::milestones::{Due, NewMilestone, StatusStep};
 use super::role_agreements::NewRoleAgreement;
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::MilestoneStatus;
+use crate::domain::owner_role::OwnerRole;
 use crate::domain::role_agreement::{AgreementRole, SignOffState};
 use crate::storage::governance::milestones::MilestoneFilter;
 use crate::storage::{SqlStorage, StorageError};
@@ -153,15 +154,15 @@ fn owners(
     ids: &HashMap<String, i64>,
     lead: &[&str],
     contributors: &[&str],
-) -> Vec<(i64, &'static str)> {
+) -> Vec<(i64, OwnerRole)> {
     let lead = lead
         .iter()
         .filter_map(|c| ids.get(*c))
-        .map(|id| (*id, "lead"));
+        .map(|id| (*id, OwnerRole::Lead));
     let rest = contributors
         .iter()
         .filter_map(|c| ids.get(*c))
-        .map(|id| (*id, "contributor"));
+        .map(|id| (*id, OwnerRole::Contributor));
     lead.chain(rest).collect()
 }
 
@@ -248,7 +249,7 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
         }
     }
 
-    let zin: Vec<(i64, &'static str)> = owners(&ids, &["ZIN"], &["VWS"]);
+    let zin: Vec<(i64, OwnerRole)> = owners(&ids, &["ZIN"], &["VWS"]);
     let mut line_ids = HashMap::new();
     for (number, title, description) in ACTION_LINES {
         let id = db

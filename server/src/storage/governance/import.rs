@@ -15,6 +15,7 @@ use sqlx::Row;
 
 use super::milestones::{insert_milestone, set_owners, Due, NewMilestone};
 use crate::domain::milestone_status::MilestoneStatus;
+use crate::domain::owner_role::OwnerRole;
 use crate::import::{ImportError, ImportPlan, PartyDirectory};
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::{now_ms, SqlStorage, StorageError};
@@ -136,10 +137,10 @@ impl SqlStorage {
                 .action_line_key
                 .as_deref()
                 .and_then(|k| line_ids.get(k).copied());
-            let mut owners: Vec<(i64, &'static str)> = Vec::new();
+            let mut owners: Vec<(i64, OwnerRole)> = Vec::new();
             for (codes, role) in [
-                (&planned.lead, "lead"),
-                (&planned.contributors, "contributor"),
+                (&planned.lead, OwnerRole::Lead),
+                (&planned.contributors, OwnerRole::Contributor),
             ] {
                 for code in codes {
                     if let Some(id) = party_ids.get(code) {

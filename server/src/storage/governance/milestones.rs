@@ -12,9 +12,10 @@ use super::action_lines::{owners_of, Owner};
 use super::milestone_log::{load_detail, MilestoneDetail};
 use crate::domain::fuzzy_date::{FuzzyDate, Precision};
 use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
+use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
-use crate::storage::{now_ms, SqlStorage, StorageError};
+use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
 
 /// A due date as stored: the raw text and the window it was read as.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -82,8 +83,8 @@ pub struct Milestone {
     pub description: String,
     /// Due date.
     pub due: Due,
-    /// Status (see [`MilestoneStatus`]).
-    pub status: String,
+    /// Status.
+    pub status: MilestoneStatus,
     /// Key for de-duplication on re-import.
     pub natural_key: String,
     /// Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5").
@@ -94,13 +95,6 @@ pub struct Milestone {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
-}
-
-impl Milestone {
-    /// The parsed status (`gepland` if the stored one is unknown).
-    pub fn status(&self) -> MilestoneStatus {
-        MilestoneStatus::parse(&self.status).unwrap_or(MilestoneStatus::Gepland)
-    }
 }
 
 /// A new milestone.
@@ -122,8 +116,8 @@ pub struct NewMilestone {
     pub natural_key: String,
     /// Source.
     pub source_ref: Option<String>,
-    /// Owners: party id and `lead` or `contributor`.
-    pub owners: Vec<(i64, &'static str)>,
+    /// Owners: party id and role.
+    pub owners: Vec<(i64, OwnerRole)>,
     /// Creator.
     pub created_by: Option<i64>,
 }
@@ -162,7 +156,7 @@ pub struct MilestoneChange<'a> {
     /// Action line.
     pub action_line_id: Option<i64>,
     /// New owners, when given.
-    pub owners: Option<&'a [(i64, &'static str)]>,
+    pub owners: Option<&'a [(i64, OwnerRole)]>,
 }
 
 /// Why a status change failed.
@@ -206,7 +200,7 @@ fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone
             precision: row.try_get("due_precision")?,
             uncertain: row.try_get::<i64, _>("due_uncertain")? != 0,
         },
-        status: row.try_get("status")?,
+        status: get_decoded(row, "status", MilestoneStatus::parse)?,
         natural_key: row.try_get("natural_key")?,
         source_ref: row.try_get("source_ref")?,
         owners: owners
@@ -223,7 +217,7 @@ fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone
 pub(crate) async fn set_owners(
     tx: &mut Transaction<'_, Any>,
     milestone_id: i64,
-    owners: &[(i64, &'static str)],
+    owners: &[(i64, OwnerRole)],
 ) -> Result<(), StorageError> {
     sqlx::query("DELETE FROM milestone_parties WHERE milestone_id = $1")
         .bind(milestone_id)
@@ -236,7 +230,7 @@ pub(crate) async fn set_owners(
         )
         .bind(milestone_id)
         .bind(party_id)
-        .bind(role)
+        .bind(role.as_str())
         .execute(&mut **tx)
         .await?;
     }
@@ -482,9 +476,8 @@ async fn step_status(
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
-    let from_raw: String = row.try_get("status")?;
+    let from = get_decoded(&row, "status", MilestoneStatus::parse)?;
     let old_due: String = row.try_get("due_raw")?;
-    let from = MilestoneStatus::parse(&from_raw).unwrap_or(MilestoneStatus::Gepland);
     milestone_status::check_step(
         from,
         step.to,

@@ -14,9 +14,9 @@ use sqlx::{Any, Row, Transaction};
 
 use super::sign_offs::current_sign_offs;
 pub use super::sign_offs::{PendingParty, SignOff};
-use crate::domain::role_agreement::{self, AgreementRole};
+use crate::domain::role_agreement::{self, AgreementRole, SupersededReason};
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::{now_ms, SqlStorage, StorageError};
+use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
 
 /// A role agreement with its matrix and the current sign-offs.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -54,8 +54,8 @@ pub struct AgreementParty {
     pub name: String,
     /// Whether the row is a collective ("IZA-partijen").
     pub is_collective: bool,
-    /// `trekker`, `medeverantwoordelijk`, `geconsulteerd` or `geïnformeerd`.
-    pub role: String,
+    /// The party's role on the topic.
+    pub role: AgreementRole,
     /// The party's sign-off on the current version; `None` while pending.
     pub sign_off: Option<SignOff>,
 }
@@ -123,10 +123,8 @@ async fn matrix(
     .await?;
     let mut out = BTreeMap::new();
     for row in rows {
-        let role: String = row.try_get("role")?;
-        if let Some(role) = AgreementRole::parse(&role) {
-            out.insert(row.try_get("code")?, (row.try_get("party_id")?, role));
-        }
+        let role = get_decoded(&row, "role", AgreementRole::parse)?;
+        out.insert(row.try_get("code")?, (row.try_get("party_id")?, role));
     }
     Ok(out)
 }
@@ -236,7 +234,7 @@ pub(super) async fn load_agreement(
             party_id: party.try_get("party_id")?,
             name: party.try_get("name")?,
             is_collective: party.try_get::<i64, _>("is_collective")? != 0,
-            role: party.try_get("role")?,
+            role: get_decoded(&party, "role", AgreementRole::parse)?,
             code,
             sign_off,
         });
@@ -452,12 +450,16 @@ async fn apply_change(
     );
     for (code, sign_off) in &current {
         let carry = plan.carry.contains(code);
-        let reason = if carry { "carried" } else { "reopened" };
+        let reason = if carry {
+            SupersededReason::Carried
+        } else {
+            SupersededReason::Reopened
+        };
         sqlx::query(
             "UPDATE sign_offs SET superseded_at = $1, superseded_reason = $2 WHERE id = $3",
         )
         .bind(now)
-        .bind(reason)
+        .bind(reason.as_str())
         .bind(sign_off.id)
         .execute(&mut **tx)
         .await?;
@@ -469,7 +471,7 @@ async fn apply_change(
             )
             .bind(id)
             .bind(sign_off.party_id)
-            .bind(&sign_off.state)
+            .bind(sign_off.state.as_str())
             .bind(&sign_off.reservation)
             .bind(&new_hash)
             .bind(sign_off.signed_by)

@@ -19,10 +19,10 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Connection, Executor, Row, Transaction};
 
 use super::role_agreements::{load_agreement, lock_agreement, RoleAgreement};
-use crate::domain::role_agreement::{AgreementRole, SignOffState};
+use crate::domain::role_agreement::{AgreementRole, SignOffState, SupersededReason};
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::escalation::disputes::{insert_dispute, NewDispute};
-use crate::storage::{now_ms, SqlStorage, StorageError};
+use crate::storage::{decode, get_decoded, now_ms, SqlStorage, StorageError};
 
 /// A sign-off as stored (history included).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -35,8 +35,8 @@ pub struct SignOff {
     pub party_id: i64,
     /// Party code.
     pub party: String,
-    /// `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`.
-    pub state: String,
+    /// The party's answer.
+    pub state: SignOffState,
     /// The reservation (voorbehoud) or the explanation of a `niet_akkoord`.
     pub reservation: Option<String>,
     /// The version it was given on.
@@ -53,8 +53,8 @@ pub struct SignOff {
     pub dispute_id: Option<i64>,
     /// When it stopped being the party's current sign-off.
     pub superseded_at: Option<i64>,
-    /// Why: `replaced` (signed again), `carried` (moved to a new version), `reopened`.
-    pub superseded_reason: Option<String>,
+    /// Why: signed again, carried to a new version, or re-opened.
+    pub superseded_reason: Option<SupersededReason>,
 }
 
 /// A pending party with the people who can sign for it.
@@ -65,7 +65,7 @@ pub struct PendingParty {
     /// Party name.
     pub name: String,
     /// Its role.
-    pub role: String,
+    pub role: AgreementRole,
     /// Names of the mandate holders of this party in the body.
     pub mandate_holders: Vec<String>,
     /// Its last sign-off, if it was re-opened or given on an older version.
@@ -132,7 +132,7 @@ fn sign_off_from_row(row: &AnyRow) -> Result<SignOff, StorageError> {
         agreement_id: row.try_get("agreement_id")?,
         party_id: row.try_get("party_id")?,
         party: row.try_get("party")?,
-        state: row.try_get("state")?,
+        state: get_decoded(row, "state", SignOffState::parse)?,
         reservation: row.try_get("reservation")?,
         version_hash: row.try_get("version_hash")?,
         signed_by: row.try_get("signed_by")?,
@@ -141,7 +141,10 @@ fn sign_off_from_row(row: &AnyRow) -> Result<SignOff, StorageError> {
         carried_from: row.try_get("carried_from")?,
         dispute_id: row.try_get("dispute_id")?,
         superseded_at: row.try_get("superseded_at")?,
-        superseded_reason: row.try_get("superseded_reason")?,
+        superseded_reason: row
+            .try_get::<Option<String>, _>("superseded_reason")?
+            .map(|reason| decode("superseded_reason", reason, SupersededReason::parse))
+            .transpose()?,
     })
 }
 
@@ -177,7 +180,7 @@ pub fn niet_akkoord_dispute(
         agreement
             .parties
             .iter()
-            .filter(|p| p.role == AgreementRole::Trekker.as_str() && p.party_id != party)
+            .filter(|p| p.role == AgreementRole::Trekker && p.party_id != party)
             .map(|p| p.party_id),
     );
     NewDispute {
@@ -437,7 +440,7 @@ impl SqlStorage {
             out.push(PendingParty {
                 code: party.code.clone(),
                 name: party.name.clone(),
-                role: party.role.clone(),
+                role: party.role,
                 mandate_holders,
                 previous: last,
             });
@@ -451,13 +454,13 @@ mod tests {
     use super::*;
     use crate::storage::governance::role_agreements::AgreementParty;
 
-    fn row(party_id: i64, code: &str, role: &str) -> AgreementParty {
+    fn row(party_id: i64, code: &str, role: AgreementRole) -> AgreementParty {
         AgreementParty {
             party_id,
             code: code.into(),
             name: code.into(),
             is_collective: false,
-            role: role.into(),
+            role,
             sign_off: None,
         }
     }
@@ -480,10 +483,10 @@ mod tests {
     #[test]
     fn a_niet_akkoord_involves_the_trekkers_besides_the_refusing_party() {
         let agreement = agreement(vec![
-            row(1, "ZIN", "trekker"),
-            row(2, "VWS", "trekker"),
-            row(3, "FMS", "medeverantwoordelijk"),
-            row(4, "IGJ", "geïnformeerd"),
+            row(1, "ZIN", AgreementRole::Trekker),
+            row(2, "VWS", AgreementRole::Trekker),
+            row(3, "FMS", AgreementRole::Medeverantwoordelijk),
+            row(4, "IGJ", AgreementRole::Geinformeerd),
         ]);
         let dispute = niet_akkoord_dispute(&agreement, 3, Some("Gaat te ver."), 42);
         assert_eq!(dispute.parties, [3, 1, 2]);
@@ -500,7 +503,10 @@ mod tests {
 
     #[test]
     fn a_refusing_trekker_is_listed_once_and_the_explanation_has_a_default() {
-        let agreement = agreement(vec![row(1, "ZIN", "trekker"), row(2, "VWS", "trekker")]);
+        let agreement = agreement(vec![
+            row(1, "ZIN", AgreementRole::Trekker),
+            row(2, "VWS", AgreementRole::Trekker),
+        ]);
         let dispute = niet_akkoord_dispute(&agreement, 1, None, 42);
         assert_eq!(dispute.parties, [1, 2]);
         assert_eq!(

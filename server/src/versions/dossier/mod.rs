@@ -84,7 +84,7 @@ pub fn blocks(dossier: &Dossier) -> Vec<Block> {
         )),
         Block::Text(format!(
             "Status: {} · niveau {} ({}) · reageren uiterlijk {}",
-            status_label(&d.status),
+            status_label(d.status.as_str()),
             d.level,
             level_name(d.level),
             d.respond_by
@@ -151,7 +151,7 @@ pub fn blocks(dossier: &Dossier) -> Vec<Block> {
             (Some(note), kind) if kind != "position" && !note.is_empty() => format!(": {note}"),
             _ => String::new(),
         };
-        let towards = if e.kind.starts_with("escalated") {
+        let towards = if e.kind.as_str().starts_with("escalated") {
             "naar"
         } else {
             "op"
@@ -159,7 +159,7 @@ pub fn blocks(dossier: &Dossier) -> Vec<Block> {
         blocks.push(Block::Item(format!(
             "{} — {} {towards} niveau {} ({}) door {}{note}",
             date_time(e.at),
-            event_label(&e.kind),
+            event_label(e.kind.as_str()),
             e.level,
             level_name(e.level),
             e.actor

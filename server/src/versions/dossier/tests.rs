@@ -1,7 +1,7 @@
 //! The dossier document and its writers, on a record built in memory.
 
 use super::*;
-use crate::domain::escalation::LadderLevel;
+use crate::domain::escalation::{DisputeEventKind, DisputeStatus, LadderLevel};
 use crate::storage::escalation::disputes::{Dispute, DisputeParty};
 use crate::storage::escalation::dossier::{DisputeComment, DisputeEvent, DisputeOption, Position};
 
@@ -30,7 +30,7 @@ fn sample() -> Dossier {
             raised_by_party: "ZIN".into(),
             raised_by_party_id: 2,
             raised_by_person: Some(5),
-            status: "geescaleerd".into(),
+            status: DisputeStatus::Geescaleerd,
             level: 1,
             level_since: AT,
             respond_by: "2026-03-16".into(),
@@ -94,14 +94,14 @@ fn sample() -> Dossier {
         }],
         events: vec![
             DisputeEvent {
-                kind: "raised".into(),
+                kind: DisputeEventKind::Raised,
                 level: 0,
                 actor: "Joost".into(),
                 note: Some("Wie duidt de bewijslast?".into()),
                 at: AT,
             },
             DisputeEvent {
-                kind: "escalated_on_timeout".into(),
+                kind: DisputeEventKind::EscalatedOnTimeout,
                 level: 1,
                 actor: "Polder".into(),
                 note: None,

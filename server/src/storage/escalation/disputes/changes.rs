@@ -5,9 +5,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
 
-use super::{load_dispute, ms, Change, Dispute, OPEN_STATUSES};
+use super::{load_dispute, ms, Change, Dispute};
 use crate::domain::calendar::HolidayRules;
-use crate::domain::escalation::{next_level, respond_by, LadderLevel};
+use crate::domain::escalation::{
+    next_level, respond_by, DisputeEventKind, DisputeStatus, LadderLevel,
+};
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
@@ -132,7 +134,7 @@ impl SqlStorage {
         insert_event(
             &mut tx,
             dispute.id,
-            "option",
+            DisputeEventKind::Option,
             dispute.level,
             Some(person),
             &event_actor,
@@ -236,7 +238,7 @@ impl SqlStorage {
         dispute: &Dispute,
         escalation: &Escalation<'_>,
     ) -> Result<Result<(LadderLevel, Transaction<'static, Any>), Change>, StorageError> {
-        if !OPEN_STATUSES.contains(&dispute.status.as_str()) {
+        if !dispute.status.is_open() {
             return Ok(Err(Change::Closed));
         }
         let ladder = self.ladder(dispute.body_id).await?;
@@ -255,7 +257,7 @@ impl SqlStorage {
     pub async fn close_dispute(
         &self,
         dispute: &Dispute,
-        status: &str,
+        status: DisputeStatus,
         text: Option<&str>,
         by: (i64, &Actor),
     ) -> Result<Result<Dispute, Change>, StorageError> {
@@ -266,8 +268,12 @@ impl SqlStorage {
             "UPDATE disputes SET status = $1, decision = COALESCE($2, decision), closed_by = $3, \
              closed_at = $4, updated_at = $4 WHERE id = $5 AND status IN ('in_behandeling', 'geescaleerd')",
         )
-        .bind(status)
-        .bind(if status == "besloten" { text } else { None })
+        .bind(status.as_str())
+        .bind(if status == DisputeStatus::Besloten {
+            text
+        } else {
+            None
+        })
         .bind(person)
         .bind(at)
         .bind(dispute.id)
@@ -276,10 +282,10 @@ impl SqlStorage {
         if done.rows_affected() == 0 {
             return Ok(Err(Change::Closed));
         }
-        let (kind, action) = if status == "besloten" {
-            ("resolved", "dispute.resolve")
+        let (kind, action) = if status == DisputeStatus::Besloten {
+            (DisputeEventKind::Resolved, "dispute.resolve")
         } else {
-            ("withdrawn", "dispute.withdraw")
+            (DisputeEventKind::Withdrawn, "dispute.withdraw")
         };
         let event_actor = format!("person:{person}");
         insert_event(
@@ -328,7 +334,7 @@ async fn position_in(
     insert_event(
         tx,
         dispute.id,
-        "position",
+        DisputeEventKind::Position,
         dispute.level,
         Some(position.person),
         &actor,
@@ -367,9 +373,9 @@ async fn escalate_in(
         return Ok(Change::Stale);
     }
     let kind = if escalation.actor_id.is_some() {
-        "escalated"
+        DisputeEventKind::Escalated
     } else {
-        "escalated_on_timeout"
+        DisputeEventKind::EscalatedOnTimeout
     };
     insert_event(
         tx,
@@ -400,7 +406,7 @@ async fn still_open(tx: &mut Transaction<'_, Any>, id: i64) -> Result<bool, Stor
 pub(super) async fn insert_event(
     tx: &mut Transaction<'_, Any>,
     dispute_id: i64,
-    kind: &str,
+    kind: DisputeEventKind,
     level: i64,
     actor_id: Option<i64>,
     actor: &str,
@@ -412,7 +418,7 @@ pub(super) async fn insert_event(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(dispute_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(level)
     .bind(actor_id)
     .bind(actor)
