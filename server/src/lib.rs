@@ -7,7 +7,7 @@
 //! the app state; `hub` reaches storage only through [`storage::DocStore`] and uses `sync` and
 //! `metrics`; `sync` uses yrs and the `clock` (and names the fragment `versions` reads). `domain`,
 //! `sync`, `versions` and `import` do no IO and import neither axum nor sqlx (the dossier
-//! writers in `versions` read the record type that `storage` loads).
+//! writers in `versions` read the dispute records of `domain`, which `storage` loads).
 //! - [`cli`]: the `polder` command line.
 //! - [`app`]: builds the server from a [`config::Config`] and runs it until shutdown.
 //! - [`http`]: REST routes, health and metrics; [`ws`]: the WebSocket endpoints, sync at

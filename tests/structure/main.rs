@@ -3,10 +3,10 @@
 //! The rules are the ones `docs/ARCHITECTURE.md` draws: the lower floors never reach up into
 //! `http`, `ws`, `state` or `app`; the scheduler is handed what it uses instead of the handler
 //! state; the OpenAPI document is assembled at the top and imported by no resource; the
-//! same-origin rule of the websocket upgrade exists once; and no production file passes 600
-//! lines except the fuzzy-date parser; and `http` resource files never import one another.
-//! The checks read `server/src` as text: a `crate::x`
-//! path outside a comment counts as a use of `x`.
+//! same-origin rule of the websocket upgrade exists once; no production file passes 600
+//! lines except the fuzzy-date parser; `http` resource files never import one another; and
+//! the rules (`domain`, `sync`, `versions`, `import`) do no IO and use nothing above them. The
+//! checks read `server/src` as text: a `crate::x` path outside a comment counts as a use of `x`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -189,6 +189,31 @@ fn lower_floors_never_use_the_top_floors() {
         wrong.is_empty(),
         "lower floors reach up: {wrong:?}\ngraph: {graph:#?}"
     );
+}
+
+/// The floor of rules: no IO, so its tests need no socket and no database.
+const RULES: &[&str] = &["clock", "domain", "import", "sync", "versions"];
+
+#[test]
+fn the_rules_floor_does_no_io_and_uses_only_itself() {
+    let sources = sources();
+    let graph = module_graph(&sources);
+    let mut wrong = Vec::new();
+    for module in RULES {
+        for to in graph.get(*module).into_iter().flatten() {
+            if !RULES.contains(&to.as_str()) {
+                wrong.push(format!("{module} uses {to}"));
+            }
+        }
+    }
+    for source in &sources {
+        if RULES.contains(&top(&source.rel))
+            && (source.code.contains("sqlx::") || source.code.contains("axum::"))
+        {
+            wrong.push(format!("{} uses sqlx or axum", source.rel));
+        }
+    }
+    assert!(wrong.is_empty(), "the rules floor reaches out: {wrong:?}");
 }
 
 #[test]

@@ -72,6 +72,7 @@ pub(crate) use stored_names;
 pub mod audit_chain;
 pub mod bodies;
 pub mod calendar;
+pub mod dispute;
 pub mod draft_status;
 pub mod escalation;
 pub mod fuzzy_date;

@@ -11,7 +11,6 @@
 pub mod changes;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
@@ -44,61 +43,7 @@ pub struct NewDispute {
 /// The subject kinds a dispute can be about.
 pub const SUBJECT_KINDS: [&str; 3] = ["draft_passage", "role_agreement", "milestone"];
 
-/// A dispute as lists and the API show it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Dispute {
-    /// Database id.
-    pub id: i64,
-    /// The working group whose ladder it is on.
-    pub body_id: i64,
-    /// `draft_passage`, `role_agreement` or `milestone`.
-    pub subject_kind: String,
-    /// The subject's id.
-    pub subject_id: i64,
-    /// The quoted passage, for a dispute on a draft passage.
-    pub passage: Option<String>,
-    /// Short title.
-    pub title: String,
-    /// What the difference is about.
-    pub description: String,
-    /// Code of the raising party.
-    pub raised_by_party: String,
-    /// The raising party's id.
-    pub raised_by_party_id: i64,
-    /// The person who raised it (none when Polder did, for an overdue milestone).
-    pub raised_by_person: Option<i64>,
-    /// Where it is.
-    pub status: DisputeStatus,
-    /// Current ladder level (0 = the working group).
-    pub level: i64,
-    /// Unix ms when it reached this level.
-    pub level_since: i64,
-    /// Last day (YYYY-MM-DD) to respond at this level; escalated automatically after it.
-    pub respond_by: String,
-    /// The decision, once resolved.
-    pub decision: Option<String>,
-    /// Unix ms when resolved or withdrawn.
-    pub closed_at: Option<i64>,
-    /// Set when Polder opened it by itself (e.g. `milestone-overdue:12`).
-    pub origin_key: Option<String>,
-    /// The involved parties.
-    pub parties: Vec<DisputeParty>,
-    /// Unix ms.
-    pub created_at: i64,
-    /// Unix ms.
-    pub updated_at: i64,
-}
-
-/// A party involved in a dispute.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct DisputeParty {
-    /// Party id.
-    pub party_id: i64,
-    /// Party code.
-    pub code: String,
-    /// Whether it stated a position at the dispute's current level.
-    pub has_position: bool,
-}
+pub use crate::domain::dispute::{Dispute, DisputeParty};
 
 /// What a guarded change did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,97 +1,12 @@
 //! The dossier of a dispute: everything that travels up the ladder with it (positions,
 //! options, comments, history), loaded in one go for export.
 
-use serde::Serialize;
 use sqlx::Row;
 
-use super::disputes::Dispute;
-use crate::domain::escalation::{DisputeEventKind, LadderLevel};
+use crate::domain::escalation::DisputeEventKind;
 use crate::storage::{get_decoded, SqlStorage, StorageError};
 
-/// A dispute with its whole record.
-#[derive(Debug, Clone, Serialize)]
-pub struct Dossier {
-    /// The dispute.
-    pub dispute: Dispute,
-    /// The body's name.
-    pub body_name: String,
-    /// Its ladder.
-    pub ladder: Vec<LadderLevel>,
-    /// Every position ever stated, oldest first.
-    pub positions: Vec<Position>,
-    /// Options, oldest first.
-    pub options: Vec<DisputeOption>,
-    /// Comments, oldest first.
-    pub comments: Vec<DisputeComment>,
-    /// History, oldest first.
-    pub events: Vec<DisputeEvent>,
-}
-
-/// A party's position at a level.
-#[derive(Debug, Clone, Serialize)]
-pub struct Position {
-    /// Database id.
-    pub id: i64,
-    /// Party code.
-    pub party: String,
-    /// Level it was stated at.
-    pub level: i64,
-    /// The text.
-    pub body: String,
-    /// Who stated it.
-    pub stated_by: Option<String>,
-    /// Whether that person held the party's mandate.
-    pub with_mandate: bool,
-    /// Unix ms.
-    pub stated_at: i64,
-}
-
-/// A proposed way out.
-#[derive(Debug, Clone, Serialize)]
-pub struct DisputeOption {
-    /// Database id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// Explanation.
-    pub description: String,
-    /// Proposing party's code.
-    pub party: Option<String>,
-    /// Proposer's name.
-    pub proposed_by: Option<String>,
-    /// Unix ms.
-    pub created_at: i64,
-}
-
-/// A comment.
-#[derive(Debug, Clone, Serialize)]
-pub struct DisputeComment {
-    /// Database id.
-    pub id: i64,
-    /// Author's name.
-    pub author: Option<String>,
-    /// Author's party.
-    pub party: Option<String>,
-    /// Text.
-    pub body: String,
-    /// Unix ms.
-    pub created_at: i64,
-}
-
-/// One step in the history.
-#[derive(Debug, Clone, Serialize)]
-pub struct DisputeEvent {
-    /// What happened.
-    pub kind: DisputeEventKind,
-    /// Level at (or reached by) the step.
-    pub level: i64,
-    /// Who (a name, or "Polder" for automatic steps).
-    pub actor: String,
-    /// Note, decision or title.
-    pub note: Option<String>,
-    /// Unix ms.
-    pub at: i64,
-}
+pub use crate::domain::dispute::{DisputeComment, DisputeEvent, DisputeOption, Dossier, Position};
 
 impl SqlStorage {
     /// The whole record of a dispute.

@@ -11,7 +11,7 @@ pub mod pdf;
 
 use chrono::DateTime;
 
-use crate::storage::escalation::dossier::Dossier;
+use crate::domain::dispute::Dossier;
 
 /// One block of the dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! The dossier document and its writers, on a record built in memory.
 
 use super::*;
+use crate::domain::dispute::{Dispute, DisputeParty};
+use crate::domain::dispute::{DisputeComment, DisputeEvent, DisputeOption, Position};
 use crate::domain::escalation::{DisputeEventKind, DisputeStatus, LadderLevel};
-use crate::storage::escalation::disputes::{Dispute, DisputeParty};
-use crate::storage::escalation::dossier::{DisputeComment, DisputeEvent, DisputeOption, Position};
 
 /// 2026-03-02 09:30 UTC.
 const AT: i64 = 1_772_443_800_000;
