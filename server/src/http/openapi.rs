@@ -29,7 +29,8 @@ use crate::state::AppState;
         description = "Working groups, parties, drafts with their status flow, versions, comments, \
                        role agreements, action lines and milestones, disputes and escalation, \
                        notifications, calendar feeds and webhooks. \
-                       Most lists are paginated (`offset`, `limit`); every error has one JSON shape. \
+                       Every list answers one page, `{items, total, offset, limit}` (query `offset`, \
+                       `limit` 1 to 200, default 50); every error has one JSON shape. \
                        Browsers authenticate with the session cookie and send `x-csrf-token` \
                        (the session's token, from the `polder_csrf` cookie, `__Host-polder_csrf` \
                        over HTTPS) on state-changing requests; other clients use \
