@@ -189,19 +189,10 @@ impl SqlStorage {
         escalation: &Escalation<'_>,
         audit: (&Actor, &str),
     ) -> Result<Change, StorageError> {
-        let (next, mut tx) = match self.escalation_start(dispute, escalation).await? {
-            Ok(start) => start,
-            Err(change) => return Ok(change),
-        };
-        let change = escalate_in(&mut tx, dispute, &next, escalation).await?;
-        if change == Change::Done {
-            let (by, action) = audit;
-            let subject =
-                serde_json::json!({ "dispute": dispute.id, "from_level": escalation.from_level });
-            append_in(&mut tx, self.backend(), by, action, &subject).await?;
-            tx.commit().await?;
-        }
-        Ok(change)
+        Ok(self
+            .escalate_audited(dispute, escalation, audit)
+            .await?
+            .map_or_else(|change| change, |_| Change::Done))
     }
 
     /// Escalates as a person, with the `dispute.escalate` audit entry in the same transaction;
@@ -215,6 +206,18 @@ impl SqlStorage {
         escalation: &Escalation<'_>,
         by: &Actor,
     ) -> Result<Result<Dispute, Change>, StorageError> {
+        self.escalate_audited(dispute, escalation, (by, "dispute.escalate"))
+            .await
+    }
+
+    /// The escalation both callers share: the move, its audit entry and the dispute as it is
+    /// after, in one write transaction.
+    async fn escalate_audited(
+        &self,
+        dispute: &Dispute,
+        escalation: &Escalation<'_>,
+        (by, action): (&Actor, &str),
+    ) -> Result<Result<Dispute, Change>, StorageError> {
         let (next, mut tx) = match self.escalation_start(dispute, escalation).await? {
             Ok(start) => start,
             Err(change) => return Ok(Err(change)),
@@ -225,7 +228,7 @@ impl SqlStorage {
         }
         let subject =
             serde_json::json!({ "dispute": dispute.id, "from_level": escalation.from_level });
-        append_in(&mut tx, self.backend(), by, "dispute.escalate", &subject).await?;
+        append_in(&mut tx, self.backend(), by, action, &subject).await?;
         let after = reloaded(&mut tx, dispute.id).await?;
         tx.commit().await?;
         Ok(Ok(after))
