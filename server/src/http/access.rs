@@ -167,12 +167,8 @@ impl DraftAccess {
 /// # Errors
 /// [`AppError::NotFound`] for a missing draft or an outsider.
 pub async fn draft(state: &AppState, caller: &Caller, draft_id: i64) -> Result<DraftAccess> {
-    let draft = state
-        .db
-        .find_draft(draft_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let body = body(state, caller, draft.body_id).await?;
+    let found = state.db.find_draft(draft_id).await?;
+    let (draft, body) = in_its_body(state, caller, found, |d| d.body_id).await?;
     Ok(DraftAccess { draft, body })
 }
 
@@ -185,13 +181,8 @@ pub async fn role_agreement(
     caller: &Caller,
     id: i64,
 ) -> Result<(RoleAgreement, BodyAccess)> {
-    let agreement = state
-        .db
-        .find_role_agreement(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = body(state, caller, agreement.body_id).await?;
-    Ok((agreement, access))
+    let agreement = state.db.find_role_agreement(id).await?;
+    in_its_body(state, caller, agreement, |a| a.body_id).await
 }
 
 /// Loads a milestone the caller may read, with their standing in its body.
@@ -203,13 +194,8 @@ pub async fn milestone(
     caller: &Caller,
     id: i64,
 ) -> Result<(Milestone, BodyAccess)> {
-    let milestone = state
-        .db
-        .find_milestone(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = body(state, caller, milestone.body_id).await?;
-    Ok((milestone, access))
+    let milestone = state.db.find_milestone(id).await?;
+    in_its_body(state, caller, milestone, |m| m.body_id).await
 }
 
 /// Loads an action line the caller may read, with their standing in its body.
@@ -221,13 +207,23 @@ pub async fn action_line(
     caller: &Caller,
     id: i64,
 ) -> Result<(ActionLine, BodyAccess)> {
-    let line = state
-        .db
-        .find_action_line(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = body(state, caller, line.body_id).await?;
-    Ok((line, access))
+    let line = state.db.find_action_line(id).await?;
+    in_its_body(state, caller, line, |l| l.body_id).await
+}
+
+/// A thing that was looked up, with the caller's standing in the body it belongs to.
+///
+/// # Errors
+/// [`AppError::NotFound`] when it is missing or the caller is an outsider of its body.
+async fn in_its_body<T>(
+    state: &AppState,
+    caller: &Caller,
+    found: Option<T>,
+    body_of: impl Fn(&T) -> i64,
+) -> Result<(T, BodyAccess)> {
+    let thing = found.ok_or(AppError::NotFound)?;
+    let access = body(state, caller, body_of(&thing)).await?;
+    Ok((thing, access))
 }
 
 /// How the caller stands towards a dispute: in its working group and on its ladder.
