@@ -207,20 +207,7 @@ async fn a_refused_audit_entry_leaves_the_dispute_at_its_level(backend: Backend)
     let group = WorkingGroup::seed(&app).await;
     let chair = WorkingGroup::person(&app, "anna@vws.demo").await;
     let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
-    let raised = joost
-        .send(
-            Method::POST,
-            &format!("/api/bodies/{}/disputes", group.body_id),
-            json!({
-                "subject_kind": "draft_passage",
-                "subject_id": group.draft_id,
-                "title": "Wie duidt de bewijslast?",
-                "description": "ZIN en FMS verschillen van inzicht.",
-                "parties": ["FMS"],
-            }),
-            StatusCode::CREATED,
-        )
-        .await;
+    let raised = raise_with_fms(&joost, &group).await;
     let dispute = format!("/api/disputes/{}", raised["id"]);
     let escalation = json!({"note": "Naar de thematafel"});
     let before = chair.get(&dispute).await;
@@ -516,20 +503,7 @@ async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_j
     let app = TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await;
     let group = WorkingGroup::seed(&app).await;
     let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
-    let raised = joost
-        .send(
-            Method::POST,
-            &format!("/api/bodies/{}/disputes", group.body_id),
-            json!({
-                "subject_kind": "draft_passage",
-                "subject_id": group.draft_id,
-                "title": "Wie duidt de bewijslast?",
-                "description": "ZIN en FMS verschillen van inzicht.",
-                "parties": ["FMS"],
-            }),
-            StatusCode::CREATED,
-        )
-        .await;
+    let raised = raise_with_fms(&joost, &group).await;
     let id = raised["id"].as_i64().unwrap();
     let respond_by = raised["respond_by"].as_str().unwrap();
     let clock = FakeClock::new(timestamp(&format!("{respond_by}T20:00:00Z")).unwrap());
@@ -557,4 +531,22 @@ async fn a_refused_audit_entry_leaves_a_timed_out_dispute_at_its_level_and_the_j
     assert_eq!(chain.len(), entries + 1);
     assert_eq!(chain.last().unwrap().action, "dispute.escalate_timeout");
     app.stop().await;
+}
+
+/// Joost (ZIN) raises a dispute with FMS on the draft of `group`; returns its JSON.
+async fn raise_with_fms(joost: &Api, group: &WorkingGroup) -> Value {
+    joost
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{}/disputes", group.body_id),
+            json!({
+                "subject_kind": "draft_passage",
+                "subject_id": group.draft_id,
+                "title": "Wie duidt de bewijslast?",
+                "description": "ZIN en FMS verschillen van inzicht.",
+                "parties": ["FMS"],
+            }),
+            StatusCode::CREATED,
+        )
+        .await
 }
