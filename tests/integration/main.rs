@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod api_contract;
 mod audited_writes;
+mod body_settings;
 mod bounds;
 mod client_openapi;
 mod credentials;

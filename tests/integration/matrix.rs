@@ -687,6 +687,11 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             STEERING_OR_ADMIN,
             move |_| same_ladder.clone(),
         ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/ladder/forums"),
+            STEERING_OR_ADMIN,
+        ),
         // the secretariat escalates a level, the chair the next (a 409 at the top still counts)
         with_body(
             Method::POST,

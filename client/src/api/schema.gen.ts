@@ -57,6 +57,13 @@ export interface paths {
     /** Set the escalation ladder (administrators, chair, secretariat) */
     put: operations["disputes_put_ladder"];
   };
+  "/api/bodies/{id}/ladder/forums": {
+    /**
+     * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
+     * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
+     */
+    get: operations["disputes_ladder_forums"];
+  };
   "/api/bodies/{id}/members": {
     /** A body's members by party */
     get: operations["bodies_members"];
@@ -400,6 +407,21 @@ export interface components {
       code: string;
       message: string;
     };
+    /** @description One attempt as the log shows it. */
+    AttemptView: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      at: number;
+      /**
+       * Format: int64
+       * @description 1 for the first.
+       */
+      attempt: number;
+      /** @description `delivered` or `failed`. */
+      result: string;
+    };
     /** @description An audit entry as the API shows it. */
     AuditEntry: {
       /** @description What happened. */
@@ -468,6 +490,39 @@ export interface components {
      * @enum {string}
      */
     BodyRole: "chair" | "secretariat" | "member" | "observer";
+    /** @description A feed as its owner sees it (never with the secret). */
+    CalendarFeed: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /**
+       * Format: int64
+       * @description Who created it.
+       */
+      created_by?: number | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The party whose feed it is, for a party feed.
+       */
+      party_id?: number | null;
+      /**
+       * Format: int64
+       * @description The person whose feed it is, for a personal feed.
+       */
+      person_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms when revoked.
+       */
+      revoked_at?: number | null;
+    };
     /** @description A comment, as the API shows it. */
     Comment: {
       /** @description Base64 Yjs relative position where it ends. */
@@ -553,7 +608,9 @@ export interface components {
       template?: Record<string, never>;
       title: string;
     };
+    /** @description A new webhook. */
     CreateInput: {
+      /** @description The receiver: `http(s)`, at most 2000 bytes, not an internal address. */
       url: string;
     };
     CreateLine: {
@@ -598,6 +655,19 @@ export interface components {
     CreateVersion: {
       name: string;
     };
+    /**
+     * @description A feed just created, with its address (shown this once: only a hash of the secret in it is
+     * stored).
+     */
+    CreatedFeed: {
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description The feed's path on this server, `/api/calendar/{secret}.ics`. */
+      path: string;
+    };
     /** @description A new token: the secret is in this answer only. */
     CreatedToken: {
       /** Format: int64 */
@@ -606,8 +676,45 @@ export interface components {
       scope: string;
       token: string;
     };
+    /** @description A webhook just added, with its signing secret (shown this once). */
+    CreatedWebhook: {
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description The HMAC-SHA256 signing secret of `X-Polder-Signature`. */
+      secret: string;
+      /** @description Receiver URL, as stored. */
+      url: string;
+    };
     DecisionInput: {
       decision: string;
+    };
+    /**
+     * @description One delivery as the body's chair sees it: whether it arrived, never what the receiver
+     * answered (a status code, an error text or a timing would turn the log into a probe of the
+     * network behind the server).
+     */
+    DeliveryLog: {
+      /** @description Attempts made. */
+      attempts: components["schemas"]["AttemptView"][];
+      /**
+       * Format: int64
+       * @description Unix ms when the delivery was queued.
+       */
+      created_at: number;
+      /** @description The event's key. */
+      event_key: string;
+      /**
+       * Format: int64
+       * @description Delivery id.
+       */
+      id: number;
+      /** @description For a failed delivery, a generic reason. */
+      reason?: string | null;
+      /** @description `pending`, `delivered`, `failed` or `cancelled`. */
+      status: string;
     };
     /** @description An advice draft: metadata around one Yjs document. */
     Draft: {
@@ -671,17 +778,88 @@ export interface components {
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
+    /** @description A body a level of a working group's ladder may name as its forum. */
+    LadderForum: {
+      /**
+       * Format: int64
+       * @description How far above the working group it is: 0 is the group itself, which only level 0 may
+       * name; 1 the body it reports to, and so on.
+       */
+      depth: number;
+      /**
+       * Format: int64
+       * @description The body.
+       */
+      id: number;
+      /** @description Its kind. */
+      kind: components["schemas"]["BodyKind"];
+      /** @description Its name. */
+      name: string;
+    };
+    /** @description A whole ladder with its overdue settings. */
     LadderInput: {
+      /** @description Whether overdue milestones open disputes; on when left out. */
       auto_dispute?: boolean | null;
+      /** @description 1 to 10 levels, from level 0. */
       levels: components["schemas"]["LevelInput"][];
-      /** Format: int64 */
+      /**
+       * Format: int64
+       * @description 0 to 250 working days; 10 when left out.
+       */
       overdue_margin_days?: number | null;
     };
-    LevelInput: {
-      /** Format: int64 */
+    /** @description One step of a body's escalation ladder. */
+    LadderLevel: {
+      /**
+       * Format: int64
+       * @description The body that deals with disputes at this level, if it is in Polder.
+       */
       forum_body_id?: number | null;
+      /**
+       * Format: int64
+       * @description 0 for the working group itself, then 1, 2, …
+       */
+      level: number;
+      /** @description Display name, e.g. "Thematafel Passende Zorg". */
       name: string;
-      /** Format: int64 */
+      /**
+       * Format: int64
+       * @description Working days the parties have to respond (and the forum to decide) at this level.
+       */
+      response_days: number;
+    };
+    /** @description A body's escalation settings as the API shows them. */
+    LadderSettings: {
+      /** @description Whether overdue milestones open disputes at all. */
+      auto_dispute: boolean;
+      /**
+       * Format: int64
+       * @description The body.
+       */
+      body_id: number;
+      /** @description Whether the ladder is the default (nothing stored). */
+      is_default: boolean;
+      /** @description The levels, from 0. */
+      levels: components["schemas"]["LadderLevel"][];
+      /**
+       * Format: int64
+       * @description Working days a milestone may be overdue before it opens a dispute.
+       */
+      overdue_margin_days: number;
+    };
+    /** @description One level of a ladder to store; levels are numbered by their place in the list. */
+    LevelInput: {
+      /**
+       * Format: int64
+       * @description A body from `GET /api/bodies/{id}/ladder/forums` (the group itself at level 0 only).
+       */
+      forum_body_id?: number | null;
+      /** @description 1 to 200 characters. */
+      name: string;
+      /**
+       * Format: int64
+       * @description 1 to 250 working days.
+       */
       response_days: number;
     };
     /** @description A link to a draft passage or a decision. */
@@ -1018,6 +1196,96 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
+    Paged_CalendarFeed: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Who created it.
+           */
+          created_by?: number | null;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The party whose feed it is, for a party feed.
+           */
+          party_id?: number | null;
+          /**
+           * Format: int64
+           * @description The person whose feed it is, for a personal feed.
+           */
+          person_id?: number | null;
+          /**
+           * Format: int64
+           * @description Unix ms when revoked.
+           */
+          revoked_at?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_DeliveryLog: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description Attempts made. */
+          attempts: components["schemas"]["AttemptView"][];
+          /**
+           * Format: int64
+           * @description Unix ms when the delivery was queued.
+           */
+          created_at: number;
+          /** @description The event's key. */
+          event_key: string;
+          /**
+           * Format: int64
+           * @description Delivery id.
+           */
+          id: number;
+          /** @description For a failed delivery, a generic reason. */
+          reason?: string | null;
+          /** @description `pending`, `delivered`, `failed` or `cancelled`. */
+          status: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
     Paged_Draft: {
       /** @description The items on this page. */
       items: {
@@ -1057,6 +1325,42 @@ export interface components {
            * @description Unix ms of the last metadata or status change.
            */
           updated_at: number;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_LadderForum: {
+      /** @description The items on this page. */
+      items: {
+          /**
+           * Format: int64
+           * @description How far above the working group it is: 0 is the group itself, which only level 0 may
+           * name; 1 the body it reports to, and so on.
+           */
+          depth: number;
+          /**
+           * Format: int64
+           * @description The body.
+           */
+          id: number;
+          /** @description Its kind. */
+          kind: components["schemas"]["BodyKind"];
+          /** @description Its name. */
+          name: string;
         }[];
       /**
        * Format: int64
@@ -1675,6 +1979,46 @@ export interface components {
        */
       total: number;
     };
+    /** @description One page of a list. */
+    Paged_Webhook: {
+      /** @description The items on this page. */
+      items: {
+          /** @description Whether it receives deliveries. */
+          active: boolean;
+          /**
+           * Format: int64
+           * @description The body whose notifications it receives.
+           */
+          body_id: number;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Receiver URL. */
+          url: string;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
     /**
      * @description How a party takes part in a body.
      * @enum {string}
@@ -2003,6 +2347,28 @@ export interface components {
       name: string;
       /** @description The status the draft entered when this version was frozen. */
       status: components["schemas"]["DraftStatus"];
+    };
+    /** @description A webhook as its managers see it (the secret is shown once, at creation). */
+    Webhook: {
+      /** @description Whether it receives deliveries. */
+      active: boolean;
+      /**
+       * Format: int64
+       * @description The body whose notifications it receives.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Receiver URL. */
+      url: string;
     };
   };
   responses: never;
@@ -2707,7 +3073,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["LadderSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -2747,7 +3113,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["LadderSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -2787,6 +3153,62 @@ export interface operations {
         };
       };
       /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
+   * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
+   */
+  disputes_ladder_forums: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the bodies */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_LadderForum"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -3245,7 +3667,7 @@ export interface operations {
       /** @description the webhooks */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_Webhook"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -3294,10 +3716,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description `{"id", "url", "secret"}` */
+      /** @description the webhook with its signing secret */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedWebhook"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -4722,7 +5144,7 @@ export interface operations {
       /** @description the feeds */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_CalendarFeed"];
         };
       };
       /** @description a query parameter is malformed */
@@ -4754,10 +5176,10 @@ export interface operations {
   /** Create a personal feed; the answer holds its URL, once */
   calendar_create_personal: {
     responses: {
-      /** @description `{"id", "path"}` */
+      /** @description the feed with its address */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedFeed"];
         };
       };
       /** @description not signed in */
@@ -5626,10 +6048,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description `{"id", "path"}` */
+      /** @description the feed with its address */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedFeed"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -6452,10 +6874,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description a page of the last 100 deliveries */
+      /** @description a page of the deliveries */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_DeliveryLog"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */

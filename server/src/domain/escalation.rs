@@ -92,7 +92,7 @@ pub const DEFAULT_OVERDUE_MARGIN_DAYS: i64 = 10;
 pub const MAX_RESPONSE_DAYS: i64 = 250;
 
 /// One step of a body's escalation ladder.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LadderLevel {
     /// 0 for the working group itself, then 1, 2, …
     pub level: i64,

@@ -16,7 +16,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,6 +27,16 @@ use crate::notify::ical::{self, CalendarItem};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
 use crate::storage::escalation::feeds::{CalendarFeed, FeedReader};
+
+/// A feed just created, with its address (shown this once: only a hash of the secret in it is
+/// stored).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedFeed {
+    /// Id.
+    id: i64,
+    /// The feed's path on this server, `/api/calendar/{secret}.ics`.
+    path: String,
+}
 
 /// The calendar routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -148,7 +158,7 @@ async fn feed_scope(
     tag = "calendar",
     summary = "The caller's calendar feeds (without their secrets)",
     params(Page),
-    responses((status = 200, description = "the feeds", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    responses((status = 200, description = "the feeds", body = Paged<CalendarFeed>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -165,12 +175,12 @@ async fn list(
     path = "/api/me/calendar-feeds",
     tag = "calendar",
     summary = "Create a personal feed; the answer holds its URL, once",
-    responses((status = 201, description = "`{\"id\", \"path\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    responses((status = 201, description = "the feed with its address", body = CreatedFeed), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
 )]
 async fn create_personal(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<CreatedFeed>)> {
     caller.require_write_scope()?;
     let person = caller.person_id()?;
     create(&state, &caller, Some(person), None, person).await
@@ -182,13 +192,13 @@ async fn create_personal(
     tag = "calendar",
     summary = "Create a feed for a party (people of that party, administrators); the answer holds its URL, once",
     params(("code" = String, Path, description = "party code, name or alias")),
-    responses((status = 201, description = "`{\"id\", \"path\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 201, description = "the feed with its address", body = CreatedFeed), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn create_party(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(code): AppPath<String>,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<CreatedFeed>)> {
     caller.require_write_scope()?;
     let person = caller.person_id()?;
     let party = state
@@ -212,7 +222,7 @@ async fn create(
     person: Option<i64>,
     party: Option<i64>,
     by: i64,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<CreatedFeed>)> {
     let feed_secret = secret::new_token();
     let id = state
         .db
@@ -226,7 +236,10 @@ async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "path": format!("/api/calendar/{feed_secret}.ics") })),
+        Json(CreatedFeed {
+            id,
+            path: format!("/api/calendar/{feed_secret}.ics"),
+        }),
     ))
 }
 

@@ -8,13 +8,13 @@
 //! nor a name for this machine (see [`crate::notify::webhook::address`]); the addresses a name
 //! resolves to are checked again at every attempt. Switching a webhook off cancels the
 //! deliveries it has not made yet. The delivery log says per delivery and attempt only whether
-//! it arrived, never the receiver's status, body or error.
+//! it arrived, never the receiver's status, body or error; it is paged over every delivery of
+//! the webhook, newest first.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,7 +51,7 @@ async fn manage(state: &AppState, caller: &Caller, body: i64) -> Result<()> {
     tag = "webhooks",
     summary = "A body's webhooks (administrators, chair, secretariat)",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "the webhooks", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the webhooks", body = Paged<Webhook>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
@@ -64,9 +64,22 @@ async fn list(
     Ok(Json(Paged::slice(state.db.list_webhooks(id).await?, page)))
 }
 
+/// A new webhook.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct CreateInput {
+    /// The receiver: `http(s)`, at most 2000 bytes, not an internal address.
     url: String,
+}
+
+/// A webhook just added, with its signing secret (shown this once).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedWebhook {
+    /// Id.
+    id: i64,
+    /// Receiver URL, as stored.
+    url: String,
+    /// The HMAC-SHA256 signing secret of `X-Polder-Signature`.
+    secret: String,
 }
 
 #[utoipa::path(
@@ -76,14 +89,14 @@ pub(crate) struct CreateInput {
     summary = "Add a webhook (administrators, chair, secretariat); the signing secret is shown once",
     params(("id" = i64, Path, description = "id")),
     request_body = CreateInput,
-    responses((status = 201, description = "`{\"id\", \"url\", \"secret\"}`", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, description = "the webhook with its signing secret", body = CreatedWebhook), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<CreateInput>,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<CreatedWebhook>)> {
     caller.require_write_scope()?;
     manage(&state, &caller, id).await?;
     let url = input.url.trim();
@@ -114,7 +127,11 @@ async fn create(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": webhook, "url": url, "secret": signing_secret })),
+        Json(CreatedWebhook {
+            id: webhook,
+            url: url.to_owned(),
+            secret: signing_secret,
+        }),
     ))
 }
 
@@ -150,7 +167,7 @@ async fn remove(
     tag = "webhooks",
     summary = "A webhook's delivery log, newest first (administrators, chair, secretariat)",
     params(("id" = i64, Path, description = "id"), Page),
-    responses((status = 200, description = "a page of the last 100 deliveries", body = Paged<serde_json::Value>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "a page of the deliveries", body = Paged<DeliveryLog>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
 async fn deliveries(
     State(state): State<AppState>,
@@ -161,9 +178,6 @@ async fn deliveries(
     let page = page.checked()?;
     let body = state.db.webhook_body(id).await?.ok_or(AppError::NotFound)?;
     manage(&state, &caller, body).await?;
-    // the log shows the most recent 100 deliveries; `total` counts those
-    Ok(Json(Paged::slice(
-        state.db.delivery_log(id, 100).await?,
-        page,
-    )))
+    let (items, total) = state.db.delivery_log(id, page.offset, page.limit).await?;
+    Ok(Json(Paged::new(items, total, page)))
 }

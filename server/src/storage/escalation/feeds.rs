@@ -11,7 +11,7 @@ use crate::storage::audit::{append_in, Actor};
 use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A feed as its owner sees it (never with the secret).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CalendarFeed {
     /// Id.
     pub id: i64,

@@ -12,7 +12,7 @@ use crate::storage::audit::{append_in, Actor};
 use crate::storage::{get_decoded, SqlStorage, StorageError};
 
 /// A body's escalation settings as the API shows them.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct LadderSettings {
     /// The body.
     pub body_id: i64,
@@ -24,6 +24,20 @@ pub struct LadderSettings {
     pub overdue_margin_days: i64,
     /// Whether overdue milestones open disputes at all.
     pub auto_dispute: bool,
+}
+
+/// A body a level of a working group's ladder may name as its forum.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct LadderForum {
+    /// The body.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: BodyKind,
+    /// How far above the working group it is: 0 is the group itself, which only level 0 may
+    /// name; 1 the body it reports to, and so on.
+    pub depth: i64,
 }
 
 /// Most `parent` links followed from a body upwards (the ladder has six kinds of body, so a
@@ -60,6 +74,31 @@ impl SqlStorage {
             current = parent;
         }
         Ok(ancestors)
+    }
+
+    /// The bodies a level of `body_id`'s ladder may name as its forum: the body itself (depth
+    /// 0, for level 0 only), then every body above it, nearest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn ladder_forums(&self, body_id: i64) -> Result<Vec<LadderForum>, StorageError> {
+        let mut chain = vec![body_id];
+        chain.extend(self.body_ancestors(body_id).await?);
+        let mut forums = Vec::with_capacity(chain.len());
+        for (depth, id) in chain.into_iter().enumerate() {
+            let row = sqlx::query("SELECT id, name, kind FROM bodies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+            let Some(row) = row else { break };
+            forums.push(LadderForum {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: get_decoded(&row, "kind", BodyKind::parse)?,
+                depth: i64::try_from(depth).unwrap_or(i64::MAX),
+            });
+        }
+        Ok(forums)
     }
 
     /// The escalation ladder of a body (stored, or the default).

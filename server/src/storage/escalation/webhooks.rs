@@ -13,7 +13,7 @@ use crate::storage::{SqlStorage, StorageError};
 const CLAIM_LOCK: i64 = 0x706f_6c64_6572_7768; // "polderwh"
 
 /// A webhook as its managers see it (the secret is shown once, at creation).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Webhook {
     /// Id.
     pub id: i64,
@@ -53,26 +53,31 @@ pub struct PendingDelivery {
 /// One delivery as the body's chair sees it: whether it arrived, never what the receiver
 /// answered (a status code, an error text or a timing would turn the log into a probe of the
 /// network behind the server).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct DeliveryLog {
     /// Delivery id.
     pub id: i64,
     /// The event's key.
     pub event_key: String,
     /// `pending`, `delivered`, `failed` or `cancelled`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     /// For a failed delivery, a generic reason.
+    #[schema(value_type = Option<String>)]
     pub reason: Option<&'static str>,
+    /// Unix ms when the delivery was queued.
+    pub created_at: i64,
     /// Attempts made.
     pub attempts: Vec<AttemptView>,
 }
 
 /// One attempt as the log shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct AttemptView {
     /// 1 for the first.
     pub attempt: i64,
     /// `delivered` or `failed`.
+    #[schema(value_type = String)]
     pub result: &'static str,
     /// Unix ms.
     pub at: i64,
@@ -393,22 +398,31 @@ impl SqlStorage {
         Ok(())
     }
 
-    /// A webhook's deliveries, newest first, as the chair sees them.
+    /// One page of a webhook's deliveries, newest first, as the chair sees them, and how many
+    /// deliveries it has in all.
     ///
     /// # Errors
     /// Storage errors.
     pub async fn delivery_log(
         &self,
         webhook: i64,
+        offset: i64,
         limit: i64,
-    ) -> Result<Vec<DeliveryLog>, StorageError> {
+    ) -> Result<(Vec<DeliveryLog>, i64), StorageError> {
+        let total: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = $1")
+                .bind(webhook)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
         let rows = sqlx::query(
-            "SELECT d.id, e.event_key, d.status FROM webhook_deliveries d \
+            "SELECT d.id, e.event_key, d.status, d.created_at FROM webhook_deliveries d \
              JOIN notification_events e ON e.id = d.event_id WHERE d.webhook_id = $1 \
-             ORDER BY d.id DESC LIMIT $2",
+             ORDER BY d.id DESC LIMIT $2 OFFSET $3",
         )
         .bind(webhook)
         .bind(limit)
+        .bind(offset)
         .fetch_all(self.pool())
         .await?;
         let mut log = Vec::new();
@@ -441,9 +455,10 @@ impl SqlStorage {
                 event_key: row.try_get("event_key")?,
                 status,
                 reason,
+                created_at: row.try_get("created_at")?,
                 attempts,
             });
         }
-        Ok(log)
+        Ok((log, total))
     }
 }
