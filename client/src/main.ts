@@ -19,6 +19,7 @@ import { inboxScreen } from './screens/inbox'
 import { importScreen } from './screens/import'
 import { programmeScreen } from './screens/programme'
 import { disputeScreen } from './screens/dispute'
+import { bodySettingsScreen } from './screens/body-settings'
 import { directory } from './api'
 import { setServedColours } from './parties'
 
@@ -56,6 +57,7 @@ const routes: Route[] = [
   { pattern: /^\/groups\/(\d+)\/?$/, auth: true, create: ([id]) => groupScreen(app, Number(id)) },
   { pattern: /^\/groups\/(\d+)\/import\/?$/, auth: true, create: ([id]) => importScreen(app, Number(id)) },
   { pattern: /^\/groups\/(\d+)\/programme\/?$/, auth: true, create: ([id], query) => programmeScreen(app, Number(id), query) },
+  { pattern: /^\/groups\/(\d+)\/settings\/?$/, auth: true, create: ([id]) => bodySettingsScreen(app, Number(id)) },
   { pattern: /^\/disputes\/(\d+)\/?$/, auth: true, create: ([id]) => disputeScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/?$/, auth: true, create: ([id]) => draftScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/compare\/?$/, auth: true, create: ([id], query) => compareScreen(app, Number(id), query) },

@@ -4,6 +4,7 @@
 // or given another type). `npm run build` and `npm run typecheck` run it.
 import type { components } from './schema.gen'
 import type * as T from './types'
+import type * as Settings from './settings'
 
 type S = components['schemas']
 
@@ -50,4 +51,12 @@ export type ServerTypesFitTheClient = [
   Fits<Sent<S['TokenInfo']>, T.ApiToken>,
   Fits<Sent<S['VersionInfo']>, T.Version>,
   Fits<Sent<S['Membership']>, T.Member>,
+  // body settings
+  Fits<Sent<S['LadderSettings']>, Settings.LadderSettings>,
+  Fits<Sent<S['LadderForum']>, Settings.LadderForum>,
+  Fits<Sent<S['Webhook']>, Settings.Webhook>,
+  Fits<Sent<S['CreatedWebhook']>, Settings.CreatedWebhook>,
+  Fits<Sent<S['DeliveryLog']>, Settings.Delivery>,
+  Fits<Sent<S['CalendarFeed']>, Settings.Feed>,
+  Fits<Sent<S['CreatedFeed']>, Settings.CreatedFeed>,
 ]

@@ -155,6 +155,10 @@ export function groupScreen(app: App, bodyId: number): Screen {
         draftsSection,
         section('members', 'group.membersTitle', membersByParty(body, members, partyMap)),
       )
+      // the body's settings: its chair, secretariat and administrators
+      if (lead || me.is_admin) {
+        draftsSection.before(h('p', { class: 'group-settings-link' }, tr(h('a', { href: `/groups/${bodyId}/settings`, 'data-link': true, id: 'group-settings-link' }), 'bodySettings.link')))
+      }
       main.append(roleAgreementsSection(bodyId, me, members), actionLinesSection(bodyId, lead), disputesSection(bodyId))
     },
   }
