@@ -145,13 +145,13 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     await link.click()
     await page.waitForURL(`**${groupPath}/settings`)
     await page.getByRole('heading', { level: 1, name: `Instellingen: ${DEMO_GROUP}` }).waitFor()
-    await page.locator('#ladder-levels .ladder-level').first().waitFor()
+    await page.locator('#ladder-steps .ladder-step').first().waitFor()
     // the default ladder: the group, the theme table, BO-IZA, the minister
-    assert.equal(await page.locator('#ladder-levels .ladder-level').count(), 4)
+    assert.equal(await page.locator('#ladder-steps .ladder-step').count(), 4)
     assert.equal(await page.locator('#ladder-default').isVisible(), true)
     // level 0 may name the group itself; higher levels only bodies above it
-    const level0 = await page.locator('.ladder-level[data-level="0"] select option').allInnerTexts()
-    const level1 = await page.locator('.ladder-level[data-level="1"] select option').allInnerTexts()
+    const level0 = await page.locator('.ladder-step[data-level="0"] select option').allInnerTexts()
+    const level1 = await page.locator('.ladder-step[data-level="1"] select option').allInnerTexts()
     assert.ok(level0.some((text) => text.includes('(deze werkgroep)')), level0.join(' | '))
     assert.ok(!level1.some((text) => text.includes('(deze werkgroep)')), level1.join(' | '))
     await checkAccessibility(page, 'body settings (chair)')
@@ -163,7 +163,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     const { page } = A
     await page.locator('#ladder-add').focus()
     await page.keyboard.press('Enter')
-    const added = page.locator('.ladder-level[data-level="4"]')
+    const added = page.locator('.ladder-step[data-level="4"]')
     await added.waitFor()
     // focus went to the new level's name; saving it empty puts the error at that field
     const name = added.getByLabel('Naam', { exact: true })
@@ -187,10 +187,10 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     // move it up one place with the keyboard: it becomes level 3, focus stays on its button
     await added.getByRole('button', { name: /^Omhoog/ }).focus()
     await page.keyboard.press('Enter')
-    const moved = page.locator('.ladder-level[data-level="3"]')
+    const moved = page.locator('.ladder-step[data-level="3"]')
     assert.equal(await moved.getByLabel('Naam', { exact: true }).inputValue(), 'Bestuurdersoverleg zorg')
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'up')
-    assert.equal(await page.locator('.ladder-level[data-level="4"]').getByLabel('Naam', { exact: true }).inputValue(), 'Minister van VWS')
+    assert.equal(await page.locator('.ladder-step[data-level="4"]').getByLabel('Naam', { exact: true }).inputValue(), 'Minister van VWS')
     await page.locator('#announcer').getByText('staat nu op niveau 3').waitFor({ state: 'attached' })
     const forum = moved.getByLabel('Instantie (forum)', { exact: true })
     const boIza = await forum.locator('option', { hasText: 'BO-IZA' }).getAttribute('value')
@@ -210,8 +210,8 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     assert.equal(stored.body.overdue_margin_days, 5)
     // it is still there after a reload
     await page.reload()
-    await page.locator('.ladder-level[data-level="3"]').waitFor()
-    assert.equal(await page.locator('.ladder-level[data-level="3"]').getByLabel('Naam', { exact: true }).inputValue(), 'Bestuurdersoverleg zorg')
+    await page.locator('.ladder-step[data-level="3"]').waitFor()
+    assert.equal(await page.locator('.ladder-step[data-level="3"]').getByLabel('Naam', { exact: true }).inputValue(), 'Bestuurdersoverleg zorg')
     assertNoConsoleErrors(A, 'ladder')
   })
 

@@ -35,7 +35,7 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
   done.hidden = true
   const defaultNote = tr(h('p', { class: 'hint', id: 'ladder-default' }), 'bodySettings.ladder.isDefault')
   defaultNote.hidden = true
-  const list = h('ol', { class: 'ladder-levels', id: 'ladder-levels' })
+  const list = h('ol', { class: 'ladder-steps', id: 'ladder-steps' })
   const add = tr(h('button', { type: 'button', class: 'button-quiet', id: 'ladder-add' }), 'bodySettings.ladder.add')
   const autoDispute = h('input', { id: 'ladder-auto-dispute' })
   const margin = h('input', { type: 'number', id: 'ladder-margin', min: '0', max: String(MAX_DAYS), step: '1', inputmode: 'numeric' })
@@ -110,6 +110,13 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
         up.addEventListener('click', () => move(index, -1, 'up'))
         down.addEventListener('click', () => move(index, 1, 'down'))
         remove.addEventListener('click', () => removeAt(index))
+        // the buttons name their level: keep that current while the name is typed
+        name.addEventListener('change', () => {
+          const named = { n: index, name: row.name.trim() || t('bodySettings.ladder.unnamed') }
+          trAttr(up, 'aria-label', 'bodySettings.ladder.upOf', named)
+          trAttr(down, 'aria-label', 'bodySettings.ladder.downOf', named)
+          trAttr(remove, 'aria-label', 'bodySettings.ladder.removeOf', named)
+        })
         const fields = [
           field('bodySettings.ladder.name', name),
           field('bodySettings.ladder.days', days, 'bodySettings.ladder.daysHint'),
@@ -125,7 +132,7 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
         const legendKey: MessageKey = index === 0 ? 'bodySettings.ladder.levelZero' : 'bodySettings.ladder.level'
         return h(
           'li',
-          { class: 'ladder-level', 'data-level': String(index) },
+          { class: 'ladder-step', 'data-level': String(index) },
           h('fieldset', {}, tr(h('legend', {}), legendKey, { n: index }), h('div', { class: 'ladder-fields' }, ...fields), h('div', { class: 'actions ladder-moves' }, up, down, remove)),
         )
       }),
