@@ -13,7 +13,7 @@ use crate::helpers::{backend_tests, Backend, TestApp};
 backend_tests!(every_list_route_answers_a_page_and_refuses_one_out_of_range);
 
 /// List routes that must be among the ones the document describes as a page.
-const KNOWN: [&str; 22] = [
+const KNOWN: [&str; 23] = [
     "/api/parties",
     "/api/people",
     "/api/bodies",
@@ -36,6 +36,7 @@ const KNOWN: [&str; 22] = [
     "/api/bodies/{id}/disputes",
     "/api/bodies/{id}/webhooks",
     "/api/webhooks/{id}/deliveries",
+    "/api/bodies/{id}/ladder/forums",
 ];
 
 /// The paths of the `GET` operations whose `200` body is a page.
