@@ -155,7 +155,7 @@ export function groupScreen(app: App, bodyId: number): Screen {
         draftsSection,
         section('members', 'group.membersTitle', membersByParty(body, members, partyMap)),
       )
-      main.append(roleAgreementsSection(bodyId, me, members), actionLinesSection(bodyId, lead), disputesSection(bodyId))
+      main.append(roleAgreementsSection(bodyId, me, members, app), actionLinesSection(bodyId, lead), disputesSection(bodyId))
     },
   }
 }
