@@ -9,6 +9,7 @@ mod api;
 mod helpers;
 
 mod access;
+mod agreements;
 mod api_contract;
 mod audited_writes;
 mod body_settings;

@@ -275,7 +275,7 @@ export interface paths {
     patch: operations["role_agreements_update"];
   };
   "/api/role-agreements/{id}/parties/{party}": {
-    /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
+    /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
     put: operations["role_agreements_set_role"];
     /** Remove a party from the matrix (chair, secretariat) */
     delete: operations["role_agreements_remove_party"];
@@ -380,6 +380,11 @@ export interface components {
        * @description Party id.
        */
       party_id: number;
+      /**
+       * @description What the party takes on, in its own words (empty when not written out); part of the
+       * version hash, so a sign-off binds to it.
+       */
+      responsibility: string;
       /** @description The party's role on the topic. */
       role: components["schemas"]["AgreementRole"];
       sign_off?: null | components["schemas"]["SignOff"];
@@ -2046,6 +2051,11 @@ export interface components {
     };
     PartyRole: {
       party: string;
+      /**
+       * @description What the party takes on, in its own words (at most 4000 characters); signed with the
+       * role.
+       */
+      responsibility?: string;
       role: string;
     };
     /** @description Password change form. */
@@ -2122,6 +2132,8 @@ export interface components {
       version_hash: string;
     };
     RoleInput: {
+      /** @description The party's responsibility text; left as it is when absent, removed when empty. */
+      responsibility?: string | null;
       role: string;
     };
     SettingsInput: {
@@ -6358,7 +6370,7 @@ export interface operations {
       };
     };
   };
-  /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
+  /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
   role_agreements_set_role: {
     parameters: {
       path: {

@@ -227,7 +227,7 @@ export interface RoleAgreement {
   draft_id: number | null
   version_hash: string
   updated_at: number
-  parties: { party_id: number; code: string; name: string; is_collective: boolean; role: AgreementRole; sign_off: SignOff | null }[]
+  parties: { party_id: number; code: string; name: string; is_collective: boolean; role: AgreementRole; responsibility: string; sign_off: SignOff | null }[]
 }
 
 export interface Owner {
@@ -278,6 +278,7 @@ export interface Dispute {
   id: number
   body_id: number
   subject_kind: string
+  subject_id: number
   title: string
   description: string
   raised_by_party: string

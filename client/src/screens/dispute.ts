@@ -1,7 +1,7 @@
 // One dispute, /disputes/{id}: the ladder with the current level and the response deadline,
 // positions per party (state one for my party), options, comments, history; escalate and
 // resolve (chair, secretariat), withdraw (the raising party), dossier downloads.
-import { directory, governance, type DisputeDossier } from '../api'
+import { agreements, directory, disputes, drafts, governance, type DisputeDossier } from '../api'
 import type { App } from '../app'
 import { t, tr, type MessageKey } from '../i18n'
 import type { Screen } from '../router'
@@ -78,6 +78,31 @@ function textForm(opts: {
   return form
 }
 
+const SUBJECT_KEYS: Record<string, MessageKey> = {
+  draft_passage: 'disputeSubject.draft_passage',
+  role_agreement: 'disputeSubject.role_agreement',
+  milestone: 'disputeSubject.milestone',
+}
+
+/** The subject's title, best effort (null when it cannot be read). */
+async function subjectTitle(kind: string, id: number, bodyId: number): Promise<string | null> {
+  try {
+    if (kind === 'draft_passage') return (await drafts.getDraft(id)).title
+    if (kind === 'role_agreement') return (await agreements.get(id)).title
+    if (kind === 'milestone') return (await governance.milestones(bodyId)).find((m) => m.id === id)?.title ?? null
+  } catch {
+    // the link still works without its title
+  }
+  return null
+}
+
+/** "About: <link to the subject>", the passage quoted under it. */
+function subjectLink(d: DisputeDossier['dispute'], name: string | null): HTMLElement {
+  const key = SUBJECT_KEYS[d.subject_kind] ?? 'disputeSubject.other'
+  const link = h('a', { href: disputes.subjectPath(d), 'data-link': true, id: 'dispute-subject-link' }, name ?? `#${d.subject_id}`)
+  return h('p', { class: 'dispute-subject', id: 'dispute-subject', 'data-kind': d.subject_kind }, tr(h('span', {}), key), ' ', link)
+}
+
 export function disputeScreen(app: App, disputeId: number): Screen {
   let title = t('disputeScreen.title')
   return {
@@ -87,6 +112,8 @@ export function disputeScreen(app: App, disputeId: number): Screen {
       if (!me) return
       main.append(loading())
       let role: string | null = null
+      let subjectName: string | null = null
+      let subjectLoaded = false
       const render = async (): Promise<void> => {
         let dossier: DisputeDossier
         try {
@@ -100,6 +127,10 @@ export function disputeScreen(app: App, disputeId: number): Screen {
           return
         }
         const d = dossier.dispute
+        if (!subjectLoaded) {
+          subjectName = await subjectTitle(d.subject_kind, d.subject_id, d.body_id)
+          subjectLoaded = true
+        }
         title = d.title
         document.title = `${d.title} — ${t('app.name')}`
         const open = d.status === 'in_behandeling' || d.status === 'geescaleerd'
@@ -226,8 +257,9 @@ export function disputeScreen(app: App, disputeId: number): Screen {
             tr(h('span', { id: 'dispute-level', 'data-level': String(d.level) }), 'disputeScreen.levelNow', { level: d.level, name: current?.name ?? '—' }),
             open ? h('span', {}, ' · ', tr(h('strong', { id: 'dispute-deadline' }), 'disputeScreen.respondBy', { date: d.respond_by })) : null,
           ),
+          subjectLink(d, subjectName),
           h('p', {}, d.description),
-          d.passage ? h('blockquote', { class: 'position-text' }, d.passage) : '',
+          d.passage ? h('figure', { class: 'dispute-passage', id: 'dispute-passage' }, tr(h('figcaption', {}), 'disputeSubject.passage'), h('blockquote', { class: 'position-text' }, d.passage)) : '',
           d.decision ? h('div', { class: 'alert alert-ok', id: 'dispute-decision' }, tr(h('strong', {}), d.status === 'besloten' ? 'disputeScreen.decisionLabel' : 'disputeScreen.withdrawNote'), h('p', {}, d.decision)) : '',
           section('dispute-ladder', 'disputeScreen.ladder', ladder),
           section(

@@ -1,12 +1,16 @@
 // The working group's governance sections: role agreements (matrix with sign-offs, signing for
 // one's party), action lines and milestones (dashboard: due soon, late, by party), disputes.
 // Each says "available soon" while the server does not offer its routes yet.
-import { governance, type Dispute, type Me, type Member, type Milestone, type RoleAgreement, type SignOffState } from '../api'
+import { agreements, directory, drafts, governance, type Dispute, type Me, type Member, type Milestone, type RoleAgreement, type SignOffState } from '../api'
+import type { PendingParty } from '../api/agreements'
+import type { App } from '../app'
 import { t, tr, type MessageKey } from '../i18n'
 import { announce } from '../ui/announce'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
+import { raiseDisputeButton } from '../ui/raise-dispute'
 import { busy, dateText, messageBox, partyChip, section } from '../ui/widgets'
+import { createAgreementForm, openRowDialog, topicForm } from './agreements/editor'
 
 
 const AGREEMENT_ROLE_KEYS: Record<string, MessageKey> = {
@@ -90,37 +94,87 @@ function signForm(agreement: RoleAgreement, onSigned: () => void): HTMLElement {
   return h('details', { class: 'sign-details' }, tr(h('summary', {}), 'signOff.open'), form)
 }
 
-function agreementCard(agreement: RoleAgreement, me: Me, mine: Member | undefined, reload: () => void): HTMLElement {
+interface CardContext {
+  me: Me
+  mine: Member | undefined
+  app: App | undefined
+  steer: boolean
+  bodyParties: string[]
+  reload: (focus?: string) => void
+}
+
+function agreementCard(agreement: RoleAgreement, pending: PendingParty[], ctx: CardContext): HTMLElement {
+  const { me, mine, app, steer } = ctx
   const open = agreement.parties.filter((p) => !p.sign_off && p.role !== 'geïnformeerd').length
+  const pendingByCode = new Map(pending.map((p) => [p.code, p]))
   const rows = agreement.parties.map((p) => {
     const s = p.sign_off
     const informed = p.role === 'geïnformeerd'
+    const previous = pendingByCode.get(p.code)?.previous ?? null
+    // answered before, but this version changed the party's row (or the topic): ask again
+    const reopened = !s && previous !== null
     const state = s
       ? chip('sign', s.state, SIGN_KEYS)
-      : informed
-        ? tr(h('span', { class: 'muted', 'data-state': 'not-needed' }), 'signOff.notNeeded')
-        : tr(h('span', { class: 'state-chip sign-pending', 'data-state': 'pending' }), 'signOff.pending')
+      : reopened
+        ? tr(h('span', { class: 'state-chip sign-reopened', 'data-state': 'reopened' }), 'agreementEdit.reopenedChip')
+        : informed
+          ? tr(h('span', { class: 'muted', 'data-state': 'not-needed' }), 'signOff.notNeeded')
+          : tr(h('span', { class: 'state-chip sign-pending', 'data-state': 'pending' }), 'signOff.pending')
+    const edit = steer ? tr(h('button', { type: 'button', class: 'button-quiet button-small', 'data-edit-party': p.code }), 'agreementEdit.change', { party: p.code }) : null
+    edit?.addEventListener('click', () =>
+      openRowDialog(agreement, { code: p.code, role: p.role, responsibility: p.responsibility }, [], edit, () => ctx.reload(`[data-edit-party="${p.code}"]`)),
+    )
     return h(
       'tr',
-      { 'data-party': p.code, class: s || informed ? '' : 'row-pending' },
+      { 'data-party': p.code, class: s || (informed && !reopened) ? '' : reopened ? 'row-pending row-reopened' : 'row-pending' },
       h('th', { scope: 'row' }, partyChip(p.code), ' ', h('span', { class: 'party-name' }, p.name)),
       h('td', {}, chip('role', p.role, AGREEMENT_ROLE_KEYS)),
+      h('td', { class: 'responsibility' }, p.responsibility ? p.responsibility : tr(h('span', { class: 'muted' }), 'agreementEdit.noResponsibility')),
       h(
         'td',
         {},
         state,
+        reopened && previous ? tr(h('p', { class: 'muted reopened-note' }), 'agreementEdit.reopenedWas', { state: t(SIGN_KEYS[previous.state]), date: dateText(previous.signed_at) }) : null,
         s?.reservation ? h('p', { class: 'reservation' }, s.reservation) : null,
       ),
       h('td', { class: 'muted' }, s ? `${s.signed_by_name ?? '—'}, ${dateText(s.signed_at)}` : ''),
+      steer ? h('td', {}, edit) : null,
     )
   })
   const myRow = agreement.parties.find((p) => p.code === me.party)
   const canSign = !!myRow && !!mine?.holds_mandate
+  const writer = !!mine && mine.role !== 'observer'
+  const waiting = pending.filter((p) => p.role !== 'geïnformeerd' || p.previous)
+  const pendingList = waiting.length
+    ? h(
+        'div',
+        { class: 'pending-parties', id: `agreement-${agreement.id}-pending` },
+        tr(h('h4', {}), 'agreementEdit.pendingTitle'),
+        h(
+          'ul',
+          {},
+          ...waiting.map((p) =>
+            h(
+              'li',
+              { 'data-party': p.code },
+              partyChip(p.code),
+              ' ',
+              p.mandate_holders.length ? tr(h('span', {}), 'agreementEdit.pendingHolders', { names: p.mandate_holders.join(', ') }) : tr(h('span', { class: 'muted' }), 'agreementEdit.pendingNoHolder'),
+              p.previous ? tr(h('span', { class: 'muted' }), 'agreementEdit.pendingAgain') : null,
+            ),
+          ),
+        ),
+      )
+    : null
+  const candidates = ctx.bodyParties.filter((code) => !agreement.parties.some((p) => p.code === code))
+  const addParty = steer && candidates.length ? tr(h('button', { type: 'button', class: 'button-quiet', 'data-add-party': String(agreement.id) }), 'agreementEdit.addParty') : null
+  addParty?.addEventListener('click', () => openRowDialog(agreement, null, candidates, addParty, () => ctx.reload(`[data-add-party="${agreement.id}"]`)))
   return h(
     'article',
-    { class: 'agreement', 'aria-labelledby': `agreement-${agreement.id}` },
-    h('h3', { id: `agreement-${agreement.id}` }, agreement.title),
+    { class: 'agreement', 'aria-labelledby': `agreement-${agreement.id}-title`, id: `agreement-${agreement.id}`, 'data-agreement': String(agreement.id) },
+    h('h3', { id: `agreement-${agreement.id}-title` }, agreement.title),
     agreement.description ? h('p', {}, agreement.description) : null,
+    agreement.draft_id ? h('p', {}, tr(h('a', { href: `/drafts/${agreement.draft_id}`, 'data-link': true }), 'agreementEdit.toDraft')) : null,
     tr(h('p', { class: open ? 'pending-count' : 'muted' }), open ? 'agreement.openCount' : 'agreement.allDone', { count: open }),
     h(
       'div',
@@ -129,28 +183,73 @@ function agreementCard(agreement: RoleAgreement, me: Me, mine: Member | undefine
         'table',
         { class: 'table matrix' },
         tr(h('caption', { class: 'visually-hidden' }), 'agreement.matrix', { title: agreement.title }),
-        h('thead', {}, h('tr', {}, tr(h('th', { scope: 'col' }), 'admin.party'), tr(h('th', { scope: 'col' }), 'admin.role'), tr(h('th', { scope: 'col' }), 'signOff.state'), tr(h('th', { scope: 'col' }), 'signOff.by'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            tr(h('th', { scope: 'col' }), 'admin.party'),
+            tr(h('th', { scope: 'col' }), 'admin.role'),
+            tr(h('th', { scope: 'col' }), 'agreementEdit.responsibility'),
+            tr(h('th', { scope: 'col' }), 'signOff.state'),
+            tr(h('th', { scope: 'col' }), 'signOff.by'),
+            steer ? tr(h('th', { scope: 'col' }), 'agreementEdit.actions') : null,
+          ),
+        ),
         h('tbody', {}, ...rows),
       ),
     ),
-    canSign ? signForm(agreement, reload) : null,
+    pendingList,
+    h('div', { class: 'actions agreement-actions' }, addParty, writer && app ? raiseDisputeButton(app, agreement.body_id, { kind: 'role_agreement', id: agreement.id, title: agreement.title }) : null),
+    steer ? topicForm(agreement, () => ctx.reload(`#agreement-${agreement.id}-title`)) : null,
+    canSign ? signForm(agreement, () => ctx.reload(`#agreement-${agreement.id}-title`)) : null,
   )
 }
 
-export function roleAgreementsSection(bodyId: number, me: Me, members: Member[]): HTMLElement {
+export function roleAgreementsSection(bodyId: number, me: Me, members: Member[], app?: App): HTMLElement {
   const holder = h('div', {})
-  const element = section('role-agreements', 'group.roleAgreements', holder)
+  const createSlot = h('div', {})
+  const element = section('role-agreements', 'group.roleAgreements', holder, createSlot)
   const mine = members.find((m) => m.person_id === me.id)
-  const load = async (): Promise<void> => {
+  const steer = mine?.role === 'chair' || mine?.role === 'secretariat'
+  let bodyParties: string[] = []
+  const load = async (focus?: string): Promise<void> => {
     try {
       const list = await governance.roleAgreements(bodyId)
+      const pending = await Promise.all(list.map((a) => agreements.pending(a.id).then((p) => p.pending).catch(() => [] as PendingParty[])))
+      const ctx: CardContext = { me, mine, app, steer, bodyParties, reload: (f) => void load(f) }
       if (list.length === 0) holder.replaceChildren(tr(h('p', { class: 'muted' }), 'group.futureEmpty'))
-      else holder.replaceChildren(...list.map((a) => agreementCard(a, me, mine, () => void load())))
+      else holder.replaceChildren(...list.map((a, i) => agreementCard(a, pending[i] ?? [], ctx)))
+      if (focus) {
+        const target = holder.querySelector<HTMLElement>(focus)
+        if (target) {
+          if (!target.matches('button, a, input, select, textarea')) target.setAttribute('tabindex', '-1')
+          target.focus()
+        }
+      }
     } catch (error) {
       holder.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
     }
   }
-  void load()
+  void (async () => {
+    if (steer) {
+      try {
+        const [body, draftList] = await Promise.all([directory.getBody(bodyId), drafts.listDrafts(bodyId)])
+        bodyParties = body.parties.map((p) => p.code)
+        createSlot.replaceChildren(
+          createAgreementForm(bodyId, body, draftList, (created) => {
+            void load(`#agreement-${created.id}-title`)
+          }),
+        )
+      } catch (error) {
+        createSlot.replaceChildren(h('p', { class: 'muted' }, describeError(error)))
+      }
+    }
+    await load()
+    // a link to one agreement (#agreement-12, from a dispute): show it once it is drawn
+    if (location.hash.startsWith('#agreement-')) document.getElementById(location.hash.slice(1))?.scrollIntoView()
+  })()
   return element
 }
 

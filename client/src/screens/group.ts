@@ -159,7 +159,7 @@ export function groupScreen(app: App, bodyId: number): Screen {
       if (lead || me.is_admin) {
         draftsSection.before(h('p', { class: 'group-settings-link' }, tr(h('a', { href: `/groups/${bodyId}/settings`, 'data-link': true, id: 'group-settings-link' }), 'bodySettings.link')))
       }
-      main.append(roleAgreementsSection(bodyId, me, members), actionLinesSection(bodyId, lead), disputesSection(bodyId))
+      main.append(roleAgreementsSection(bodyId, me, members, app), actionLinesSection(bodyId, lead), disputesSection(bodyId))
     },
   }
 }

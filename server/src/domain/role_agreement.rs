@@ -4,7 +4,10 @@
 //! # Version hash
 //! An agreement's version is the hex SHA-256 of a canonical JSON serialisation of its topic text
 //! and role matrix: `{"title":…,"description":…,"roles":[["CODE","role"],…]}` with the rows
-//! sorted by party code ([`version_hash`]). A sign-off is given on exactly one version hash.
+//! sorted by party code ([`version_hash`]). A row whose party has a responsibility text written
+//! out carries it as a third element (`["CODE","role","text"]`), so a sign-off binds to the text
+//! too, while the hash of a row without one is what it was before such texts existed. A
+//! sign-off is given on exactly one version hash.
 //!
 //! # Sign-off rules
 //! - `akkoord`, `akkoord_met_voorbehoud` (a reservation text is required) or `niet_akkoord`
@@ -17,7 +20,7 @@
 //! - A change of the **topic text** (title or description) changes what every party agreed to:
 //!   every sign-off is re-opened.
 //! - A change of the **role matrix** re-opens the sign-off only of the parties whose own row
-//!   changed: added, removed, or given another role. Every other party keeps its sign-off: it is
+//!   changed: added, removed, given another role or another responsibility text. Every other party keeps its sign-off: it is
 //!   carried to the new version hash as a new history entry that points at the one it carries
 //!   (`carried_from`), so the history shows both the original signature and the carry-over.
 //! - A sign-off that was already stale (given on an older hash) is never carried.
@@ -148,6 +151,43 @@ stored_names! {
     }
 }
 
+/// One row of the matrix as the hash and the change rules see it: the role and the party's
+/// responsibility text (empty when none is written out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixRow {
+    /// The party's role.
+    pub role: AgreementRole,
+    /// What the party takes on, in its own words; part of what it signs.
+    pub responsibility: String,
+}
+
+impl From<AgreementRole> for MatrixRow {
+    fn from(role: AgreementRole) -> Self {
+        MatrixRow {
+            role,
+            responsibility: String::new(),
+        }
+    }
+}
+
+/// The longest responsibility text of one party, in characters.
+pub const MAX_RESPONSIBILITY: usize = 4000;
+
+/// Checks a party's responsibility text; returns it trimmed (empty for none).
+///
+/// # Errors
+/// [`Invalid`] for a text longer than [`MAX_RESPONSIBILITY`] characters.
+pub fn check_responsibility(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    let text = raw.trim();
+    if text.chars().count() > MAX_RESPONSIBILITY {
+        return Err(Invalid {
+            field,
+            message: format!("may be at most {MAX_RESPONSIBILITY} characters long"),
+        });
+    }
+    Ok(text.to_owned())
+}
+
 /// Checks a sign-off's state and reservation; returns the reservation to store.
 ///
 /// # Errors
@@ -181,15 +221,18 @@ pub fn check_sign_off(
     Ok((parsed, text.map(str::to_owned)))
 }
 
-/// The hex SHA-256 over the canonical serialisation of topic text and role matrix.
-pub fn version_hash(
-    title: &str,
-    description: &str,
-    roles: &BTreeMap<String, AgreementRole>,
-) -> String {
-    let rows: Vec<[&str; 2]> = roles
+/// The hex SHA-256 over the canonical serialisation of topic text and role matrix (with the
+/// responsibility texts that are written out).
+pub fn version_hash(title: &str, description: &str, rows: &BTreeMap<String, MatrixRow>) -> String {
+    let rows: Vec<Vec<&str>> = rows
         .iter()
-        .map(|(code, role)| [code.as_str(), role.as_str()])
+        .map(|(code, row)| {
+            let mut cells = vec![code.as_str(), row.role.as_str()];
+            if !row.responsibility.is_empty() {
+                cells.push(row.responsibility.as_str());
+            }
+            cells
+        })
         .collect();
     let canonical = serde_json::json!({
         "title": title,
@@ -211,11 +254,11 @@ pub struct ChangePlan {
 /// Decides, per party with a current sign-off, whether it is carried or re-opened.
 ///
 /// `signed` maps party code → the hash its current sign-off was given on.
-pub fn plan_change(
+pub fn plan_change<Row: PartialEq>(
     old_text: (&str, &str),
     new_text: (&str, &str),
-    old_roles: &BTreeMap<String, AgreementRole>,
-    new_roles: &BTreeMap<String, AgreementRole>,
+    old_roles: &BTreeMap<String, Row>,
+    new_roles: &BTreeMap<String, Row>,
     old_hash: &str,
     signed: &BTreeMap<String, String>,
 ) -> ChangePlan {
@@ -233,8 +276,8 @@ pub fn plan_change(
 }
 
 /// Parties in the matrix without a sign-off on `current_hash`, by code.
-pub fn pending(
-    roles: &BTreeMap<String, AgreementRole>,
+pub fn pending<Row>(
+    roles: &BTreeMap<String, Row>,
     signed: &BTreeMap<String, String>,
     current_hash: &str,
 ) -> Vec<String> {
@@ -249,8 +292,10 @@ pub fn pending(
 mod tests {
     use super::*;
 
-    fn matrix(rows: &[(&str, AgreementRole)]) -> BTreeMap<String, AgreementRole> {
-        rows.iter().map(|(c, r)| ((*c).to_owned(), *r)).collect()
+    fn matrix(rows: &[(&str, AgreementRole)]) -> BTreeMap<String, MatrixRow> {
+        rows.iter()
+            .map(|(c, r)| ((*c).to_owned(), MatrixRow::from(*r)))
+            .collect()
     }
 
     #[test]
@@ -281,7 +326,7 @@ mod tests {
             ("FMS", AgreementRole::Geconsulteerd),
         ]);
         let mut new = old.clone();
-        new.insert("FMS".into(), AgreementRole::Medeverantwoordelijk);
+        new.insert("FMS".into(), AgreementRole::Medeverantwoordelijk.into());
         let signed: BTreeMap<String, String> = [
             ("ZIN".to_owned(), "h1".to_owned()),
             ("FMS".to_owned(), "h1".to_owned()),
@@ -297,6 +342,46 @@ mod tests {
         let text = plan_change(("T", "D"), ("T", "D2"), &old, &old, "h1", &signed);
         assert!(text.carry.is_empty());
         assert_eq!(text.reopen.len(), 3);
+    }
+
+    #[test]
+    fn a_responsibility_text_is_signed_and_reopens_only_its_party() {
+        let old = matrix(&[
+            ("ZIN", AgreementRole::Trekker),
+            ("VWS", AgreementRole::Medeverantwoordelijk),
+        ]);
+        // a row without a text hashes as it did before texts existed
+        let canonical = serde_json::json!({
+            "title": "T",
+            "description": "D",
+            "roles": [["VWS", "medeverantwoordelijk"], ["ZIN", "trekker"]],
+        });
+        assert_eq!(
+            version_hash("T", "D", &old),
+            hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        );
+        let mut new = old.clone();
+        new.insert(
+            "VWS".into(),
+            MatrixRow {
+                role: AgreementRole::Medeverantwoordelijk,
+                responsibility: "levert de wetstekst".into(),
+            },
+        );
+        assert_ne!(version_hash("T", "D", &old), version_hash("T", "D", &new));
+        let signed: BTreeMap<String, String> = [
+            ("ZIN".to_owned(), "h1".to_owned()),
+            ("VWS".to_owned(), "h1".to_owned()),
+        ]
+        .into();
+        let plan = plan_change(("T", "D"), ("T", "D"), &old, &new, "h1", &signed);
+        assert_eq!(plan.carry, BTreeSet::from(["ZIN".to_owned()]));
+        assert_eq!(plan.reopen, BTreeSet::from(["VWS".to_owned()]));
+        assert_eq!(
+            check_responsibility("responsibility", "  x  "),
+            Ok("x".into())
+        );
+        assert!(check_responsibility("responsibility", &"x".repeat(4001)).is_err());
     }
 
     #[test]

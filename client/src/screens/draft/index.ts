@@ -9,7 +9,9 @@ import { describeError } from '../../ui/errors'
 import { loading, statusChip } from '../../ui/widgets'
 import { shortcutsHelp } from '../editor'
 import { mountLiveEditor, type LiveEditor } from '../editor/mount'
+import { raiseDisputeButton } from '../../ui/raise-dispute'
 import { highlightPlugin } from './anchors'
+import { disputeBanner, selectedText } from './dispute-passage'
 import { commentsPanel, type CommentsPanel } from './comments'
 import { flowBar } from './flow'
 import { templatePanel } from './template'
@@ -110,10 +112,17 @@ export function draftScreen(app: App, draftId: number): Screen {
         nudge: () => nudge('comments'),
       })
 
+      // a dispute about the selected passage (members, chair, secretariat; never observers)
+      const disputeButton = isWriter()
+        ? raiseDisputeButton(app, draft.body_id, { kind: 'draft', id: draftId, title: draft.title, passage: () => selectedText(editor?.session()?.view) })
+        : null
+      const fromDispute = Number(new URLSearchParams(location.search).get('dispute'))
+      const banner = Number.isInteger(fromDispute) && fromDispute > 0 ? await disputeBanner(fromDispute) : null
       editor = mountLiveEditor({
         docId: draft.doc_id,
         me,
         plugins: [highlightPlugin()],
+        toolbarExtras: disputeButton ? [disputeButton] : [],
         onDenied: (denial) => {
           // a status change elsewhere froze the draft: show the new status
           if (denial.readOnly) void reloadDraft()
@@ -140,7 +149,10 @@ export function draftScreen(app: App, draftId: number): Screen {
         // the session is replaced after a refusal; its awareness goes with it
         // a fresh view: highlights are drawn once the document has synced
         session.connection.onChange((snapshot) => {
-          if (snapshot.state === 'connected' || snapshot.state === 'read-only') comments?.setView(session.view)
+          if (snapshot.state === 'connected' || snapshot.state === 'read-only') {
+            comments?.setView(session.view)
+            banner?.reveal(session.view)
+          }
         })
       })
 
@@ -150,6 +162,7 @@ export function draftScreen(app: App, draftId: number): Screen {
           { class: 'editor-screen draft-screen' },
           h('div', { class: 'editor-head' }, back, heading, chipSlot),
           flow.element,
+          banner?.element ?? null,
           h('div', { class: 'editor-status' }, editor.status),
           editor.rejected,
           h(

@@ -34,6 +34,8 @@ export function mountLiveEditor(options: {
   docId: string
   me: Me
   plugins?: Plugin[]
+  /** More toolbar buttons after the formatting ones. */
+  toolbarExtras?: HTMLElement[]
   onDenied?(denial: Denial): void
 }): LiveEditor {
   const { docId, me } = options
@@ -44,7 +46,7 @@ export function mountLiveEditor(options: {
 
   const host = h('div', { class: 'editor-host' })
   const label = tr(h('span', { id: 'draft-label', class: 'visually-hidden' }), 'editor.textLabel')
-  const toolbar = createToolbar(() => session?.view ?? null, EDITOR_ID)
+  const toolbar = createToolbar(() => session?.view ?? null, EDITOR_ID, options.toolbarExtras ?? [])
   const status = h('div', { class: 'status-slot' })
   const presence = h('div', { class: 'presence-slot' })
   const rejected = h('p', { class: 'alert alert-error', role: 'alert' })

@@ -11,7 +11,8 @@ export interface Toolbar {
   setDisabled(disabled: boolean): void
 }
 
-export function createToolbar(getView: () => EditorView | null, editorId: string): Toolbar {
+/** `extras`: more buttons after the formatting ones (e.g. raising a dispute about the selection). */
+export function createToolbar(getView: () => EditorView | null, editorId: string, extras: HTMLElement[] = []): Toolbar {
   const buttons: { action: FormatAction; button: HTMLButtonElement }[] = []
   const element = h('div', { role: 'toolbar', class: 'toolbar', 'aria-controls': editorId })
   trAttr(element, 'aria-label', 'editor.toolbar')
@@ -53,18 +54,26 @@ export function createToolbar(getView: () => EditorView | null, editorId: string
     element.append(button)
   }
 
+  if (extras.length) element.append(h('span', { class: 'toolbar-separator', 'aria-hidden': 'true' }))
+  for (const extra of extras) {
+    extra.setAttribute('tabindex', '-1')
+    extra.classList.add('toolbar-button', 'toolbar-extra')
+    element.append(extra)
+  }
+  // one tab stop for the whole toolbar: arrow keys move along formatting buttons and extras
+  const stops: HTMLElement[] = [...buttons.map(({ button }) => button), ...extras]
   element.addEventListener('keydown', (event) => {
-    const index = buttons.findIndex(({ button }) => button === document.activeElement)
+    const index = stops.findIndex((button) => button === document.activeElement)
     if (index < 0) return
     let next = index
-    if (event.key === 'ArrowRight') next = (index + 1) % buttons.length
-    else if (event.key === 'ArrowLeft') next = (index - 1 + buttons.length) % buttons.length
+    if (event.key === 'ArrowRight') next = (index + 1) % stops.length
+    else if (event.key === 'ArrowLeft') next = (index - 1 + stops.length) % stops.length
     else if (event.key === 'Home') next = 0
-    else if (event.key === 'End') next = buttons.length - 1
+    else if (event.key === 'End') next = stops.length - 1
     else return
     event.preventDefault()
-    buttons.forEach(({ button }, i) => button.setAttribute('tabindex', i === next ? '0' : '-1'))
-    buttons[next]?.button.focus()
+    stops.forEach((button, i) => button.setAttribute('tabindex', i === next ? '0' : '-1'))
+    stops[next]?.focus()
   })
 
   let disabled = false

@@ -30,7 +30,7 @@ use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::governance::role_agreements::{
-    AgreementChange, Changed, NewRoleAgreement, PendingParty, RoleAgreement, SignOff,
+    AgreementChange, Changed, NewRoleAgreement, PendingParty, RoleAgreement, RowChange, SignOff,
 };
 use crate::storage::governance::sign_offs::{NewSignOff, SignOutcome};
 
@@ -48,6 +48,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct PartyRole {
     party: String,
     role: String,
+    /// What the party takes on, in its own words (at most 4000 characters); signed with the
+    /// role.
+    #[serde(default)]
+    responsibility: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -75,6 +79,8 @@ struct UpdateAgreement {
 #[derive(Deserialize, utoipa::ToSchema)]
 struct RoleInput {
     role: String,
+    /// The party's responsibility text; left as it is when absent, removed when empty.
+    responsibility: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -157,7 +163,11 @@ async fn create(
             }
             .into());
         }
-        roles.push((id, AgreementRole::parse_field("parties", &row.role)?));
+        roles.push((
+            id,
+            AgreementRole::parse_field("parties", &row.role)?,
+            role_agreement::check_responsibility("parties", &row.responsibility)?,
+        ));
     }
     let new = NewRoleAgreement {
         body_id,
@@ -245,7 +255,7 @@ async fn update(
     put,
     path = "/api/role-agreements/{id}/parties/{party}",
     tag = "role-agreements",
-    summary = "Set a party's role (chair, secretariat); re-opens only that party's sign-off",
+    summary = "Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off",
     params(("id" = i64, Path, description = "id"), ("party" = String, Path, description = "party code")),
     request_body = RoleInput,
     responses((status = 200, description = "the agreement with the carried and re-opened parties", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
@@ -260,8 +270,18 @@ async fn set_role(
     access.steer()?;
     let party_id = party_id(&state, "party", &party).await?;
     let role = AgreementRole::parse_field("role", &input.role)?;
+    let responsibility = input
+        .responsibility
+        .map(|text| role_agreement::check_responsibility("responsibility", &text))
+        .transpose()?;
     let change = AgreementChange {
-        role: Some((party_id, Some(role))),
+        role: Some((
+            party_id,
+            Some(RowChange {
+                role,
+                responsibility,
+            }),
+        )),
         ..AgreementChange::default()
     };
     apply(&state, &caller, id, change).await

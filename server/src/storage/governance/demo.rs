@@ -288,7 +288,7 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
 
     let roles = ROLES
         .iter()
-        .filter_map(|(code, role)| ids.get(*code).map(|id| (*id, *role)))
+        .filter_map(|(code, role)| ids.get(*code).map(|id| (*id, *role, String::new())))
         .collect();
     let agreement = db
         .create_role_agreement(&NewRoleAgreement {

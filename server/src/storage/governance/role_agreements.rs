@@ -14,7 +14,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::sign_offs::current_sign_offs;
 pub use super::sign_offs::{PendingParty, SignOff};
-use crate::domain::role_agreement::{self, AgreementRole, SupersededReason};
+use crate::domain::role_agreement::{self, AgreementRole, MatrixRow, SupersededReason};
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
 
@@ -56,6 +56,9 @@ pub struct AgreementParty {
     pub is_collective: bool,
     /// The party's role on the topic.
     pub role: AgreementRole,
+    /// What the party takes on, in its own words (empty when not written out); part of the
+    /// version hash, so a sign-off binds to it.
+    pub responsibility: String,
     /// The party's sign-off on the current version; `None` while pending.
     pub sign_off: Option<SignOff>,
 }
@@ -90,8 +93,8 @@ pub struct NewRoleAgreement {
     pub description: String,
     /// Linked draft.
     pub draft_id: Option<i64>,
-    /// Matrix rows.
-    pub roles: Vec<(i64, AgreementRole)>,
+    /// Matrix rows: party id, role, responsibility text (empty for none).
+    pub roles: Vec<(i64, AgreementRole, String)>,
     /// Creator.
     pub created_by: Option<i64>,
 }
@@ -105,17 +108,26 @@ pub struct AgreementChange {
     pub description: Option<String>,
     /// New draft link (`Some(None)` removes it).
     pub draft_id: Option<Option<i64>>,
-    /// Set (`Some(role)`) or remove (`None`) one party's row.
-    pub role: Option<(i64, Option<AgreementRole>)>,
+    /// Set (`Some(row)`) or remove (`None`) one party's row.
+    pub role: Option<(i64, Option<RowChange>)>,
 }
 
-/// The matrix by party code.
+/// A party's row as set: its role, and its responsibility text (`None` keeps the text it has).
+#[derive(Debug, Clone)]
+pub struct RowChange {
+    /// The role.
+    pub role: AgreementRole,
+    /// The new responsibility text; `None` leaves it as it is.
+    pub responsibility: Option<String>,
+}
+
+/// The matrix (role and responsibility text) by party code.
 async fn matrix(
     tx: &mut Transaction<'_, Any>,
     agreement_id: i64,
-) -> Result<BTreeMap<String, (i64, AgreementRole)>, StorageError> {
+) -> Result<BTreeMap<String, MatrixRow>, StorageError> {
     let rows = sqlx::query(
-        "SELECT r.party_id, p.code, r.role FROM role_agreement_parties r \
+        "SELECT p.code, r.role, r.responsibility FROM role_agreement_parties r \
          JOIN parties p ON p.id = r.party_id WHERE r.agreement_id = $1",
     )
     .bind(agreement_id)
@@ -124,13 +136,15 @@ async fn matrix(
     let mut out = BTreeMap::new();
     for row in rows {
         let role = get_decoded(&row, "role", AgreementRole::parse)?;
-        out.insert(row.try_get("code")?, (row.try_get("party_id")?, role));
+        out.insert(
+            row.try_get("code")?,
+            MatrixRow {
+                role,
+                responsibility: row.try_get("responsibility")?,
+            },
+        );
     }
     Ok(out)
-}
-
-fn roles_only(m: &BTreeMap<String, (i64, AgreementRole)>) -> BTreeMap<String, AgreementRole> {
-    m.iter().map(|(c, (_, r))| (c.clone(), *r)).collect()
 }
 
 /// Touches the agreement row (serialising changes and sign-offs per agreement) and reads its
@@ -178,18 +192,20 @@ async fn insert_agreement(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get("id")?;
-    for (party_id, role) in &new.roles {
+    for (party_id, role, responsibility) in &new.roles {
         sqlx::query(
-            "INSERT INTO role_agreement_parties (agreement_id, party_id, role) VALUES ($1, $2, $3) \
-             ON CONFLICT (agreement_id, party_id) DO UPDATE SET role = excluded.role",
+            "INSERT INTO role_agreement_parties (agreement_id, party_id, role, responsibility) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (agreement_id, party_id) \
+             DO UPDATE SET role = excluded.role, responsibility = excluded.responsibility",
         )
         .bind(id)
         .bind(party_id)
         .bind(role.as_str())
+        .bind(responsibility)
         .execute(&mut **tx)
         .await?;
     }
-    let roles = roles_only(&matrix(tx, id).await?);
+    let roles = matrix(tx, id).await?;
     let hash = role_agreement::version_hash(&new.title, &new.description, &roles);
     sqlx::query("UPDATE role_agreements SET version_hash = $1 WHERE id = $2")
         .bind(&hash)
@@ -218,7 +234,8 @@ pub(super) async fn load_agreement(
     let version_hash: String = row.try_get("version_hash")?;
     let mut current = current_sign_offs(&mut *conn, id).await?;
     let rows = sqlx::query(
-        "SELECT r.party_id, p.code, p.name, p.is_collective, r.role FROM role_agreement_parties r \
+        "SELECT r.party_id, p.code, p.name, p.is_collective, r.role, r.responsibility \
+         FROM role_agreement_parties r \
          JOIN parties p ON p.id = r.party_id WHERE r.agreement_id = $1 ORDER BY p.code",
     )
     .bind(id)
@@ -235,6 +252,7 @@ pub(super) async fn load_agreement(
             name: party.try_get("name")?,
             is_collective: party.try_get::<i64, _>("is_collective")? != 0,
             role: get_decoded(&party, "role", AgreementRole::parse)?,
+            responsibility: party.try_get("responsibility")?,
             code,
             sign_off,
         });
@@ -255,11 +273,14 @@ pub(super) async fn load_agreement(
 
 /// The audit action and subject of a change (the outcome's parties are added to the subject).
 pub fn change_audit(change: &AgreementChange) -> (&'static str, serde_json::Value) {
-    match change.role {
-        Some((party, Some(role))) => (
-            "role_agreement.set_role",
-            serde_json::json!({ "party": party, "role": role.as_str() }),
-        ),
+    match &change.role {
+        Some((party, Some(row))) => {
+            let mut subject = serde_json::json!({ "party": party, "role": row.role.as_str() });
+            if row.responsibility.is_some() {
+                subject["responsibility"] = serde_json::json!(true);
+            }
+            ("role_agreement.set_role", subject)
+        }
         Some((party, None)) => (
             "role_agreement.remove_party",
             serde_json::json!({ "party": party }),
@@ -384,7 +405,7 @@ async fn apply_change(
     let Some((old_title, old_description, old_hash)) = lock_agreement(tx, id).await? else {
         return Ok(None);
     };
-    let old_roles = roles_only(&matrix(tx, id).await?);
+    let old_roles = matrix(tx, id).await?;
     let title = change.title.clone().unwrap_or_else(|| old_title.clone());
     let description = change
         .description
@@ -397,19 +418,24 @@ async fn apply_change(
             .execute(&mut **tx)
             .await?;
     }
-    match change.role {
-        Some((party_id, Some(role))) => {
+    match &change.role {
+        Some((party_id, Some(row))) => {
+            // a new row starts without a text; `None` keeps the text an existing row has
             sqlx::query(
-                "INSERT INTO role_agreement_parties (agreement_id, party_id, role) VALUES ($1, $2, $3) \
-                 ON CONFLICT (agreement_id, party_id) DO UPDATE SET role = excluded.role",
+                "INSERT INTO role_agreement_parties (agreement_id, party_id, role, responsibility) \
+                 VALUES ($1, $2, $3, COALESCE($4, '')) ON CONFLICT (agreement_id, party_id) \
+                 DO UPDATE SET role = excluded.role, \
+                 responsibility = COALESCE($4, role_agreement_parties.responsibility)",
             )
             .bind(id)
-            .bind(party_id)
-            .bind(role.as_str())
+            .bind(*party_id)
+            .bind(row.role.as_str())
+            .bind(row.responsibility.as_deref())
             .execute(&mut **tx)
             .await?;
         }
         Some((party_id, None)) => {
+            let party_id = *party_id;
             sqlx::query(
                 "DELETE FROM role_agreement_parties WHERE agreement_id = $1 AND party_id = $2",
             )
@@ -420,7 +446,7 @@ async fn apply_change(
         }
         None => {}
     }
-    let new_roles = roles_only(&matrix(tx, id).await?);
+    let new_roles = matrix(tx, id).await?;
     let new_hash = role_agreement::version_hash(&title, &description, &new_roles);
     sqlx::query(
         "UPDATE role_agreements SET title = $1, description = $2, version_hash = $3 WHERE id = $4",
@@ -503,7 +529,13 @@ mod tests {
             ("role_agreement.update", serde_json::json!({}))
         );
         let set = AgreementChange {
-            role: Some((4, Some(AgreementRole::Trekker))),
+            role: Some((
+                4,
+                Some(RowChange {
+                    role: AgreementRole::Trekker,
+                    responsibility: None,
+                }),
+            )),
             ..AgreementChange::default()
         };
         assert_eq!(

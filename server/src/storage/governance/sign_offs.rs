@@ -461,6 +461,7 @@ mod tests {
             name: code.into(),
             is_collective: false,
             role,
+            responsibility: String::new(),
             sign_off: None,
         }
     }
