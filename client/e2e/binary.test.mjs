@@ -13,7 +13,24 @@ import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } 
 const screenshots = join(repoDir, 'artifacts', 'screenshots')
 const chair = { email: 'anna@vws.demo', password: 'polder-demo-2026' }
 
-let dataDir, server, browser, person
+const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
+
+let dataDir, server, browser, person, groupId
+
+async function signIn(page) {
+  await page.getByLabel('E-mailadres').fill(chair.email)
+  await page.getByLabel('Wachtwoord').fill(chair.password)
+  await page.getByRole('button', { name: 'Inloggen' }).click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+}
+
+/** The id of the demo working group, asked of the API with the page's session. */
+async function demoGroupId(page) {
+  const bodies = await page.evaluate(async () => (await fetch('/api/bodies?limit=200')).json())
+  const group = bodies.items.find((body) => body.name === 'Werkgroep Beter pakketbeheer')
+  assert.ok(group, `the demo working group: ${JSON.stringify(bodies)}`)
+  return group.id
+}
 
 before(async () => {
   await mkdir(screenshots, { recursive: true })
@@ -77,13 +94,13 @@ describe('one binary serves the app', { concurrency: false }, () => {
     person = await newPersonPage(browser, server.base)
     person.allowConsoleError(httpStatusLogged(401, '/api/me'))
     const { page } = person
-    await page.goto('/groups/1')
-    await page.waitForURL('**/sign-in?next=*')
-    await page.getByLabel('E-mailadres').fill(chair.email)
-    await page.getByLabel('Wachtwoord').fill(chair.password)
-    await page.getByRole('button', { name: 'Inloggen' }).click()
-    await page.waitForURL('**/groups/1')
-    await page.getByRole('heading', { level: 1 }).waitFor()
+    await page.goto('/')
+    await page.waitForURL('**/sign-in')
+    await signIn(page)
+    groupId = await demoGroupId(page)
+    // a full page load of a deep link: the server answers index.html, the app routes
+    await page.goto(`/groups/${groupId}`)
+    await page.getByRole('heading', { level: 1, name: DEMO_GROUP }).waitFor()
     await checkAccessibility(page, 'group from the binary')
     await page.screenshot({ path: join(screenshots, 'binary-group.png') })
     console.log('  screenshot artifacts/screenshots/binary-group.png')
@@ -94,11 +111,8 @@ describe('one binary serves the app', { concurrency: false }, () => {
     const context = await browser.newContext({ baseURL: server.base, locale: 'nl-NL', timezoneId: 'America/New_York' })
     const page = await context.newPage()
     await page.goto('/sign-in')
-    await page.getByLabel('E-mailadres').fill(chair.email)
-    await page.getByLabel('Wachtwoord').fill(chair.password)
-    await page.getByRole('button', { name: 'Inloggen' }).click()
-    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
-    await page.goto('/groups/1')
+    await signIn(page)
+    await page.goto(`/groups/${groupId}`)
     const row = page.locator('#draft-table tbody tr').first()
     await row.waitFor()
     const id = await row.getAttribute('data-draft')
