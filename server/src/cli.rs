@@ -487,3 +487,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 #[cfg(test)]
 #[path = "cli_nesting_tests.rs"]
 mod nesting_tests;
+
+#[cfg(test)]
+#[path = "cli_hour_tests.rs"]
+mod hour_tests;
