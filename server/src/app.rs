@@ -89,11 +89,9 @@ impl App {
             shutdown.clone(),
             tracker.clone(),
         );
-        let mut router =
+        let router =
             crate::http::api(&state, crate::ws::inbox::router()).merge(crate::ws::router());
-        if let Some(dir) = config.static_dir.as_deref() {
-            router = crate::http::with_static_files(router, dir);
-        }
+        let router = crate::http::with_static_files(router, config.static_dir.as_deref());
         let router = crate::http::finish(router, state);
         Ok(Self {
             listener,

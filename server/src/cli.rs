@@ -171,7 +171,8 @@ struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     database: DatabaseArgs,
-    /// Directory of the built web client to serve at `/`.
+    /// Directory of a built web client to serve at `/` instead of the one built into the
+    /// binary (for development).
     #[arg(long, env = "POLDER_STATIC_DIR")]
     static_dir: Option<PathBuf>,
     /// Log format.
@@ -268,6 +269,23 @@ struct SchedulerArgs {
     /// Public base URL of the web app, for links in e-mails.
     #[arg(long, env = "POLDER_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Hour of the day, Dutch time (Europe/Amsterdam), at which date-based reminders,
+    /// requests and timeouts fall due.
+    #[arg(
+        long,
+        env = "POLDER_REMINDER_HOUR",
+        default_value_t = crate::scheduler::DEFAULT_REMINDER_HOUR,
+        value_parser = clap::value_parser!(u32).range(0..=23)
+    )]
+    reminder_hour: u32,
+    /// Hour of the day, Dutch time, after which the daily digests go out.
+    #[arg(
+        long,
+        env = "POLDER_DIGEST_HOUR",
+        default_value_t = crate::scheduler::DEFAULT_DIGEST_HOUR,
+        value_parser = clap::value_parser!(u32).range(0..=23)
+    )]
+    digest_hour: u32,
     #[command(flatten)]
     webhooks: webhook_args::WebhookArgs,
 }
@@ -278,6 +296,8 @@ impl SchedulerArgs {
         settings.enabled = self.enabled == "on";
         settings.interval = Duration::from_secs(self.scheduler_interval_secs.max(1));
         settings.public_url = self.public_url;
+        settings.reminder_hour = self.reminder_hour;
+        settings.digest_hour = self.digest_hour;
         self.webhooks.apply(settings);
         settings.smtp = self.smtp_host.map(|host| SmtpSettings {
             host,
@@ -467,3 +487,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 #[cfg(test)]
 #[path = "cli_nesting_tests.rs"]
 mod nesting_tests;
+
+#[cfg(test)]
+#[path = "cli_hour_tests.rs"]
+mod hour_tests;

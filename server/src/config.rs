@@ -149,7 +149,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Directory for the embedded database and other local state.
     pub data_dir: PathBuf,
-    /// Directory of the built web client to serve at `/`, if any.
+    /// Directory of the built web client to serve at `/` instead of the one built into the
+    /// binary (`--static-dir`, for development).
     pub static_dir: Option<PathBuf>,
     /// Input limits.
     pub limits: Limits,

@@ -17,6 +17,7 @@ mod bounds;
 mod client_openapi;
 mod credentials;
 mod durability;
+mod dutch_time;
 mod escalation;
 mod governance;
 mod limits;

@@ -52,12 +52,15 @@ export async function grant(dataDir, { doc, email, role }) {
   await polder(dataDir, ['doc', 'grant', '--doc', doc, '--user', email, '--role', role])
 }
 
-/** Starts `polder serve`; resolves when /readyz answers 200. */
-export async function startServer({ dataDir, port }) {
+/**
+ * Starts `polder serve`; resolves when /readyz answers 200. With `builtIn`, no `--static-dir`:
+ * the server serves the client it was built with.
+ */
+export async function startServer({ dataDir, port, builtIn = false }) {
   const base = `http://127.0.0.1:${port}`
   const child = spawn(
     polderBin,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--static-dir', staticDir],
+    ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, ...(builtIn ? [] : ['--static-dir', staticDir])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
   )
   const log = []

@@ -2727,7 +2727,7 @@ export interface operations {
   milestones_dashboard: {
     parameters: {
       query?: {
-        /** @description YYYY-MM-DD; default the server's date */
+        /** @description YYYY-MM-DD; default today in the Netherlands (Europe/Amsterdam) */
         today?: string;
       };
       path: {

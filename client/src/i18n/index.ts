@@ -3,6 +3,7 @@
 // in place (an open editor keeps its state) instead of re-rendering screens.
 import { nl, type MessageKey, type Messages } from './nl'
 import { en } from './en'
+import * as dates from './dates'
 
 export type { MessageKey }
 export type Lang = 'nl' | 'en'
@@ -90,9 +91,17 @@ export function onLangChange(listener: (lang: Lang) => void): () => void {
   return () => listeners.delete(listener)
 }
 
+export { TIME_ZONE } from './dates'
+
+/** A moment as Dutch date and time ("1 dec 2026 15:40"), in the current language. */
 export function formatDate(date: Date): string {
-  return new Intl.DateTimeFormat(current === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(date)
+  return dates.formatMoment(date, current)
+}
+
+/**
+ * A calendar day written `YYYY-MM-DD` (a due date, "today") as a date in the current language
+ * ("26 mei 2026"); anything else as it is.
+ */
+export function formatDay(day: string): string {
+  return dates.formatDay(day, current)
 }

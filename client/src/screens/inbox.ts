@@ -2,7 +2,7 @@
 // requests, reminders, escalations, mentions); new ones arrive live; mark read / unread.
 import { inbox, type InboxItem } from '../api'
 import type { App } from '../app'
-import { t, tr, trAttr, type MessageKey } from '../i18n'
+import { formatDay, t, tr, trAttr, type MessageKey } from '../i18n'
 import type { Screen } from '../router'
 import { announce } from '../ui/announce'
 import { h } from '../ui/dom'
@@ -62,7 +62,7 @@ export function inboxScreen(app: App): Screen {
               h('p', { class: 'inbox-head' }, item.read ? null : tr(h('span', { class: 'unread-dot' }), 'inbox.unread'), kind, item.party ? partyChip(item.party) : null, h('span', { class: 'muted' }, dateText(item.created_at))),
               h('p', { class: 'inbox-title' }, title),
               n.body ? h('p', { class: 'inbox-body' }, n.body) : null,
-              n.due ? tr(h('p', { class: 'inbox-due' }), 'inbox.due', { date: n.due }) : null,
+              n.due ? tr(h('p', { class: 'inbox-due' }), 'inbox.due', { date: formatDay(n.due) }) : null,
               toggle,
             )
           }),

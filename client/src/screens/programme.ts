@@ -3,7 +3,7 @@
 // days and the late ones, filtered by party.
 import { directory, governance, type ActionLine, type Dashboard, type Milestone } from '../api'
 import type { App } from '../app'
-import { t, tr } from '../i18n'
+import { formatDay, t, tr } from '../i18n'
 import type { Screen } from '../router'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
@@ -128,7 +128,7 @@ export function programmeScreen(app: App, bodyId: number, query: URLSearchParams
       main.replaceChildren(
         h('p', { class: 'back' }, h('a', { href: `/groups/${bodyId}`, 'data-link': true }, tr(h('span', {}), 'import.back', { name: bodyName }))),
         tr(h('h1', {}), 'programme.heading', { name: bodyName }),
-        tr(h('p', { class: 'lead' }), 'programme.today', { date: board.today, days: board.due_soon_days }),
+        tr(h('p', { class: 'lead' }), 'programme.today', { date: formatDay(board.today), days: board.due_soon_days }),
         h('div', { class: 'filter-bar' }, field('programme.partyFilter', filter)),
         holder,
       )

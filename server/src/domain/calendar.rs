@@ -11,6 +11,11 @@
 //! Hemelvaartsdag, 1e en 2e Pinksterdag, 1e en 2e Kerstdag. Goede Vrijdag is a public holiday
 //! in name but not a general day off, so it is off by default ([`HolidayRules::good_friday`]).
 //! Easter follows the Gregorian computus (anonymous Gregorian algorithm, Meeus/Jones/Butcher).
+//!
+//! Working days are calendar days, counted without hours, so a daylight-saving change never
+//! makes a day longer or shorter here. The day a moment falls on is its Dutch day
+//! ([`crate::domain::dutch_time::date_of`]): a dispute raised at 23:30 UTC on a summer
+//! Sunday was raised on Monday, and its response time counts from Monday.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -353,6 +358,71 @@ mod tests {
         assert_eq!(add_working_days(d(2024, 12, 27), 3, &rules), d(2025, 1, 2));
         assert_eq!(add_working_days(d(2025, 1, 2), -2, &rules), d(2024, 12, 30));
         assert_eq!(add_working_days(d(2025, 5, 31), 0, &rules), d(2025, 5, 31));
+    }
+
+    #[test]
+    fn working_days_across_the_daylight_saving_changes() {
+        use crate::domain::dutch_time::{at_local_hour, date_of};
+        use chrono::{DateTime, Utc};
+        let rules = HolidayRules::default();
+        let utc = |raw: &str| {
+            DateTime::parse_from_rfc3339(raw)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        // Summer time starts on Sunday 29 March 2026: Friday 27 March to Monday 30 March is
+        // one working day, Friday 27 March to Friday 3 April five (Goede Vrijdag is a working
+        // day by default).
+        assert_eq!(
+            working_days_between(d(2026, 3, 27), d(2026, 3, 30), &rules),
+            1
+        );
+        assert_eq!(
+            working_days_between(d(2026, 3, 27), d(2026, 4, 3), &rules),
+            5
+        );
+        assert_eq!(add_working_days(d(2026, 3, 27), 1, &rules), d(2026, 3, 30));
+        // Winter time comes back on Sunday 25 October 2026.
+        assert_eq!(
+            working_days_between(d(2026, 10, 23), d(2026, 10, 26), &rules),
+            1
+        );
+        assert_eq!(
+            add_working_days(d(2026, 10, 26), -1, &rules),
+            d(2026, 10, 23)
+        );
+        // 23:30 UTC on Sunday 29 March is 01:30 on Monday in Amsterdam: Monday's deadline of
+        // five working days is Monday 6 April (Tweede Paasdag) passed over: Tuesday 7 April.
+        let raised = date_of(utc("2026-03-29T23:30:00Z"));
+        assert_eq!(raised, d(2026, 3, 30));
+        assert_eq!(add_working_days(raised, 5, &rules), d(2026, 4, 7));
+        // The morning hour of both Fridays and both Mondays around a change is one working day
+        // apart, whatever the UTC hours are (07:00 before, 06:00 after in spring).
+        let friday = at_local_hour(d(2026, 3, 27), 8);
+        let monday = at_local_hour(d(2026, 3, 30), 8);
+        assert_eq!(friday, utc("2026-03-27T07:00:00Z"));
+        assert_eq!(monday, utc("2026-03-30T06:00:00Z"));
+        assert_eq!(
+            working_days_between(date_of(friday), date_of(monday), &rules),
+            1
+        );
+        let friday = at_local_hour(d(2026, 10, 23), 8);
+        let monday = at_local_hour(d(2026, 10, 26), 8);
+        assert_eq!(friday, utc("2026-10-23T06:00:00Z"));
+        assert_eq!(monday, utc("2026-10-26T07:00:00Z"));
+        assert_eq!(
+            working_days_between(date_of(friday), date_of(monday), &rules),
+            1
+        );
+        // 22:30 UTC on Friday 23 October (CEST) is already Saturday in Amsterdam; an hour
+        // later in winter, 22:30 UTC on Friday 30 October is still Friday.
+        assert_eq!(date_of(utc("2026-10-23T22:30:00Z")), d(2026, 10, 24));
+        assert_eq!(date_of(utc("2026-10-30T22:30:00Z")), d(2026, 10, 30));
+        assert!(!is_working_day(
+            date_of(utc("2026-10-23T22:30:00Z")),
+            &rules
+        ));
+        assert!(is_working_day(date_of(utc("2026-10-30T22:30:00Z")), &rules));
     }
 
     #[test]

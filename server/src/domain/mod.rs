@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`fuzzy_date`]: due dates as people write them ("Q3 2026", "najaar 2022", "?").
 //! - [`calendar`]: Dutch public holidays and working-day arithmetic.
+//! - [`dutch_time`]: the Europe/Amsterdam zone: today's date, local hours, daylight saving.
 //! - [`draft_status`]: the advice-draft status flow and which steps freeze a version.
 //! - [`roles`]: what each membership role may do in its body.
 //! - [`audit_chain`]: the hash chain that makes the audit log tamper-evident.
@@ -74,6 +75,7 @@ pub mod bodies;
 pub mod calendar;
 pub mod dispute;
 pub mod draft_status;
+pub mod dutch_time;
 pub mod escalation;
 pub mod fuzzy_date;
 pub mod milestone_status;

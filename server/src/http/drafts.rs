@@ -297,7 +297,7 @@ async fn transition(
             let name = format!(
                 "{} — {}",
                 to.as_str(),
-                chrono::Utc::now().format("%Y-%m-%d %H:%M")
+                crate::domain::dutch_time::format_minute(chrono::Utc::now())
             );
             let version = NewVersion {
                 name: &name,

@@ -1,7 +1,8 @@
 //! The HTTP API: one file per resource, each returning its routes together with their
 //! documentation; [`api`] assembles them with the OpenAPI document, and the server's router is
 //! composed in `crate::app` from [`api`], the sync endpoints of [`crate::ws`] and the web app's
-//! files ([`with_static_files`]), then given the layers of every answer ([`finish`]).
+//! files ([`with_static_files`], from [`client_app`]), then given the layers of every answer
+//! ([`finish`]).
 //!
 //! # Layout
 //! Resource files, which import none of each other, only the shared modules below:
@@ -12,6 +13,7 @@
 //! - [`escalation`]: disputes and their dossiers, the ladder, notifications, calendar feeds,
 //!   webhooks.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics` (not in the API document).
+//! - [`client_app`]: the web client at `/`, built into the binary (or `--static-dir`).
 //!
 //! Shared by them:
 //! - [`access`]: what the caller may do in a body (read, write, steer, sign off for a party),
@@ -31,6 +33,7 @@
 pub mod access;
 pub mod audit;
 pub mod bodies;
+pub mod client_app;
 pub mod comments;
 pub mod cookies;
 pub mod credentials;
@@ -55,8 +58,6 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use tower_http::compression::CompressionLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -117,14 +118,20 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .route("/api/{*rest}", any(unknown_api_route))
 }
 
-/// The web app's files from `dir`, compressed; paths that name no file get `index.html`
-/// (the app routes in the browser).
-pub fn with_static_files(router: Router<AppState>, dir: &Path) -> Router<AppState> {
-    let index = dir.join("index.html");
-    let files = tower::ServiceBuilder::new()
-        .layer(CompressionLayer::new())
-        .service(ServeDir::new(dir).fallback(ServeFile::new(index)));
-    router.fallback_service(files)
+/// The web app at `/`: built into the binary, or from `static_dir` when given (see
+/// [`client_app`]); paths that name no file get `index.html` (the app routes in the browser).
+pub fn with_static_files(router: Router<AppState>, static_dir: Option<&Path>) -> Router<AppState> {
+    let source = client_app::ClientSource::configured(static_dir);
+    if source.has_index() {
+        tracing::info!(files = %source.describe(), "serving the web client");
+    } else {
+        tracing::warn!(
+            files = %source.describe(),
+            "the web client was not built: / answers a page that says how to build it \
+             (cd client && npm ci && npm run build)"
+        );
+    }
+    client_app::serve(router, source)
 }
 
 /// Gives the composed router (API, sync endpoints, files) the layers of every answer and its

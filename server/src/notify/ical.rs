@@ -1,7 +1,11 @@
 //! iCalendar feeds (RFC 5545) of due dates, one per person or party, served at a secret URL.
 //!
 //! Each [`CalendarItem`] becomes an all-day `VEVENT`: `DTSTART;VALUE=DATE` on the first day and
-//! an exclusive `DTEND` the day after the last. The `UID` is the item's stable id with
+//! an exclusive `DTEND` the day after the last. Polder's dates are Dutch calendar days
+//! ([`crate::domain::dutch_time`]); a `DATE` value has no time and no zone, so every calendar
+//! shows it on that same day, on either side of a daylight-saving change, and the feed needs no
+//! `VTIMEZONE`. Only `DTSTAMP` and `LAST-MODIFIED` are moments, written in UTC as RFC 5545
+//! requires. The `UID` is the item's stable id with
 //! `@polder` appended, so calendar clients update events instead of duplicating them, and
 //! `DTSTAMP`/`LAST-MODIFIED` are the item's last change, so an unchanged feed renders to the
 //! same bytes. Text escaping and line folding are done by the `icalendar` crate (0.17 escapes
@@ -279,6 +283,26 @@ mod tests {
         let first = feed("F", &items);
         assert_eq!(first, feed("F", &items), "same input, same bytes");
         assert!(first.contains("DTEND;VALUE=DATE:20251231\r\n"), "{first}");
+    }
+
+    #[test]
+    fn days_around_the_daylight_saving_changes_stay_whole_days() {
+        let mut items = items();
+        // Sunday 29 March 2026 (summer time starts) and Sunday 25 October (it ends).
+        items[0].start = date(2026, 3, 29);
+        items[0].end_inclusive = date(2026, 3, 29);
+        items[1].start = date(2026, 10, 24);
+        items[1].end_inclusive = date(2026, 10, 25);
+        let text = feed("Wisseling", &items);
+        for line in [
+            "DTSTART;VALUE=DATE:20260329\r\n",
+            "DTEND;VALUE=DATE:20260330\r\n",
+            "DTSTART;VALUE=DATE:20261024\r\n",
+            "DTEND;VALUE=DATE:20261026\r\n",
+        ] {
+            assert!(text.contains(line), "{line}: {text}");
+        }
+        assert!(!text.contains("TZID"), "{text}");
     }
 
     #[test]

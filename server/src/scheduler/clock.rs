@@ -1,9 +1,12 @@
 //! The scheduler's notion of "now": [`SystemClock`] in production, [`FakeClock`] in tests, so
-//! that tests move time forward instead of sleeping.
+//! that tests move time forward instead of sleeping. Moments are UTC; the hours and days of
+//! the scheduler's rules are Dutch ([`crate::domain::dutch_time`]).
 
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::domain::dutch_time;
 
 /// A moment in time (UTC).
 pub type Timestamp = DateTime<Utc>;
@@ -68,9 +71,8 @@ pub fn timestamp(raw: &str) -> Option<Timestamp> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// `date` at `hour`:00 UTC.
+/// `date` at `hour`:00 Dutch time (Europe/Amsterdam): with `hour` 8, 07:00 UTC in winter and
+/// 06:00 UTC in summer. See [`crate::domain::dutch_time::at_local_hour`].
 pub fn at_hour(date: NaiveDate, hour: u32) -> Timestamp {
-    date.and_hms_opt(hour.min(23), 0, 0)
-        .unwrap_or_default()
-        .and_utc()
+    dutch_time::at_local_hour(date, hour)
 }

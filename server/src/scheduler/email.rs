@@ -1,10 +1,9 @@
 //! E-mail delivery: immediate messages as they come, and the daily digest of each person who
-//! chose one, sent once per person and day after `digest_hour_utc`.
-
-use chrono::Timelike;
+//! chose one, sent once per person and day after `digest_hour` (Dutch time).
 
 use super::clock::Timestamp;
 use super::{Report, Scheduler, BATCH, LEASE_MS};
+use crate::domain::dutch_time;
 use crate::notify::{render, render_digest, EmailContext, Language};
 
 fn context(scheduler: &Scheduler, language: Language) -> EmailContext {
@@ -51,10 +50,10 @@ pub async fn deliver(scheduler: &Scheduler, now: Timestamp, report: &mut Report)
             report.errors += 1;
         }
     }
-    if now.hour() < scheduler.settings.digest_hour_utc {
+    if dutch_time::hour_of(now) < scheduler.settings.digest_hour {
         return;
     }
-    let date = now.date_naive();
+    let date = dutch_time::date_of(now);
     let date_key = date.to_string();
     let people = match db.digest_people(now_ms).await {
         Ok(people) => people,

@@ -158,7 +158,7 @@ async fn milestone_reminder(
         .get("stage")
         .and_then(|s| s.as_str())
         .and_then(Stage::parse);
-    let today = now.date_naive();
+    let today = crate::domain::dutch_time::date_of(now);
     let kind = match stage {
         Some(Stage::Before(_)) => NotificationKind::Reminder {
             days_before: working_days_between(today, due, &scheduler.settings.holidays).max(1),

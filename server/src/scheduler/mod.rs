@@ -14,7 +14,11 @@
 //!    stored under unique keys (`reminder:milestone:12:due-2026-05-26:d-7:party:3`), so a
 //!    second process or a retried job never sends anything twice.
 //! 3. **deliver** ([`email`]): immediate e-mails and the daily digests (after
-//!    `digest_hour_utc`, at most one per person and day).
+//!    `digest_hour`, at most one per person and day).
+//!
+//! Days and hours are Dutch ([`crate::domain::dutch_time`]): "today" is the date in
+//! Amsterdam, and date-based jobs fall due at `reminder_hour` local time, whichever side of a
+//! daylight-saving change the day is on.
 //!
 //! Webhooks are not delivered here: storing a notification records one delivery row per
 //! active webhook of its body, and the [`webhooks::WebhookWorker`], a task of its own, posts
@@ -51,6 +55,11 @@ use crate::domain::reminders::DEFAULT_DAYS_BEFORE;
 use crate::notify::{Mailer, RetryPolicy, SmtpMailer, SmtpSettings};
 use crate::storage::SqlStorage;
 
+/// Default of [`SchedulerSettings::reminder_hour`]: 08:00 Dutch time.
+pub const DEFAULT_REMINDER_HOUR: u32 = 8;
+/// Default of [`SchedulerSettings::digest_hour`]: 08:00 Dutch time.
+pub const DEFAULT_DIGEST_HOUR: u32 = 8;
+
 /// Scheduler settings (part of the server configuration).
 #[derive(Debug, Clone)]
 pub struct SchedulerSettings {
@@ -65,10 +74,13 @@ pub struct SchedulerSettings {
     pub smtp: Option<SmtpSettings>,
     /// Public base URL of the web app, for links in messages (e.g. `https://polder.example`).
     pub public_url: Option<String>,
-    /// Hour (UTC) at which date-based reminders fall due.
-    pub reminder_hour_utc: u32,
-    /// Hour (UTC) after which the daily digests go out.
-    pub digest_hour_utc: u32,
+    /// Hour of the day, Dutch time (Europe/Amsterdam), at which date-based reminders, requests
+    /// and timeouts fall due. Default 8 (08:00: 07:00 UTC in winter, 06:00 UTC in summer;
+    /// `--reminder-hour`, `POLDER_REMINDER_HOUR`).
+    pub reminder_hour: u32,
+    /// Hour of the day, Dutch time, after which the daily digests go out. Default 8
+    /// (`--digest-hour`, `POLDER_DIGEST_HOUR`).
+    pub digest_hour: u32,
     /// Working days before a due date that reminders go out.
     pub reminder_days: Vec<i64>,
     /// Working days between sign-off request rounds.
@@ -91,8 +103,8 @@ impl Default for SchedulerSettings {
             clock: Arc::new(SystemClock),
             smtp: None,
             public_url: None,
-            reminder_hour_utc: 6,
-            digest_hour_utc: 6,
+            reminder_hour: DEFAULT_REMINDER_HOUR,
+            digest_hour: DEFAULT_DIGEST_HOUR,
             reminder_days: DEFAULT_DAYS_BEFORE.to_vec(),
             sign_off_every_days: 5,
             mandate_after_days: 10,

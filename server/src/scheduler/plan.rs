@@ -1,12 +1,13 @@
 //! Planning: the jobs the current state calls for, inserted under unique keys. Idempotent, so
 //! every run (and every process) may plan; only new keys become new jobs.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::clock::{at_hour, Timestamp};
 use super::{Report, Scheduler};
 use crate::domain::calendar::add_working_days;
+use crate::domain::dutch_time;
 use crate::domain::escalation::{overdue_dispute_day, timeout_day, JobKind};
 use crate::domain::reminders::{milestone_stages, request_rounds};
 use crate::storage::escalation::disputes::parse_day;
@@ -16,10 +17,9 @@ use crate::storage::StorageError;
 /// Most sign-off request rounds per version.
 const MAX_SIGN_OFF_ROUNDS: i64 = 12;
 
+/// The Dutch calendar day of a stored moment.
 fn day_of(ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
+    dutch_time::date_of_millis(ms)
 }
 
 /// Plans every job due now or soon.
@@ -33,9 +33,9 @@ pub async fn plan(
 ) -> Result<(), StorageError> {
     let db = &scheduler.db;
     let settings = &scheduler.settings;
-    let today = now.date_naive();
+    let today = dutch_time::date_of(now);
     let now_ms = now.timestamp_millis();
-    let hour = settings.reminder_hour_utc;
+    let hour = settings.reminder_hour;
     let mut jobs = Vec::new();
 
     for milestone in db.open_milestones().await? {

@@ -88,7 +88,7 @@ fn count(counts: &mut Counts, milestone: &Milestone, bucket: Option<Bucket>) {
     path = "/api/bodies/{id}/dashboard",
     tag = "milestones",
     summary = "The programme dashboard: due in 30 days, late, by status, by party, by action line",
-    params(("id" = i64, Path, description = "id"), ("today" = Option<String>, Query, description = "YYYY-MM-DD; default the server's date")),
+    params(("id" = i64, Path, description = "id"), ("today" = Option<String>, Query, description = "YYYY-MM-DD; default today in the Netherlands (Europe/Amsterdam)")),
     responses((status = 200, description = "the dashboard", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn dashboard(

@@ -47,13 +47,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(imports::router())
 }
 
-/// Reads `?today=YYYY-MM-DD`; the server's local date when absent.
+/// Reads `?today=YYYY-MM-DD`; today in the Netherlands (Europe/Amsterdam) when absent.
 ///
 /// # Errors
 /// [`Invalid`] naming `today`.
 pub(crate) fn today(raw: Option<&str>) -> Result<NaiveDate> {
     match raw.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(chrono::Local::now().date_naive()),
+        None => Ok(crate::domain::dutch_time::today()),
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
             Invalid {
                 field: "today",

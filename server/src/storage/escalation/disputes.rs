@@ -189,7 +189,11 @@ impl SqlStorage {
     ) -> Result<NaiveDate, StorageError> {
         let ladder = self.ladder(body_id).await?;
         let days = ladder.first().map_or(10, |l| l.response_days);
-        Ok(respond_by(now.date_naive(), days, &HolidayRules::default()))
+        Ok(respond_by(
+            crate::domain::dutch_time::date_of(now),
+            days,
+            &HolidayRules::default(),
+        ))
     }
 
     /// Opens a dispute as of `now`. With an `origin_key` (e.g. `milestone-overdue:12`) it is

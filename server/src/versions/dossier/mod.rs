@@ -26,9 +26,10 @@ pub enum Block {
     Item(String),
 }
 
+/// A stored moment as Dutch time with its zone, e.g. `2026-05-04 10:15 CEST`.
 fn date_time(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(crate::domain::dutch_time::format_minute_with_zone)
         .unwrap_or_default()
 }
 

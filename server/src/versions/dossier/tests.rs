@@ -122,7 +122,7 @@ fn blocks_follow_the_record_in_reading_order() {
         ))
     );
     assert!(blocks.contains(&Block::Text(
-        "Onderwerp: passage in adviesconcept 3 · gemeld door ZIN op 2026-03-02 09:30 UTC".into()
+        "Onderwerp: passage in adviesconcept 3 · gemeld door ZIN op 2026-03-02 10:30 CET".into()
     )));
     assert!(blocks.contains(&Block::Text(
         "Status: geëscaleerd · niveau 1 (Thematafel Passende Zorg) · reageren uiterlijk 2026-03-16"
@@ -138,7 +138,7 @@ fn blocks_follow_the_record_in_reading_order() {
     );
     assert!(first.is_some() && first < earlier, "{blocks:?}");
     assert!(blocks.contains(&Block::Item(
-        "2026-03-02 09:32 UTC — geëscaleerd na verlopen reactietermijn naar niveau 1 \
+        "2026-03-02 10:32 CET — geëscaleerd na verlopen reactietermijn naar niveau 1 \
          (Thematafel Passende Zorg) door Polder"
             .into()
     )));

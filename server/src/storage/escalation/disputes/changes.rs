@@ -356,7 +356,7 @@ async fn escalate_in(
     escalation: &Escalation<'_>,
 ) -> Result<Change, StorageError> {
     let deadline = respond_by(
-        escalation.now.date_naive(),
+        crate::domain::dutch_time::date_of(escalation.now),
         next.response_days,
         &HolidayRules::default(),
     );
