@@ -17,6 +17,7 @@ mod credentials;
 mod durability;
 mod escalation;
 mod governance;
+mod import_headings;
 mod limits;
 mod lists;
 mod matrix;

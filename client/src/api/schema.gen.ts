@@ -51,6 +51,10 @@ export interface paths {
     /** Import a milestone table sent as the raw body (chair, secretariat); dry_run defaults to true */
     post: operations["milestones_import_table"];
   };
+  "/api/bodies/{id}/imports/parties": {
+    /** Resolve a party name an import met: map it to a party as an alias, or create a party for it (chair, secretariat) */
+    post: operations["milestones_resolve_party"];
+  };
   "/api/bodies/{id}/ladder": {
     /** The working group's escalation ladder and overdue margin (body readers) */
     get: operations["disputes_show_ladder"];
@@ -242,6 +246,10 @@ export interface paths {
     get: operations["parties_list"];
     /** Create a party or collective (administrators) */
     post: operations["parties_create"];
+  };
+  "/api/parties/{code}/aliases": {
+    /** Add an alias to a party (administrators; the programme team does this from the import) */
+    post: operations["parties_add_alias"];
   };
   "/api/parties/{code}/calendar-feeds": {
     /** Create a feed for a party (people of that party, administrators); the answer holds its URL, once */
@@ -553,6 +561,12 @@ export interface components {
       template?: Record<string, never>;
       title: string;
     };
+    /** @description A party created for a name an import met. */
+    CreateFromImport: {
+      code: string;
+      colour: string;
+      name: string;
+    };
     CreateInput: {
       url: string;
     };
@@ -802,6 +816,11 @@ export interface components {
      * @enum {string}
      */
     MilestoneStatus: "gepland" | "op_koers" | "risico" | "te_laat" | "verschoven" | "gereed" | "vervallen";
+    /** @description Another name for a party. */
+    NewAlias: {
+      /** @description The name as it is written in tables ("Zorginstituut", "NZa"). */
+      alias: string;
+    };
     /** @description A progress note. */
     Note: {
       /**
@@ -1735,6 +1754,14 @@ export interface components {
       subject_id: number;
       subject_kind: string;
       title: string;
+    };
+    /** @description How to resolve a party name an import met: `party` (map it) or `create` (a new party). */
+    ResolveParty: {
+      create?: null | components["schemas"]["CreateFromImport"];
+      /** @description The name as the table writes it ("NZa", "InEen"). */
+      name: string;
+      /** @description Map the name to this existing party (its code); the name becomes its alias. */
+      party?: string | null;
     };
     /** @description A role agreement with its matrix and the current sign-offs. */
     RoleAgreement: {
@@ -2683,6 +2710,82 @@ export interface operations {
       };
       /** @description the file is larger than the import limit */
       413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Resolve a party name an import met: map it to a party as an alias, or create a party for it (chair, secretariat) */
+  milestones_resolve_party: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResolveParty"];
+      };
+    };
+    responses: {
+      /** @description mapped: the party with its aliases */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description created: the new party */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5587,6 +5690,76 @@ export interface operations {
       };
       /** @description not allowed */
       403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Add an alias to a party (administrators; the programme team does this from the import) */
+  parties_add_alias: {
+    parameters: {
+      path: {
+        /** @description party code */
+        code: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewAlias"];
+      };
+    };
+    responses: {
+      /** @description the party with its aliases */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
