@@ -20,6 +20,7 @@ mod durability;
 mod dutch_time;
 mod escalation;
 mod governance;
+mod import_headings;
 mod limits;
 mod lists;
 mod matrix;

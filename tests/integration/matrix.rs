@@ -358,6 +358,15 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             |role| json!({"code": format!("P{role}"), "name": format!("Partij {role}"), "colour": "#123456"}),
         ),
         route(Method::GET, format!("/api/parties/{party}"), SIGNED_IN),
+        // the register's aliases: administrators (the programme team resolves names through
+        // the import route below)
+        with_body(
+            Method::POST,
+            "/api/parties/{code}/aliases",
+            ADMIN,
+            |role| json!({"alias": format!("Alias {role}")}),
+        )
+        .at("/api/parties/ZIN/aliases"),
         route(Method::GET, "/api/people", SIGNED_IN),
         with_body(
             Method::POST,
@@ -624,6 +633,13 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             |_| json!({"not": "a table"}),
         )
         .at(format!("/api/bodies/{body}/imports?format=csv")),
+        // a name an import met becomes an alias of a party: the programme team of the body
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/imports/parties"),
+            STEERING,
+            |role| json!({"name": format!("Onbekend {role}"), "party": "ZIN"}),
+        ),
         // escalation: disputes
         route(
             Method::GET,

@@ -1,6 +1,6 @@
 // Role agreements, action lines / milestones / dashboard, disputes.
 import { listAll, request } from './http'
-import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, RoleAgreement, SignOff, SignOffState } from './types'
+import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, Party, RoleAgreement, SignOff, SignOffState } from './types'
 
 export const roleAgreements = (bodyId: number): Promise<RoleAgreement[]> => listAll(`/api/bodies/${bodyId}/role-agreements`)
 export const signOff = (agreementId: number, input: { state: SignOffState; reservation?: string; version_hash: string }): Promise<{ sign_off: SignOff; agreement: RoleAgreement; dispute: { opened: boolean; id: number | null; message: string | null } | null }> =>
@@ -31,6 +31,12 @@ export const importTable = (bodyId: number, file: Blob, input: { dryRun: boolean
     `/api/bodies/${bodyId}/imports?dry_run=${input.dryRun ? 'true' : 'false'}&format=${input.format}&name=${encodeURIComponent(input.name)}`,
     file,
   )
+
+/** Resolves a party name an import met: map it to an existing party, or create a party for it. */
+export const resolveImportParty = (
+  bodyId: number,
+  input: { name: string; party: string } | { name: string; create: { code: string; name: string; colour: string } },
+): Promise<Party> => request('POST', `/api/bodies/${bodyId}/imports/parties`, input)
 
 export const dispute = (id: number): Promise<DisputeDossier> => request('GET', `/api/disputes/${id}`)
 export const ladder = (bodyId: number): Promise<{ body_id: number; levels: LadderLevel[] }> => request('GET', `/api/bodies/${bodyId}/ladder`)

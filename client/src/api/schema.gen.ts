@@ -51,18 +51,15 @@ export interface paths {
     /** Import a milestone table sent as the raw body (chair, secretariat); dry_run defaults to true */
     post: operations["milestones_import_table"];
   };
+  "/api/bodies/{id}/imports/parties": {
+    /** Resolve a party name an import met: map it to a party as an alias, or create a party for it (chair, secretariat) */
+    post: operations["milestones_resolve_party"];
+  };
   "/api/bodies/{id}/ladder": {
     /** The working group's escalation ladder and overdue margin (body readers) */
     get: operations["disputes_show_ladder"];
     /** Set the escalation ladder (administrators, chair, secretariat) */
     put: operations["disputes_put_ladder"];
-  };
-  "/api/bodies/{id}/ladder/forums": {
-    /**
-     * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
-     * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
-     */
-    get: operations["disputes_ladder_forums"];
   };
   "/api/bodies/{id}/members": {
     /** A body's members by party */
@@ -250,6 +247,10 @@ export interface paths {
     /** Create a party or collective (administrators) */
     post: operations["parties_create"];
   };
+  "/api/parties/{code}/aliases": {
+    /** Add an alias to a party (administrators; the programme team does this from the import) */
+    post: operations["parties_add_alias"];
+  };
   "/api/parties/{code}/calendar-feeds": {
     /** Create a feed for a party (people of that party, administrators); the answer holds its URL, once */
     post: operations["calendar_create_party"];
@@ -275,7 +276,7 @@ export interface paths {
     patch: operations["role_agreements_update"];
   };
   "/api/role-agreements/{id}/parties/{party}": {
-    /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
+    /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
     put: operations["role_agreements_set_role"];
     /** Remove a party from the matrix (chair, secretariat) */
     delete: operations["role_agreements_remove_party"];
@@ -380,11 +381,6 @@ export interface components {
        * @description Party id.
        */
       party_id: number;
-      /**
-       * @description What the party takes on, in its own words (empty when not written out); part of the
-       * version hash, so a sign-off binds to it.
-       */
-      responsibility: string;
       /** @description The party's role on the topic. */
       role: components["schemas"]["AgreementRole"];
       sign_off?: null | components["schemas"]["SignOff"];
@@ -411,21 +407,6 @@ export interface components {
     ApiErrorDetailBody: {
       code: string;
       message: string;
-    };
-    /** @description One attempt as the log shows it. */
-    AttemptView: {
-      /**
-       * Format: int64
-       * @description Unix ms.
-       */
-      at: number;
-      /**
-       * Format: int64
-       * @description 1 for the first.
-       */
-      attempt: number;
-      /** @description `delivered` or `failed`. */
-      result: string;
     };
     /** @description An audit entry as the API shows it. */
     AuditEntry: {
@@ -495,39 +476,6 @@ export interface components {
      * @enum {string}
      */
     BodyRole: "chair" | "secretariat" | "member" | "observer";
-    /** @description A feed as its owner sees it (never with the secret). */
-    CalendarFeed: {
-      /**
-       * Format: int64
-       * @description Unix ms.
-       */
-      created_at: number;
-      /**
-       * Format: int64
-       * @description Who created it.
-       */
-      created_by?: number | null;
-      /**
-       * Format: int64
-       * @description Id.
-       */
-      id: number;
-      /**
-       * Format: int64
-       * @description The party whose feed it is, for a party feed.
-       */
-      party_id?: number | null;
-      /**
-       * Format: int64
-       * @description The person whose feed it is, for a personal feed.
-       */
-      person_id?: number | null;
-      /**
-       * Format: int64
-       * @description Unix ms when revoked.
-       */
-      revoked_at?: number | null;
-    };
     /** @description A comment, as the API shows it. */
     Comment: {
       /** @description Base64 Yjs relative position where it ends. */
@@ -613,9 +561,13 @@ export interface components {
       template?: Record<string, never>;
       title: string;
     };
-    /** @description A new webhook. */
+    /** @description A party created for a name an import met. */
+    CreateFromImport: {
+      code: string;
+      colour: string;
+      name: string;
+    };
     CreateInput: {
-      /** @description The receiver: `http(s)`, at most 2000 bytes, not an internal address. */
       url: string;
     };
     CreateLine: {
@@ -660,19 +612,6 @@ export interface components {
     CreateVersion: {
       name: string;
     };
-    /**
-     * @description A feed just created, with its address (shown this once: only a hash of the secret in it is
-     * stored).
-     */
-    CreatedFeed: {
-      /**
-       * Format: int64
-       * @description Id.
-       */
-      id: number;
-      /** @description The feed's path on this server, `/api/calendar/{secret}.ics`. */
-      path: string;
-    };
     /** @description A new token: the secret is in this answer only. */
     CreatedToken: {
       /** Format: int64 */
@@ -681,45 +620,8 @@ export interface components {
       scope: string;
       token: string;
     };
-    /** @description A webhook just added, with its signing secret (shown this once). */
-    CreatedWebhook: {
-      /**
-       * Format: int64
-       * @description Id.
-       */
-      id: number;
-      /** @description The HMAC-SHA256 signing secret of `X-Polder-Signature`. */
-      secret: string;
-      /** @description Receiver URL, as stored. */
-      url: string;
-    };
     DecisionInput: {
       decision: string;
-    };
-    /**
-     * @description One delivery as the body's chair sees it: whether it arrived, never what the receiver
-     * answered (a status code, an error text or a timing would turn the log into a probe of the
-     * network behind the server).
-     */
-    DeliveryLog: {
-      /** @description Attempts made. */
-      attempts: components["schemas"]["AttemptView"][];
-      /**
-       * Format: int64
-       * @description Unix ms when the delivery was queued.
-       */
-      created_at: number;
-      /** @description The event's key. */
-      event_key: string;
-      /**
-       * Format: int64
-       * @description Delivery id.
-       */
-      id: number;
-      /** @description For a failed delivery, a generic reason. */
-      reason?: string | null;
-      /** @description `pending`, `delivered`, `failed` or `cancelled`. */
-      status: string;
     };
     /** @description An advice draft: metadata around one Yjs document. */
     Draft: {
@@ -783,88 +685,17 @@ export interface components {
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
-    /** @description A body a level of a working group's ladder may name as its forum. */
-    LadderForum: {
-      /**
-       * Format: int64
-       * @description How far above the working group it is: 0 is the group itself, which only level 0 may
-       * name; 1 the body it reports to, and so on.
-       */
-      depth: number;
-      /**
-       * Format: int64
-       * @description The body.
-       */
-      id: number;
-      /** @description Its kind. */
-      kind: components["schemas"]["BodyKind"];
-      /** @description Its name. */
-      name: string;
-    };
-    /** @description A whole ladder with its overdue settings. */
     LadderInput: {
-      /** @description Whether overdue milestones open disputes; on when left out. */
       auto_dispute?: boolean | null;
-      /** @description 1 to 10 levels, from level 0. */
       levels: components["schemas"]["LevelInput"][];
-      /**
-       * Format: int64
-       * @description 0 to 250 working days; 10 when left out.
-       */
+      /** Format: int64 */
       overdue_margin_days?: number | null;
     };
-    /** @description One step of a body's escalation ladder. */
-    LadderLevel: {
-      /**
-       * Format: int64
-       * @description The body that deals with disputes at this level, if it is in Polder.
-       */
-      forum_body_id?: number | null;
-      /**
-       * Format: int64
-       * @description 0 for the working group itself, then 1, 2, …
-       */
-      level: number;
-      /** @description Display name, e.g. "Thematafel Passende Zorg". */
-      name: string;
-      /**
-       * Format: int64
-       * @description Working days the parties have to respond (and the forum to decide) at this level.
-       */
-      response_days: number;
-    };
-    /** @description A body's escalation settings as the API shows them. */
-    LadderSettings: {
-      /** @description Whether overdue milestones open disputes at all. */
-      auto_dispute: boolean;
-      /**
-       * Format: int64
-       * @description The body.
-       */
-      body_id: number;
-      /** @description Whether the ladder is the default (nothing stored). */
-      is_default: boolean;
-      /** @description The levels, from 0. */
-      levels: components["schemas"]["LadderLevel"][];
-      /**
-       * Format: int64
-       * @description Working days a milestone may be overdue before it opens a dispute.
-       */
-      overdue_margin_days: number;
-    };
-    /** @description One level of a ladder to store; levels are numbered by their place in the list. */
     LevelInput: {
-      /**
-       * Format: int64
-       * @description A body from `GET /api/bodies/{id}/ladder/forums` (the group itself at level 0 only).
-       */
+      /** Format: int64 */
       forum_body_id?: number | null;
-      /** @description 1 to 200 characters. */
       name: string;
-      /**
-       * Format: int64
-       * @description 1 to 250 working days.
-       */
+      /** Format: int64 */
       response_days: number;
     };
     /** @description A link to a draft passage or a decision. */
@@ -985,6 +816,11 @@ export interface components {
      * @enum {string}
      */
     MilestoneStatus: "gepland" | "op_koers" | "risico" | "te_laat" | "verschoven" | "gereed" | "vervallen";
+    /** @description Another name for a party. */
+    NewAlias: {
+      /** @description The name as it is written in tables ("Zorginstituut", "NZa"). */
+      alias: string;
+    };
     /** @description A progress note. */
     Note: {
       /**
@@ -1201,96 +1037,6 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
-    Paged_CalendarFeed: {
-      /** @description The items on this page. */
-      items: ({
-          /**
-           * Format: int64
-           * @description Unix ms.
-           */
-          created_at: number;
-          /**
-           * Format: int64
-           * @description Who created it.
-           */
-          created_by?: number | null;
-          /**
-           * Format: int64
-           * @description Id.
-           */
-          id: number;
-          /**
-           * Format: int64
-           * @description The party whose feed it is, for a party feed.
-           */
-          party_id?: number | null;
-          /**
-           * Format: int64
-           * @description The person whose feed it is, for a personal feed.
-           */
-          person_id?: number | null;
-          /**
-           * Format: int64
-           * @description Unix ms when revoked.
-           */
-          revoked_at?: number | null;
-        })[];
-      /**
-       * Format: int64
-       * @description The page size asked for.
-       */
-      limit: number;
-      /**
-       * Format: int64
-       * @description The offset of this page.
-       */
-      offset: number;
-      /**
-       * Format: int64
-       * @description How many items there are in all.
-       */
-      total: number;
-    };
-    /** @description One page of a list. */
-    Paged_DeliveryLog: {
-      /** @description The items on this page. */
-      items: ({
-          /** @description Attempts made. */
-          attempts: components["schemas"]["AttemptView"][];
-          /**
-           * Format: int64
-           * @description Unix ms when the delivery was queued.
-           */
-          created_at: number;
-          /** @description The event's key. */
-          event_key: string;
-          /**
-           * Format: int64
-           * @description Delivery id.
-           */
-          id: number;
-          /** @description For a failed delivery, a generic reason. */
-          reason?: string | null;
-          /** @description `pending`, `delivered`, `failed` or `cancelled`. */
-          status: string;
-        })[];
-      /**
-       * Format: int64
-       * @description The page size asked for.
-       */
-      limit: number;
-      /**
-       * Format: int64
-       * @description The offset of this page.
-       */
-      offset: number;
-      /**
-       * Format: int64
-       * @description How many items there are in all.
-       */
-      total: number;
-    };
-    /** @description One page of a list. */
     Paged_Draft: {
       /** @description The items on this page. */
       items: {
@@ -1330,42 +1076,6 @@ export interface components {
            * @description Unix ms of the last metadata or status change.
            */
           updated_at: number;
-        }[];
-      /**
-       * Format: int64
-       * @description The page size asked for.
-       */
-      limit: number;
-      /**
-       * Format: int64
-       * @description The offset of this page.
-       */
-      offset: number;
-      /**
-       * Format: int64
-       * @description How many items there are in all.
-       */
-      total: number;
-    };
-    /** @description One page of a list. */
-    Paged_LadderForum: {
-      /** @description The items on this page. */
-      items: {
-          /**
-           * Format: int64
-           * @description How far above the working group it is: 0 is the group itself, which only level 0 may
-           * name; 1 the body it reports to, and so on.
-           */
-          depth: number;
-          /**
-           * Format: int64
-           * @description The body.
-           */
-          id: number;
-          /** @description Its kind. */
-          kind: components["schemas"]["BodyKind"];
-          /** @description Its name. */
-          name: string;
         }[];
       /**
        * Format: int64
@@ -1984,46 +1694,6 @@ export interface components {
        */
       total: number;
     };
-    /** @description One page of a list. */
-    Paged_Webhook: {
-      /** @description The items on this page. */
-      items: {
-          /** @description Whether it receives deliveries. */
-          active: boolean;
-          /**
-           * Format: int64
-           * @description The body whose notifications it receives.
-           */
-          body_id: number;
-          /**
-           * Format: int64
-           * @description Unix ms.
-           */
-          created_at: number;
-          /**
-           * Format: int64
-           * @description Id.
-           */
-          id: number;
-          /** @description Receiver URL. */
-          url: string;
-        }[];
-      /**
-       * Format: int64
-       * @description The page size asked for.
-       */
-      limit: number;
-      /**
-       * Format: int64
-       * @description The offset of this page.
-       */
-      offset: number;
-      /**
-       * Format: int64
-       * @description How many items there are in all.
-       */
-      total: number;
-    };
     /**
      * @description How a party takes part in a body.
      * @enum {string}
@@ -2051,11 +1721,6 @@ export interface components {
     };
     PartyRole: {
       party: string;
-      /**
-       * @description What the party takes on, in its own words (at most 4000 characters); signed with the
-       * role.
-       */
-      responsibility?: string;
       role: string;
     };
     /** @description Password change form. */
@@ -2089,6 +1754,14 @@ export interface components {
       subject_id: number;
       subject_kind: string;
       title: string;
+    };
+    /** @description How to resolve a party name an import met: `party` (map it) or `create` (a new party). */
+    ResolveParty: {
+      create?: null | components["schemas"]["CreateFromImport"];
+      /** @description The name as the table writes it ("NZa", "InEen"). */
+      name: string;
+      /** @description Map the name to this existing party (its code); the name becomes its alias. */
+      party?: string | null;
     };
     /** @description A role agreement with its matrix and the current sign-offs. */
     RoleAgreement: {
@@ -2132,8 +1805,6 @@ export interface components {
       version_hash: string;
     };
     RoleInput: {
-      /** @description The party's responsibility text; left as it is when absent, removed when empty. */
-      responsibility?: string | null;
       role: string;
     };
     SettingsInput: {
@@ -2359,28 +2030,6 @@ export interface components {
       name: string;
       /** @description The status the draft entered when this version was frozen. */
       status: components["schemas"]["DraftStatus"];
-    };
-    /** @description A webhook as its managers see it (the secret is shown once, at creation). */
-    Webhook: {
-      /** @description Whether it receives deliveries. */
-      active: boolean;
-      /**
-       * Format: int64
-       * @description The body whose notifications it receives.
-       */
-      body_id: number;
-      /**
-       * Format: int64
-       * @description Unix ms.
-       */
-      created_at: number;
-      /**
-       * Format: int64
-       * @description Id.
-       */
-      id: number;
-      /** @description Receiver URL. */
-      url: string;
     };
   };
   responses: never;
@@ -2727,7 +2376,7 @@ export interface operations {
   milestones_dashboard: {
     parameters: {
       query?: {
-        /** @description YYYY-MM-DD; default today in the Netherlands (Europe/Amsterdam) */
+        /** @description YYYY-MM-DD; default the server's date */
         today?: string;
       };
       path: {
@@ -3073,6 +2722,82 @@ export interface operations {
       };
     };
   };
+  /** Resolve a party name an import met: map it to a party as an alias, or create a party for it (chair, secretariat) */
+  milestones_resolve_party: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResolveParty"];
+      };
+    };
+    responses: {
+      /** @description mapped: the party with its aliases */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description created: the new party */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** The working group's escalation ladder and overdue margin (body readers) */
   disputes_show_ladder: {
     parameters: {
@@ -3085,7 +2810,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": components["schemas"]["LadderSettings"];
+          "application/json": Record<string, never>;
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -3125,7 +2850,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": components["schemas"]["LadderSettings"];
+          "application/json": Record<string, never>;
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -3165,62 +2890,6 @@ export interface operations {
         };
       };
       /** @description invalid input; the message names the field */
-      422: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /**
-   * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
-   * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
-   */
-  disputes_ladder_forums: {
-    parameters: {
-      query?: {
-        /** @description How many items to skip. */
-        offset?: number;
-        /** @description How many items at most. */
-        limit?: number;
-      };
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      /** @description the bodies */
-      200: {
-        content: {
-          "application/json": components["schemas"]["Paged_LadderForum"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -3679,7 +3348,7 @@ export interface operations {
       /** @description the webhooks */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Webhook"];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -3728,10 +3397,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description the webhook with its signing secret */
+      /** @description `{"id", "url", "secret"}` */
       201: {
         content: {
-          "application/json": components["schemas"]["CreatedWebhook"];
+          "application/json": Record<string, never>;
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -5156,7 +4825,7 @@ export interface operations {
       /** @description the feeds */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_CalendarFeed"];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
       /** @description a query parameter is malformed */
@@ -5188,10 +4857,10 @@ export interface operations {
   /** Create a personal feed; the answer holds its URL, once */
   calendar_create_personal: {
     responses: {
-      /** @description the feed with its address */
+      /** @description `{"id", "path"}` */
       201: {
         content: {
-          "application/json": components["schemas"]["CreatedFeed"];
+          "application/json": Record<string, never>;
         };
       };
       /** @description not signed in */
@@ -6051,6 +5720,76 @@ export interface operations {
       };
     };
   };
+  /** Add an alias to a party (administrators; the programme team does this from the import) */
+  parties_add_alias: {
+    parameters: {
+      path: {
+        /** @description party code */
+        code: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NewAlias"];
+      };
+    };
+    responses: {
+      /** @description the party with its aliases */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Party"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** Create a feed for a party (people of that party, administrators); the answer holds its URL, once */
   calendar_create_party: {
     parameters: {
@@ -6060,10 +5799,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description the feed with its address */
+      /** @description `{"id", "path"}` */
       201: {
         content: {
-          "application/json": components["schemas"]["CreatedFeed"];
+          "application/json": Record<string, never>;
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -6370,7 +6109,7 @@ export interface operations {
       };
     };
   };
-  /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
+  /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
   role_agreements_set_role: {
     parameters: {
       path: {
@@ -6886,10 +6625,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description a page of the deliveries */
+      /** @description a page of the last 100 deliveries */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_DeliveryLog"];
+          "application/json": components["schemas"]["Paged_Value"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */

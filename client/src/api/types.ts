@@ -307,13 +307,25 @@ export interface PlannedMilestone {
   note: string | null
 }
 
+/** A heading of an imported table: an action line, or a sub-line when it has a parent. */
+export interface PlannedActionLine {
+  key: string
+  title: string
+  line: number
+  parent_key: string | null
+  number: string | null
+  level: number
+}
+
 /** `POST /api/bodies/{id}/imports`. */
 export interface ImportAnswer {
   dry_run: boolean
   summary: string
   flagged: RowIssue[]
   errors: RowIssue[]
-  plan: { action_lines: { key: string; title: string; line: number; parent_key: string | null }[]; milestones: PlannedMilestone[] }
+  /** Party names the register does not know, once each, with the rows that name them. */
+  unknown_parties: { name: string; lines: number[] }[]
+  plan: { action_lines: PlannedActionLine[]; milestones: PlannedMilestone[] }
   stored: { action_lines_created: number; action_lines_updated: number; milestones_created: number; milestones_updated: number } | null
 }
 

@@ -683,6 +683,25 @@ export const nl = {
   'disputeSubject.backToDispute': 'Terug naar het geschil',
   'disputeSubject.passageShown': 'De passage is geselecteerd in de tekst.',
   'disputeSubject.passageGone': 'De passage staat niet (meer) letterlijk in de tekst.',
+  // import: heading rows and unknown parties
+  'importHeadings.meta': '(regel {line}, {count} mijlpalen)',
+  'importHeadings.none': 'De tabel heeft geen kopregels; de mijlpalen komen zonder actielijn.',
+  'importParties.title': 'Onbekende partijen ({count})',
+  'importParties.intro': 'Deze namen kent Polder nog niet. Koppel elke naam aan een bestaande partij of maak een nieuwe partij aan. Polder onthoudt de naam als alias, zodat een volgende import hem herkent. Daarna volgt de proefimport opnieuw.',
+  'importParties.legend': '“{name}” (regel {lines})',
+  'importParties.what': 'Welke partij is dit?',
+  'importParties.whatHint': 'Kies een bestaande partij of “Nieuwe partij aanmaken”.',
+  'importParties.choose': 'Maak een keuze…',
+  'importParties.createOption': 'Nieuwe partij aanmaken',
+  'importParties.code': 'Code',
+  'importParties.codeHint': '2 tot 16 letters of cijfers, bijvoorbeeld NZA.',
+  'importParties.name': 'Volledige naam',
+  'importParties.colour': 'Kleur',
+  'importParties.save': 'Vastleggen',
+  'importParties.chooseFirst': 'Kies een partij of maak een nieuwe aan.',
+  'importParties.mapped': '“{name}” hoort nu bij {code}.',
+  'importParties.created': 'Partij {code} is aangemaakt voor “{name}”.',
+  'importParties.commitHint': 'Klopt dit? Dan sla je de actielijnen en mijlpalen op met “Importeren”. Namen die nog onbekend zijn blijven als tekst staan en worden niet aan een partij gekoppeld.',
 } as const satisfies Record<string, string>
 
 export type MessageKey = keyof typeof nl

@@ -1,7 +1,9 @@
 // The import wizard, /groups/{id}/import (chair and secretariat): choose a CSV, TSV or XLSX
 // table → dry run → the report (summary line, every flagged row and error with its line and
-// reason, the action lines and milestones it would create) → "Importeren" stores it → result.
-import { directory, governance, type ImportAnswer } from '../api'
+// reason, the headings it would create as action lines and sub-lines, and the milestones under
+// them) → resolve each party name the register does not know (map it to a party, or create
+// one; the dry run runs again) → "Importeren" stores it → result.
+import { directory, governance, type ImportAnswer, type Party } from '../api'
 import type { ImportFormat } from '../api/governance'
 import type { App } from '../app'
 import { t, tr } from '../i18n'
@@ -10,6 +12,9 @@ import { announce } from '../ui/announce'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
 import { busy, field, loading, messageBox, section, select } from '../ui/widgets'
+import { headingTree } from './import/headings'
+import { headingPath } from './import/plan'
+import { unknownPartiesStep } from './import/unknown-parties'
 
 export function formatOf(name: string): ImportFormat | null {
   const ext = name.toLowerCase().split('.').pop() ?? ''
@@ -34,17 +39,15 @@ function issueTable(id: string, caption: 'import.flagged' | 'import.errors', iss
   )
 }
 
-function report(answer: ImportAnswer): HTMLElement[] {
-  const lines = new Map(answer.plan.action_lines.map((line) => [line.key, line.title]))
+function report(answer: ImportAnswer, unknownStep: HTMLElement | null): HTMLElement[] {
   const milestones = answer.plan.milestones
   return [
     h('p', { id: 'import-summary', class: 'import-summary' }, tr(h('span', {}), 'import.summary'), ' ', h('code', {}, answer.summary)),
     issueTable('import-flagged', 'import.flagged', answer.flagged),
     issueTable('import-errors', 'import.errors', answer.errors),
+    ...(unknownStep ? [unknownStep] : []),
     tr(h('h3', {}), 'import.actionLines', { count: answer.plan.action_lines.length }),
-    answer.plan.action_lines.length
-      ? h('ul', { id: 'import-action-lines' }, ...answer.plan.action_lines.map((line) => h('li', { 'data-line': String(line.line) }, line.title, ' ', tr(h('span', { class: 'muted' }), 'import.lineParen', { line: line.line }))))
-      : tr(h('p', { class: 'muted' }), 'milestone.none'),
+    headingTree(answer.plan),
     tr(h('h3', { id: 'import-milestones-title' }), 'import.milestones', { count: milestones.length }),
     h(
       'div',
@@ -75,7 +78,7 @@ function report(answer: ImportAnswer): HTMLElement[] {
               { 'data-line': String(m.line) },
               h('td', {}, String(m.line)),
               h('th', { scope: 'row' }, m.title),
-              h('td', {}, (m.action_line_key && lines.get(m.action_line_key)) || '—'),
+              h('td', {}, headingPath(answer.plan, m.action_line_key) ?? '—'),
               h('td', {}, m.due.raw || '—', m.due.uncertain ? tr(h('span', { class: 'muted' }), 'import.uncertain') : null),
               h('td', {}, [...m.lead, ...m.unknown_parties.map((p) => `${p}?`)].join(', ') || '—'),
               h('td', {}, m.status ?? '—'),
@@ -96,9 +99,11 @@ export function importScreen(app: App, bodyId: number): Screen {
       main.append(loading())
       let lead = false
       let bodyName = ''
+      let parties: Party[] = []
       try {
-        const [body, members] = await Promise.all([directory.getBody(bodyId), directory.listMembers(bodyId)])
+        const [body, members, register] = await Promise.all([directory.getBody(bodyId), directory.listMembers(bodyId), directory.listParties()])
         bodyName = body.name
+        parties = register
         const role = members.find((m) => m.person_id === me.id)?.role
         lead = role === 'chair' || role === 'secretariat'
       } catch (error) {
@@ -184,6 +189,30 @@ export function importScreen(app: App, bodyId: number): Screen {
         })
       })
 
+      /** Runs the dry run and shows its report. */
+      const dryRunNow = async (input: { blob: File; format: ImportFormat }): Promise<ImportAnswer> => {
+        const answer = await governance.importTable(bodyId, input.blob, { dryRun: true, format: input.format, name: input.blob.name })
+        const unknownStep = unknownPartiesStep(bodyId, answer, parties, (party, created, name) => {
+          if (created) parties = [...parties, party].sort((a, b) => a.code.localeCompare(b.code))
+          const said = created ? t('importParties.created', { name, code: party.code }) : t('importParties.mapped', { name, code: party.code })
+          void dryRunNow(input)
+            .then((again) => {
+              announce(`${said} ${again.summary}`)
+              const next = reportHolder.querySelector<HTMLElement>('#import-unknown-parties select')
+              ;(next ?? commit).focus()
+            })
+            .catch((error: unknown) => errors.error(error))
+        })
+        reportHolder.replaceChildren(
+          ...report(answer, unknownStep),
+          tr(h('p', { class: 'hint' }), answer.unknown_parties.length ? 'importParties.commitHint' : 'import.commitHint'),
+          h('div', { class: 'actions' }, commit),
+        )
+        reportSection.hidden = false
+        resultSection.hidden = true
+        return answer
+      }
+
       form.addEventListener('submit', (event) => {
         event.preventDefault()
         errors.clear()
@@ -191,14 +220,7 @@ export function importScreen(app: App, bodyId: number): Screen {
         if (!input) return
         void busy(dryRun, async () => {
           try {
-            const answer = await governance.importTable(bodyId, input.blob, { dryRun: true, format: input.format, name: input.blob.name })
-            reportHolder.replaceChildren(
-              ...report(answer),
-              tr(h('p', { class: 'hint' }), 'import.commitHint'),
-              h('div', { class: 'actions' }, commit),
-            )
-            reportSection.hidden = false
-            resultSection.hidden = true
+            const answer = await dryRunNow(input)
             announce(answer.summary)
           } catch (error) {
             errors.error(error)

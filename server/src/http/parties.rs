@@ -11,13 +11,55 @@ use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::parties::{NewParty, Party};
+use crate::storage::parties::{AliasOutcome, NewParty, Party};
 
-/// `/api/parties` and `/api/parties/{id}`.
+/// `/api/parties`, `/api/parties/{id}` and `/api/parties/{code}/aliases`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(show))
+        .routes(routes!(add_alias))
+}
+
+/// Another name for a party.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewAlias {
+    /// The name as it is written in tables ("Zorginstituut", "NZa").
+    alias: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/parties/{code}/aliases",
+    tag = "parties",
+    summary = "Add an alias to a party (administrators; the programme team does this from the import)",
+    params(("code" = String, Path, description = "party code")),
+    request_body = NewAlias,
+    responses((status = 200, description = "the party with its aliases", body = Party), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
+async fn add_alias(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(code): AppPath<String>,
+    AppJson(input): AppJson<NewAlias>,
+) -> Result<Json<Party>> {
+    caller.require_admin()?;
+    let alias = validate::text("alias", &input.alias, 1, 100)?;
+    let party_id = state
+        .db
+        .resolve_party(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match state
+        .db
+        .add_party_alias(party_id, &alias, None, &audit_actor(&caller))
+        .await?
+    {
+        AliasOutcome::Added(party) | AliasOutcome::Unchanged(party) => Ok(Json(party)),
+        AliasOutcome::TakenBy(other) => Err(AppError::Conflict(format!(
+            "{alias:?} already names the party {other}"
+        ))),
+    }
 }
 
 /// A new party.

@@ -1,7 +1,7 @@
-//! What the columns of a milestone table mean, which rows are headers, and which rows are
-//! section headings (action lines, themes).
+//! What the columns of a milestone table mean and which rows are headers; the headings
+//! themselves are read in [`super::headings`].
 
-use super::parties::{normalise_key, slug, strip_tags};
+use super::parties::{normalise_key, strip_tags};
 
 /// The meaning of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -265,121 +265,6 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-/// A section heading: an action line, theme or sub-section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
-    /// Stable key: the number path ("1.2"), "actielijn-2", or a slug of the title.
-    pub key: String,
-    /// The heading text as written (markup removed, whitespace collapsed).
-    pub title: String,
-    /// Nesting depth, 1 for top level ("1.2" is 2).
-    pub level: usize,
-}
-
-const SECTION_WORDS: &[&str] = &[
-    "actielijn",
-    "thema",
-    "pijler",
-    "spoor",
-    "hoofdstuk",
-    "onderdeel",
-    "paragraaf",
-    "deel",
-    "bijlage",
-    "advies",
-    "werkstroom",
-    "§",
-];
-
-/// Reads text as a heading when it is *marked* as one: numbered ("1.", "1.2", "A."),
-/// introduced by a section word ("Actielijn 2: …", "Thema 3 - …"), ending in a colon,
-/// written in capitals, or bold (`<b>`, `**`).
-pub fn marked_heading(text: &str) -> Option<Heading> {
-    let bold = {
-        let lower = text.to_ascii_lowercase();
-        lower.contains("<b>") || lower.contains("<strong>") || text.trim().starts_with("**")
-    };
-    let title = collapse(strip_tags(text).trim_matches(|c: char| c.is_whitespace() || c == '*'));
-    if title.is_empty() {
-        return None;
-    }
-    if let Some(heading) = numbered(&title).or_else(|| keyword(&title)) {
-        return Some(heading);
-    }
-    let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
-    let capitals = letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase());
-    (bold || capitals || title.ends_with(':')).then(|| plain_heading(&title))
-}
-
-/// A heading for unmarked text (text alone in the first column when the title column is
-/// elsewhere, or a value of an action-line column).
-pub fn plain_heading(text: &str) -> Heading {
-    let title = collapse(strip_tags(text).trim().trim_end_matches(':'));
-    marked_numbered_or_keyword(&title).unwrap_or(Heading {
-        key: slug(&title),
-        title,
-        level: 1,
-    })
-}
-
-fn marked_numbered_or_keyword(title: &str) -> Option<Heading> {
-    numbered(title).or_else(|| keyword(title))
-}
-
-/// "1. Acute zorg", "1.2 ROAZ", "2) Digitalisering", "A. Passende zorg".
-fn numbered(title: &str) -> Option<Heading> {
-    let (number, rest) = title.split_once(char::is_whitespace)?;
-    let number = number.trim_end_matches(['.', ')', ':']);
-    let parts: Vec<&str> = number.split('.').collect();
-    let digits = parts
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
-    let letter = parts.len() == 1
-        && number.len() == 1
-        && number.chars().all(|c| c.is_ascii_uppercase())
-        && title.as_bytes().get(1) == Some(&b'.');
-    if !(digits || letter) || rest.trim().is_empty() {
-        return None;
-    }
-    Some(Heading {
-        key: number.to_ascii_lowercase(),
-        title: title.to_owned(),
-        level: parts.len(),
-    })
-}
-
-/// "Actielijn 2: Gedeelde visie", "Thema Acute zorg".
-fn keyword(title: &str) -> Option<Heading> {
-    let lower = title.to_lowercase();
-    let word = SECTION_WORDS.iter().find(|w| {
-        lower.starts_with(*w)
-            && lower[w.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphabetic())
-    })?;
-    let rest = lower[word.len()..].trim_start();
-    let number: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
-        .collect();
-    let number = number.trim_end_matches('.');
-    let key = if !number.is_empty() && number.chars().any(|c| c.is_ascii_digit()) {
-        format!("{}-{number}", slug(word))
-    } else {
-        slug(title)
-    };
-    Some(Heading {
-        key,
-        title: title.to_owned(),
-        level: 1,
-    })
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,31 +313,5 @@ mod tests {
             Columns::from_header(&cells(&["Toelichting", "Status", "iets", "anders", "nog"]))
                 .is_none()
         );
-    }
-
-    #[test]
-    fn marked_headings() {
-        let h = marked_heading("1. Acute zorg").unwrap();
-        assert_eq!((h.key.as_str(), h.level), ("1", 1));
-        let h = marked_heading("1.2 ROAZ-regio's").unwrap();
-        assert_eq!((h.key.as_str(), h.level), ("1.2", 2));
-        let h = marked_heading("Actielijn 2: Gedeelde visie/agenda").unwrap();
-        assert_eq!(h.key, "actielijn-2");
-        assert_eq!(marked_heading("A. Passende zorg").unwrap().key, "a");
-        assert_eq!(
-            marked_heading("DIGITALISERING").unwrap().key,
-            "digitalisering"
-        );
-        assert_eq!(
-            marked_heading("<b>Acute zorg</b>").unwrap().key,
-            "acute-zorg"
-        );
-        assert_eq!(
-            marked_heading("Eerstelijnszorg:").unwrap().key,
-            "eerstelijnszorg"
-        );
-        assert!(marked_heading("Opstellen ROAZ-beelden").is_none());
-        assert!(marked_heading("2023 evaluatie").is_none());
-        assert!(marked_heading("Themagroep").is_none());
     }
 }

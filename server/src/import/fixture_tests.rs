@@ -9,6 +9,7 @@ use crate::domain::fuzzy_date::{ParseContext, Precision};
 
 const MESSY_CSV: &[u8] = include_bytes!("../../tests-data/import/messy.csv");
 const MESSY_TSV: &[u8] = include_bytes!("../../tests-data/import/messy.tsv");
+const HEADINGS_CSV: &[u8] = include_bytes!("../../tests-data/import/headings.csv");
 
 fn plan_of(bytes: &[u8], format: Format, year: Option<i32>) -> (Vec<RawRow>, ImportPlan) {
     let rows = read_table(bytes, format).unwrap();
@@ -74,19 +75,20 @@ fn check_messy_text_plan(rows: &[RawRow], plan: &ImportPlan) {
     assert_nothing_dropped(rows, plan);
     assert_eq!(
         plan.summary_line(),
-        "rows: 20, milestones: 13, flagged: 8, errors: 2"
+        "rows: 20, milestones: 12, flagged: 7, errors: 2"
     );
     assert_eq!(lines_of(plan, RowKind::Header), vec![1, 10]);
-    assert_eq!(lines_of(plan, RowKind::Section), vec![2, 7, 13]);
+    assert_eq!(lines_of(plan, RowKind::Section), vec![2, 7, 13, 15]);
     assert_eq!(lines_of(plan, RowKind::Error), vec![16, 17]);
     let flagged: Vec<usize> = plan.flagged.iter().map(|f| f.line).collect();
-    assert_eq!(flagged, vec![5, 8, 9, 11, 12, 14, 15, 19]);
+    assert_eq!(flagged, vec![5, 8, 9, 11, 12, 14, 19]);
 
     // Headers: the first describes the columns, the repeat is skipped as info.
     assert!(issue(&plan.info, 1).starts_with("header row"));
     assert!(issue(&plan.info, 10).starts_with("repeated header row skipped"));
 
-    // Sections nest by number; "Actielijn 2" closes both.
+    // Sections nest by number; "Actielijn 2" closes both; the unmarked title alone on line
+    // 15 is a sub-line of it.
     let keys: Vec<(&str, Option<&str>, usize)> = plan
         .action_lines
         .iter()
@@ -97,7 +99,12 @@ fn check_messy_text_plan(rows: &[RawRow], plan: &ImportPlan) {
         vec![
             ("1", None, 2),
             ("1.1", Some("1"), 7),
-            ("actielijn-2", None, 13)
+            ("actielijn-2", None, 13),
+            (
+                "actielijn-2/opstellen-roaz-beelden",
+                Some("actielijn-2"),
+                15
+            ),
         ]
     );
     assert_eq!(milestone(plan, 3).action_line_key.as_deref(), Some("1"));
@@ -153,8 +160,12 @@ fn check_messy_text_plan(rows: &[RawRow], plan: &ImportPlan) {
     assert_eq!(milestone(plan, 4).due.precision, Precision::Season);
     assert_eq!(milestone(plan, 20).due.precision, Precision::Quarter);
 
+    assert_eq!(
+        milestone(plan, 18).action_line_key.as_deref(),
+        Some("actielijn-2/opstellen-roaz-beelden")
+    );
+
     // Odd rows.
-    assert!(issue(&plan.flagged, 15).starts_with("only a title"));
     assert!(issue(&plan.errors, 16).starts_with("no title"));
     assert!(issue(&plan.errors, 17).contains("#REF!"));
 
@@ -326,4 +337,157 @@ fn generated_xlsx_reports_every_odd_row_on_its_spreadsheet_row() {
     assert!(issue(&plan.errors, 10).starts_with("no title"));
     assert!(issue(&plan.flagged, 11).starts_with("only a title"));
     assert!(issue(&plan.info, 8).starts_with("repeated header row skipped"));
+}
+
+/// (key, parent key, number, level, line) of every planned action line.
+type LineShape<'a> = (&'a str, Option<&'a str>, Option<&'a str>, usize, usize);
+
+fn shape(plan: &ImportPlan) -> Vec<LineShape<'_>> {
+    plan.action_lines
+        .iter()
+        .map(|a| {
+            (
+                a.key.as_str(),
+                a.parent_key.as_deref(),
+                a.number.as_deref(),
+                a.level,
+                a.line,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn heading_rows_group_the_rows_below_them() {
+    let (rows, plan) = plan_of(HEADINGS_CSV, Format::Csv, None);
+    assert_nothing_dropped(&rows, &plan);
+    assert_eq!(
+        lines_of(&plan, RowKind::Section),
+        vec![2, 3, 5, 7, 9, 11, 13, 15]
+    );
+    assert_eq!(
+        shape(&plan),
+        vec![
+            ("2", None, Some("2"), 1, 2),
+            ("2.3", Some("2"), Some("2.3"), 2, 3),
+            ("2.3/geneesmiddelen", Some("2.3"), None, 3, 5),
+            ("2.3/hulpmiddelen", Some("2.3"), None, 3, 7),
+            ("2.3.1", Some("2.3"), Some("2.3.1"), 3, 9),
+            ("2.4", Some("2"), Some("2.4"), 2, 11),
+            ("overig", None, None, 1, 13),
+            ("overig/losse-kop-zonder-rijen", Some("overig"), None, 2, 15),
+        ]
+    );
+    let owner = |line| milestone(&plan, line).action_line_key.as_deref();
+    assert_eq!(owner(4), Some("2.3"));
+    assert_eq!(owner(6), Some("2.3/geneesmiddelen"));
+    assert_eq!(owner(8), Some("2.3/hulpmiddelen"));
+    assert_eq!(owner(10), Some("2.3.1"));
+    assert_eq!(owner(12), Some("2.4"));
+    assert_eq!(owner(14), Some("overig"));
+    // Titles lose their markup; headings are not milestones, so nothing is "only a title".
+    assert_eq!(plan.action_lines[2].title, "Geneesmiddelen");
+    assert_eq!(plan.action_lines[6].title, "Overig");
+    assert_eq!(milestone(&plan, 6).title, "Sluisprocedure herzien");
+    assert!(plan
+        .flagged
+        .iter()
+        .all(|f| !f.reason.contains("only a title")));
+    assert!(issue(&plan.info, 15).contains("no milestones below it"));
+    assert_eq!(
+        milestone(&plan, 6).natural_key,
+        "2.3/geneesmiddelen/sluisprocedure-herzien"
+    );
+    // The unknown party, once, with its rows.
+    let unknown = plan.unknown_parties();
+    assert_eq!(
+        unknown,
+        vec![UnknownParty {
+            name: "InEen".into(),
+            lines: vec![6, 10]
+        }]
+    );
+    assert_eq!(
+        plan.summary_line(),
+        "rows: 15, milestones: 6, flagged: 3, errors: 0"
+    );
+    // Reading it again gives the same keys.
+    let (_, again) = plan_of(HEADINGS_CSV, Format::Csv, None);
+    assert_eq!(again, plan);
+}
+
+#[test]
+fn a_bold_or_italic_title_with_a_row_number_is_a_numbered_heading() {
+    let text = "Nr;Wat;Wanneer;Wie\n2.3;**Pakketbeheer**;;\n1;Advies;2027;<u>ZIN</u>\n\
+                2.3.1;*Dure middelen*;;\n2;Horizonscan;2028;<u>ZIN</u>\n3;Alleen een titel;;\n";
+    let (rows, plan) = plan_of(text.as_bytes(), Format::Csv, None);
+    assert_nothing_dropped(&rows, &plan);
+    assert_eq!(
+        shape(&plan),
+        vec![
+            ("2.3", None, Some("2.3"), 2, 2),
+            ("2.3.1", Some("2.3"), Some("2.3.1"), 3, 4),
+        ]
+    );
+    assert_eq!(plan.action_lines[0].title, "2.3 Pakketbeheer");
+    assert_eq!(milestone(&plan, 3).action_line_key.as_deref(), Some("2.3"));
+    assert_eq!(
+        milestone(&plan, 5).action_line_key.as_deref(),
+        Some("2.3.1")
+    );
+    // A numbered row with only an unmarked title stays a milestone, flagged.
+    assert!(issue(&plan.flagged, 6).starts_with("only a title"));
+}
+
+#[test]
+fn bold_and_italic_spreadsheet_fonts_make_headings() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let bold = XlsxFormat::new().set_bold();
+    let italic = XlsxFormat::new().set_italic();
+    let underline = XlsxFormat::new().set_underline(FormatUnderline::Single);
+    for (column, text) in (0u16..).zip(["Onderwerp", "Gereed", "Verantwoordelijke"]) {
+        sheet
+            .write_string_with_format(0, column, text, &bold)
+            .unwrap();
+    }
+    sheet
+        .write_string_with_format(1, 0, "Pakketbeheer", &bold)
+        .unwrap();
+    sheet
+        .write_string_with_format(2, 0, "Geneesmiddelen", &italic)
+        .unwrap();
+    sheet.write_string(3, 0, "Sluisprocedure herzien").unwrap();
+    sheet.write_string(3, 1, "eind 2026").unwrap();
+    sheet
+        .write_string_with_format(3, 2, "VWS", &underline)
+        .unwrap();
+    // A bold milestone with a date stays a milestone.
+    sheet
+        .write_string_with_format(4, 0, "Besluit", &bold)
+        .unwrap();
+    sheet.write_string(4, 1, "2027").unwrap();
+    sheet.write_string(4, 2, "VWS").unwrap();
+    let (rows, plan) = plan_of(&workbook.save_to_buffer().unwrap(), Format::Xlsx, None);
+    assert_nothing_dropped(&rows, &plan);
+    assert_eq!(lines_of(&plan, RowKind::Header), vec![1]);
+    assert_eq!(
+        shape(&plan),
+        vec![
+            ("pakketbeheer", None, None, 1, 2),
+            (
+                "pakketbeheer/geneesmiddelen",
+                Some("pakketbeheer"),
+                None,
+                2,
+                3
+            ),
+        ]
+    );
+    assert_eq!(milestone(&plan, 4).lead, vec!["VWS"]);
+    assert_eq!(
+        milestone(&plan, 4).action_line_key.as_deref(),
+        Some("pakketbeheer/geneesmiddelen")
+    );
+    assert_eq!(milestone(&plan, 5).title, "Besluit");
 }

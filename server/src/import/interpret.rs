@@ -7,13 +7,23 @@
 //!   layout; a repeat (page break) is skipped and noted in `info`; a different one replaces the
 //!   layout. Before any header the IZA annex order is assumed (Onderwerp, Gereed,
 //!   Verantwoordelijke, Status, Toelichting), noted once in `info`.
-//! - **Section**: text in one cell only, which is the first column while the title column is
-//!   elsewhere (any text), or a *marked* heading ([`marked_heading`]: numbered, "Actielijn 2:",
-//!   a colon, capitals, bold) in the first or title column. Sections nest by their number
-//!   ("1" > "1.2"); milestones belong to the innermost one. An action-line column, when present,
-//!   names the action line per row instead.
-//! - **Milestone**: a row with a title. Unmarked text alone in the title column is a milestone
-//!   flagged "only a title", because it may also be an unmarked heading.
+//! - **Section**: a heading that groups the rows below it into an action line, until the next
+//!   heading at its level or above. A row is a heading when
+//!   - its only filled cell is the title column, or the first column while the title column is
+//!     elsewhere (any text: the tables parties keep put headings there), or
+//!   - its title is marked as a heading ([`marked_heading`]: numbered, "Actielijn 2:", a
+//!     colon, capitals, bold or italic) and the only other filled cell is a number column;
+//!     a number there numbers the heading ("2.3" + "Pakketbeheer" is "2.3 Pakketbeheer").
+//!
+//!   Headings nest by their number ("2" > "2.3" > "2.3.1") and by their marking: an italic or
+//!   unmarked heading is a sub-line of the nearest stronger heading ([`HeadingKind`]). A
+//!   sub-line is an action line with a parent (`parent_key`); milestones belong to the
+//!   innermost open heading. An unnumbered sub-line is keyed `<parent key>/<title slug>`, so
+//!   its key, and its milestones' keys, stay the same on re-import. An action-line column,
+//!   when present, names the action line per row instead. A heading with nothing below it is
+//!   noted in `info`, since it may be a milestone without details.
+//! - **Milestone**: a row with a title and more. A title with only a row number is a
+//!   milestone flagged "only a title", because it may also be an unmarked heading.
 //! - **Error**: a row that cannot be read as a milestone (no title, a spreadsheet error value or
 //!   unreadable characters in the title).
 //!
@@ -23,7 +33,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::columns::{marked_heading, plain_heading, Columns, Heading, Role};
+use super::columns::{Columns, Role};
+use super::headings::{emphasis, marked_heading, plain_heading, Emphasis, Heading, HeadingKind};
 use super::parties::{slug, strip_tags, PartyDirectory, RowParties};
 use super::read::RawRow;
 use crate::domain::fuzzy_date::{self, FuzzyDate, ParseContext};
@@ -56,6 +67,10 @@ pub struct PlannedActionLine {
     pub line: usize,
     /// The enclosing section, for sub-sections.
     pub parent_key: Option<String>,
+    /// The heading's number ("2.3"), for numbered headings.
+    pub number: Option<String>,
+    /// Nesting depth: 1 for a top-level action line, 2 for its sub-lines, and so on.
+    pub level: usize,
 }
 
 /// A milestone to create.
@@ -116,7 +131,42 @@ pub struct RowOutcome {
     pub kind: RowKind,
 }
 
+/// A party name the directory does not know, with the rows that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownParty {
+    /// The name as first written.
+    pub name: String,
+    /// The milestone rows that name it, in table order.
+    pub lines: Vec<usize>,
+}
+
 impl ImportPlan {
+    /// Every unknown party name, once, in order of first appearance. Names that differ only
+    /// in case, spaces or punctuation are one name, since an alias would match them all.
+    pub fn unknown_parties(&self) -> Vec<UnknownParty> {
+        let mut out: Vec<(String, UnknownParty)> = Vec::new();
+        for milestone in &self.milestones {
+            for name in &milestone.unknown_parties {
+                let key = super::parties::normalise_key(name);
+                match out.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, unknown)) => {
+                        if !unknown.lines.contains(&milestone.line) {
+                            unknown.lines.push(milestone.line);
+                        }
+                    }
+                    None => out.push((
+                        key,
+                        UnknownParty {
+                            name: name.clone(),
+                            lines: vec![milestone.line],
+                        },
+                    )),
+                }
+            }
+        }
+        out.into_iter().map(|(_, unknown)| unknown).collect()
+    }
+
     /// `rows: N, milestones: M, flagged: F, errors: E`, where N counts every non-blank row
     /// (headers and sections included), F the flagged milestone rows and E the error rows.
     pub fn summary_line(&self) -> String {
@@ -149,7 +199,16 @@ pub fn interpret(rows: &[RawRow], parties: &PartyDirectory, context: &ParseConte
             kind,
         });
     }
+    state.note_empty_sections();
+    state.plan.info.sort_by_key(|issue| issue.line);
     state.plan
+}
+
+/// A heading whose rows are being read.
+struct OpenSection {
+    level: usize,
+    key: String,
+    kind: HeadingKind,
 }
 
 struct Interpreter<'a> {
@@ -159,8 +218,8 @@ struct Interpreter<'a> {
     columns: Columns,
     header_seen: bool,
     assumed_noted: bool,
-    /// Open sections, outermost first: (level, key).
-    sections: Vec<(usize, String)>,
+    /// Open sections, outermost first.
+    sections: Vec<OpenSection>,
     /// Natural keys already used, with the line that used them first.
     natural_keys: HashMap<String, usize>,
 }
@@ -202,42 +261,113 @@ impl Interpreter<'_> {
 
     /// The heading in a row, if the row is a section row (see the module documentation).
     fn heading(&self, row: &RawRow) -> Option<Heading> {
-        let mut filled = row
+        let filled: Vec<(usize, &String)> = row
             .cells
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.trim().is_empty());
-        let (index, text) = filled.next()?;
-        if filled.next().is_some() {
+            .filter(|(_, c)| !c.trim().is_empty())
+            .collect();
+        let title_column = self.columns.index(Role::Title).unwrap_or(0);
+        if filled
+            .iter()
+            .any(|(_, text)| unreadable(&clean(text)).is_some())
+        {
             return None;
         }
-        let title_column = self.columns.index(Role::Title).unwrap_or(0);
-        if index == 0 && title_column != 0 {
-            return Some(plain_heading(text));
+        match filled.as_slice() {
+            [(0, text)] if title_column != 0 => Some(plain_heading(text)),
+            [(index, text)] if *index == title_column => {
+                Some(marked_heading(text).unwrap_or_else(|| plain_heading(text)))
+            }
+            [(first, a), (second, b)] => {
+                let number_column = self.columns.index(Role::Number)?;
+                let (number, title) = match (*first == number_column, *second == number_column) {
+                    (true, false) if *second == title_column => (a, b),
+                    (false, true) if *first == title_column => (b, a),
+                    _ => return None,
+                };
+                if emphasis(title).0 == Emphasis::None {
+                    return None;
+                }
+                let heading = marked_heading(title)?;
+                if heading.number().is_some() {
+                    return Some(heading);
+                }
+                let number = clean(number);
+                let numbered = format!("{number} {}", heading.title);
+                Some(marked_heading(&numbered).unwrap_or(heading))
+            }
+            _ => None,
         }
-        if index == 0 || index == title_column {
-            return marked_heading(text);
-        }
-        None
     }
 
     fn open_section(&mut self, heading: Heading, line: usize) {
-        while self
-            .sections
-            .last()
-            .is_some_and(|(level, _)| *level >= heading.level)
-        {
+        let closes = |open: &OpenSection| match heading.kind {
+            HeadingKind::Numbered(depth) => open.level >= depth,
+            HeadingKind::Marked => true,
+            HeadingKind::Plain => matches!(open.kind, HeadingKind::Plain | HeadingKind::Italic),
+            HeadingKind::Italic => open.kind == HeadingKind::Italic,
+        };
+        while self.sections.last().is_some_and(closes) {
             self.sections.pop();
         }
-        let parent_key = self.sections.last().map(|(_, key)| key.clone());
-        let key = self.unique_section_key(&heading.key, line);
+        let parent = self.sections.last();
+        let parent_key = parent.map(|open| open.key.clone());
+        let level = match heading.kind {
+            HeadingKind::Numbered(depth) => depth,
+            _ => parent.map_or(1, |open| open.level + 1),
+        };
+        let base_key = match (&heading.kind, &parent_key) {
+            (HeadingKind::Plain | HeadingKind::Italic, Some(parent)) => {
+                format!("{parent}/{}", heading.key)
+            }
+            _ => heading.key.clone(),
+        };
+        let key = self.unique_section_key(&base_key, line);
         self.plan.action_lines.push(PlannedActionLine {
             key: key.clone(),
-            title: heading.title,
+            title: heading.title.clone(),
             line,
             parent_key,
+            number: heading.number().map(str::to_owned),
+            level,
         });
-        self.sections.push((heading.level, key));
+        self.sections.push(OpenSection {
+            level,
+            key,
+            kind: heading.kind,
+        });
+    }
+
+    /// Notes every heading that has neither milestones nor sub-lines below it.
+    fn note_empty_sections(&mut self) {
+        let empty: Vec<(usize, String)> = self
+            .plan
+            .action_lines
+            .iter()
+            .filter(|line| {
+                !self
+                    .plan
+                    .milestones
+                    .iter()
+                    .any(|m| m.action_line_key.as_deref() == Some(line.key.as_str()))
+                    && !self
+                        .plan
+                        .action_lines
+                        .iter()
+                        .any(|a| a.parent_key.as_deref() == Some(line.key.as_str()))
+            })
+            .map(|line| (line.line, line.title.clone()))
+            .collect();
+        for (line, title) in empty {
+            self.info(
+                line,
+                format!(
+                    "heading {title:?} has no milestones below it (kop zonder mijlpalen); if it \
+                     is a milestone, give it a due date or a party"
+                ),
+            );
+        }
     }
 
     fn unique_section_key(&mut self, key: &str, line: usize) -> String {
@@ -264,7 +394,10 @@ impl Interpreter<'_> {
     }
 
     fn milestone(&mut self, row: &RawRow) -> RowKind {
-        let title = self.cell(row, Role::Title).unwrap_or_default();
+        let title = self
+            .cell(row, Role::Title)
+            .map(|title| emphasis(&title).1)
+            .unwrap_or_default();
         if let Some(reason) = unreadable(&title) {
             self.plan.errors.push(RowIssue {
                 line: row.line,
@@ -299,7 +432,7 @@ impl Interpreter<'_> {
         let note = (!notes.is_empty()).then(|| notes.join("; "));
         let action_line_key = match self.cell(row, Role::ActionLine) {
             Some(value) => Some(self.column_action_line(&value, row.line)),
-            None => self.sections.last().map(|(_, key)| key.clone()),
+            None => self.sections.last().map(|open| open.key.clone()),
         };
 
         let mut reasons = Vec::new();
@@ -364,9 +497,11 @@ impl Interpreter<'_> {
         if !self.plan.action_lines.iter().any(|a| a.key == heading.key) {
             self.plan.action_lines.push(PlannedActionLine {
                 key: heading.key.clone(),
+                number: heading.number().map(str::to_owned),
                 title: heading.title,
                 line,
                 parent_key: None,
+                level: 1,
             });
         }
         heading.key

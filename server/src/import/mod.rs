@@ -6,12 +6,14 @@
 //! - [`read`]: bytes → [`RawRow`]s ([`read_table`]); CSV with `,` or `;`, TSV; [`xlsx`]: the
 //!   first XLSX sheet, read cell by cell so that only filled cells cost memory.
 //! - [`limits`]: the rows, columns, cells, cell length and unpacked size every reader keeps to.
-//! - [`columns`]: header, column-role and section-row recognition.
+//! - [`columns`]: header and column-role recognition; [`headings`]: section headings, how they
+//!   are marked and where they nest.
 //! - [`parties`]: the [`PartyDirectory`] and splitting "<u>VWS, NZa</u>, LHV" into lead and
 //!   contributor codes.
 //! - [`mod@interpret`]: rows → [`ImportPlan`] with milestones, action lines and a data-quality report.
 
 pub mod columns;
+pub mod headings;
 pub mod interpret;
 pub mod limits;
 pub mod parties;
@@ -25,6 +27,7 @@ mod props;
 
 pub use interpret::{
     interpret, ImportPlan, PlannedActionLine, PlannedMilestone, RowIssue, RowKind, RowOutcome,
+    UnknownParty,
 };
 pub use limits::{Limit, ReadLimits};
 pub use parties::PartyDirectory;

@@ -256,3 +256,84 @@ fn a_workbook_that_inflates_past_the_limit_is_refused() {
     );
     read_table(&out, Format::Xlsx).unwrap();
 }
+
+/// One generated row of a table parties keep: a heading in some marking, or a milestone.
+#[derive(Debug, Clone)]
+enum TableRow {
+    /// A heading: 0 unmarked, 1 bold, 2 italic, 3 numbered with `depth`.
+    Heading(u8, usize, String),
+    /// A milestone with a due date and a party.
+    Milestone(String),
+}
+
+fn table_row() -> impl Strategy<Value = TableRow> {
+    prop_oneof![
+        (0u8..4, 1usize..4, "[a-z]{3,10}").prop_map(|(m, d, t)| TableRow::Heading(m, d, t)),
+        "[a-z]{3,10}( [a-z]{2,8})?".prop_map(TableRow::Milestone),
+        "[a-z]{3,10}".prop_map(TableRow::Milestone),
+    ]
+}
+
+/// The table as CSV text, numbering numbered headings by their depth and position.
+fn table_text(rows: &[TableRow]) -> String {
+    let mut text = String::from("Onderwerp;Gereed;Verantwoordelijke\n");
+    for (i, row) in rows.iter().enumerate() {
+        match row {
+            TableRow::Heading(0, _, title) => text.push_str(&format!("Kop {title};;\n")),
+            TableRow::Heading(1, _, title) => text.push_str(&format!("**Kop {title}**;;\n")),
+            TableRow::Heading(2, _, title) => text.push_str(&format!("*Kop {title}*;;\n")),
+            TableRow::Heading(_, depth, title) => {
+                let number = vec![(i % 9 + 1).to_string(); *depth].join(".");
+                text.push_str(&format!("{number} Kop {title};;\n"));
+            }
+            TableRow::Milestone(title) => {
+                text.push_str(&format!("Mijlpaal {title};Q3 2026;<u>ZIN</u>\n"))
+            }
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    /// Whatever the headings and their markings, every row is read once, every milestone
+    /// belongs to the heading above it (the innermost open one), parents come first and are
+    /// never weaker than their sub-lines, and a second reading gives the same keys.
+    #[test]
+    fn heading_rows_group_the_milestones_below_them(rows in proptest::collection::vec(table_row(), 0..40)) {
+        let text = table_text(&rows);
+        let raw = read_table(text.as_bytes(), Format::Csv).unwrap();
+        let context = crate::domain::fuzzy_date::ParseContext::default();
+        let plan = interpret(&raw, &super::parties::tests::directory(), &context);
+        prop_assert_eq!(plan.rows.len(), rows.len() + 1);
+        prop_assert!(plan.errors.is_empty());
+        let headings = rows.iter().filter(|r| matches!(r, TableRow::Heading(..))).count();
+        prop_assert_eq!(plan.action_lines.len(), headings);
+        prop_assert_eq!(plan.milestones.len(), rows.len() - headings);
+        let mut current: Option<String> = None;
+        let mut milestones = plan.milestones.iter();
+        let mut lines = plan.action_lines.iter();
+        for row in &rows {
+            match row {
+                TableRow::Heading(..) => current = Some(lines.next().unwrap().key.clone()),
+                TableRow::Milestone(_) => {
+                    let m = milestones.next().unwrap();
+                    prop_assert_eq!(&m.action_line_key, &current);
+                }
+            }
+        }
+        for (i, line) in plan.action_lines.iter().enumerate() {
+            prop_assert_eq!(plan.action_lines.iter().filter(|a| a.key == line.key).count(), 1);
+            if let Some(parent) = &line.parent_key {
+                let at = plan.action_lines.iter().position(|a| &a.key == parent);
+                prop_assert!(at.is_some_and(|at| at < i), "{parent} before {}", line.key);
+                let parent = &plan.action_lines[at.unwrap_or_default()];
+                prop_assert!(parent.level < line.level);
+            } else {
+                prop_assert!(line.level == 1 || line.number.is_some());
+            }
+        }
+        let again = interpret(&raw, &super::parties::tests::directory(), &context);
+        prop_assert_eq!(again, plan);
+    }
+}

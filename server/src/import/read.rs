@@ -33,8 +33,9 @@ pub struct RawRow {
     /// 1-based line as a person sees it: the text line where the record starts, or the
     /// spreadsheet row number.
     pub line: usize,
-    /// The cells as text, left to right. XLSX dates become `yyyy-mm-dd`; whole-cell underlined
-    /// text is wrapped in `<u>…</u>`, as in exported text.
+    /// The cells as text, left to right. XLSX dates become `yyyy-mm-dd`; whole-cell underlined,
+    /// italic and bold text is wrapped in `<u>…</u>`, `<i>…</i>` and `<b>…</b>`, as in exported
+    /// text.
     pub cells: Vec<String>,
 }
 

@@ -34,20 +34,34 @@ pub fn read_xlsx(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<RawRow>, Impor
         if text.is_empty() {
             continue;
         }
-        // Styles only mark underlined leads.
-        let underlined = reader
+        // Styles mark underlined leads (`<u>`) and bold or italic headings (`<b>`, `<i>`).
+        let font = reader
             .styles()
             .get(style_id)
-            .and_then(|style| style.font.as_ref())
-            .is_some_and(calamine::Font::has_underline);
-        let text = if underlined && !text.trim().is_empty() {
-            format!("<u>{text}</u>")
-        } else {
-            text
-        };
+            .and_then(|style| style.font.as_ref());
+        let text = mark_font(text, font);
         sheet.insert(cell.get_position(), text)?;
     }
     sheet.into_rows()
+}
+
+/// Wraps whole-cell text in the markup of its font: `<b><i><u>text</u></i></b>`.
+fn mark_font(text: String, font: Option<&calamine::Font>) -> String {
+    let Some(font) = font else { return text };
+    if text.trim().is_empty() {
+        return text;
+    }
+    let mut text = text;
+    for (on, tag) in [
+        (font.has_underline(), "u"),
+        (font.is_italic(), "i"),
+        (font.is_bold(), "b"),
+    ] {
+        if on {
+            text = format!("<{tag}>{text}</{tag}>");
+        }
+    }
+    text
 }
 
 /// The filled cells of a sheet by row, counted against the limits as they arrive.
@@ -250,6 +264,29 @@ mod tests {
                 max: 10
             }
         ));
+    }
+
+    #[test]
+    fn bold_and_italic_fonts_are_marked() {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let bold = CellFormat::new().set_bold();
+        let italic = CellFormat::new().set_italic();
+        let both = CellFormat::new()
+            .set_bold()
+            .set_underline(FormatUnderline::Single);
+        sheet.write_string_with_format(0, 0, "Kop", &bold).unwrap();
+        sheet
+            .write_string_with_format(1, 0, "Sub", &italic)
+            .unwrap();
+        sheet.write_string_with_format(2, 0, "ZIN", &both).unwrap();
+        sheet.write_string(3, 0, "Gewoon").unwrap();
+        let rows = read_xlsx(&book.save_to_buffer().unwrap(), &ReadLimits::default()).unwrap();
+        let cells: Vec<&str> = rows.iter().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(
+            cells,
+            vec!["<b>Kop</b>", "<i>Sub</i>", "<b><u>ZIN</u></b>", "Gewoon"]
+        );
     }
 
     #[test]

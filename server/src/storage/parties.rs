@@ -41,6 +41,17 @@ pub struct NewParty {
     pub members: Vec<i64>,
 }
 
+/// What adding an alias did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasOutcome {
+    /// The alias now names the party.
+    Added(Party),
+    /// The party already had it.
+    Unchanged(Party),
+    /// Another party has it: its code.
+    TakenBy(String),
+}
+
 impl SqlStorage {
     /// Creates a party with its aliases and members.
     ///
@@ -73,6 +84,84 @@ impl SqlStorage {
             .ok_or(StorageError::AlreadyExists("party"))?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    /// Creates a party for a name an import of body `body_id` met, with the `party.create`
+    /// audit entry naming that body, in one transaction; returns it.
+    ///
+    /// # Errors
+    /// [`StorageError::AlreadyExists`] when the code or an alias is taken.
+    pub async fn create_party_for_import(
+        &self,
+        party: &NewParty,
+        body_id: i64,
+        by: &Actor,
+    ) -> Result<Party, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_party(&mut tx, party).await?;
+        let subject = serde_json::json!({
+            "party": id, "code": party.code, "body": body_id, "aliases": party.aliases,
+        });
+        append_in(&mut tx, self.backend(), by, "party.create", &subject).await?;
+        let created = select_parties(&mut tx, Some(id))
+            .await?
+            .pop()
+            .ok_or(StorageError::AlreadyExists("party"))?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Adds `alias` to party `party_id` with the `party.alias` audit entry (naming `body_id`
+    /// when an import met the name) in one transaction. An alias the party already has is
+    /// accepted without a change or an entry; one another party has is refused.
+    ///
+    /// # Errors
+    /// Storage errors; [`StorageError::AlreadyExists`] when the party does not exist.
+    pub async fn add_party_alias(
+        &self,
+        party_id: i64,
+        alias: &str,
+        body_id: Option<i64>,
+        by: &Actor,
+    ) -> Result<AliasOutcome, StorageError> {
+        let key = alias_key(alias);
+        let mut tx = self.begin_write().await?;
+        let holder = sqlx::query(
+            "SELECT a.party_id, p.code FROM party_aliases a JOIN parties p ON p.id = a.party_id \
+             WHERE a.alias = $1",
+        )
+        .bind(&key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let added = match holder {
+            Some(row) if row.try_get::<i64, _>("party_id")? != party_id => {
+                return Ok(AliasOutcome::TakenBy(row.try_get("code")?));
+            }
+            Some(_) => false,
+            None => {
+                sqlx::query("INSERT INTO party_aliases (alias, party_id) VALUES ($1, $2)")
+                    .bind(&key)
+                    .bind(party_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| unique_as(e, "party alias"))?;
+                let subject = serde_json::json!({
+                    "party": party_id, "alias": alias, "body": body_id,
+                });
+                append_in(&mut tx, self.backend(), by, "party.alias", &subject).await?;
+                true
+            }
+        };
+        let party = select_parties(&mut tx, Some(party_id))
+            .await?
+            .pop()
+            .ok_or(StorageError::AlreadyExists("party"))?;
+        tx.commit().await?;
+        Ok(if added {
+            AliasOutcome::Added(party)
+        } else {
+            AliasOutcome::Unchanged(party)
+        })
     }
 
     /// Every party, ordered by code.

@@ -11,6 +11,15 @@
 //! length and while reading); a table over the reader's limits (rows, columns, cells, cell
 //! length, unpacked size; see [`crate::import::limits`]) answers 422 naming the limit. The
 //! table is read on the blocking pool within the render bounds of [`crate::http::render`].
+//!
+//! The answer lists every party name the register does not know (`unknown_parties`, with the
+//! rows that name it). Before committing, the programme team resolves each with
+//! `POST /api/bodies/{id}/imports/parties`: map the name to an existing party (it becomes an
+//! alias of that party) or create a party for it (the name becomes its alias). Either is
+//! remembered in the register, so the next dry run, and every later import, recognises it.
+//! Only the body's chair and secretariat may do this, the same people who may import there;
+//! administrators keep the register with `POST /api/parties` and
+//! `POST /api/parties/{code}/aliases`.
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -22,18 +31,22 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::fuzzy_date::ParseContext;
+use crate::domain::validate;
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
-use crate::http::extract::{audit_actor, AppPath, AppQuery, Caller};
+use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller};
 use crate::http::render::render_blocking;
-use crate::import::{self, Format, ImportError, ImportPlan, RowIssue};
+use crate::import::{self, Format, ImportError, ImportPlan, RowIssue, UnknownParty};
 use crate::state::AppState;
 use crate::storage::governance::import::{DirectoryError, ImportOutcome};
+use crate::storage::parties::{AliasOutcome, NewParty, Party};
 
 /// Import routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(import_table))
+    OpenApiRouter::new()
+        .routes(routes!(import_table))
+        .routes(routes!(resolve_party))
 }
 
 #[derive(Deserialize)]
@@ -50,8 +63,28 @@ struct ImportAnswer {
     summary: String,
     flagged: Vec<RowIssue>,
     errors: Vec<RowIssue>,
+    unknown_parties: Vec<UnknownParty>,
     plan: ImportPlan,
     stored: Option<ImportOutcome>,
+}
+
+/// How to resolve a party name an import met: `party` (map it) or `create` (a new party).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ResolveParty {
+    /// The name as the table writes it ("NZa", "InEen").
+    name: String,
+    /// Map the name to this existing party (its code); the name becomes its alias.
+    party: Option<String>,
+    /// Or create a party; the name becomes its alias.
+    create: Option<CreateFromImport>,
+}
+
+/// A party created for a name an import met.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateFromImport {
+    code: String,
+    name: String,
+    colour: String,
 }
 
 fn format_of(query: &ImportQuery, headers: &HeaderMap) -> Result<Format> {
@@ -232,10 +265,80 @@ async fn import_table(
             summary: plan.summary_line(),
             flagged: plan.flagged.clone(),
             errors: plan.errors.clone(),
+            unknown_parties: plan.unknown_parties(),
             plan,
             stored,
         }),
     ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/bodies/{id}/imports/parties",
+    tag = "milestones",
+    summary = "Resolve a party name an import met: map it to a party as an alias, or create a party for it (chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = ResolveParty,
+    responses((status = 200, description = "mapped: the party with its aliases", body = Party), (status = 201, description = "created: the new party", body = Party), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+)]
+async fn resolve_party(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(body_id): AppPath<i64>,
+    AppJson(input): AppJson<ResolveParty>,
+) -> Result<(StatusCode, Json<Party>)> {
+    access::body(&state, &caller, body_id).await?.steer()?;
+    let alias = validate::text("name", &input.name, 1, 100)?;
+    if validate::alias_key(&alias).is_empty() {
+        return Err(Invalid {
+            field: "name",
+            message: "the name needs at least one letter or digit".into(),
+        }
+        .into());
+    }
+    let actor = audit_actor(&caller);
+    match (input.party.as_deref(), input.create) {
+        (Some(code), None) => {
+            let party_id = state.db.resolve_party(code).await?.ok_or_else(|| {
+                AppError::from(Invalid {
+                    field: "party",
+                    message: format!("there is no party {code:?}"),
+                })
+            })?;
+            match state
+                .db
+                .add_party_alias(party_id, &alias, Some(body_id), &actor)
+                .await?
+            {
+                AliasOutcome::Added(party) | AliasOutcome::Unchanged(party) => {
+                    Ok((StatusCode::OK, Json(party)))
+                }
+                AliasOutcome::TakenBy(other) => Err(AppError::Conflict(format!(
+                    "{alias:?} already names the party {other}; choose {other}"
+                ))),
+            }
+        }
+        (None, Some(create)) => {
+            let party = NewParty {
+                code: validate::party_code("create.code", &create.code)?,
+                name: validate::text("create.name", &create.name, 1, 200)?,
+                colour: validate::colour("create.colour", &create.colour)?,
+                aliases: vec![alias],
+                members: Vec::new(),
+            };
+            let created = state
+                .db
+                .create_party_for_import(&party, body_id, &actor)
+                .await?;
+            Ok((StatusCode::CREATED, Json(created)))
+        }
+        _ => Err(Invalid {
+            field: "party",
+            message: "give either `party` (an existing party's code) or `create` (a new party)"
+                .into(),
+        }
+        .into()),
+    }
 }
 
 #[cfg(test)]

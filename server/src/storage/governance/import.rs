@@ -2,7 +2,10 @@
 //! natural key, so importing the same table again updates instead of duplicating.
 //!
 //! # Re-import rules
-//! - Action lines: title and parent follow the table.
+//! - Action lines: title, number and parent follow the table. A heading that groups rows
+//!   within another (a sub-line: "2.3.1" under "2.3", an italic heading under a bold one) is
+//!   stored as an action line whose `parent_id` is the enclosing one; milestones point at the
+//!   innermost line.
 //! - Milestones: title, due date, action line, owners and source line follow the table. The
 //!   status is taken from the table only when the milestone is created; afterwards it changes
 //!   only through the status route, which keeps its history. The note cell becomes a progress
@@ -95,10 +98,11 @@ impl SqlStorage {
                 Some(row) => {
                     let id: i64 = row.try_get("id")?;
                     sqlx::query(
-                        "UPDATE action_lines SET title = $1, parent_id = $2, updated_at = $3 WHERE id = $4",
+                        "UPDATE action_lines SET title = $1, parent_id = $2, number = $3, updated_at = $4 WHERE id = $5",
                     )
                     .bind(&line.title)
                     .bind(parent)
+                    .bind(line.number.as_deref())
                     .bind(now)
                     .bind(id)
                     .execute(&mut *tx)
@@ -107,11 +111,6 @@ impl SqlStorage {
                     id
                 }
                 None => {
-                    let number = line
-                        .key
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || c == '.')
-                        .then(|| line.key.clone());
                     let row = sqlx::query(
                         "INSERT INTO action_lines (body_id, parent_id, number, title, description, \
                          natural_key, created_by, created_at, updated_at) \
@@ -119,7 +118,7 @@ impl SqlStorage {
                     )
                     .bind(body_id)
                     .bind(parent)
-                    .bind(number)
+                    .bind(line.number.as_deref())
                     .bind(&line.title)
                     .bind(&line.key)
                     .bind(by)
