@@ -4800,7 +4800,7 @@ export interface operations {
   /** How a due date as written is read: its window, precision and uncertainty */
   milestones_parse_due_date: {
     parameters: {
-      path: {
+      query: {
         /** @description The due date as written: `Q3 2025`, `medio 2025`, `1-7-2023`, `?`. */
         text: string;
       };
@@ -4812,7 +4812,7 @@ export interface operations {
           "application/json": components["schemas"]["Due"];
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -5048,11 +5048,13 @@ export interface operations {
   /** One milestone with its history, notes, links, next reminder and overdue-dispute day */
   milestones_show: {
     parameters: {
+      query?: {
+        /** @description YYYY-MM-DD; default the server's date. */
+        today?: string;
+      };
       path: {
         /** @description id */
         id: number;
-        /** @description YYYY-MM-DD; default the server's date. */
-        today: string | null;
       };
     };
     responses: {
@@ -5062,7 +5064,7 @@ export interface operations {
           "application/json": Record<string, never>;
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];

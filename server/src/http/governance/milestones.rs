@@ -102,12 +102,14 @@ struct NextReminder {
 
 /// `?today=` of a milestone's answer.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ShowQuery {
     /// YYYY-MM-DD; default the server's date.
     today: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ParseQuery {
     /// The due date as written: `Q3 2025`, `medio 2025`, `1-7-2023`, `?`.
     text: String,
