@@ -5082,6 +5082,12 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
     };
   };
   /** Change title, description, source, action line or owners, or correct the due date (chair, secretariat) */

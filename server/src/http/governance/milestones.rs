@@ -281,7 +281,7 @@ async fn create(
     tag = "milestones",
     summary = "One milestone with its history, notes, links, next reminder and overdue-dispute day",
     params(("id" = i64, Path, description = "id"), ShowQuery),
-    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
