@@ -20,6 +20,9 @@ import { importScreen } from './screens/import'
 import { programmeScreen } from './screens/programme'
 import { disputeScreen } from './screens/dispute'
 import { bodySettingsScreen } from './screens/body-settings'
+import { milestoneScreen } from './screens/milestone'
+import { actionLineFormScreen } from './screens/programme/action-line-form'
+import { milestoneFormScreen } from './screens/programme/milestone-form'
 import { directory } from './api'
 import { setServedColours } from './parties'
 
@@ -58,6 +61,11 @@ const routes: Route[] = [
   { pattern: /^\/groups\/(\d+)\/import\/?$/, auth: true, create: ([id]) => importScreen(app, Number(id)) },
   { pattern: /^\/groups\/(\d+)\/programme\/?$/, auth: true, create: ([id], query) => programmeScreen(app, Number(id), query) },
   { pattern: /^\/groups\/(\d+)\/settings\/?$/, auth: true, create: ([id]) => bodySettingsScreen(app, Number(id)) },
+  { pattern: /^\/groups\/(\d+)\/action-lines\/new\/?$/, auth: true, create: ([id]) => actionLineFormScreen(app, { bodyId: Number(id) }) },
+  { pattern: /^\/action-lines\/(\d+)\/edit\/?$/, auth: true, create: ([id]) => actionLineFormScreen(app, { lineId: Number(id) }) },
+  { pattern: /^\/groups\/(\d+)\/milestones\/new\/?$/, auth: true, create: ([id]) => milestoneFormScreen(app, { bodyId: Number(id) }) },
+  { pattern: /^\/milestones\/(\d+)\/edit\/?$/, auth: true, create: ([id]) => milestoneFormScreen(app, { milestoneId: Number(id) }) },
+  { pattern: /^\/milestones\/(\d+)\/?$/, auth: true, create: ([id], query) => milestoneScreen(app, Number(id), query) },
   { pattern: /^\/disputes\/(\d+)\/?$/, auth: true, create: ([id]) => disputeScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/?$/, auth: true, create: ([id]) => draftScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/compare\/?$/, auth: true, create: ([id], query) => compareScreen(app, Number(id), query) },

@@ -28,6 +28,7 @@ mod nesting;
 mod npm_client;
 mod openapi;
 mod outbound;
+mod programme;
 mod sockets;
 mod sync;
 mod versions;

@@ -558,6 +558,12 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/action-lines/{action_line}"),
             BODY_READERS,
         ),
+        with_body(
+            Method::PATCH,
+            format!("/api/action-lines/{action_line}"),
+            STEERING,
+            |role| json!({"description": format!("Bijgewerkt {role}")}),
+        ),
         route(
             Method::GET,
             format!("/api/bodies/{body}/milestones"),
@@ -614,6 +620,11 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/milestones/{milestone}/links"),
             STEERING,
             move |role| json!({"draft_id": draft, "anchor": format!("§ matrix {role}")}),
+        ),
+        route(
+            Method::GET,
+            "/api/due-dates/parse?text=Q3%202026",
+            SIGNED_IN,
         ),
         route(
             Method::GET,

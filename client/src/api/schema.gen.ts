@@ -10,6 +10,8 @@ export interface paths {
   "/api/action-lines/{id}": {
     /** One action line with its milestones */
     get: operations["milestones_show_line"];
+    /** Change an action line's number, title, description or owners (chair, secretariat) */
+    patch: operations["milestones_update_line"];
   };
   "/api/audit": {
     /** The audit log, newest first (administrators) */
@@ -72,7 +74,7 @@ export interface paths {
     delete: operations["bodies_remove_member"];
   };
   "/api/bodies/{id}/milestones": {
-    /** A body's milestones by deadline; filter by party (collectives included), action line, status */
+    /** A body's milestones by deadline; filter by party (collectives included), action line, status, period */
     get: operations["milestones_list"];
     /** Create a milestone with a fuzzy due date (chair, secretariat) */
     post: operations["milestones_create"];
@@ -179,6 +181,10 @@ export interface paths {
     /** One version as JSON, HTML, Markdown or DOCX */
     get: operations["versions_show"];
   };
+  "/api/due-dates/parse": {
+    /** How a due date as written is read: its window, precision and uncertainty */
+    get: operations["milestones_parse_due_date"];
+  };
   "/api/me": {
     /** Who is signed in */
     get: operations["session_me"];
@@ -200,9 +206,9 @@ export interface paths {
     put: operations["session_change_password"];
   };
   "/api/milestones/{id}": {
-    /** One milestone with its history, notes and links */
+    /** One milestone with its history, notes, links, next reminder and overdue-dispute day */
     get: operations["milestones_show"];
-    /** Change title, description, action line or owners (chair, secretariat) */
+    /** Change title, description, source, action line or owners, or correct the due date (chair, secretariat) */
     patch: operations["milestones_update"];
   };
   "/api/milestones/{id}/links": {
@@ -1514,6 +1520,11 @@ export interface components {
            * @description Database id.
            */
           id: number;
+          /**
+           * @description `status` (a status change, a rescheduling included) or `correction` (the due date as
+           * recorded was corrected; the status stayed).
+           */
+          kind: string;
           /** @description The newly agreed due date (raw). */
           new_due?: string | null;
           /** @description Its first day. */
@@ -1904,6 +1915,11 @@ export interface components {
        * @description Database id.
        */
       id: number;
+      /**
+       * @description `status` (a status change, a rescheduling included) or `correction` (the due date as
+       * recorded was corrected; the status stayed).
+       */
+      kind: string;
       /** @description The newly agreed due date (raw). */
       new_due?: string | null;
       /** @description Its first day. */
@@ -1995,11 +2011,28 @@ export interface components {
       template?: Record<string, never> | null;
       title?: string | null;
     };
+    /**
+     * @description A change to an action line; what is left out stays. An empty `number` removes it; `owners`
+     * replaces the owner parties.
+     */
+    UpdateLine: {
+      description?: string | null;
+      number?: string | null;
+      owners?: components["schemas"]["OwnerInput"][] | null;
+      title?: string | null;
+    };
+    /**
+     * @description A change to a milestone; what is left out stays. `due` corrects the date as recorded
+     * (`due_reason` says why); an empty `source_ref` removes it.
+     */
     UpdateMilestone: {
       /** Format: int64 */
       action_line_id?: number | null;
       description?: string | null;
+      due?: string | null;
+      due_reason?: string | null;
       owners?: components["schemas"]["OwnerInput"][] | null;
+      source_ref?: string | null;
       title?: string | null;
     };
     /** @description A frozen, named version (without its content). */
@@ -2074,6 +2107,70 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change an action line's number, title, description or owners (chair, secretariat) */
+  milestones_update_line: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLine"];
+      };
+    };
+    responses: {
+      /** @description the action line */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActionLine"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -3055,7 +3152,7 @@ export interface operations {
       };
     };
   };
-  /** A body's milestones by deadline; filter by party (collectives included), action line, status */
+  /** A body's milestones by deadline; filter by party (collectives included), action line, status, period */
   milestones_list: {
     parameters: {
       query?: {
@@ -3065,6 +3162,12 @@ export interface operations {
         action_line?: number;
         /** @description status */
         status?: string;
+        /** @description due (deadline) on or after, YYYY-MM-DD */
+        from?: string;
+        /** @description due (deadline) on or before, YYYY-MM-DD */
+        to?: string;
+        /** @description due in 2025, 2025-Q3, 2025-H1 or 2025-07 */
+        period?: string;
         /** @description How many items to skip. */
         offset?: number;
         /** @description How many items at most. */
@@ -3180,6 +3283,14 @@ export interface operations {
         party?: string;
         /** @description action line id */
         action_line?: number;
+        /** @description status */
+        status?: string;
+        /** @description due (deadline) on or after, YYYY-MM-DD */
+        from?: string;
+        /** @description due (deadline) on or before, YYYY-MM-DD */
+        to?: string;
+        /** @description due in 2025, 2025-Q3, 2025-H1 or 2025-07 */
+        period?: string;
       };
       path: {
         /** @description id */
@@ -4789,6 +4900,41 @@ export interface operations {
       };
     };
   };
+  /** How a due date as written is read: its window, precision and uncertainty */
+  milestones_parse_due_date: {
+    parameters: {
+      query: {
+        /** @description The due date as written: `Q3 2025`, `medio 2025`, `1-7-2023`, `?`. */
+        text: string;
+      };
+    };
+    responses: {
+      /** @description the date as it would be stored */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Due"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** Who is signed in */
   session_me: {
     responses: {
@@ -5002,9 +5148,13 @@ export interface operations {
       };
     };
   };
-  /** One milestone with its history, notes and links */
+  /** One milestone with its history, notes, links, next reminder and overdue-dispute day */
   milestones_show: {
     parameters: {
+      query?: {
+        /** @description YYYY-MM-DD; default the server's date. */
+        today?: string;
+      };
       path: {
         /** @description id */
         id: number;
@@ -5017,7 +5167,7 @@ export interface operations {
           "application/json": Record<string, never>;
         };
       };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
       400: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -5035,9 +5185,15 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
     };
   };
-  /** Change title, description, action line or owners (chair, secretariat) */
+  /** Change title, description, source, action line or owners, or correct the due date (chair, secretariat) */
   milestones_update: {
     parameters: {
       path: {

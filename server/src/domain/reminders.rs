@@ -85,6 +85,21 @@ pub fn milestone_stages(
     stages
 }
 
+/// The next reminder of a milestone due on `due` whose series began on `series_start`: the
+/// first stage of [`milestone_stages`] that falls on `today` or later. The scheduler plans the
+/// same stages, so what this shows is what it will send (an overdue notice counts too).
+pub fn next_stage(
+    due: NaiveDate,
+    days_before: &[i64],
+    series_start: NaiveDate,
+    today: NaiveDate,
+    rules: &HolidayRules,
+) -> Option<(Stage, NaiveDate)> {
+    milestone_stages(due, days_before, series_start, today, rules)
+        .into_iter()
+        .find(|(_, day)| *day >= today)
+}
+
 /// Rounds of a request (sign-off, position) that recur every `every` working days from
 /// `start`: round `r` falls due on `start + r * every` working days. Returns the rounds up to
 /// and including `today` plus the next one, at most `max_rounds`.
@@ -155,6 +170,39 @@ mod tests {
         for (stage, _) in &stages {
             assert_eq!(Stage::parse(&stage.key()), Some(*stage));
         }
+    }
+
+    #[test]
+    fn the_next_reminder_follows_a_rescheduled_date() {
+        let rules = HolidayRules::default();
+        // Due Friday 17 July 2026, seen on Thursday 2 July: d-7 (Wednesday 8 July) is next.
+        let before = next_stage(
+            d(2026, 7, 17),
+            &DEFAULT_DAYS_BEFORE,
+            d(2026, 6, 1),
+            d(2026, 7, 2),
+            &rules,
+        );
+        assert_eq!(before, Some((Stage::Before(7), d(2026, 7, 8))));
+        // Rescheduled that day to Friday 2 October 2026: 14 working days before it is
+        // Monday 14 September, and nothing of the old date is left.
+        let after = next_stage(
+            d(2026, 10, 2),
+            &DEFAULT_DAYS_BEFORE,
+            d(2026, 7, 2),
+            d(2026, 7, 2),
+            &rules,
+        );
+        assert_eq!(after, Some((Stage::Before(14), d(2026, 9, 14))));
+        // Past the date, the next one is the coming weekly overdue notice.
+        let late = next_stage(
+            d(2026, 7, 17),
+            &DEFAULT_DAYS_BEFORE,
+            d(2026, 6, 1),
+            d(2026, 7, 23),
+            &rules,
+        );
+        assert_eq!(late, Some((Stage::Overdue(2), d(2026, 7, 27))));
     }
 
     #[test]

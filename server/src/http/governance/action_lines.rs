@@ -9,18 +9,18 @@ use utoipa_axum::routes;
 
 use super::{manual_key, owners, OwnerInput};
 use crate::domain::validate;
-use crate::error::{ApiErrorBody, Result};
+use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::governance::action_lines::{ActionLine, NewActionLine};
+use crate::storage::governance::action_lines::{ActionLine, ActionLineChange, NewActionLine};
 use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
 
 /// Action-line routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_lines, create_line))
-        .routes(routes!(show_line))
+        .routes(routes!(show_line, update_line))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -31,6 +31,16 @@ struct CreateLine {
     number: Option<String>,
     #[serde(default)]
     owners: Vec<OwnerInput>,
+}
+
+/// A change to an action line; what is left out stays. An empty `number` removes it; `owners`
+/// replaces the owner parties.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct UpdateLine {
+    title: Option<String>,
+    description: Option<String>,
+    number: Option<String>,
+    owners: Option<Vec<OwnerInput>>,
 }
 
 #[derive(Serialize)]
@@ -125,4 +135,51 @@ async fn show_line(
         action_line: line,
         milestones,
     }))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/action-lines/{id}",
+    tag = "milestones",
+    summary = "Change an action line's number, title, description or owners (chair, secretariat)",
+    params(("id" = i64, Path, description = "id")),
+    request_body = UpdateLine,
+    responses((status = 200, description = "the action line", body = ActionLine), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn update_line(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<UpdateLine>,
+) -> Result<Json<ActionLine>> {
+    let (line, access) = access::action_line(&state, &caller, id).await?;
+    access.steer()?;
+    let title = match input.title {
+        Some(t) => validate::text("title", &t, 1, 300)?,
+        None => line.title.clone(),
+    };
+    let description = match input.description {
+        Some(d) => validate::text("description", &d, 0, 20_000)?,
+        None => line.description.clone(),
+    };
+    let number = match input.number {
+        Some(n) => Some(validate::text("number", &n, 0, 20)?).filter(|n| !n.is_empty()),
+        None => line.number.clone(),
+    };
+    let owners = match &input.owners {
+        Some(list) => Some(owners(&state, list).await?),
+        None => None,
+    };
+    let change = ActionLineChange {
+        number: number.as_deref(),
+        title: &title,
+        description: &description,
+        owners: owners.as_deref(),
+    };
+    state
+        .db
+        .update_action_line(id, &change, &audit_actor(&caller))
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }

@@ -207,7 +207,7 @@ fn owners_of(milestone: &Milestone, role: OwnerRole) -> String {
     path = "/api/bodies/{id}/milestones.csv",
     tag = "milestones",
     summary = "The milestones as CSV",
-    params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id")),
+    params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id"), ("status" = Option<String>, Query, description = "status"), ("from" = Option<String>, Query, description = "due (deadline) on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "due (deadline) on or before, YYYY-MM-DD"), ("period" = Option<String>, Query, description = "due in 2025, 2025-Q3, 2025-H1 or 2025-07")),
     responses((status = 200, description = "the table as CSV", body = String, content_type = "text/csv"), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn export_csv(

@@ -1,15 +1,29 @@
-//! Milestones: `/api/bodies/{id}/milestones`, `/api/milestones/{id}` and its `/status`.
+//! Milestones: `/api/bodies/{id}/milestones`, `/api/milestones/{id}` and its `/status`, and
+//! `/api/due-dates/parse`, which reads a due date as a form shows it while it is typed.
+//!
+//! A milestone's answer carries its next reminder and the day an overdue dispute would open,
+//! computed with the scheduler's rules from the current due date and the moment it began to
+//! hold (creation, the last rescheduling or correction), so both follow a new date at once.
+//!
+//! Two ways change a due date: a **rescheduling** (`verschoven` through `/status`, with the
+//! reason and with whom it was agreed) is a new agreement; a **correction** (`due` in the
+//! PATCH, chair and secretariat) fixes how the date was recorded, keeps the status and is kept
+//! in the history as `kind: correction`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
+use chrono::{DateTime, NaiveDate};
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{manual_key, owners, query_milestones, ListQuery, OwnerInput};
+use super::{manual_key, owners, query_milestones, today, ListQuery, OwnerInput};
+use crate::domain::calendar::HolidayRules;
+use crate::domain::escalation::overdue_dispute_day;
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::{MilestoneStatus, StepError};
+use crate::domain::reminders::{next_stage, DEFAULT_DAYS_BEFORE};
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
@@ -26,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, update))
         .routes(routes!(history, change_status))
+        .routes(routes!(parse_due_date))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -41,12 +56,17 @@ struct CreateMilestone {
     source_ref: Option<String>,
 }
 
+/// A change to a milestone; what is left out stays. `due` corrects the date as recorded
+/// (`due_reason` says why); an empty `source_ref` removes it.
 #[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateMilestone {
     title: Option<String>,
     description: Option<String>,
     action_line_id: Option<i64>,
     owners: Option<Vec<OwnerInput>>,
+    due: Option<String>,
+    due_reason: Option<String>,
+    source_ref: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -57,8 +77,95 @@ struct StatusInput {
     agreed_with: Option<String>,
 }
 
-/// A milestone with its history, notes and links.
-type MilestoneDetail = crate::storage::governance::milestone_log::MilestoneDetail;
+/// A milestone with its history, notes and links, as stored.
+type StoredDetail = crate::storage::governance::milestone_log::MilestoneDetail;
+
+/// A milestone with its history, notes and links, and what the scheduler will do next.
+#[derive(Serialize)]
+struct MilestoneDetail {
+    #[serde(flatten)]
+    detail: StoredDetail,
+    /// The next reminder, while the milestone is open and has a deadline.
+    next_reminder: Option<NextReminder>,
+    /// The day an overdue milestone opens a dispute by itself, when the body's ladder does so.
+    overdue_dispute_on: Option<String>,
+}
+
+/// A reminder the scheduler will send.
+#[derive(Serialize, utoipa::ToSchema)]
+struct NextReminder {
+    /// `d-14`, `d-7`, `d-1` (working days before), `d0` (on the day), `overdue-N` (weekly).
+    stage: String,
+    /// The day, `YYYY-MM-DD`.
+    on: String,
+}
+
+/// `?today=` of a milestone's answer.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ShowQuery {
+    /// YYYY-MM-DD; default the server's date.
+    today: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ParseQuery {
+    /// The due date as written: `Q3 2025`, `medio 2025`, `1-7-2023`, `?`.
+    text: String,
+}
+
+fn day_of(ms: i64) -> NaiveDate {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// Adds the next reminder and the overdue-dispute day to a stored detail, by the rules the
+/// scheduler plans with (`domain::reminders`, `domain::escalation`).
+async fn answer(
+    state: &AppState,
+    detail: StoredDetail,
+    today: NaiveDate,
+) -> Result<MilestoneDetail> {
+    let milestone = &detail.milestone;
+    let due = milestone
+        .due
+        .latest_date()
+        .filter(|_| milestone.status.is_open());
+    let (mut next_reminder, mut overdue_dispute_on) = (None, None);
+    if let Some(due) = due {
+        let moved = detail
+            .history
+            .iter()
+            .filter(|c| c.new_due_latest.is_some())
+            .map(|c| c.at)
+            .max();
+        let series_start =
+            day_of(moved.map_or(milestone.created_at, |m| m.max(milestone.created_at)));
+        let rules = HolidayRules::default();
+        next_reminder = next_stage(due, &DEFAULT_DAYS_BEFORE, series_start, today, &rules).map(
+            |(stage, day)| NextReminder {
+                stage: stage.key(),
+                on: day.to_string(),
+            },
+        );
+        let ladder = state.db.ladder_settings(milestone.body_id).await?;
+        let day = overdue_dispute_day(due, ladder.overdue_margin_days, &rules);
+        if ladder.auto_dispute && day >= series_start {
+            overdue_dispute_on = Some(day.to_string());
+        }
+    }
+    Ok(MilestoneDetail {
+        detail,
+        next_reminder,
+        overdue_dispute_on,
+    })
+}
+
+async fn answer_now(state: &AppState, detail: StoredDetail) -> Result<Json<MilestoneDetail>> {
+    Ok(Json(answer(state, detail, today(None)?).await?))
+}
 
 fn parse_due(field: &'static str, raw: &str) -> Result<Due> {
     let raw = validate::text(field, raw, 1, 200)?;
@@ -82,7 +189,7 @@ async fn check_line(state: &AppState, body_id: i64, line: Option<i64>) -> Result
     Ok(())
 }
 
-async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
+async fn detail(state: &AppState, id: i64) -> Result<StoredDetail> {
     state
         .db
         .milestone_detail(id)
@@ -94,8 +201,8 @@ async fn detail(state: &AppState, id: i64) -> Result<MilestoneDetail> {
     get,
     path = "/api/bodies/{id}/milestones",
     tag = "milestones",
-    summary = "A body's milestones by deadline; filter by party (collectives included), action line, status",
-    params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id"), ("status" = Option<String>, Query, description = "status"), Page),
+    summary = "A body's milestones by deadline; filter by party (collectives included), action line, status, period",
+    params(("id" = i64, Path, description = "id"), ("party" = Option<String>, Query, description = "party code"), ("action_line" = Option<i64>, Query, description = "action line id"), ("status" = Option<String>, Query, description = "status"), ("from" = Option<String>, Query, description = "due (deadline) on or after, YYYY-MM-DD"), ("to" = Option<String>, Query, description = "due (deadline) on or before, YYYY-MM-DD"), ("period" = Option<String>, Query, description = "due in 2025, 2025-Q3, 2025-H1 or 2025-07"), Page),
     responses((status = 200, description = "the milestones", body = Paged<Milestone>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn list(
@@ -165,31 +272,34 @@ async fn create(
         .db
         .create_milestone_by(&new, &audit_actor(&caller))
         .await?;
-    Ok((StatusCode::CREATED, Json(detail)))
+    Ok((StatusCode::CREATED, answer_now(&state, detail).await?))
 }
 
 #[utoipa::path(
     get,
     path = "/api/milestones/{id}",
     tag = "milestones",
-    summary = "One milestone with its history, notes and links",
-    params(("id" = i64, Path, description = "id")),
-    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
+    summary = "One milestone with its history, notes, links, next reminder and overdue-dispute day",
+    params(("id" = i64, Path, description = "id"), ShowQuery),
+    responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<ShowQuery>,
 ) -> Result<Json<MilestoneDetail>> {
     access::milestone(&state, &caller, id).await?;
-    Ok(Json(detail(&state, id).await?))
+    let today = today(query.today.as_deref())?;
+    let detail = detail(&state, id).await?;
+    Ok(Json(answer(&state, detail, today).await?))
 }
 
 #[utoipa::path(
     patch,
     path = "/api/milestones/{id}",
     tag = "milestones",
-    summary = "Change title, description, action line or owners (chair, secretariat)",
+    summary = "Change title, description, source, action line or owners, or correct the due date (chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = UpdateMilestone,
     responses((status = 200, description = "the milestone", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
@@ -210,6 +320,20 @@ async fn update(
         Some(d) => validate::text("description", &d, 0, 20_000)?,
         None => milestone.description.clone(),
     };
+    let source_ref = match input.source_ref {
+        Some(s) => Some(validate::text("source_ref", &s, 0, 300)?).filter(|s| !s.is_empty()),
+        None => milestone.source_ref.clone(),
+    };
+    let due = input
+        .due
+        .as_deref()
+        .map(|raw| parse_due("due", raw))
+        .transpose()?;
+    let due_reason = input
+        .due_reason
+        .map(|r| validate::text("due_reason", &r, 0, 4000))
+        .transpose()?
+        .filter(|r| !r.is_empty());
     let line = input.action_line_id.or(milestone.action_line_id);
     check_line(&state, milestone.body_id, line).await?;
     let owners = match &input.owners {
@@ -219,15 +343,18 @@ async fn update(
     let change = MilestoneChange {
         title: &title,
         description: &description,
+        source_ref: source_ref.as_deref(),
         action_line_id: line,
         owners: owners.as_deref(),
+        due_correction: due.as_ref().map(|d| (d, due_reason.as_deref())),
+        by: caller.identity.user_id,
     };
-    state
+    let detail = state
         .db
         .update_milestone(id, &change, &audit_actor(&caller))
         .await?
-        .map(Json)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    answer_now(&state, detail).await
 }
 
 /// Whether the caller's party owns the milestone, directly or through a collective.
@@ -307,7 +434,7 @@ async fn change_status(
         .change_milestone_status_by(id, &step, &audit_actor(&caller))
         .await
     {
-        Ok(detail) => Ok(Json(detail)),
+        Ok(detail) => answer_now(&state, detail).await,
         Err(StatusError::NotFound) => Err(AppError::NotFound),
         Err(StatusError::Step(StepError::Invalid(invalid))) => Err(invalid.into()),
         Err(StatusError::Step(other)) => Err(AppError::Conflict(other.to_string())),
@@ -335,4 +462,19 @@ async fn history(
         state.db.milestone_history(id).await?,
         page,
     )))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/due-dates/parse",
+    tag = "milestones",
+    summary = "How a due date as written is read: its window, precision and uncertainty",
+    params(ParseQuery),
+    responses((status = 200, description = "the date as it would be stored", body = Due), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+)]
+async fn parse_due_date(
+    _caller: Caller,
+    AppQuery(query): AppQuery<ParseQuery>,
+) -> Result<Json<Due>> {
+    Ok(Json(parse_due("text", &query.text)?))
 }

@@ -30,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::owner_role::OwnerRole;
+use crate::domain::period::{self, Period};
 use crate::domain::validate::Invalid;
 use crate::error::Result;
 use crate::http::extract::Page;
@@ -87,6 +88,12 @@ pub(crate) struct ListQuery {
     pub action_line: Option<i64>,
     /// Status.
     pub status: Option<String>,
+    /// Due (deadline) on or after this day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Due (deadline) on or before this day, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// Due in this period: `2025`, `2025-Q3`, `2025-H1` or `2025-07`.
+    pub period: Option<String>,
     /// Items to skip.
     pub offset: Option<i64>,
     /// Page size.
@@ -94,6 +101,46 @@ pub(crate) struct ListQuery {
 }
 
 impl ListQuery {
+    /// The period asked for: `period` narrowed by `from` and `to`.
+    ///
+    /// # Errors
+    /// [`Invalid`] naming the field that cannot be read.
+    pub(crate) fn period(&self) -> Result<Period> {
+        let given = |raw: &Option<String>| -> Option<String> {
+            raw.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        let day = |field: &'static str, raw: &Option<String>| -> Result<Option<NaiveDate>> {
+            match given(raw) {
+                None => Ok(None),
+                Some(text) => period::parse_day(&text).map(Some).ok_or_else(|| {
+                    Invalid {
+                        field,
+                        message: "must be a date written as YYYY-MM-DD, for example 2026-05-01"
+                            .into(),
+                    }
+                    .into()
+                }),
+            }
+        };
+        let bounds = Period {
+            from: day("from", &self.from)?,
+            to: day("to", &self.to)?,
+        };
+        let named = match given(&self.period) {
+            None => Period::default(),
+            Some(text) => period::parse_named(&text).ok_or_else(|| Invalid {
+                field: "period",
+                message: "must be a year, quarter, half or month such as 2025, 2025-Q3, \
+                          2025-H1 or 2025-07"
+                    .into(),
+            })?,
+        };
+        Ok(named.and(bounds))
+    }
+
     pub(crate) fn page(&self) -> Page {
         let default = Page::default();
         Page {
@@ -122,10 +169,12 @@ pub(crate) async fn query_milestones(
         party_id: party,
         action_line_id: query.action_line,
     };
+    let period = query.period()?;
     let mut items = state.db.list_milestones(body_id, filter).await?;
     if let Some(status) = status {
         items.retain(|m| m.status == status);
     }
+    items.retain(|m| period.contains(m.due.latest_date()));
     Ok(items)
 }
 

@@ -68,6 +68,19 @@ pub struct NewActionLine {
     pub created_by: Option<i64>,
 }
 
+/// A change to an action line: its number, title, description and (when given) its owners.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionLineChange<'a> {
+    /// Number, if any.
+    pub number: Option<&'a str>,
+    /// Title.
+    pub title: &'a str,
+    /// Description.
+    pub description: &'a str,
+    /// New owners (replacing the old ones), when given.
+    pub owners: Option<&'a [(i64, OwnerRole)]>,
+}
+
 /// Owners of the rows of `parent` in a body, from `table` (`action_line_parties` or
 /// `milestone_parties`) keyed by `key` (`action_line_id` or `milestone_id`); with `only`, of
 /// that one row.
@@ -131,7 +144,17 @@ async fn insert_action_line(
     .await
     .map_err(|e| unique_as(e, "action line"))?;
     let id: i64 = row.try_get("id")?;
-    for (party_id, role) in &new.owners {
+    add_owners(tx, id, &new.owners).await?;
+    Ok(id)
+}
+
+/// Adds owners to action line `id` (a party listed again takes the new role).
+async fn add_owners(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    owners: &[(i64, OwnerRole)],
+) -> Result<(), StorageError> {
+    for (party_id, role) in owners {
         sqlx::query(
             "INSERT INTO action_line_parties (action_line_id, party_id, role) VALUES ($1, $2, $3) \
              ON CONFLICT (action_line_id, party_id) DO UPDATE SET role = excluded.role",
@@ -142,7 +165,7 @@ async fn insert_action_line(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// A body's action lines, or only action line `only`, with their owners.
@@ -222,6 +245,47 @@ impl SqlStorage {
             .await?
             .pop()
             .ok_or(StorageError::AlreadyExists("action line"))?;
+        tx.commit().await?;
+        Ok(line)
+    }
+
+    /// Changes an action line with its `action_line.update` audit entry; returns it after the
+    /// change (`None`: no such action line).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn update_action_line(
+        &self,
+        id: i64,
+        change: &ActionLineChange<'_>,
+        by: &Actor,
+    ) -> Result<Option<ActionLine>, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let Some(row) = sqlx::query(
+            "UPDATE action_lines SET number = $1, title = $2, description = $3, updated_at = $4 \
+             WHERE id = $5 RETURNING body_id",
+        )
+        .bind(change.number)
+        .bind(change.title)
+        .bind(change.description)
+        .bind(now_ms())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let body_id: i64 = row.try_get("body_id")?;
+        if let Some(owners) = change.owners {
+            sqlx::query("DELETE FROM action_line_parties WHERE action_line_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            add_owners(&mut tx, id, owners).await?;
+        }
+        let subject = serde_json::json!({ "body": body_id, "action_line": id });
+        append_in(&mut tx, self.backend(), by, "action_line.update", &subject).await?;
+        let line = select_action_lines(&mut tx, body_id, Some(id)).await?.pop();
         tx.commit().await?;
         Ok(line)
     }

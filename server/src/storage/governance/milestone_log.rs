@@ -28,6 +28,9 @@ pub struct MilestoneDetail {
 pub struct StatusChange {
     /// Database id.
     pub id: i64,
+    /// `status` (a status change, a rescheduling included) or `correction` (the due date as
+    /// recorded was corrected; the status stayed).
+    pub kind: String,
     /// Previous status.
     pub from: String,
     /// New status.
@@ -120,7 +123,7 @@ async fn history(
     milestone_id: i64,
 ) -> Result<Vec<StatusChange>, StorageError> {
     let rows = sqlx::query(
-        "SELECT c.id, c.from_status, c.to_status, c.reason, c.agreed_with, c.old_due_raw, \
+        "SELECT c.id, c.kind, c.from_status, c.to_status, c.reason, c.agreed_with, c.old_due_raw, \
          c.new_due_raw, c.new_due_earliest, c.new_due_latest, c.by_user, u.name AS by_name, c.at \
          FROM milestone_status_changes c LEFT JOIN users u ON u.id = c.by_user \
          WHERE c.milestone_id = $1 ORDER BY c.id",
@@ -132,6 +135,7 @@ async fn history(
         .map(|row| {
             Ok(StatusChange {
                 id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
                 from: row.try_get("from_status")?,
                 to: row.try_get("to_status")?,
                 reason: row.try_get("reason")?,

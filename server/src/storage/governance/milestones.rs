@@ -146,17 +146,25 @@ pub struct StatusStep {
     pub by: Option<i64>,
 }
 
-/// A change to a milestone's title, description, action line and owners.
+/// A change to a milestone's title, description, source, action line and owners, and a
+/// correction of its due date.
 #[derive(Debug, Clone, Copy)]
 pub struct MilestoneChange<'a> {
     /// Title.
     pub title: &'a str,
     /// Description.
     pub description: &'a str,
+    /// Source reference.
+    pub source_ref: Option<&'a str>,
     /// Action line.
     pub action_line_id: Option<i64>,
     /// New owners, when given.
     pub owners: Option<&'a [(i64, OwnerRole)]>,
+    /// The due date as it should have been recorded, with why; kept in the history as a
+    /// `correction`. A newly agreed date is a rescheduling (`verschoven`), not this.
+    pub due_correction: Option<(&'a Due, Option<&'a str>)>,
+    /// Who.
+    pub by: Option<i64>,
 }
 
 /// Why a status change failed.
@@ -382,8 +390,9 @@ impl SqlStorage {
         load_milestone(&mut *self.pool().acquire().await?, id).await
     }
 
-    /// Changes title, description, action line and (when given) owners, with the
-    /// `milestone.update` audit entry; returns the detail after it (`None`: no such milestone).
+    /// Changes title, description, source, action line and (when given) owners and corrects
+    /// the due date, with the `milestone.update` audit entry; returns the detail after it
+    /// (`None`: no such milestone).
     ///
     /// # Errors
     /// Storage errors.
@@ -395,14 +404,15 @@ impl SqlStorage {
     ) -> Result<Option<MilestoneDetail>, StorageError> {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
-            "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4 \
-             WHERE id = $5",
+            "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4, \
+             source_ref = $6 WHERE id = $5",
         )
         .bind(change.title)
         .bind(change.description)
         .bind(change.action_line_id)
         .bind(now_ms())
         .bind(id)
+        .bind(change.source_ref)
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {
@@ -411,7 +421,11 @@ impl SqlStorage {
         if let Some(owners) = change.owners {
             set_owners(&mut tx, id, owners).await?;
         }
-        let subject = serde_json::json!({ "milestone": id });
+        let corrected = match change.due_correction {
+            Some((due, reason)) => correct_due(&mut tx, id, due, reason, change.by).await?,
+            None => false,
+        };
+        let subject = serde_json::json!({ "milestone": id, "due_corrected": corrected });
         append_in(&mut tx, self.backend(), by, "milestone.update", &subject).await?;
         let detail = detail_in(&mut tx, id).await?;
         tx.commit().await?;
@@ -457,6 +471,60 @@ impl SqlStorage {
     }
 }
 
+/// Replaces the due date as recorded and keeps the old and new text as a `correction` in the
+/// history, in `tx`; `false` when the text did not change.
+async fn correct_due(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    due: &Due,
+    reason: Option<&str>,
+    by: Option<i64>,
+) -> Result<bool, StorageError> {
+    let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let status: String = row.try_get("status")?;
+    let old_due: String = row.try_get("due_raw")?;
+    if old_due == due.raw {
+        return Ok(false);
+    }
+    write_due(tx, id, due).await?;
+    sqlx::query(
+        "INSERT INTO milestone_status_changes (milestone_id, kind, from_status, to_status, reason, \
+         old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
+         VALUES ($1, 'correction', $2, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(&status)
+    .bind(reason)
+    .bind(&old_due)
+    .bind(&due.raw)
+    .bind(&due.earliest)
+    .bind(&due.latest)
+    .bind(by)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+async fn write_due(tx: &mut Transaction<'_, Any>, id: i64, due: &Due) -> Result<(), StorageError> {
+    sqlx::query(
+        "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
+         due_precision = $4, due_uncertain = $5 WHERE id = $6",
+    )
+    .bind(&due.raw)
+    .bind(&due.earliest)
+    .bind(&due.latest)
+    .bind(&due.precision)
+    .bind(i64::from(due.uncertain))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The status change itself, in `tx`; returns the status it started from.
 async fn step_status(
     tx: &mut Transaction<'_, Any>,
@@ -490,18 +558,7 @@ async fn step_status(
         .execute(&mut **tx)
         .await?;
     if let Some(due) = &step.new_due {
-        sqlx::query(
-            "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
-             due_precision = $4, due_uncertain = $5 WHERE id = $6",
-        )
-        .bind(&due.raw)
-        .bind(&due.earliest)
-        .bind(&due.latest)
-        .bind(&due.precision)
-        .bind(i64::from(due.uncertain))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        write_due(tx, id, due).await?;
     }
     sqlx::query(
         "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
