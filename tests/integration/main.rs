@@ -16,6 +16,7 @@ mod client_openapi;
 mod credentials;
 mod durability;
 mod escalation;
+mod events;
 mod governance;
 mod limits;
 mod lists;

@@ -159,6 +159,14 @@ export interface paths {
     /** Compare two versions (or a version and the current text), each change attributed to its person and party */
     get: operations["versions_compare"];
   };
+  "/api/drafts/{id}/follow": {
+    /** Whether I follow a draft, and how many people do */
+    get: operations["drafts_draft_state"];
+    /** Follow a draft: its status changes reach me (everyone who reads it) */
+    put: operations["drafts_follow_draft"];
+    /** Stop following a draft */
+    delete: operations["drafts_unfollow_draft"];
+  };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
     get: operations["drafts_history"];
@@ -200,6 +208,14 @@ export interface paths {
     get: operations["milestones_show"];
     /** Change title, description, action line or owners (chair, secretariat) */
     patch: operations["milestones_update"];
+  };
+  "/api/milestones/{id}/follow": {
+    /** Whether I follow a milestone, and how many people do */
+    get: operations["milestones_milestone_state"];
+    /** Follow a milestone: its status changes reach me (everyone who reads it) */
+    put: operations["milestones_follow_milestone"];
+    /** Stop following a milestone */
+    delete: operations["milestones_unfollow_milestone"];
   };
   "/api/milestones/{id}/links": {
     /** Links to the advice passage or decision */
@@ -252,7 +268,7 @@ export interface paths {
     get: operations["parties_show"];
   };
   "/api/people": {
-    /** People with their party (e-mail only for administrators and oneself) */
+    /** People with their party (e-mail only for administrators and oneself); search by name or party with q, within a body with body */
     get: operations["people_list"];
     /** Create a person (administrators) */
     post: operations["people_create"];
@@ -665,6 +681,16 @@ export interface components {
       raw: string;
       /** @description Whether the date is uncertain. */
       uncertain: boolean;
+    };
+    /** @description Whether the caller follows the thing, and how many people do. */
+    FollowState: {
+      /**
+       * Format: int64
+       * @description How many people follow it.
+       */
+      followers: number;
+      /** @description Whether the caller follows it. */
+      following: boolean;
     };
     /**
      * @description Output formats.
@@ -4371,6 +4397,126 @@ export interface operations {
       };
     };
   };
+  /** Whether I follow a draft, and how many people do */
+  drafts_draft_state: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Follow a draft: its status changes reach me (everyone who reads it) */
+  drafts_follow_draft: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Stop following a draft */
+  drafts_unfollow_draft: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** The draft's status history */
   drafts_history: {
     parameters: {
@@ -4992,6 +5138,126 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Whether I follow a milestone, and how many people do */
+  milestones_milestone_state: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Follow a milestone: its status changes reach me (everyone who reads it) */
+  milestones_follow_milestone: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Stop following a milestone */
+  milestones_unfollow_milestone: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5698,7 +5964,7 @@ export interface operations {
       };
     };
   };
-  /** People with their party (e-mail only for administrators and oneself) */
+  /** People with their party (e-mail only for administrators and oneself); search by name or party with q, within a body with body */
   people_list: {
     parameters: {
       query?: {
@@ -5706,6 +5972,10 @@ export interface operations {
         offset?: number;
         /** @description How many items at most. */
         limit?: number;
+        /** @description Part of a name, a party code or a party name (1 to 100 characters; any case). */
+        q?: string;
+        /** @description Only the members and observers of this body (which the caller must be able to read). */
+        body?: number;
       };
     };
     responses: {
@@ -5732,7 +6002,13 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
-      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];

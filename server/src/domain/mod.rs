@@ -75,6 +75,7 @@ pub mod calendar;
 pub mod dispute;
 pub mod draft_status;
 pub mod escalation;
+pub mod events;
 pub mod fuzzy_date;
 pub mod milestone_status;
 pub mod owner_role;
