@@ -4,6 +4,7 @@
 // or given another type). `npm run build` and `npm run typecheck` run it.
 import type { components } from './schema.gen'
 import type * as T from './types'
+import type * as F from './follows'
 
 type S = components['schemas']
 
@@ -50,4 +51,5 @@ export type ServerTypesFitTheClient = [
   Fits<Sent<S['TokenInfo']>, T.ApiToken>,
   Fits<Sent<S['VersionInfo']>, T.Version>,
   Fits<Sent<S['Membership']>, T.Member>,
+  Fits<Sent<S['FollowState']>, F.FollowState>,
 ]
