@@ -25,6 +25,7 @@ backend_tests!(
     role_agreement_and_dispute_events_reach_the_parties_concerned,
     an_event_is_stored_with_its_change_and_delivered_without_waiting,
     people_are_found_by_name_or_party_within_a_body,
+    a_milestone_status_change_reaches_its_followers_and_owner_parties,
 );
 
 /// A server without its own scheduler, whose webhooks may point at 127.0.0.1.
@@ -694,4 +695,75 @@ async fn people_are_found_by_name_or_party_within_a_body(backend: Backend) {
         .call(Method::GET, &format!("/api/people?q=jo&body={body}"), None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn a_milestone_status_change_reaches_its_followers_and_owner_parties(backend: Backend) {
+    let app = app(backend).await;
+    let group = WorkingGroup::seed_full(&app).await;
+    let admin = WorkingGroup::person(&app, "beheer@polder.demo").await;
+    let milestones = admin
+        .get(&format!(
+            "/api/bodies/{}/milestones?limit=200",
+            group.body_id
+        ))
+        .await;
+    let owned_by = |m: &Value, code: &str| {
+        m["owners"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|owner| owner["code"] == code))
+    };
+    let milestone = milestones["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| owned_by(m, "ZIN") && !owned_by(m, "IZA") && !owned_by(m, "VWS"))
+        .expect("a demo milestone ZIN owns")
+        .clone();
+    let id = milestone["id"].as_i64().unwrap();
+    let iris = WorkingGroup::person(&app, "iris@igj.demo").await;
+    iris.send(
+        Method::PUT,
+        &format!("/api/milestones/{id}/follow"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
+    joost
+        .send(
+            Method::POST,
+            &format!("/api/milestones/{id}/status"),
+            json!({"status": "risico"}),
+            StatusCode::OK,
+        )
+        .await;
+    deliver(&app, &SchedulerSettings::default()).await;
+    let emails: BTreeMap<&str, &str> = [
+        ("FMS", "fatima@fms.demo"),
+        ("ZN", "pieter@zn.demo"),
+        ("PFN", "lotte@pfn.demo"),
+        ("NVZ", "sanne@nvz.demo"),
+        ("NFU", "daan@nfu.demo"),
+        ("LHV", "eva@lhv.demo"),
+        ("GGZ", "ruben@ggz.demo"),
+        ("VNG", "mark@vng.demo"),
+    ]
+    .into_iter()
+    .collect();
+    let mut expected: Vec<String> = vec!["iris@igj.demo".to_owned()];
+    for owner in milestone["owners"].as_array().unwrap() {
+        if let Some(email) = emails.get(owner["code"].as_str().unwrap()) {
+            expected.push((*email).to_owned());
+        }
+    }
+    expected.sort();
+    let told = recipients_of(
+        &inboxes(&app).await,
+        "status_change",
+        &format!("milestone:{id}"),
+    );
+    assert_eq!(
+        told, expected,
+        "the follower and the owners, not Joost who changed it"
+    );
 }
