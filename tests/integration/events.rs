@@ -503,6 +503,29 @@ async fn role_agreement_and_dispute_events_reach_the_parties_concerned(backend: 
         "PFN is not concerned"
     );
 
+    // FMS signs niet_akkoord: the dispute it opens reaches ZIN, the agreement's lead
+    let fatima = WorkingGroup::person(&app, "fatima@fms.demo").await;
+    let refusal = fatima
+        .send(
+            Method::POST,
+            &format!("/api/role-agreements/{id}/sign-offs"),
+            json!({"state": "niet_akkoord", "reservation": "Geconsulteerd is te weinig."}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let opened = refusal["dispute"]["id"]
+        .as_i64()
+        .expect("a dispute is opened");
+    deliver(&app, &settings).await;
+    assert_eq!(
+        recipients_of(
+            &inboxes(&app).await,
+            "dispute_change",
+            &format!("dispute:{opened}")
+        ),
+        ["joost@zin.demo"]
+    );
+
     // a dispute raised by ZIN on FMS reaches both parties' people, not the one who raised it
     let joost = WorkingGroup::person(&app, "joost@zin.demo").await;
     let dispute = joost

@@ -27,6 +27,8 @@ crate::domain::stored_names! {
         AgreementSetRole = "role_agreement.set_role",
         /// A party left an agreement's matrix.
         AgreementRemoveParty = "role_agreement.remove_party",
+        /// A party signed off; `niet_akkoord` opens a dispute in the same change.
+        AgreementSignOff = "role_agreement.sign_off",
         /// A dispute was raised by a party.
         DisputeRaise = "dispute.raise",
         /// A dispute was raised by Polder for an overdue milestone.
@@ -74,6 +76,11 @@ pub enum Event {
         dispute: i64,
         /// What happened to it.
         change: DisputeChange,
+    },
+    /// A party signed `niet_akkoord`, which opened a dispute (found through the sign-off).
+    NietAkkoord {
+        /// The sign-off.
+        sign_off: i64,
     },
     /// A milestone's status changed.
     MilestoneStatus {
@@ -139,6 +146,10 @@ impl Event {
             EventAction::DisputeRaise | EventAction::DisputeRaiseOverdue => {
                 dispute(DisputeChange::Raised)
             }
+            EventAction::AgreementSignOff => (text(subject, "state")? == "niet_akkoord")
+                .then(|| id(subject, "sign_off"))
+                .flatten()
+                .map(|sign_off| Event::NietAkkoord { sign_off }),
             EventAction::DisputeResolve => dispute(DisputeChange::Resolved),
             EventAction::DisputeWithdraw => dispute(DisputeChange::Withdrawn),
             EventAction::MilestoneStatus => Some(Event::MilestoneStatus {
@@ -367,6 +378,20 @@ mod tests {
         // escalations are announced by the scheduler's escalation notice, not here
         assert_eq!(
             Event::from_audit("dispute.escalate", &json!({ "dispute": 5 })),
+            None
+        );
+        assert_eq!(
+            Event::from_audit(
+                "role_agreement.sign_off",
+                &json!({ "role_agreement": 4, "party": 3, "sign_off": 9, "state": "niet_akkoord" })
+            ),
+            Some(Event::NietAkkoord { sign_off: 9 })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "role_agreement.sign_off",
+                &json!({ "role_agreement": 4, "party": 3, "sign_off": 9, "state": "akkoord" })
+            ),
             None
         );
         assert_eq!(Event::from_audit("comment.create", &json!({})), None);

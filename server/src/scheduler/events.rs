@@ -136,6 +136,16 @@ fn notification(
 /// the thing is gone or nobody is to be told (a comment without mentions).
 async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoing>, StorageError> {
     let db = &scheduler.db;
+    if let Event::NietAkkoord { sign_off } = event {
+        let Some(dispute) = db.dispute_of_sign_off(*sign_off).await? else {
+            return Ok(None);
+        };
+        let raised = Event::Dispute {
+            dispute,
+            change: DisputeChange::Raised,
+        };
+        return Box::pin(describe(scheduler, &raised)).await;
+    }
     let draft_ref = |id: i64| (format!("/drafts/{id}"), format!("draft:{id}"));
     Ok(match event {
         Event::Comment { draft, comment } => {
@@ -243,6 +253,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 follow: None,
             })
         }
+        Event::NietAkkoord { .. } => None,
         Event::MilestoneStatus {
             milestone,
             from,

@@ -164,6 +164,21 @@ impl SqlStorage {
         Ok(())
     }
 
+    /// The dispute a `niet_akkoord` sign-off opened, if it opened one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn dispute_of_sign_off(&self, sign_off: i64) -> Result<Option<i64>, StorageError> {
+        let row = sqlx::query("SELECT dispute_id FROM sign_offs WHERE id = $1")
+            .bind(sign_off)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<i64>, _>("dispute_id"))
+            .transpose()?
+            .flatten())
+    }
+
     /// Members and observers of a body, with their parties.
     ///
     /// # Errors
