@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
-use crate::scheduler::signal::InboxSignal;
+use crate::scheduler::signal::{InboxSignal, OutboxSignal};
 use crate::state::AppState;
 use crate::storage::{DocStore, Persister, SqlStorage};
 
@@ -64,6 +64,7 @@ impl App {
         // This server's own wake-up of its live inbox sockets: servers in one process (tests)
         // never wake each other's.
         let inbox = InboxSignal::default();
+        let outbox = OutboxSignal::default();
         let state = AppState {
             db: storage.clone(),
             hub,
@@ -79,12 +80,14 @@ impl App {
             auth: Arc::new(config.auth.clone()),
             sockets: Arc::default(),
             inbox: inbox.clone(),
+            outbox: outbox.clone(),
             inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
         };
         crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(
             storage.clone(),
             inbox.clone(),
+            outbox,
             config.scheduler.clone(),
             shutdown.clone(),
             tracker.clone(),

@@ -43,6 +43,8 @@ pub struct AppState {
     pub sockets: Arc<crate::ws::access::SocketRegistry>,
     /// Wakes live inbox sockets when their person has new items.
     pub inbox: crate::scheduler::signal::InboxSignal,
+    /// Wakes the scheduler when a committed change left events in the outbox.
+    pub outbox: crate::scheduler::signal::OutboxSignal,
     /// One permit per open live inbox socket.
     pub inbox_permits: Arc<Semaphore>,
 }

@@ -410,6 +410,14 @@ async fn a_refused_audit_entry_leaves_no_change_behind(backend: Backend) {
             probe: count("notification_settings"),
         },
         Case {
+            who: "iris@igj.demo",
+            method: Method::PUT,
+            path: format!("{draft}/follow"),
+            body: None,
+            expected: StatusCode::OK,
+            probe: count("follows"),
+        },
+        Case {
             who: "anna@vws.demo",
             method: Method::POST,
             path: format!("{draft}/comments"),

@@ -809,14 +809,14 @@ where
 }
 
 /// The aiosmtpd sink of `tests/smtp` (see `server/src/notify/smtp_tests.rs`), as a process.
-struct SmtpSink {
-    port: u16,
+pub(crate) struct SmtpSink {
+    pub(crate) port: u16,
     dir: tempfile::TempDir,
     _child: tokio::process::Child,
 }
 
 impl SmtpSink {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let smtp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp");
         let python = std::env::var_os("POLDER_SMTP_PYTHON")
             .map(PathBuf::from)
@@ -855,7 +855,7 @@ impl SmtpSink {
         }
     }
 
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .map(|e| e.unwrap().path())

@@ -19,6 +19,7 @@ mod credentials;
 mod durability;
 mod dutch_time;
 mod escalation;
+mod events;
 mod governance;
 mod import_headings;
 mod limits;

@@ -449,6 +449,22 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/drafts/{draft}/comments/{thread}/resolved"),
             WRITERS,
         ),
+        // following is everyone's own choice among those who read the draft
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/follow"),
+            BODY_READERS,
+        ),
+        route(
+            Method::PUT,
+            format!("/api/drafts/{draft}/follow"),
+            BODY_READERS,
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/drafts/{draft}/follow"),
+            BODY_READERS,
+        ),
         route(
             Method::GET,
             format!("/api/drafts/{draft}/versions"),
@@ -625,6 +641,21 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             Method::GET,
             "/api/due-dates/parse?text=Q3%202026",
             SIGNED_IN,
+        ),
+        route(
+            Method::GET,
+            format!("/api/milestones/{milestone}/follow"),
+            BODY_READERS,
+        ),
+        route(
+            Method::PUT,
+            format!("/api/milestones/{milestone}/follow"),
+            BODY_READERS,
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/milestones/{milestone}/follow"),
+            BODY_READERS,
         ),
         route(
             Method::GET,

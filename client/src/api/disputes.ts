@@ -31,7 +31,7 @@ export function subjectPath(dispute: { id: number; body_id: number; subject_kind
     case 'role_agreement':
       return `/groups/${dispute.body_id}#agreement-${dispute.subject_id}`
     case 'milestone':
-      return `/groups/${dispute.body_id}/programme?milestone=${dispute.subject_id}`
+      return `/milestones/${dispute.subject_id}`
     default:
       return `/groups/${dispute.body_id}`
   }

@@ -3,12 +3,25 @@
 import { listAll, request } from './http'
 import type { Page } from './types'
 
+/** Why the person is notified (the `type` tag, and what else that kind carries). */
+export interface NotificationKind {
+  type: string
+  /** mention: who wrote the comment. */
+  by?: string
+  /** status_change: the status it has now. */
+  status?: string
+  /** agreement_change: whether the agreement is new. */
+  created?: boolean
+  /** dispute_change: raised, resolved or withdrawn. */
+  change?: string
+}
+
 export interface InboxItem {
   id: number
   kind: string
   subject_ref: string
   party: string | null
-  notification: { title: string; body: string; due: string | null; link: string | null; subject_ref: string }
+  notification: { kind?: NotificationKind; title: string; body: string; due: string | null; link: string | null; subject_ref: string }
   created_at: number
   read: boolean
 }

@@ -5,6 +5,7 @@
 import type { components } from './schema.gen'
 import type * as T from './types'
 import type * as Settings from './settings'
+import type * as F from './follows'
 
 type S = components['schemas']
 
@@ -59,4 +60,5 @@ export type ServerTypesFitTheClient = [
   Fits<Sent<S['DeliveryLog']>, Settings.Delivery>,
   Fits<Sent<S['CalendarFeed']>, Settings.Feed>,
   Fits<Sent<S['CreatedFeed']>, Settings.CreatedFeed>,
+  Fits<Sent<S['FollowState']>, F.FollowState>,
 ]

@@ -63,6 +63,13 @@ export interface paths {
     /** Set the escalation ladder (administrators, chair, secretariat) */
     put: operations["disputes_put_ladder"];
   };
+  "/api/bodies/{id}/ladder/forums": {
+    /**
+     * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
+     * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
+     */
+    get: operations["disputes_ladder_forums"];
+  };
   "/api/bodies/{id}/members": {
     /** A body's members by party */
     get: operations["bodies_members"];
@@ -165,6 +172,14 @@ export interface paths {
     /** Compare two versions (or a version and the current text), each change attributed to its person and party */
     get: operations["versions_compare"];
   };
+  "/api/drafts/{id}/follow": {
+    /** Whether I follow a draft, and how many people do */
+    get: operations["drafts_draft_state"];
+    /** Follow a draft: its status changes reach me (everyone who reads it) */
+    put: operations["drafts_follow_draft"];
+    /** Stop following a draft */
+    delete: operations["drafts_unfollow_draft"];
+  };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
     get: operations["drafts_history"];
@@ -210,6 +225,14 @@ export interface paths {
     get: operations["milestones_show"];
     /** Change title, description, source, action line or owners, or correct the due date (chair, secretariat) */
     patch: operations["milestones_update"];
+  };
+  "/api/milestones/{id}/follow": {
+    /** Whether I follow a milestone, and how many people do */
+    get: operations["milestones_milestone_state"];
+    /** Follow a milestone: its status changes reach me (everyone who reads it) */
+    put: operations["milestones_follow_milestone"];
+    /** Stop following a milestone */
+    delete: operations["milestones_unfollow_milestone"];
   };
   "/api/milestones/{id}/links": {
     /** Links to the advice passage or decision */
@@ -266,7 +289,7 @@ export interface paths {
     get: operations["parties_show"];
   };
   "/api/people": {
-    /** People with their party (e-mail only for administrators and oneself) */
+    /** People with their party (e-mail only for administrators and oneself); search by name or party with q, within a body with body */
     get: operations["people_list"];
     /** Create a person (administrators) */
     post: operations["people_create"];
@@ -282,7 +305,7 @@ export interface paths {
     patch: operations["role_agreements_update"];
   };
   "/api/role-agreements/{id}/parties/{party}": {
-    /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
+    /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
     put: operations["role_agreements_set_role"];
     /** Remove a party from the matrix (chair, secretariat) */
     delete: operations["role_agreements_remove_party"];
@@ -387,6 +410,11 @@ export interface components {
        * @description Party id.
        */
       party_id: number;
+      /**
+       * @description What the party takes on, in its own words (empty when not written out); part of the
+       * version hash, so a sign-off binds to it.
+       */
+      responsibility: string;
       /** @description The party's role on the topic. */
       role: components["schemas"]["AgreementRole"];
       sign_off?: null | components["schemas"]["SignOff"];
@@ -413,6 +441,21 @@ export interface components {
     ApiErrorDetailBody: {
       code: string;
       message: string;
+    };
+    /** @description One attempt as the log shows it. */
+    AttemptView: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      at: number;
+      /**
+       * Format: int64
+       * @description 1 for the first.
+       */
+      attempt: number;
+      /** @description `delivered` or `failed`. */
+      result: string;
     };
     /** @description An audit entry as the API shows it. */
     AuditEntry: {
@@ -482,6 +525,39 @@ export interface components {
      * @enum {string}
      */
     BodyRole: "chair" | "secretariat" | "member" | "observer";
+    /** @description A feed as its owner sees it (never with the secret). */
+    CalendarFeed: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /**
+       * Format: int64
+       * @description Who created it.
+       */
+      created_by?: number | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The party whose feed it is, for a party feed.
+       */
+      party_id?: number | null;
+      /**
+       * Format: int64
+       * @description The person whose feed it is, for a personal feed.
+       */
+      person_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms when revoked.
+       */
+      revoked_at?: number | null;
+    };
     /** @description A comment, as the API shows it. */
     Comment: {
       /** @description Base64 Yjs relative position where it ends. */
@@ -573,7 +649,9 @@ export interface components {
       colour: string;
       name: string;
     };
+    /** @description A new webhook. */
     CreateInput: {
+      /** @description The receiver: `http(s)`, at most 2000 bytes, not an internal address. */
       url: string;
     };
     CreateLine: {
@@ -618,6 +696,19 @@ export interface components {
     CreateVersion: {
       name: string;
     };
+    /**
+     * @description A feed just created, with its address (shown this once: only a hash of the secret in it is
+     * stored).
+     */
+    CreatedFeed: {
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description The feed's path on this server, `/api/calendar/{secret}.ics`. */
+      path: string;
+    };
     /** @description A new token: the secret is in this answer only. */
     CreatedToken: {
       /** Format: int64 */
@@ -626,8 +717,45 @@ export interface components {
       scope: string;
       token: string;
     };
+    /** @description A webhook just added, with its signing secret (shown this once). */
+    CreatedWebhook: {
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description The HMAC-SHA256 signing secret of `X-Polder-Signature`. */
+      secret: string;
+      /** @description Receiver URL, as stored. */
+      url: string;
+    };
     DecisionInput: {
       decision: string;
+    };
+    /**
+     * @description One delivery as the body's chair sees it: whether it arrived, never what the receiver
+     * answered (a status code, an error text or a timing would turn the log into a probe of the
+     * network behind the server).
+     */
+    DeliveryLog: {
+      /** @description Attempts made. */
+      attempts: components["schemas"]["AttemptView"][];
+      /**
+       * Format: int64
+       * @description Unix ms when the delivery was queued.
+       */
+      created_at: number;
+      /** @description The event's key. */
+      event_key: string;
+      /**
+       * Format: int64
+       * @description Delivery id.
+       */
+      id: number;
+      /** @description For a failed delivery, a generic reason. */
+      reason?: string | null;
+      /** @description `pending`, `delivered`, `failed` or `cancelled`. */
+      status: string;
     };
     /** @description An advice draft: metadata around one Yjs document. */
     Draft: {
@@ -686,22 +814,103 @@ export interface components {
       /** @description Whether the date is uncertain. */
       uncertain: boolean;
     };
+    /** @description Whether the caller follows the thing, and how many people do. */
+    FollowState: {
+      /**
+       * Format: int64
+       * @description How many people follow it.
+       */
+      followers: number;
+      /** @description Whether the caller follows it. */
+      following: boolean;
+    };
     /**
      * @description Output formats.
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
+    /** @description A body a level of a working group's ladder may name as its forum. */
+    LadderForum: {
+      /**
+       * Format: int64
+       * @description How far above the working group it is: 0 is the group itself, which only level 0 may
+       * name; 1 the body it reports to, and so on.
+       */
+      depth: number;
+      /**
+       * Format: int64
+       * @description The body.
+       */
+      id: number;
+      /** @description Its kind. */
+      kind: components["schemas"]["BodyKind"];
+      /** @description Its name. */
+      name: string;
+    };
+    /** @description A whole ladder with its overdue settings. */
     LadderInput: {
+      /** @description Whether overdue milestones open disputes; on when left out. */
       auto_dispute?: boolean | null;
+      /** @description 1 to 10 levels, from level 0. */
       levels: components["schemas"]["LevelInput"][];
-      /** Format: int64 */
+      /**
+       * Format: int64
+       * @description 0 to 250 working days; 10 when left out.
+       */
       overdue_margin_days?: number | null;
     };
-    LevelInput: {
-      /** Format: int64 */
+    /** @description One step of a body's escalation ladder. */
+    LadderLevel: {
+      /**
+       * Format: int64
+       * @description The body that deals with disputes at this level, if it is in Polder.
+       */
       forum_body_id?: number | null;
+      /**
+       * Format: int64
+       * @description 0 for the working group itself, then 1, 2, …
+       */
+      level: number;
+      /** @description Display name, e.g. "Thematafel Passende Zorg". */
       name: string;
-      /** Format: int64 */
+      /**
+       * Format: int64
+       * @description Working days the parties have to respond (and the forum to decide) at this level.
+       */
+      response_days: number;
+    };
+    /** @description A body's escalation settings as the API shows them. */
+    LadderSettings: {
+      /** @description Whether overdue milestones open disputes at all. */
+      auto_dispute: boolean;
+      /**
+       * Format: int64
+       * @description The body.
+       */
+      body_id: number;
+      /** @description Whether the ladder is the default (nothing stored). */
+      is_default: boolean;
+      /** @description The levels, from 0. */
+      levels: components["schemas"]["LadderLevel"][];
+      /**
+       * Format: int64
+       * @description Working days a milestone may be overdue before it opens a dispute.
+       */
+      overdue_margin_days: number;
+    };
+    /** @description One level of a ladder to store; levels are numbered by their place in the list. */
+    LevelInput: {
+      /**
+       * Format: int64
+       * @description A body from `GET /api/bodies/{id}/ladder/forums` (the group itself at level 0 only).
+       */
+      forum_body_id?: number | null;
+      /** @description 1 to 200 characters. */
+      name: string;
+      /**
+       * Format: int64
+       * @description 1 to 250 working days.
+       */
       response_days: number;
     };
     /** @description A link to a draft passage or a decision. */
@@ -1043,6 +1252,96 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
+    Paged_CalendarFeed: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Who created it.
+           */
+          created_by?: number | null;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The party whose feed it is, for a party feed.
+           */
+          party_id?: number | null;
+          /**
+           * Format: int64
+           * @description The person whose feed it is, for a personal feed.
+           */
+          person_id?: number | null;
+          /**
+           * Format: int64
+           * @description Unix ms when revoked.
+           */
+          revoked_at?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_DeliveryLog: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description Attempts made. */
+          attempts: components["schemas"]["AttemptView"][];
+          /**
+           * Format: int64
+           * @description Unix ms when the delivery was queued.
+           */
+          created_at: number;
+          /** @description The event's key. */
+          event_key: string;
+          /**
+           * Format: int64
+           * @description Delivery id.
+           */
+          id: number;
+          /** @description For a failed delivery, a generic reason. */
+          reason?: string | null;
+          /** @description `pending`, `delivered`, `failed` or `cancelled`. */
+          status: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
     Paged_Draft: {
       /** @description The items on this page. */
       items: {
@@ -1082,6 +1381,42 @@ export interface components {
            * @description Unix ms of the last metadata or status change.
            */
           updated_at: number;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_LadderForum: {
+      /** @description The items on this page. */
+      items: {
+          /**
+           * Format: int64
+           * @description How far above the working group it is: 0 is the group itself, which only level 0 may
+           * name; 1 the body it reports to, and so on.
+           */
+          depth: number;
+          /**
+           * Format: int64
+           * @description The body.
+           */
+          id: number;
+          /** @description Its kind. */
+          kind: components["schemas"]["BodyKind"];
+          /** @description Its name. */
+          name: string;
         }[];
       /**
        * Format: int64
@@ -1705,6 +2040,46 @@ export interface components {
        */
       total: number;
     };
+    /** @description One page of a list. */
+    Paged_Webhook: {
+      /** @description The items on this page. */
+      items: {
+          /** @description Whether it receives deliveries. */
+          active: boolean;
+          /**
+           * Format: int64
+           * @description The body whose notifications it receives.
+           */
+          body_id: number;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          created_at: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Receiver URL. */
+          url: string;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
     /**
      * @description How a party takes part in a body.
      * @enum {string}
@@ -1732,6 +2107,11 @@ export interface components {
     };
     PartyRole: {
       party: string;
+      /**
+       * @description What the party takes on, in its own words (at most 4000 characters); signed with the
+       * role.
+       */
+      responsibility?: string;
       role: string;
     };
     /** @description Password change form. */
@@ -1816,6 +2196,8 @@ export interface components {
       version_hash: string;
     };
     RoleInput: {
+      /** @description The party's responsibility text; left as it is when absent, removed when empty. */
+      responsibility?: string | null;
       role: string;
     };
     SettingsInput: {
@@ -2063,6 +2445,28 @@ export interface components {
       name: string;
       /** @description The status the draft entered when this version was frozen. */
       status: components["schemas"]["DraftStatus"];
+    };
+    /** @description A webhook as its managers see it (the secret is shown once, at creation). */
+    Webhook: {
+      /** @description Whether it receives deliveries. */
+      active: boolean;
+      /**
+       * Format: int64
+       * @description The body whose notifications it receives.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Receiver URL. */
+      url: string;
     };
   };
   responses: never;
@@ -2473,7 +2877,7 @@ export interface operations {
   milestones_dashboard: {
     parameters: {
       query?: {
-        /** @description YYYY-MM-DD; default the server's date */
+        /** @description YYYY-MM-DD; default today in the Netherlands (Europe/Amsterdam) */
         today?: string;
       };
       path: {
@@ -2907,7 +3311,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["LadderSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -2947,7 +3351,7 @@ export interface operations {
       /** @description the ladder settings */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["LadderSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -2987,6 +3391,62 @@ export interface operations {
         };
       };
       /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * The bodies a ladder level may name as its forum (administrators, chair, secretariat)
+   * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
+   */
+  disputes_ladder_forums: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the bodies */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_LadderForum"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -3459,7 +3919,7 @@ export interface operations {
       /** @description the webhooks */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_Webhook"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
@@ -3508,10 +3968,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description `{"id", "url", "secret"}` */
+      /** @description the webhook with its signing secret */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedWebhook"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -4585,6 +5045,126 @@ export interface operations {
       };
     };
   };
+  /** Whether I follow a draft, and how many people do */
+  drafts_draft_state: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Follow a draft: its status changes reach me (everyone who reads it) */
+  drafts_follow_draft: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Stop following a draft */
+  drafts_unfollow_draft: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** The draft's status history */
   drafts_history: {
     parameters: {
@@ -4971,7 +5551,7 @@ export interface operations {
       /** @description the feeds */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_CalendarFeed"];
         };
       };
       /** @description a query parameter is malformed */
@@ -5003,10 +5583,10 @@ export interface operations {
   /** Create a personal feed; the answer holds its URL, once */
   calendar_create_personal: {
     responses: {
-      /** @description `{"id", "path"}` */
+      /** @description the feed with its address */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedFeed"];
         };
       };
       /** @description not signed in */
@@ -5251,6 +5831,126 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Whether I follow a milestone, and how many people do */
+  milestones_milestone_state: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Follow a milestone: its status changes reach me (everyone who reads it) */
+  milestones_follow_milestone: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Stop following a milestone */
+  milestones_unfollow_milestone: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["FollowState"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5955,10 +6655,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description `{"id", "path"}` */
+      /** @description the feed with its address */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CreatedFeed"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -6027,7 +6727,7 @@ export interface operations {
       };
     };
   };
-  /** People with their party (e-mail only for administrators and oneself) */
+  /** People with their party (e-mail only for administrators and oneself); search by name or party with q, within a body with body */
   people_list: {
     parameters: {
       query?: {
@@ -6035,6 +6735,10 @@ export interface operations {
         offset?: number;
         /** @description How many items at most. */
         limit?: number;
+        /** @description Part of a name, a party code or a party name (1 to 100 characters; any case). */
+        q?: string;
+        /** @description Only the members and observers of this body (which the caller must be able to read). */
+        body?: number;
       };
     };
     responses: {
@@ -6061,7 +6765,13 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
-      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -6265,7 +6975,7 @@ export interface operations {
       };
     };
   };
-  /** Set a party's role (chair, secretariat); re-opens only that party's sign-off */
+  /** Set a party's role and responsibility text (chair, secretariat); re-opens only that party's sign-off */
   role_agreements_set_role: {
     parameters: {
       path: {
@@ -6781,10 +7491,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description a page of the last 100 deliveries */
+      /** @description a page of the deliveries */
       200: {
         content: {
-          "application/json": components["schemas"]["Paged_Value"];
+          "application/json": components["schemas"]["Paged_DeliveryLog"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */

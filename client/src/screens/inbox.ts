@@ -1,5 +1,6 @@
 // The inbox, /inbox: notifications addressed to me or my party (sign-off and position
-// requests, reminders, escalations, mentions); new ones arrive live; mark read / unread.
+// requests, reminders, escalations, mentions, status changes of what I follow or take part in,
+// role agreements and disputes of my party); new ones arrive live; mark read / unread.
 import { inbox, type InboxItem } from '../api'
 import type { App } from '../app'
 import { formatDay, t, tr, trAttr, type MessageKey } from '../i18n'
@@ -15,6 +16,40 @@ const KIND_KEYS: Record<string, MessageKey> = {
   overdue: 'inbox.kind.overdue',
   escalation: 'inbox.kind.escalation',
   mention: 'inbox.kind.mention',
+  due_today: 'inbox.kind.due_today',
+  status_change: 'inbox.kind.status_change',
+  agreement_change: 'inbox.kind.agreement_change',
+  dispute_change: 'inbox.kind.dispute_change',
+}
+
+const DISPUTE_KEYS: Record<string, MessageKey> = {
+  raised: 'inbox.dispute.raised',
+  resolved: 'inbox.dispute.resolved',
+  withdrawn: 'inbox.dispute.withdrawn',
+}
+
+/** The in-app path of what a notification is about (`draft:5` → `/drafts/5`), if it has a screen. */
+function pathOf(subjectRef: string): string | null {
+  const [kind, id] = subjectRef.split(':')
+  if (!id || !/^\d+$/.test(id)) return null
+  if (kind === 'draft') return `/drafts/${id}`
+  if (kind === 'dispute') return `/disputes/${id}`
+  if (kind === 'milestone') return `/milestones/${id}`
+  return null
+}
+
+/** A short line on what happened, from the notification's kind (who mentioned, the new status, …). */
+function detailOf(kind: InboxItem['notification']['kind']): HTMLElement | null {
+  if (!kind) return null
+  const p = h('p', { class: 'inbox-detail' })
+  if (kind.type === 'mention' && kind.by) return tr(p, 'inbox.by', { name: kind.by })
+  if (kind.type === 'status_change' && kind.status) return tr(p, 'inbox.nowStatus', { status: kind.status })
+  if (kind.type === 'agreement_change') return tr(p, kind.created ? 'inbox.agreementNew' : 'inbox.agreementChanged')
+  if (kind.type === 'dispute_change' && kind.change) {
+    const key = DISPUTE_KEYS[kind.change]
+    return key ? tr(p, key) : null
+  }
+  return null
 }
 
 export function inboxScreen(app: App): Screen {
@@ -55,12 +90,14 @@ export function inboxScreen(app: App): Screen {
             const kind = h('span', { class: 'inbox-kind' })
             if (kindKey) tr(kind, kindKey)
             else kind.textContent = item.kind
-            const title = n.link && n.link.startsWith('/') ? h('a', { href: n.link, 'data-link': true }, n.title) : h('span', {}, n.title)
+            const path = n.link && n.link.startsWith('/') ? n.link : pathOf(item.subject_ref)
+            const title = path ? h('a', { href: path, 'data-link': true }, n.title) : h('span', {}, n.title)
             return h(
               'li',
               { class: `inbox-item${item.read ? '' : ' inbox-unread'}`, 'data-kind': item.kind },
               h('p', { class: 'inbox-head' }, item.read ? null : tr(h('span', { class: 'unread-dot' }), 'inbox.unread'), kind, item.party ? partyChip(item.party) : null, h('span', { class: 'muted' }, dateText(item.created_at))),
               h('p', { class: 'inbox-title' }, title),
+              detailOf(n.kind),
               n.body ? h('p', { class: 'inbox-body' }, n.body) : null,
               n.due ? tr(h('p', { class: 'inbox-due' }), 'inbox.due', { date: formatDay(n.due) }) : null,
               toggle,

@@ -2,7 +2,7 @@
 // source; its status changed right here (a rescheduling asks for the new date, the reason and
 // with whom it was agreed); the next reminder and the day an overdue dispute would open; the
 // history with who and when; progress notes; links to the advice passage or decision. The
-// element #milestone-actions is left empty for the follow and dispute buttons.
+// element #milestone-actions holds the follow button and, for writers, "Geschil melden".
 import { directory, drafts, programme, type Draft } from '../api'
 import type { MilestoneDetail, MilestoneLink, StatusChange } from '../api/programme'
 import type { App } from '../app'
@@ -11,6 +11,8 @@ import type { Screen } from '../router'
 import { announce } from '../ui/announce'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
+import { followButton } from '../ui/follow'
+import { raiseDisputeButton } from '../ui/raise-dispute'
 import { busy, dateText, loading, partyChip, section } from '../ui/widgets'
 import { milestoneChip } from './governance'
 import { formErrors, formField, present } from './programme/form'
@@ -156,7 +158,12 @@ export function milestoneScreen(app: App, id: number, query: URLSearchParams): S
           h('h1', { id: 'milestone-title' }, detail.title),
           detail.description ? h('p', { class: 'lead' }, detail.description) : null,
           steer ? h('p', { class: 'actions' }, tr(h('a', { href: `/milestones/${detail.id}/edit`, 'data-link': true, id: 'edit-milestone' }), 'pm.milestone.edit')) : null,
-          h('div', { id: 'milestone-actions' }),
+          h(
+            'div',
+            { id: 'milestone-actions', class: 'actions' },
+            followButton('milestone', detail.id),
+            canWrite ? raiseDisputeButton(app, detail.body_id, { kind: 'milestone', id: detail.id, title: detail.title }) : null,
+          ),
           section('milestone-about', 'pm.milestone.about', facts),
           steer || owner ? section('milestone-status-section', 'pm.status.title', statusForm(detail, { compact: false, onChanged: () => void render('milestone-status-section-title') })) : null,
           section('milestone-reminders', 'pm.reminder.title', reminder),

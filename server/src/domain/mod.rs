@@ -78,6 +78,7 @@ pub mod dispute;
 pub mod draft_status;
 pub mod dutch_time;
 pub mod escalation;
+pub mod events;
 pub mod fuzzy_date;
 pub mod milestone_status;
 pub mod owner_role;

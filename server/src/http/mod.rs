@@ -7,8 +7,8 @@
 //! # Layout
 //! Resource files, which import none of each other, only the shared modules below:
 //! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
-//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`versions`], [`tokens`],
-//!   [`audit`]: one REST resource each.
+//! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`follows`], [`versions`],
+//!   [`tokens`], [`audit`]: one REST resource each.
 //! - [`governance`]: role agreements, action lines and milestones, dashboard, imports.
 //! - [`escalation`]: disputes and their dossiers, the ladder, notifications, calendar feeds,
 //!   webhooks.
@@ -40,6 +40,7 @@ pub mod credentials;
 pub mod drafts;
 pub mod escalation;
 pub mod extract;
+pub mod follows;
 pub mod governance;
 pub mod health;
 mod openapi;
@@ -86,6 +87,7 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .merge(bodies::router())
         .merge(drafts::router())
         .merge(comments::router())
+        .merge(follows::router())
         .merge(tokens::router())
         .merge(versions::router())
         .merge(governance::router())
@@ -96,6 +98,10 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::ws::access::check_after_changes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deliver_after_changes,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -116,6 +122,25 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
     Router::new()
         .merge(api)
         .route("/api/{*rest}", any(unknown_api_route))
+}
+
+/// Middleware: after a successful state-changing request, the scheduler is woken to deliver
+/// the events the change left in the outbox (a mention, a status change, …) at once rather
+/// than at its next interval. A wake-up that finds nothing costs one query.
+async fn deliver_after_changes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let changes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        state.outbox.wake();
+    }
+    response
 }
 
 /// The web app at `/`: built into the binary, or from `static_dir` when given (see

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::auth::password;
 use crate::domain::validate;
 use crate::error::{ApiErrorBody, AppError, Result};
+use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::people::{NewPerson, Person};
@@ -43,21 +44,47 @@ fn redact(mut person: Person, caller: &Caller) -> Person {
     person
 }
 
+/// Searching people, for mentions: `?q=jo&body=3`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PeopleQuery {
+    /// Part of a name, a party code or a party name (1 to 100 characters; any case).
+    q: Option<String>,
+    /// Only the members and observers of this body (which the caller must be able to read).
+    body: Option<i64>,
+}
+
 #[utoipa::path(
     get,
     path = "/api/people",
     tag = "people",
-    summary = "People with their party (e-mail only for administrators and oneself)",
-    params(Page),
-    responses((status = 200, body = Paged<Person>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+    summary = "People with their party (e-mail only for administrators and oneself); search by name or party with q, within a body with body",
+    params(Page, PeopleQuery),
+    responses((status = 200, body = Paged<Person>), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(page): AppQuery<Page>,
+    AppQuery(search): AppQuery<PeopleQuery>,
 ) -> Result<Json<Paged<Person>>> {
     let page = page.checked()?;
-    let (people, total) = state.db.list_people(page.offset, page.limit).await?;
+    if let Some(body) = search.body {
+        access::body(&state, &caller, body).await?;
+    }
+    let (people, total) = match (&search.q, search.body) {
+        (None, None) => state.db.list_people(page.offset, page.limit).await?,
+        (q, body) => {
+            let q = match q {
+                Some(q) => validate::text("q", q, 1, 100)?,
+                None => String::new(),
+            };
+            state
+                .db
+                .search_people(q.trim(), body, page.offset, page.limit)
+                .await?
+        }
+    };
     let people = people.into_iter().map(|p| redact(p, &caller)).collect();
     Ok(Json(Paged::new(people, total, page)))
 }

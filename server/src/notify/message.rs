@@ -6,6 +6,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::events::DisputeChange;
+
 /// Why a person is notified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -31,10 +33,29 @@ pub enum NotificationKind {
         /// Name of the level, e.g. the body that now deals with it.
         level_name: String,
     },
-    /// Someone mentioned the person in a comment or document.
-    Mention,
-    /// The status of something the person follows changed.
-    StatusChange,
+    /// Someone mentioned the person (or their party) in a comment.
+    Mention {
+        /// Who wrote the comment.
+        #[serde(default)]
+        by: String,
+    },
+    /// The status of a draft or a milestone changed.
+    StatusChange {
+        /// The status it has now, by its stored name (`consultatie`, `gereed`, …).
+        #[serde(default)]
+        status: String,
+    },
+    /// A role agreement was made, or its text or matrix changed.
+    AgreementChange {
+        /// Whether the agreement is new.
+        #[serde(default)]
+        created: bool,
+    },
+    /// A dispute was raised, resolved or withdrawn.
+    DisputeChange {
+        /// What happened to it.
+        change: DisputeChange,
+    },
 }
 
 crate::domain::stored_names! {
@@ -56,6 +77,10 @@ crate::domain::stored_names! {
         Mention = "mention",
         /// [`NotificationKind::StatusChange`].
         StatusChange = "status_change",
+        /// [`NotificationKind::AgreementChange`].
+        AgreementChange = "agreement_change",
+        /// [`NotificationKind::DisputeChange`].
+        DisputeChange = "dispute_change",
     }
 }
 
@@ -69,8 +94,10 @@ impl NotificationKind {
             NotificationKind::SignOffRequest => NotificationType::SignOffRequest,
             NotificationKind::PositionRequest => NotificationType::PositionRequest,
             NotificationKind::Escalation { .. } => NotificationType::Escalation,
-            NotificationKind::Mention => NotificationType::Mention,
-            NotificationKind::StatusChange => NotificationType::StatusChange,
+            NotificationKind::Mention { .. } => NotificationType::Mention,
+            NotificationKind::StatusChange { .. } => NotificationType::StatusChange,
+            NotificationKind::AgreementChange { .. } => NotificationType::AgreementChange,
+            NotificationKind::DisputeChange { .. } => NotificationType::DisputeChange,
         }
     }
 }
@@ -157,8 +184,14 @@ mod tests {
             NotificationKind::Escalation {
                 level_name: "BO-IZA".into(),
             },
-            NotificationKind::Mention,
-            NotificationKind::StatusChange,
+            NotificationKind::Mention { by: "Anna".into() },
+            NotificationKind::StatusChange {
+                status: "consultatie".into(),
+            },
+            NotificationKind::AgreementChange { created: true },
+            NotificationKind::DisputeChange {
+                change: DisputeChange::Raised,
+            },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::message::{Language, Notification, NotificationKind};
+use super::message::{DisputeChange, Language, Notification, NotificationKind};
 use super::texts::{fill, texts, Texts};
 
 /// An e-mail ready to send: subject, plain-text part and HTML part.
@@ -45,17 +45,43 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         NotificationKind::SignOffRequest => (t.sign_off_request, None),
         NotificationKind::PositionRequest => (t.position_request, None),
         NotificationKind::Escalation { .. } => (t.escalation, None),
-        NotificationKind::Mention => (t.mention, None),
-        NotificationKind::StatusChange => (t.status_change, None),
+        NotificationKind::Mention { .. } => (t.mention, None),
+        NotificationKind::StatusChange { .. } => (t.status_change, None),
+        NotificationKind::AgreementChange { created: true } => (t.agreement_created, None),
+        NotificationKind::AgreementChange { created: false } => (t.agreement_changed, None),
+        NotificationKind::DisputeChange { change } => (
+            match change {
+                DisputeChange::Raised => t.dispute_raised,
+                DisputeChange::Resolved => t.dispute_resolved,
+                DisputeChange::Withdrawn => t.dispute_withdrawn,
+            },
+            None,
+        ),
     };
     let days = number.map(|n| n.to_string()).unwrap_or_default();
     let level = match &notification.kind {
         NotificationKind::Escalation { level_name } => single_line(level_name),
         _ => String::new(),
     };
+    let (by, status) = match &notification.kind {
+        NotificationKind::Mention { by } => (single_line(by), String::new()),
+        NotificationKind::StatusChange { status } => (String::new(), single_line(status)),
+        _ => (String::new(), String::new()),
+    };
+    let template = match (&notification.kind, by.is_empty(), status.is_empty()) {
+        (NotificationKind::Mention { .. }, false, _) => t.mention_by,
+        (NotificationKind::StatusChange { .. }, _, false) => t.status_change_to,
+        _ => template,
+    };
     fill(
         template,
-        &[("title", &title), ("days", &days), ("level", &level)],
+        &[
+            ("title", &title),
+            ("days", &days),
+            ("level", &level),
+            ("by", &by),
+            ("status", &status),
+        ],
     )
 }
 
@@ -165,7 +191,10 @@ impl Section {
             | NotificationKind::PositionRequest
             | NotificationKind::Escalation { .. } => Section::Requests,
             NotificationKind::Reminder { .. } => Section::Upcoming,
-            NotificationKind::Mention | NotificationKind::StatusChange => Section::Other,
+            NotificationKind::DisputeChange { .. } => Section::Requests,
+            NotificationKind::Mention { .. }
+            | NotificationKind::StatusChange { .. }
+            | NotificationKind::AgreementChange { .. } => Section::Other,
         }
     }
 
@@ -380,7 +409,7 @@ mod tests {
 
     #[test]
     fn non_http_links_are_not_anchors() {
-        let mut n = milestone(NotificationKind::Mention, "M", None);
+        let mut n = milestone(NotificationKind::Mention { by: String::new() }, "M", None);
         n.link = Some("javascript:alert(1)".to_owned());
         let email = render(&n, &EmailContext::default());
         assert!(!email.html.contains("href=\"javascript"));
@@ -392,7 +421,11 @@ mod tests {
     #[test]
     fn digest_groups_by_urgency() {
         let items = vec![
-            milestone(NotificationKind::Mention, "Genoemd", None),
+            milestone(
+                NotificationKind::Mention { by: String::new() },
+                "Genoemd",
+                None,
+            ),
             milestone(
                 NotificationKind::Reminder { days_before: 14 },
                 "Later",

@@ -237,7 +237,7 @@ async fn an_unreachable_smtp_server_is_an_error() {
     .unwrap();
     let email = render(
         &Notification {
-            kind: NotificationKind::Mention,
+            kind: NotificationKind::Mention { by: String::new() },
             title: "T".to_owned(),
             body: String::new(),
             link: None,

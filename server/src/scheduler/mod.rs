@@ -13,12 +13,18 @@
 //!    series that are due at once (after downtime) only the latest runs. Notifications are
 //!    stored under unique keys (`reminder:milestone:12:due-2026-05-26:d-7:party:3`), so a
 //!    second process or a retried job never sends anything twice.
-//! 3. **deliver** ([`email`]): immediate e-mails and the daily digests (after
+//! 3. **events** ([`events`]): the outbox of state changes (mentions, status changes, role
+//!    agreements, disputes), each stored as one notification under `event:AUDIT_ID`.
+//! 4. **deliver** ([`email`]): immediate e-mails and the daily digests (after
 //!    `digest_hour`, at most one per person and day).
 //!
 //! Days and hours are Dutch ([`crate::domain::dutch_time`]): "today" is the date in
 //! Amsterdam, and date-based jobs fall due at `reminder_hour` local time, whichever side of a
 //! daylight-saving change the day is on.
+//!
+//! Besides its interval, the task is woken through the server's [`signal::OutboxSignal`] after
+//! every successful state-changing request; it then delivers the outbox and the e-mails that
+//! produced ([`Scheduler::run_events`]), so mentions and status changes arrive promptly.
 //!
 //! Webhooks are not delivered here: storing a notification records one delivery row per
 //! active webhook of its body, and the [`webhooks::WebhookWorker`], a task of its own, posts
@@ -35,6 +41,7 @@
 
 pub mod clock;
 pub mod email;
+pub mod events;
 pub mod execute;
 pub mod plan;
 pub mod signal;
@@ -215,6 +222,7 @@ impl Scheduler {
             report.errors += 1;
         }
         execute::run_jobs(self, now, &mut report).await;
+        events::deliver(self, now, &mut report).await;
         email::deliver(self, now, &mut report).await;
         if report.jobs_run + report.notifications + report.emails_sent > 0 {
             tracing::info!(
@@ -232,12 +240,27 @@ impl Scheduler {
     }
 }
 
+impl Scheduler {
+    /// Delivers the outbox's events and the e-mails due, without planning or running jobs:
+    /// what a wake-up after a request does.
+    pub async fn run_events(&self, now: Timestamp) -> Report {
+        let mut report = Report::default();
+        events::deliver(self, now, &mut report).await;
+        if report.notifications > 0 {
+            email::deliver(self, now, &mut report).await;
+        }
+        report
+    }
+}
+
 /// Starts the scheduler's background task on `tracker`, over `db`, waking the live inbox
-/// sockets behind `inbox`; it stops when `shutdown` fires. The first run happens at once,
-/// catching up on whatever fell due while the server was down.
+/// sockets behind `inbox` and running early whenever `outbox` is woken; it stops when
+/// `shutdown` fires. The first run happens at once, catching up on whatever fell due while the
+/// server was down.
 pub fn spawn(
     db: SqlStorage,
     inbox: signal::InboxSignal,
+    outbox: signal::OutboxSignal,
     settings: SchedulerSettings,
     shutdown: CancellationToken,
     tracker: TaskTracker,
@@ -267,15 +290,21 @@ pub fn spawn(
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let full = tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticker.tick() => true,
+                () = outbox.woken() => false,
+            };
+            let now = scheduler.now();
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = ticker.tick() => {
-                    let run = scheduler.run_due(scheduler.now());
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        _ = run => {}
+                _ = async {
+                    if full {
+                        scheduler.run_due(now).await;
+                    } else {
+                        scheduler.run_events(now).await;
                     }
-                }
+                } => {}
             }
         }
         tracing::debug!("scheduler stopped");

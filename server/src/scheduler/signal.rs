@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 struct Person {
     wake: watch::Sender<u64>,
@@ -80,6 +80,33 @@ impl InboxSignal {
     }
 }
 
+/// "Events wait in the outbox": the request that committed a change with an event wakes the
+/// scheduler of its server, which delivers them at once instead of at its next interval. Like
+/// [`InboxSignal`], a hint: a wake-up that finds nothing (or is lost in a crash) costs nothing,
+/// since the outbox is in the database and every run reads it.
+#[derive(Clone, Default)]
+pub struct OutboxSignal {
+    notify: Arc<Notify>,
+}
+
+impl std::fmt::Debug for OutboxSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxSignal").finish_non_exhaustive()
+    }
+}
+
+impl OutboxSignal {
+    /// Wakes the scheduler; several wake-ups before it runs make one run.
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Waits for the next wake-up (returns at once if one came while nobody waited).
+    pub async fn woken(&self) {
+        self.notify.notified().await;
+    }
+}
+
 impl InboxSubscription {
     /// Waits for the next wake-up (returns at once if one came since the last call).
     pub async fn woken(&mut self) {
@@ -138,6 +165,22 @@ mod tests {
         drop(first);
         assert_eq!(signal.sockets_of(7), 1);
         assert!(signal.subscribe(7, 2).is_some());
+    }
+
+    #[tokio::test]
+    async fn an_outbox_wake_up_before_the_wait_is_kept() {
+        let outbox = OutboxSignal::default();
+        outbox.wake();
+        outbox.wake();
+        tokio::time::timeout(Duration::from_secs(5), outbox.woken())
+            .await
+            .unwrap();
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), outbox.woken())
+                .await
+                .is_err(),
+            "two wake-ups before the run make one run"
+        );
     }
 
     #[test]

@@ -91,7 +91,10 @@ pub async fn append_in(
     .bind(&hash)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get("id")?)
+    let id = row.try_get("id")?;
+    // an event (a mention, a status change, …) waits in the outbox, committed with the change
+    super::events::record_in(tx, id, action).await?;
+    Ok(id)
 }
 
 /// An audit entry as the API shows it.

@@ -22,6 +22,7 @@ pub mod comments;
 pub mod documents;
 pub mod drafts;
 pub mod escalation;
+pub mod events;
 pub mod governance;
 pub mod grants;
 pub mod parties;

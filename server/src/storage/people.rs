@@ -81,6 +81,51 @@ impl SqlStorage {
         Ok((people, total))
     }
 
+    /// People whose name, party code or party name contains `query` (any case), ordered by
+    /// name; with `body`, only its members and observers. `limit` from `offset`, and the total.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn search_people(
+        &self,
+        query: &str,
+        body: Option<i64>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Person>, i64), StorageError> {
+        let escaped: String = query
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        let filter = "(LOWER(u.name) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.code, '')) LIKE $1 ESCAPE '\\' \
+             OR LOWER(COALESCE(p.name, '')) LIKE $1 ESCAPE '\\') AND ($2 < 0 OR EXISTS \
+             (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.body_id = $2))";
+        let rows = sqlx::query(&format!(
+            "{PERSON_SELECT} WHERE {filter} ORDER BY u.name, u.id LIMIT $3 OFFSET $4"
+        ))
+        .bind(&pattern)
+        .bind(body.unwrap_or(-1))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM users u LEFT JOIN parties p ON p.id = u.party_id WHERE {filter}"
+        ))
+        .bind(&pattern)
+        .bind(body.unwrap_or(-1))
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let people = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+        Ok((people, total))
+    }
+
     /// One person.
     ///
     /// # Errors

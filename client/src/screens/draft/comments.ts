@@ -1,11 +1,13 @@
 // The comments sidebar: threads (anchored or general), reply, resolve/reopen, a new comment on
-// the current selection, mentioning a party. Other people's comments arrive by polling and by
-// a nudge over awareness (`comments` counter) from whoever posted.
+// the current selection, mentioning people and parties (type `@` for suggestions, or pick a
+// party). Other people's comments arrive by polling and by a nudge over awareness (`comments`
+// counter) from whoever posted.
 import type { EditorView } from 'prosemirror-view'
-import { drafts, type Comment, type Me } from '../../api'
+import { drafts, follows, type Comment, type Me } from '../../api'
 import { t, tr } from '../../i18n'
 import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
+import { mentionAutocomplete, type Suggestion } from '../../ui/mentions'
 import { busy, dateText, messageBox, partyChip, select } from '../../ui/widgets'
 import { anchorFromSelection, resolveAnchor, setHighlights } from './anchors'
 
@@ -20,6 +22,8 @@ export interface CommentsPanel {
 
 export function commentsPanel(options: {
   draftId: number
+  /** The draft's body: whose people can be mentioned. */
+  bodyId: number
   me: Me
   canComment: () => boolean
   canResolve: (authorId: number) => boolean
@@ -28,6 +32,8 @@ export function commentsPanel(options: {
   nudge(): void
 }): CommentsPanel {
   const { draftId } = options
+  /** Names of the people seen in suggestions, to show mentions by name. */
+  const names = new Map<number, string>()
   let view: EditorView | null = null
   let comments: Comment[] = []
   let activeThread: number | null = null
@@ -40,15 +46,29 @@ export function commentsPanel(options: {
   const body = h('textarea', { id: 'new-comment', rows: 3, required: true })
   const selectionInfo = h('p', { class: 'hint', id: 'new-comment-selection', 'aria-live': 'polite' })
   const mention = select([['', 'comments.mentionNone', true]], { id: 'new-comment-mention' })
+  const suggest = async (query: string): Promise<Suggestion[]> => {
+    const lower = query.toLowerCase()
+    const parties: Suggestion[] = options
+      .partyCodes()
+      .filter((code) => code.toLowerCase().startsWith(lower))
+      .map((code) => ({ kind: 'party', code }))
+    const people = await follows.searchPeople(options.bodyId, query, 8)
+    people.forEach((person) => names.set(person.id, person.name))
+    const found: Suggestion[] = people
+      .filter((person) => person.id !== options.me.id)
+      .map((person) => ({ kind: 'person', id: person.id, name: person.name, party: person.party }))
+    return [...found, ...parties].slice(0, 10)
+  }
+  const mentions = mentionAutocomplete(body, suggest)
   const submit = tr(h('button', { type: 'submit', class: 'button-primary' }), 'comments.post')
   const form = h(
     'form',
     { class: 'comment-form', novalidate: true },
-    h('div', { class: 'field' }, tr(h('label', { for: 'new-comment' }), 'comments.new'), selectionInfo, body),
+    h('div', { class: 'field field-mentions' }, tr(h('label', { for: 'new-comment' }), 'comments.new'), selectionInfo, body, mentions.element),
     h('div', { class: 'field' }, tr(h('label', { for: 'new-comment-mention' }), 'comments.mention'), mention),
     h('div', { class: 'actions' }, submit),
   )
-  body.setAttribute('aria-describedby', 'new-comment-selection')
+  body.setAttribute('aria-describedby', `new-comment-selection ${body.getAttribute('aria-describedby') ?? ''}`.trim())
   const readOnlyNote = tr(h('p', { class: 'hint' }), 'comments.observer')
 
   const updateSelectionInfo = (): void => {
@@ -76,13 +96,17 @@ export function commentsPanel(options: {
     const anchor = pendingAnchor ?? (view ? anchorFromSelection(view) : null)
     void busy(submit, async () => {
       try {
+        const picked = mentions.picked()
+        const parties = [...new Set([...picked.parties, ...(mention.value ? [mention.value] : [])])]
         await drafts.postComment(draftId, {
           body: text,
           ...(anchor ? { anchor: { start: anchor.start, end: anchor.end }, quote: anchor.quote } : {}),
-          ...(mention.value ? { mention_parties: [mention.value] } : {}),
+          ...(picked.people.length ? { mention_people: picked.people } : {}),
+          ...(parties.length ? { mention_parties: parties } : {}),
         })
         body.value = ''
         mention.value = ''
+        mentions.reset()
         pendingAnchor = null
         errors.clear()
         announce(t('comments.posted'))
@@ -118,16 +142,15 @@ export function commentsPanel(options: {
     if (resolved) thread.append(tr(h('p', { class: 'thread-state' }), 'comments.resolvedOn', { date: dateText(first.resolved_at) }))
     const ol = h('ol', { class: 'thread-comments' })
     for (const comment of items) {
-      const mentions = comment.mentioned_parties.length
-        ? tr(h('p', { class: 'mentions' }), 'comments.mentions', { parties: comment.mentioned_parties.join(', ') })
-        : null
+      const named = [...comment.mentioned_people.map((id) => names.get(id) ?? t('comments.someone')), ...comment.mentioned_parties]
+      const mentioned = named.length ? tr(h('p', { class: 'mentions' }), 'comments.mentions', { parties: named.join(', ') }) : null
       ol.append(
         h(
           'li',
           { class: 'comment', 'data-comment': String(comment.id) },
           h('p', { class: 'comment-meta' }, h('span', { class: 'comment-author' }, comment.author_name), ' ', partyChip(comment.author_party), ' ', h('span', { class: 'muted' }, dateText(comment.created_at))),
           h('p', { class: 'comment-body' }, comment.body),
-          mentions,
+          mentioned,
         ),
       )
     }
@@ -219,6 +242,10 @@ export function commentsPanel(options: {
   const refresh = async (): Promise<void> => {
     try {
       comments = await drafts.listComments(draftId)
+      if (comments.some((c) => c.mentioned_people.some((id) => !names.has(id)))) {
+        const people = await follows.searchPeople(options.bodyId, '', 200)
+        people.forEach((person) => names.set(person.id, person.name))
+      }
       errors.clear()
     } catch (error) {
       errors.error(error)

@@ -6,6 +6,7 @@ import { t, tr } from '../../i18n'
 import type { Screen } from '../../router'
 import { h } from '../../ui/dom'
 import { describeError } from '../../ui/errors'
+import { followButton } from '../../ui/follow'
 import { loading, statusChip } from '../../ui/widgets'
 import { shortcutsHelp } from '../editor'
 import { mountLiveEditor, type LiveEditor } from '../editor/mount'
@@ -105,6 +106,7 @@ export function draftScreen(app: App, draftId: number): Screen {
       const versions = versionsPanel(app, draftId, isWriter)
       comments = commentsPanel({
         draftId,
+        bodyId: draft.body_id,
         me,
         canComment: isWriter,
         canResolve: (authorId) => authorId === me.id || isLead(),
@@ -160,7 +162,7 @@ export function draftScreen(app: App, draftId: number): Screen {
         h(
           'div',
           { class: 'editor-screen draft-screen' },
-          h('div', { class: 'editor-head' }, back, heading, chipSlot),
+          h('div', { class: 'editor-head' }, back, heading, chipSlot, followButton('draft', draftId)),
           flow.element,
           banner?.element ?? null,
           h('div', { class: 'editor-status' }, editor.status),

@@ -1,0 +1,411 @@
+//! Events of state changes and who hears of them (docs/DOMAIN.md §11).
+//!
+//! A change that others should hear of (a mention, a status change, a new or changed role
+//! agreement, a dispute raised, resolved or withdrawn) is recorded by its audit action in the
+//! same transaction as the change. [`Event::from_audit`] reads the event back from the action
+//! and the audit subject; [`recipients`] decides, without IO, who is told: it only ever picks
+//! people who may read the thing (members and observers of its body, administrators who
+//! follow it) and the people of the body's informed parties where a rule says so, and never
+//! the person who acted.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+crate::domain::stored_names! {
+    /// The audit actions that are events.
+    pub enum EventAction {
+        /// A comment on a draft, which may mention people and parties.
+        CommentCreate = "comment.create",
+        /// A draft moved along its status flow.
+        DraftTransition = "draft.transition",
+        /// A role agreement was made.
+        AgreementCreate = "role_agreement.create",
+        /// A role agreement's title or description changed.
+        AgreementUpdate = "role_agreement.update",
+        /// A party's role in an agreement was set.
+        AgreementSetRole = "role_agreement.set_role",
+        /// A party left an agreement's matrix.
+        AgreementRemoveParty = "role_agreement.remove_party",
+        /// A party signed off; `niet_akkoord` opens a dispute in the same change.
+        AgreementSignOff = "role_agreement.sign_off",
+        /// A dispute was raised by a party.
+        DisputeRaise = "dispute.raise",
+        /// A dispute was raised by Polder for an overdue milestone.
+        DisputeRaiseOverdue = "dispute.raise_overdue",
+        /// A dispute was resolved.
+        DisputeResolve = "dispute.resolve",
+        /// A dispute was withdrawn.
+        DisputeWithdraw = "dispute.withdraw",
+        /// A milestone's status changed.
+        MilestoneStatus = "milestone.status",
+    }
+}
+
+/// What happened, as read from an audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A comment was posted on a draft (its mentions are looked up).
+    Comment {
+        /// The draft.
+        draft: i64,
+        /// The comment.
+        comment: i64,
+    },
+    /// A draft's status changed.
+    DraftStatus {
+        /// The draft.
+        draft: i64,
+        /// The status it left.
+        from: String,
+        /// The status it has now.
+        to: String,
+    },
+    /// A role agreement was made or changed.
+    Agreement {
+        /// The agreement.
+        agreement: i64,
+        /// Whether it is new.
+        created: bool,
+        /// The party whose row changed (it may have left the matrix).
+        party: Option<i64>,
+    },
+    /// A dispute was raised, resolved or withdrawn.
+    Dispute {
+        /// The dispute.
+        dispute: i64,
+        /// What happened to it.
+        change: DisputeChange,
+    },
+    /// A party signed `niet_akkoord`, which opened a dispute (found through the sign-off).
+    NietAkkoord {
+        /// The sign-off.
+        sign_off: i64,
+    },
+    /// A milestone's status changed.
+    MilestoneStatus {
+        /// The milestone.
+        milestone: i64,
+        /// The status it left.
+        from: String,
+        /// The status it has now.
+        to: String,
+    },
+}
+
+crate::domain::stored_names! {
+    /// What happened to a dispute.
+    pub enum DisputeChange {
+        /// It was raised.
+        Raised = "raised",
+        /// It was resolved with a decision.
+        Resolved = "resolved",
+        /// The raising party withdrew it.
+        Withdrawn = "withdrawn",
+    }
+}
+
+fn id(subject: &Value, key: &str) -> Option<i64> {
+    subject.get(key).and_then(Value::as_i64)
+}
+
+fn text(subject: &Value, key: &str) -> Option<String> {
+    subject.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+impl Event {
+    /// The event an audit entry records, if its action is one and its subject names the thing.
+    pub fn from_audit(action: &str, subject: &Value) -> Option<Event> {
+        let agreement = |created| {
+            Some(Event::Agreement {
+                agreement: id(subject, "role_agreement")?,
+                created,
+                party: id(subject, "party"),
+            })
+        };
+        let dispute = |change| {
+            Some(Event::Dispute {
+                dispute: id(subject, "dispute")?,
+                change,
+            })
+        };
+        match EventAction::parse(action)? {
+            EventAction::CommentCreate => Some(Event::Comment {
+                draft: id(subject, "draft")?,
+                comment: id(subject, "comment")?,
+            }),
+            EventAction::DraftTransition => Some(Event::DraftStatus {
+                draft: id(subject, "draft")?,
+                from: text(subject, "from")?,
+                to: text(subject, "to")?,
+            }),
+            EventAction::AgreementCreate => agreement(true),
+            EventAction::AgreementUpdate
+            | EventAction::AgreementSetRole
+            | EventAction::AgreementRemoveParty => agreement(false),
+            EventAction::DisputeRaise | EventAction::DisputeRaiseOverdue => {
+                dispute(DisputeChange::Raised)
+            }
+            EventAction::AgreementSignOff => (text(subject, "state")? == "niet_akkoord")
+                .then(|| id(subject, "sign_off"))
+                .flatten()
+                .map(|sign_off| Event::NietAkkoord { sign_off }),
+            EventAction::DisputeResolve => dispute(DisputeChange::Resolved),
+            EventAction::DisputeWithdraw => dispute(DisputeChange::Withdrawn),
+            EventAction::MilestoneStatus => Some(Event::MilestoneStatus {
+                milestone: id(subject, "milestone")?,
+                from: text(subject, "from")?,
+                to: text(subject, "to")?,
+            }),
+        }
+    }
+}
+
+/// The person an audit actor names (`person:12 (Anna de Vries)`), if it is a person.
+pub fn actor_person(actor: &str) -> Option<i64> {
+    let rest = actor.strip_prefix("person:")?;
+    let digits: &str = rest.split([' ', '(']).next()?;
+    digits.parse().ok()
+}
+
+/// One person who may read the body's things: a member or observer, with their party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    /// The person.
+    pub person: i64,
+    /// Their party.
+    pub party: Option<i64>,
+}
+
+/// The people around one body, as storage found them.
+#[derive(Debug, Clone, Default)]
+pub struct Audience {
+    /// Members and observers of the body.
+    pub members: Vec<Reader>,
+    /// The people of the parties that take part in the body as informed only.
+    pub informed: Vec<Reader>,
+    /// The followers of the thing who may still read it.
+    pub followers: Vec<i64>,
+}
+
+/// Whom an event is for, before the rule picks the people.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Targets {
+    /// People named directly (mentions); only those who may read the body are told.
+    pub people: Vec<i64>,
+    /// Parties (a collective already expanded to its members): their people in the body.
+    pub parties: Vec<i64>,
+    /// Every member and observer of the body.
+    pub whole_body: bool,
+    /// The people of the informed parties.
+    pub informed: bool,
+    /// The thing's followers.
+    pub followers: bool,
+}
+
+impl Targets {
+    /// Who hears of an event of this kind (given what storage found about the thing).
+    pub fn for_status_change_of_draft() -> Self {
+        Targets {
+            whole_body: true,
+            informed: true,
+            followers: true,
+            ..Targets::default()
+        }
+    }
+
+    /// The parties involved in a role agreement or a dispute.
+    pub fn parties(parties: impl IntoIterator<Item = i64>) -> Self {
+        Targets {
+            parties: parties.into_iter().collect(),
+            ..Targets::default()
+        }
+    }
+
+    /// The followers of a milestone and the people of its owner parties.
+    pub fn for_status_change_of_milestone(owners: impl IntoIterator<Item = i64>) -> Self {
+        Targets {
+            parties: owners.into_iter().collect(),
+            followers: true,
+            ..Targets::default()
+        }
+    }
+}
+
+/// The people an event reaches: sorted, each once, never `actor`.
+pub fn recipients(targets: &Targets, audience: &Audience, actor: Option<i64>) -> Vec<i64> {
+    let mut out = BTreeSet::new();
+    let is_member = |person: i64| audience.members.iter().any(|m| m.person == person);
+    for person in &targets.people {
+        if is_member(*person) {
+            out.insert(*person);
+        }
+    }
+    for member in &audience.members {
+        let of_party = member.party.is_some_and(|p| targets.parties.contains(&p));
+        if targets.whole_body || of_party {
+            out.insert(member.person);
+        }
+    }
+    if targets.informed {
+        out.extend(audience.informed.iter().map(|r| r.person));
+    }
+    if targets.followers {
+        out.extend(audience.followers.iter().copied());
+    }
+    if let Some(actor) = actor {
+        out.remove(&actor);
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const VWS: i64 = 1;
+    const ZIN: i64 = 2;
+    const FMS: i64 = 3;
+    const VNG: i64 = 9;
+
+    /// Anna (VWS, chair) 10, Joost (ZIN) 20, Zoë (ZIN) 21, Fatima (FMS) 30, Mark (VNG,
+    /// observer) 90; Vera (VNG, no membership) 91 is informed only.
+    fn audience() -> Audience {
+        let reader = |person, party| Reader {
+            person,
+            party: Some(party),
+        };
+        Audience {
+            members: vec![
+                reader(10, VWS),
+                reader(20, ZIN),
+                reader(21, ZIN),
+                reader(30, FMS),
+                reader(90, VNG),
+            ],
+            informed: vec![reader(90, VNG), reader(91, VNG)],
+            followers: vec![],
+        }
+    }
+
+    #[test]
+    fn a_mentioned_person_is_told_only_when_they_may_read_the_body() {
+        let targets = Targets {
+            people: vec![30, 77],
+            ..Targets::default()
+        };
+        assert_eq!(recipients(&targets, &audience(), Some(10)), vec![30]);
+    }
+
+    #[test]
+    fn a_mentioned_party_reaches_its_people_in_the_body_but_not_the_author() {
+        let targets = Targets {
+            people: vec![20],
+            parties: vec![ZIN],
+            ..Targets::default()
+        };
+        assert_eq!(recipients(&targets, &audience(), Some(20)), vec![21]);
+        assert_eq!(recipients(&targets, &audience(), None), vec![20, 21]);
+    }
+
+    #[test]
+    fn a_draft_status_change_reaches_the_body_the_informed_parties_and_followers() {
+        let mut audience = audience();
+        audience.followers = vec![5, 30];
+        let got = recipients(&Targets::for_status_change_of_draft(), &audience, Some(10));
+        assert_eq!(got, vec![5, 20, 21, 30, 90, 91]);
+    }
+
+    #[test]
+    fn parties_reach_members_and_observers_of_those_parties_only() {
+        let got = recipients(&Targets::parties([ZIN, VNG]), &audience(), None);
+        assert_eq!(got, vec![20, 21, 90]);
+        assert!(recipients(&Targets::parties([]), &audience(), None).is_empty());
+    }
+
+    #[test]
+    fn a_milestone_status_change_reaches_followers_and_owner_parties() {
+        let mut audience = audience();
+        audience.followers = vec![10, 90];
+        let got = recipients(
+            &Targets::for_status_change_of_milestone([FMS]),
+            &audience,
+            Some(90),
+        );
+        assert_eq!(got, vec![10, 30]);
+    }
+
+    #[test]
+    fn events_are_read_from_their_audit_entries() {
+        assert_eq!(
+            Event::from_audit("comment.create", &json!({ "draft": 1, "comment": 7 })),
+            Some(Event::Comment {
+                draft: 1,
+                comment: 7
+            })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "draft.transition",
+                &json!({ "draft": 1, "from": "concept", "to": "consultatie", "version": 3 })
+            ),
+            Some(Event::DraftStatus {
+                draft: 1,
+                from: "concept".into(),
+                to: "consultatie".into()
+            })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "role_agreement.set_role",
+                &json!({ "role_agreement": 4, "party": 2, "role": "trekker" })
+            ),
+            Some(Event::Agreement {
+                agreement: 4,
+                created: false,
+                party: Some(2)
+            })
+        );
+        assert_eq!(
+            Event::from_audit("dispute.raise_overdue", &json!({ "dispute": 5 })),
+            Some(Event::Dispute {
+                dispute: 5,
+                change: DisputeChange::Raised
+            })
+        );
+        // escalations are announced by the scheduler's escalation notice, not here
+        assert_eq!(
+            Event::from_audit("dispute.escalate", &json!({ "dispute": 5 })),
+            None
+        );
+        assert_eq!(
+            Event::from_audit(
+                "role_agreement.sign_off",
+                &json!({ "role_agreement": 4, "party": 3, "sign_off": 9, "state": "niet_akkoord" })
+            ),
+            Some(Event::NietAkkoord { sign_off: 9 })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "role_agreement.sign_off",
+                &json!({ "role_agreement": 4, "party": 3, "sign_off": 9, "state": "akkoord" })
+            ),
+            None
+        );
+        assert_eq!(Event::from_audit("comment.create", &json!({})), None);
+        assert_eq!(
+            Event::from_audit("session.create", &json!({ "person": 1 })),
+            None
+        );
+    }
+
+    #[test]
+    fn the_actor_is_read_from_its_audit_name() {
+        assert_eq!(actor_person("person:12 (Anna de Vries)"), Some(12));
+        assert_eq!(actor_person("person:7"), Some(7));
+        assert_eq!(actor_person("polder:scheduler"), None);
+        assert_eq!(actor_person("ci-token"), None);
+    }
+}

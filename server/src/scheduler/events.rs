@@ -1,0 +1,286 @@
+//! Delivering the event outbox: mentions, status changes, role agreements and disputes.
+//!
+//! Each claimed outbox row is read back as an [`Event`] from its audit entry; what storage
+//! knows about the thing (its body, title, parties, followers) goes into the recipient rule
+//! ([`recipients`]), and the result is stored as one notification under the key
+//! `event:AUDIT_ID`, with inbox items for the people and one webhook delivery per active
+//! webhook of the body. Then the row is marked done. A failure gives the row back for the next
+//! run; the key makes sure nothing arrives twice.
+
+use super::clock::Timestamp;
+use super::{Report, Scheduler, BATCH, LEASE_MS};
+use crate::domain::events::{actor_person, recipients, Audience, DisputeChange, Event, Targets};
+use crate::notify::{Notification, NotificationKind};
+use crate::storage::escalation::notifications::NewEvent;
+use crate::storage::events::{FollowKind, PendingEvent};
+use crate::storage::StorageError;
+
+/// One event ready to store: what to say, to whom, in which body.
+struct Outgoing {
+    body_id: i64,
+    notification: Notification,
+    targets: Targets,
+    follow: Option<(FollowKind, i64)>,
+}
+
+/// Claims the pending outbox rows and delivers each.
+pub async fn deliver(scheduler: &Scheduler, now: Timestamp, report: &mut Report) {
+    let now_ms = now.timestamp_millis();
+    let pending = match scheduler
+        .db
+        .claim_events(now_ms, now_ms + LEASE_MS, BATCH)
+        .await
+    {
+        Ok(pending) => pending,
+        Err(error) => {
+            tracing::error!(%error, "claiming events failed");
+            report.errors += 1;
+            return;
+        }
+    };
+    for event in pending {
+        let outcome = match deliver_one(scheduler, &event, now_ms, report).await {
+            Ok(delivered) => scheduler.db.finish_event(event.id, delivered, now_ms).await,
+            Err(error) => {
+                tracing::error!(%error, audit = event.audit_id, "delivering an event failed; retried later");
+                report.errors += 1;
+                scheduler.db.release_event(event.id).await
+            }
+        };
+        if let Err(error) = outcome {
+            tracing::error!(%error, audit = event.audit_id, "cannot finish an event");
+            report.errors += 1;
+        }
+    }
+}
+
+/// Delivers one event; `false` when there was nothing to send.
+async fn deliver_one(
+    scheduler: &Scheduler,
+    pending: &PendingEvent,
+    now_ms: i64,
+    report: &mut Report,
+) -> Result<bool, StorageError> {
+    let Some(event) = Event::from_audit(&pending.action, &pending.subject) else {
+        return Ok(false);
+    };
+    let Some(outgoing) = describe(scheduler, &event).await? else {
+        return Ok(false);
+    };
+    let db = &scheduler.db;
+    let audience = Audience {
+        members: db.body_readers(outgoing.body_id).await?,
+        informed: if outgoing.targets.informed {
+            db.informed_people(outgoing.body_id).await?
+        } else {
+            Vec::new()
+        },
+        followers: match outgoing.follow {
+            Some((kind, id)) if outgoing.targets.followers => {
+                db.followers(kind, id, outgoing.body_id).await?
+            }
+            _ => Vec::new(),
+        },
+    };
+    let people = recipients(&outgoing.targets, &audience, actor_person(&pending.actor));
+    if people.is_empty() {
+        return Ok(false);
+    }
+    let key = format!("event:{}", pending.audit_id);
+    let stored = NewEvent {
+        key: key.clone(),
+        body_id: Some(outgoing.body_id),
+        party_id: None,
+        person_id: None,
+        notification: outgoing.notification,
+    };
+    let email = scheduler.mailer.is_some();
+    if db.deliver(&stored, &people, email, now_ms).await?.is_some() {
+        report.notifications += 1;
+        report.keys.push(key);
+        if let Some(signal) = &scheduler.inbox {
+            for person in &people {
+                signal.notify(*person);
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
+    scheduler
+        .settings
+        .public_url
+        .as_ref()
+        .map(|base| format!("{}{path}", base.trim_end_matches('/')))
+}
+
+fn notification(
+    scheduler: &Scheduler,
+    kind: NotificationKind,
+    title: &str,
+    body: String,
+    (path, subject_ref): (String, String),
+) -> Notification {
+    Notification {
+        kind,
+        title: title.to_owned(),
+        body,
+        link: link(scheduler, &path),
+        subject_ref,
+        due: None,
+    }
+}
+
+/// What storage knows of the event's thing, as the notification and its targets; `None` when
+/// the thing is gone or nobody is to be told (a comment without mentions).
+async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoing>, StorageError> {
+    let db = &scheduler.db;
+    if let Event::NietAkkoord { sign_off } = event {
+        let Some(dispute) = db.dispute_of_sign_off(*sign_off).await? else {
+            return Ok(None);
+        };
+        let raised = Event::Dispute {
+            dispute,
+            change: DisputeChange::Raised,
+        };
+        return Box::pin(describe(scheduler, &raised)).await;
+    }
+    let draft_ref = |id: i64| (format!("/drafts/{id}"), format!("draft:{id}"));
+    Ok(match event {
+        Event::Comment { draft, comment } => {
+            let (Some(found), Some(comment)) = (
+                db.find_draft(*draft).await?,
+                db.find_comment(*draft, *comment).await?,
+            ) else {
+                return Ok(None);
+            };
+            if comment.mentioned_people.is_empty() && comment.mentioned_parties.is_empty() {
+                return Ok(None);
+            }
+            let mut parties = Vec::new();
+            for code in &comment.mentioned_parties {
+                if let Some(party) = db.resolve_party(code).await? {
+                    parties.extend(db.expand_party(party).await?);
+                }
+            }
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::Mention {
+                        by: comment.author_name.clone(),
+                    },
+                    &found.title,
+                    comment.body.clone(),
+                    draft_ref(*draft),
+                ),
+                targets: Targets {
+                    people: comment.mentioned_people.clone(),
+                    parties,
+                    ..Targets::default()
+                },
+                follow: None,
+            })
+        }
+        Event::DraftStatus { draft, from, to } => {
+            let Some(found) = db.find_draft(*draft).await? else {
+                return Ok(None);
+            };
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::StatusChange { status: to.clone() },
+                    &found.title,
+                    format!("{from} → {to}"),
+                    draft_ref(*draft),
+                ),
+                targets: Targets::for_status_change_of_draft(),
+                follow: Some((FollowKind::Draft, *draft)),
+            })
+        }
+        Event::Agreement {
+            agreement,
+            created,
+            party,
+        } => {
+            let Some(found) = db.find_role_agreement(*agreement).await? else {
+                return Ok(None);
+            };
+            let mut parties = Vec::new();
+            for concerned in found.parties.iter().map(|p| p.party_id).chain(*party) {
+                parties.extend(db.expand_party(concerned).await?);
+            }
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::AgreementChange { created: *created },
+                    &found.title,
+                    found.description.clone(),
+                    (
+                        format!("/role-agreements/{agreement}"),
+                        format!("role_agreement:{agreement}"),
+                    ),
+                ),
+                targets: Targets::parties(parties),
+                follow: None,
+            })
+        }
+        Event::Dispute { dispute, change } => {
+            let Some(found) = db.find_dispute(*dispute).await? else {
+                return Ok(None);
+            };
+            let mut parties = Vec::new();
+            for involved in &found.parties {
+                parties.extend(db.expand_party(involved.party_id).await?);
+            }
+            let body = match change {
+                DisputeChange::Resolved => found.decision.clone().unwrap_or_default(),
+                DisputeChange::Raised | DisputeChange::Withdrawn => found.description.clone(),
+            };
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::DisputeChange { change: *change },
+                    &found.title,
+                    body,
+                    (format!("/disputes/{dispute}"), format!("dispute:{dispute}")),
+                ),
+                targets: Targets::parties(parties),
+                follow: None,
+            })
+        }
+        Event::NietAkkoord { .. } => None,
+        Event::MilestoneStatus {
+            milestone,
+            from,
+            to,
+        } => {
+            let Some(found) = db.find_milestone(*milestone).await? else {
+                return Ok(None);
+            };
+            let mut owners = Vec::new();
+            for owner in &found.owners {
+                owners.extend(db.expand_party(owner.party_id).await?);
+            }
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::StatusChange { status: to.clone() },
+                    &found.title,
+                    format!("{from} → {to}"),
+                    (
+                        format!("/milestones/{milestone}"),
+                        format!("milestone:{milestone}"),
+                    ),
+                ),
+                targets: Targets::for_status_change_of_milestone(owners),
+                follow: Some((FollowKind::Milestone, *milestone)),
+            })
+        }
+    })
+}
