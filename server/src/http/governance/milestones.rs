@@ -13,7 +13,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -115,12 +115,6 @@ struct ParseQuery {
     text: String,
 }
 
-fn day_of(ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
-}
-
 /// Adds the next reminder and the overdue-dispute day to a stored detail, by the rules the
 /// scheduler plans with (`domain::reminders`, `domain::escalation`).
 async fn answer(
@@ -141,8 +135,9 @@ async fn answer(
             .filter(|c| c.new_due_latest.is_some())
             .map(|c| c.at)
             .max();
-        let series_start =
-            day_of(moved.map_or(milestone.created_at, |m| m.max(milestone.created_at)));
+        let series_start = crate::domain::dutch_time::date_of_millis(
+            moved.map_or(milestone.created_at, |m| m.max(milestone.created_at)),
+        );
         let rules = HolidayRules::default();
         next_reminder = next_stage(due, &DEFAULT_DAYS_BEFORE, series_start, today, &rules).map(
             |(stage, day)| NextReminder {
