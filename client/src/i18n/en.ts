@@ -686,6 +686,7 @@ export const en: Messages = {
   'disputeSubject.passageGone': 'The passage is no longer in the text word for word.',
   // import: heading rows and unknown parties
   'importHeadings.meta': '(line {line}, {count} milestones)',
+  'importHeadings.metaOne': '(line {line}, 1 milestone)',
   'importHeadings.none': 'The table has no heading rows; the milestones get no action line.',
   'importParties.title': 'Unknown parties ({count})',
   'importParties.intro': 'Polder does not know these names yet. Map each name to an existing party or create a new party. Polder remembers the name as an alias, so the next import recognises it. The dry run then runs again.',

@@ -685,6 +685,7 @@ export const nl = {
   'disputeSubject.passageGone': 'De passage staat niet (meer) letterlijk in de tekst.',
   // import: heading rows and unknown parties
   'importHeadings.meta': '(regel {line}, {count} mijlpalen)',
+  'importHeadings.metaOne': '(regel {line}, 1 mijlpaal)',
   'importHeadings.none': 'De tabel heeft geen kopregels; de mijlpalen komen zonder actielijn.',
   'importParties.title': 'Onbekende partijen ({count})',
   'importParties.intro': 'Deze namen kent Polder nog niet. Koppel elke naam aan een bestaande partij of maak een nieuwe partij aan. Polder onthoudt de naam als alias, zodat een volgende import hem herkent. Daarna volgt de proefimport opnieuw.',

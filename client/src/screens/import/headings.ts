@@ -20,7 +20,7 @@ function branch(plan: Plan, parent: string | null, depth: number): HTMLElement |
         { 'data-line': String(line.line), 'data-key': line.key, 'data-level': String(line.level) },
         h('span', { class: 'import-heading' }, headingText(line)),
         ' ',
-        tr(h('span', { class: 'muted' }), 'importHeadings.meta', { line: line.line, count }),
+        count === 1 ? tr(h('span', { class: 'muted' }), 'importHeadings.metaOne', { line: line.line }) : tr(h('span', { class: 'muted' }), 'importHeadings.meta', { line: line.line, count }),
         branch(plan, line.key, depth + 1),
       )
     }),
