@@ -234,15 +234,17 @@ describe('role agreements and disputes in the browser', { concurrency: false }, 
     assertNoConsoleErrors(B, 'dispute from a passage')
   })
 
-  step('a member raises a dispute about a role agreement; it links back to the agreement', async () => {
+  step('a member raises a dispute from a role-agreement row; it links back to the agreement', async () => {
     const { page } = B
     await page.goto(groupPath)
-    await card(page).getByRole('button', { name: 'Geschil melden' }).click()
+    // from ZN's row of the matrix: ZN is named and preselected
+    await card(page).locator('tr[data-party="ZN"]').getByRole('button', { name: 'Geschil melden over de rol van ZN' }).click()
     const dialog = page.locator('#raise-dispute-dialog')
-    await dialog.getByText(`Over de rolafspraak “${TOPIC}”`).waitFor()
+    await dialog.getByText(`Over de rol van ZN in de rolafspraak “${TOPIC}”`).waitFor()
+    assert.equal(await dialog.getByLabel('Titel van het geschil').inputValue(), 'Rol van ZN')
+    assert.equal(await dialog.getByLabel('ZN').isChecked(), true)
     await dialog.getByLabel('Titel van het geschil').fill('Trekkerschap horizonscan')
     await dialog.getByLabel('Waar gaat het verschil van inzicht over?').fill('ZN wil medeverantwoordelijk zijn, niet alleen geconsulteerd.')
-    await dialog.getByLabel('ZN').check()
     await checkAccessibility(page, 'raise a dispute about an agreement')
     await shot(page, 'dispute-raise-agreement')
     await dialog.getByRole('button', { name: 'Geschil melden' }).click()

@@ -235,7 +235,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await shot(page, 'programme-after-reschedule', { full: true })
   })
 
-  step('a ZIN member adds a progress note and changes a status from the dashboard row', async () => {
+  step('a ZIN member adds a progress note, follows the milestone, raises a dispute from it and changes a status from the dashboard row', async () => {
     const { page } = Z
     await signIn(Z, joost)
     await page.goto(`/milestones/${movedId}`)
@@ -251,6 +251,22 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await shot(page, 'milestone-note', { full: true })
     // no edit link for a member; the status may be changed (ZIN owns it)
     assert.equal(await page.locator('#edit-milestone').count(), 0)
+
+    // the member follows the milestone, and raises a dispute from it that links back
+    const follow = page.locator('#milestone-actions').getByRole('button', { name: 'Volgen' })
+    await page.locator('#milestone-actions .follow-button:not([disabled])').waitFor()
+    await follow.click()
+    await page.locator('#milestone-actions .follow-button[aria-pressed="true"]').waitFor()
+    await page.locator('#milestone-actions').getByRole('button', { name: 'Geschil melden' }).click()
+    const dialog = page.locator('#raise-dispute-dialog')
+    await dialog.getByLabel('Titel van het geschil').fill('Planning langdurige zorg')
+    await dialog.getByLabel('Waar gaat het verschil van inzicht over?').fill('De nieuwe datum is voor de NFU niet haalbaar.')
+    await checkAccessibility(page, 'raise a dispute about a milestone')
+    await dialog.getByRole('button', { name: 'Geschil melden' }).click()
+    await page.waitForURL(/\/disputes\/\d+$/)
+    assert.equal(await page.locator('#dispute-subject-link').getAttribute('href'), `/milestones/${movedId}`)
+    await page.goto(`/milestones/${movedId}`)
+    await page.locator('#milestone-actions .follow-button[aria-pressed="true"]').waitFor()
 
     await page.goto(`/groups/${bodyId}/programme?party=ZIN`)
     const row = page.locator(`#milestone-table tbody tr[data-milestone="${movedId}"]`)

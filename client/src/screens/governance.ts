@@ -107,6 +107,7 @@ function agreementCard(agreement: RoleAgreement, pending: PendingParty[], ctx: C
   const { me, mine, app, steer } = ctx
   const open = agreement.parties.filter((p) => !p.sign_off && p.role !== 'geïnformeerd').length
   const pendingByCode = new Map(pending.map((p) => [p.code, p]))
+  const writer = !!mine && mine.role !== 'observer'
   const rows = agreement.parties.map((p) => {
     const s = p.sign_off
     const informed = p.role === 'geïnformeerd'
@@ -121,6 +122,8 @@ function agreementCard(agreement: RoleAgreement, pending: PendingParty[], ctx: C
           ? tr(h('span', { class: 'muted', 'data-state': 'not-needed' }), 'signOff.notNeeded')
           : tr(h('span', { class: 'state-chip sign-pending', 'data-state': 'pending' }), 'signOff.pending')
     const edit = steer ? tr(h('button', { type: 'button', class: 'button-quiet button-small', 'data-edit-party': p.code }), 'agreementEdit.change', { party: p.code }) : null
+    // a dispute about this party's row (its role or responsibility), for every writer
+    const raise = writer && app ? raiseDisputeButton(app, agreement.body_id, { kind: 'role_agreement', id: agreement.id, title: agreement.title, party: p.code }) : null
     edit?.addEventListener('click', () =>
       openRowDialog(agreement, { code: p.code, role: p.role, responsibility: p.responsibility }, [], edit, () => ctx.reload(`[data-edit-party="${p.code}"]`)),
     )
@@ -138,12 +141,11 @@ function agreementCard(agreement: RoleAgreement, pending: PendingParty[], ctx: C
         s?.reservation ? h('p', { class: 'reservation' }, s.reservation) : null,
       ),
       h('td', { class: 'muted' }, s ? `${s.signed_by_name ?? '—'}, ${dateText(s.signed_at)}` : ''),
-      steer ? h('td', {}, edit) : null,
+      steer || writer ? h('td', { class: 'row-actions' }, edit, edit && raise ? ' ' : null, raise) : null,
     )
   })
   const myRow = agreement.parties.find((p) => p.code === me.party)
   const canSign = !!myRow && !!mine?.holds_mandate
-  const writer = !!mine && mine.role !== 'observer'
   const waiting = pending.filter((p) => p.role !== 'geïnformeerd' || p.previous)
   const pendingList = waiting.length
     ? h(
@@ -194,7 +196,7 @@ function agreementCard(agreement: RoleAgreement, pending: PendingParty[], ctx: C
             tr(h('th', { scope: 'col' }), 'agreementEdit.responsibility'),
             tr(h('th', { scope: 'col' }), 'signOff.state'),
             tr(h('th', { scope: 'col' }), 'signOff.by'),
-            steer ? tr(h('th', { scope: 'col' }), 'agreementEdit.actions') : null,
+            steer || writer ? tr(h('th', { scope: 'col' }), 'agreementEdit.actions') : null,
           ),
         ),
         h('tbody', {}, ...rows),

@@ -17,6 +17,8 @@ export interface DisputeSubject {
   title: string
   /** For a draft: the selected text, read when the dialog opens (null: nothing selected). */
   passage?: () => string | null
+  /** For a role-agreement row: the party whose row is at issue (preselected, named in the title). */
+  party?: string
 }
 
 const KIND = { draft: 'draft_passage', role_agreement: 'role_agreement', milestone: 'milestone' } as const
@@ -79,7 +81,10 @@ export async function openRaiseDispute(app: App, bodyId: number, subject: Disput
   const submit = tr(h('button', { type: 'submit', class: 'button-primary', id: 'raise-dispute-submit' }), 'raiseDispute.submit')
   const cancel = tr(h('button', { type: 'button', class: 'button-quiet' }), 'common.cancel')
 
-  const about = tr(h('p', { class: 'lead' }), `raiseDispute.about_${subject.kind}`, { title: subject.title })
+  const about = subject.party
+    ? tr(h('p', { class: 'lead' }), 'raiseDispute.about_row', { title: subject.title, party: subject.party })
+    : tr(h('p', { class: 'lead' }), `raiseDispute.about_${subject.kind}`, { title: subject.title })
+  if (subject.party) titleInput.value = t('raiseDispute.rowTitle', { party: subject.party })
   const passageBlock =
     subject.kind === 'draft'
       ? passage
@@ -120,6 +125,7 @@ export async function openRaiseDispute(app: App, bodyId: number, subject: Disput
       partyBox.replaceChildren(
         ...others.map((p) => {
           const input = h('input', { type: 'checkbox', id: `${prefix}-party-${p.code}`, value: p.code, name: `${prefix}-party` })
+          if (p.code === subject.party) input.checked = true
           return h('div', { class: 'field-check' }, input, h('label', { for: input.id }, partyChip(p.code), p.participation === 'informed' ? tr(h('span', { class: 'muted' }), 'raiseDispute.informed') : null))
         }),
       )
@@ -203,7 +209,14 @@ export async function openRaiseDispute(app: App, bodyId: number, subject: Disput
 export function raiseDisputeButton(app: App, bodyId: number, subject: DisputeSubject): HTMLElement {
   const button = h('button', { type: 'button', class: 'button-quiet raise-dispute-button', 'data-subject': `${subject.kind}:${subject.id}` })
   button.append(h('span', { 'aria-hidden': 'true', class: 'icon' }, '⚑'), ' ', tr(h('span', {}), 'raiseDispute.open'))
-  trAttr(button, 'title', `raiseDispute.openTitle_${subject.kind}`)
+  if (subject.party) {
+    // one button per row: its name says which party's row it is about
+    button.dataset.party = subject.party
+    trAttr(button, 'aria-label', 'raiseDispute.openRow', { party: subject.party })
+    trAttr(button, 'title', 'raiseDispute.openRow', { party: subject.party })
+  } else {
+    trAttr(button, 'title', `raiseDispute.openTitle_${subject.kind}`)
+  }
   // keep the editor's text selection when the button is pressed with the mouse
   button.addEventListener('mousedown', (event) => event.preventDefault())
   button.addEventListener('click', () => void openRaiseDispute(app, bodyId, subject, button))
