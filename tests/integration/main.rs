@@ -16,6 +16,7 @@ mod body_settings;
 mod bounds;
 mod client_openapi;
 mod credentials;
+mod dispute_options;
 mod durability;
 mod dutch_time;
 mod escalation;

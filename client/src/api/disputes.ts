@@ -14,14 +14,13 @@ export interface RaiseInput {
   parties: string[]
   /** The quoted passage, for a dispute on a draft passage. */
   passage?: string
+  /** Options proposed with it, stored in the same transaction as the dispute. */
+  options?: { title: string; description: string }[]
 }
 
 export type RaisedDispute = Dispute & { subject_id: number; passage: string | null }
 
 export const raise = (bodyId: number, input: RaiseInput): Promise<RaisedDispute> => request('POST', `/api/bodies/${bodyId}/disputes`, input)
-
-export const proposeOption = (id: number, title: string, description: string): Promise<{ id: number }> =>
-  request('POST', `/api/disputes/${id}/options`, { title, description })
 
 /** The screen (and anchor) where a dispute's subject is shown. */
 export function subjectPath(dispute: { id: number; body_id: number; subject_kind: string; subject_id: number }): string {

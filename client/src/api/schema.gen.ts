@@ -2139,6 +2139,11 @@ export interface components {
     };
     RaiseInput: {
       description: string;
+      /**
+       * @description Options proposed with it (at most [`MAX_RAISE_OPTIONS`]), stored in the same
+       * transaction as the dispute.
+       */
+      options?: components["schemas"]["OptionInput"][];
       parties?: string[];
       passage?: string | null;
       /** Format: int64 */

@@ -177,8 +177,8 @@ export async function openRaiseDispute(app: App, bodyId: number, subject: Disput
           description: description.value.trim(),
           parties,
           ...(passage ? { passage } : {}),
+          options: proposed,
         })
-        for (const option of proposed) await disputes.proposeOption(raised.id, option.title, option.description)
         announce(t('raiseDispute.done', { title: raised.title }))
         opener = undefined
         close()

@@ -16,7 +16,7 @@ use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
-use crate::storage::escalation::disputes::changes::{Escalation, NewPosition};
+use crate::storage::escalation::disputes::changes::{Escalation, NewOption, NewPosition};
 use crate::storage::escalation::disputes::{Change, Dispute, NewDispute, SUBJECT_KINDS};
 
 /// The dispute routes.
@@ -93,7 +93,14 @@ pub(crate) struct RaiseInput {
     #[serde(default)]
     parties: Vec<String>,
     passage: Option<String>,
+    /// Options proposed with it (at most [`MAX_RAISE_OPTIONS`]), stored in the same
+    /// transaction as the dispute.
+    #[serde(default)]
+    options: Vec<OptionInput>,
 }
+
+/// Most options proposed with a new dispute.
+pub const MAX_RAISE_OPTIONS: usize = 20;
 
 #[utoipa::path(
     post,
@@ -113,6 +120,7 @@ async fn raise(
     caller.require_write_scope()?;
     access::body(&state, &caller, body_id).await?.write()?;
     crate::http::extract::at_most("parties", input.parties.len(), MAX_DISPUTE_PARTIES)?;
+    crate::http::extract::at_most("options", input.options.len(), MAX_RAISE_OPTIONS)?;
     let person = caller.person_id()?;
     let party = caller_party(&state, &caller).await?;
     if !SUBJECT_KINDS.contains(&input.subject_kind.as_str()) {
@@ -140,6 +148,19 @@ async fn raise(
         Some(p) => Some(validate::text("passage", p, 1, 5_000)?),
         None => None,
     };
+    let mut options = Vec::with_capacity(input.options.len());
+    for (i, option) in input.options.iter().enumerate() {
+        // the message says which option and which of its fields
+        let named = |part: &str, error: Invalid| Invalid {
+            field: "options",
+            message: format!("option {}: {part} {}", i + 1, error.message),
+        };
+        options.push((
+            validate::text("title", &option.title, 1, 200).map_err(|e| named("title", e))?,
+            validate::text("description", &option.description, 0, 10_000)
+                .map_err(|e| named("description", e))?,
+        ));
+    }
     let mut parties = vec![party];
     for code in &input.parties {
         let id = state.db.resolve_party(code).await?.ok_or_else(|| Invalid {
@@ -162,7 +183,19 @@ async fn raise(
     };
     let dispute = state
         .db
-        .raise_dispute_by(&new, passage.as_deref(), &audit_actor(&caller))
+        .raise_dispute_by(
+            &new,
+            passage.as_deref(),
+            &options
+                .iter()
+                .map(|(title, description)| NewOption {
+                    title,
+                    description,
+                    party_id: Some(party),
+                })
+                .collect::<Vec<_>>(),
+            &audit_actor(&caller),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(dispute)))
 }

@@ -224,7 +224,8 @@ impl SqlStorage {
     }
 
     /// Opens a dispute raised by a person, with the quoted passage of a dispute on a draft
-    /// passage and the `dispute.raise` audit entry, in one transaction; returns it.
+    /// passage, the options proposed with it (each with its `dispute.option` entry) and the
+    /// `dispute.raise` audit entry, in one transaction; returns it.
     ///
     /// # Errors
     /// Storage errors.
@@ -232,6 +233,7 @@ impl SqlStorage {
         &self,
         dispute: &NewDispute,
         passage: Option<&str>,
+        options: &[changes::NewOption<'_>],
         by: &Actor,
     ) -> Result<Dispute, StorageError> {
         let now = Utc::now();
@@ -249,6 +251,15 @@ impl SqlStorage {
         }
         let subject = serde_json::json!({ "dispute": id, "body": dispute.body_id });
         append_in(&mut tx, self.backend(), by, "dispute.raise", &subject).await?;
+        if let Some(person) = dispute.raised_by_person {
+            let at = ms(now);
+            for option in options {
+                let option_id =
+                    changes::insert_option_in(&mut tx, (id, 0), *option, person, at).await?;
+                let subject = serde_json::json!({ "dispute": id, "option": option_id });
+                append_in(&mut tx, self.backend(), by, "dispute.option", &subject).await?;
+            }
+        }
         let raised = load_dispute(&mut tx, id)
             .await?
             .ok_or(StorageError::AlreadyExists("dispute"))?;

@@ -117,28 +117,15 @@ impl SqlStorage {
         if !still_open(&mut tx, dispute.id).await? {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "INSERT INTO dispute_options (dispute_id, title, description, party_id, proposed_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(dispute.id)
-        .bind(title)
-        .bind(description)
-        .bind(party_id)
-        .bind(person)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get("id")?;
-        let event_actor = format!("person:{person}");
-        insert_event(
+        let id = insert_option_in(
             &mut tx,
-            dispute.id,
-            DisputeEventKind::Option,
-            dispute.level,
-            Some(person),
-            &event_actor,
-            Some(title),
+            (dispute.id, dispute.level),
+            NewOption {
+                title,
+                description,
+                party_id,
+            },
+            person,
             at,
         )
         .await?;
@@ -430,4 +417,53 @@ pub(super) async fn insert_event(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// An option proposed for a dispute.
+#[derive(Debug, Clone, Copy)]
+pub struct NewOption<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// What it means.
+    pub description: &'a str,
+    /// The party that proposes it.
+    pub party_id: Option<i64>,
+}
+
+/// Inserts an option of dispute `dispute` (id, current level) proposed by `person` with its
+/// history event, in `tx`; returns its id. The caller appends the audit entry.
+pub(super) async fn insert_option_in(
+    tx: &mut Transaction<'_, Any>,
+    dispute: (i64, i64),
+    option: NewOption<'_>,
+    person: i64,
+    at: i64,
+) -> Result<i64, StorageError> {
+    let (dispute_id, level) = dispute;
+    let row = sqlx::query(
+        "INSERT INTO dispute_options (dispute_id, title, description, party_id, proposed_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(dispute_id)
+    .bind(option.title)
+    .bind(option.description)
+    .bind(option.party_id)
+    .bind(person)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    let event_actor = format!("person:{person}");
+    insert_event(
+        tx,
+        dispute_id,
+        DisputeEventKind::Option,
+        level,
+        Some(person),
+        &event_actor,
+        Some(option.title),
+        at,
+    )
+    .await?;
+    Ok(id)
 }
