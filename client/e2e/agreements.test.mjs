@@ -260,6 +260,10 @@ describe('role agreements and disputes in the browser', { concurrency: false }, 
     await back.click()
     await page.waitForURL(`**${groupPath}#agreement-${agreementId}`)
     await card(page).waitFor()
+    // the address e-mails give an agreement leads to it on its group's screen
+    await page.goto(`/role-agreements/${agreementId}`)
+    await page.waitForURL(`**${groupPath}#agreement-${agreementId}`)
+    await card(page).waitFor()
     assertNoConsoleErrors(B, 'dispute from an agreement')
   })
 })

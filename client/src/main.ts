@@ -21,6 +21,7 @@ import { programmeScreen } from './screens/programme'
 import { disputeScreen } from './screens/dispute'
 import { bodySettingsScreen } from './screens/body-settings'
 import { milestoneScreen } from './screens/milestone'
+import { roleAgreementLinkScreen } from './screens/role-agreement-link'
 import { actionLineFormScreen } from './screens/programme/action-line-form'
 import { milestoneFormScreen } from './screens/programme/milestone-form'
 import { directory } from './api'
@@ -65,6 +66,7 @@ const routes: Route[] = [
   { pattern: /^\/action-lines\/(\d+)\/edit\/?$/, auth: true, create: ([id]) => actionLineFormScreen(app, { lineId: Number(id) }) },
   { pattern: /^\/groups\/(\d+)\/milestones\/new\/?$/, auth: true, create: ([id]) => milestoneFormScreen(app, { bodyId: Number(id) }) },
   { pattern: /^\/milestones\/(\d+)\/edit\/?$/, auth: true, create: ([id]) => milestoneFormScreen(app, { milestoneId: Number(id) }) },
+  { pattern: /^\/role-agreements\/(\d+)\/?$/, auth: true, create: ([id]) => roleAgreementLinkScreen(app, Number(id)) },
   { pattern: /^\/milestones\/(\d+)\/?$/, auth: true, create: ([id], query) => milestoneScreen(app, Number(id), query) },
   { pattern: /^\/disputes\/(\d+)\/?$/, auth: true, create: ([id]) => disputeScreen(app, Number(id)) },
   { pattern: /^\/drafts\/(\d+)\/?$/, auth: true, create: ([id]) => draftScreen(app, Number(id)) },

@@ -874,4 +874,6 @@ export const en: Messages = {
   'inbox.dispute.raised': 'Raised',
   'inbox.dispute.resolved': 'Decided',
   'inbox.dispute.withdrawn': 'Withdrawn',
+  // the address of a role agreement
+  'agreementLink.title': 'Role agreement',
 }

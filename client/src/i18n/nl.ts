@@ -873,6 +873,8 @@ export const nl = {
   'inbox.dispute.raised': 'Aangekaart',
   'inbox.dispute.resolved': 'Besloten',
   'inbox.dispute.withdrawn': 'Ingetrokken',
+  // the address of a role agreement
+  'agreementLink.title': 'Rolafspraak',
 } as const satisfies Record<string, string>
 
 export type MessageKey = keyof typeof nl

@@ -35,6 +35,7 @@ function pathOf(subjectRef: string): string | null {
   if (kind === 'draft') return `/drafts/${id}`
   if (kind === 'dispute') return `/disputes/${id}`
   if (kind === 'milestone') return `/milestones/${id}`
+  if (kind === 'role_agreement') return `/role-agreements/${id}`
   return null
 }
 

@@ -8,6 +8,7 @@
 //! run; the key makes sure nothing arrives twice.
 
 use super::clock::Timestamp;
+use super::execute::link;
 use super::{Report, Scheduler, BATCH, LEASE_MS};
 use crate::domain::events::{actor_person, recipients, Audience, DisputeChange, Event, Targets};
 use crate::notify::{Notification, NotificationKind};
@@ -105,14 +106,6 @@ async fn deliver_one(
         }
     }
     Ok(true)
-}
-
-fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
-    scheduler
-        .settings
-        .public_url
-        .as_ref()
-        .map(|base| format!("{}{path}", base.trim_end_matches('/')))
 }
 
 fn notification(

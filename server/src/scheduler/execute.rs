@@ -94,7 +94,8 @@ fn scheduler_actor() -> Actor {
     }
 }
 
-fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
+/// The web app's address of `path`, when the public URL is configured.
+pub(super) fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
     scheduler
         .settings
         .public_url
