@@ -1,17 +1,22 @@
-//! The web client at `/`: built into the binary, read from the source tree's `client/dist`
-//! (builds that do not embed it), or from `--static-dir` (an override while developing).
+//! The web client at `/`: the built client (`client/dist`, through the `rust-embed` crate), or
+//! `--static-dir` (an override while developing).
 //!
-//! `server/build.rs` decides at build time: release builds embed `client/dist`; other builds
-//! (and `POLDER_EMBED_CLIENT=0`) name the directory and read it at run time, so a client rebuild
-//! needs no server rebuild. Either way a path that names no file answers `index.html`, so deep
-//! links such as `/groups/1` open the app; a missing file under `/assets/` answers 404 (an old
-//! page asking for a file of an earlier build should fail, not get HTML). Without a built client
-//! `/` answers 503 with a page that says how to build it, so the server still starts and its
-//! tests still run before the client exists.
+//! [`BuiltClient`] derives `rust_embed::Embed` over `client/dist`: a release build carries the
+//! files in the binary; a build with debug assertions reads the directory at run time, so a
+//! client rebuild needs no server rebuild. The directory may be missing when the server is
+//! compiled (`allow_missing`): the server and its tests build before the client does.
+//! `server/build.rs` makes a release build run again when `client/dist` changes.
+//!
+//! Either way a path that names no file answers `index.html`, so deep links such as `/groups/1`
+//! open the app; a missing file under `/assets/` answers 404 (an old page asking for a file of
+//! an earlier build should fail, not get HTML). Without a built client `/` answers 503 with a
+//! page that says how to build it, so the server still starts and its tests still run before
+//! the client exists.
 //!
 //! Caching: the files under `/assets/` carry a content hash in their names and are immutable;
-//! everything else (`index.html` first) is `no-cache`, revalidated with its `ETag`. The security
-//! headers are added to every answer by `super::finish`.
+//! everything else (`index.html` first) is `no-cache`, revalidated with its `ETag` (the SHA-256
+//! of the file, which `rust-embed` gives with every file). The security headers are added to
+//! every answer by `super::finish`.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -21,45 +26,66 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use rust_embed::{EmbeddedFile, RustEmbed};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::state::AppState;
 
-/// One file of the built client, embedded by `server/build.rs`.
-#[derive(Debug)]
-pub struct EmbeddedFile {
-    /// Path below `client/dist`, with `/` separators (`index.html`, `assets/index-abc.js`).
-    pub path: &'static str,
-    /// The file's bytes.
-    pub bytes: &'static [u8],
-    /// Entity tag: a hash of the bytes, quoted.
-    pub etag: &'static str,
+/// The built web client: `client/dist`, the output of `cd client && npm run build`.
+#[derive(rust_embed::Embed)]
+#[folder = "../client/dist"]
+#[allow_missing = true]
+pub struct BuiltClient;
+
+/// Whether this build carries the client in the binary (builds without debug assertions);
+/// others read [`SOURCE_DIST`] at run time.
+pub const EMBEDDED: bool = !cfg!(debug_assertions);
+
+/// The source tree's `client/dist`, which [`BuiltClient`] reads in builds that do not embed it.
+pub const SOURCE_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../client/dist");
+
+/// A set of files derived with `rust_embed::Embed`, as plain functions so one router serves
+/// [`BuiltClient`] and the tests serve their own folders.
+#[derive(Clone, Copy)]
+pub struct Files {
+    get: fn(&str) -> Option<EmbeddedFile>,
+    count: fn() -> usize,
 }
 
-mod generated {
-    use super::EmbeddedFile;
-    include!(concat!(env!("OUT_DIR"), "/client_files.rs"));
+impl Files {
+    /// The files of `E`.
+    pub fn of<E: RustEmbed>() -> Self {
+        Self {
+            get: E::get,
+            count: || E::iter().count(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Option<EmbeddedFile> {
+        (self.get)(path)
+    }
+}
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files")
+    }
 }
 
 /// Where the web client comes from.
 #[derive(Debug, Clone)]
 pub enum ClientSource {
-    /// Files built into the binary, sorted by path.
-    Embedded(&'static [EmbeddedFile]),
-    /// A directory holding `index.html` and `assets/`, read at run time.
+    /// Files through `rust-embed`: in the binary, or read from their folder at run time.
+    Embedded(Files),
+    /// A directory holding `index.html` and `assets/`, read at run time (`--static-dir`).
     Directory(PathBuf),
 }
 
 impl ClientSource {
-    /// What this build serves without `--static-dir`: the embedded client, or the source tree's
-    /// `client/dist` in builds that do not embed it.
+    /// What this build serves without `--static-dir`: [`BuiltClient`].
     pub fn built_in() -> Self {
-        if generated::EMBEDDED {
-            Self::Embedded(generated::FILES)
-        } else {
-            Self::Directory(PathBuf::from(generated::SOURCE_DIST))
-        }
+        Self::Embedded(Files::of::<BuiltClient>())
     }
 
     /// `--static-dir` when given, else [`ClientSource::built_in`].
@@ -70,7 +96,7 @@ impl ClientSource {
     /// Whether `index.html` is there to serve.
     pub fn has_index(&self) -> bool {
         match self {
-            Self::Embedded(files) => find(files, "index.html").is_some(),
+            Self::Embedded(files) => files.get("index.html").is_some(),
             Self::Directory(dir) => dir.join("index.html").is_file(),
         }
     }
@@ -78,7 +104,10 @@ impl ClientSource {
     /// Where the files come from, for the start-up log.
     pub fn describe(&self) -> String {
         match self {
-            Self::Embedded(files) => format!("built into the binary ({} files)", files.len()),
+            Self::Embedded(files) if EMBEDDED => {
+                format!("built into the binary ({} files)", (files.count)())
+            }
+            Self::Embedded(_) => format!("from {SOURCE_DIST}, read at run time by this build"),
             Self::Directory(dir) => format!("from {}", dir.display()),
         }
     }
@@ -117,20 +146,13 @@ pub fn serve(router: Router<AppState>, source: ClientSource) -> Router<AppState>
     }
 }
 
-fn find(files: &'static [EmbeddedFile], path: &str) -> Option<&'static EmbeddedFile> {
-    files
-        .binary_search_by(|file| file.path.cmp(path))
-        .ok()
-        .and_then(|i| files.get(i))
+/// The entity tag of a file: its SHA-256, quoted.
+fn etag(file: &EmbeddedFile) -> String {
+    format!("\"{}\"", hex::encode(file.metadata.sha256_hash()))
 }
 
 /// One answer from the embedded files.
-fn embedded(
-    files: &'static [EmbeddedFile],
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Response {
+fn embedded(files: Files, method: &Method, uri: &Uri, headers: &HeaderMap) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -139,37 +161,37 @@ fn embedded(
             .into_response();
     }
     let path = uri.path().trim_start_matches('/');
-    let file = match find(files, path) {
+    let file = match files.get(path) {
         Some(file) => file,
         None if path.starts_with("assets/") => return not_found(),
-        None => match find(files, "index.html") {
+        None => match files.get("index.html") {
             Some(index) => index,
             None => return not_built(),
         },
     };
-    let mime = mime_guess::from_path(file.path).first_or_octet_stream();
+    let etag = etag(&file);
     let mut response = if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|t| t.trim() == file.etag || t.trim() == "*")
-        }) {
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
         StatusCode::NOT_MODIFIED.into_response()
     } else if method == Method::HEAD {
         let mut response = Response::new(Body::empty());
         response
             .headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(file.bytes.len()));
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(file.data.len()));
         response
     } else {
-        Response::new(Body::from(file.bytes))
+        Response::new(Body::from(file.data))
     };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(mime.as_ref()) {
+    if let Ok(value) = HeaderValue::from_str(file.metadata.mimetype()) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    headers.insert(header::ETAG, HeaderValue::from_static(file.etag));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
     response
 }
 
@@ -215,28 +237,28 @@ fn not_built() -> Response {
 mod tests {
     use super::*;
     use axum::body::to_bytes;
+    use sha2::{Digest, Sha256};
     use tower::ServiceExt;
 
-    static FILES: &[EmbeddedFile] = &[
-        EmbeddedFile {
-            path: "assets/index-abc123.js",
-            bytes: b"console.log('polder')",
-            etag: "\"js\"",
-        },
-        EmbeddedFile {
-            path: "favicon.svg",
-            bytes: b"<svg/>",
-            etag: "\"svg\"",
-        },
-        EmbeddedFile {
-            path: "index.html",
-            bytes: b"<!doctype html><title>Polder</title>",
-            etag: "\"index\"",
-        },
-    ];
+    /// A built client of three files, in `server/testdata/client`.
+    #[derive(rust_embed::Embed)]
+    #[folder = "testdata/client"]
+    struct Fixture;
+
+    /// A client that was never built: the folder does not exist.
+    #[derive(rust_embed::Embed)]
+    #[folder = "testdata/no-such-client"]
+    #[allow_missing = true]
+    struct NotBuilt;
+
+    const INDEX: &[u8] = include_bytes!("../../testdata/client/index.html");
+
+    fn quoted_sha256(bytes: &[u8]) -> String {
+        format!("\"{}\"", hex::encode(Sha256::digest(bytes)))
+    }
 
     async fn get(
-        files: &'static [EmbeddedFile],
+        files: Files,
         method: Method,
         uri: &str,
         etag: Option<&str>,
@@ -261,57 +283,88 @@ mod tests {
 
     #[tokio::test]
     async fn the_app_answers_its_own_routes_and_files() {
+        let files = Files::of::<Fixture>();
         for path in ["/", "/index.html", "/groups/1", "/drafts/advies-1?x=1"] {
-            let (status, headers, body) = get(FILES, Method::GET, path, None).await;
+            let (status, headers, body) = get(files, Method::GET, path, None).await;
             assert_eq!(status, StatusCode::OK, "{path}");
-            assert_eq!(body, "<!doctype html><title>Polder</title>", "{path}");
+            assert_eq!(body.as_bytes(), INDEX, "{path}");
             assert_eq!(headers[header::CONTENT_TYPE], "text/html", "{path}");
-            assert_eq!(headers[header::ETAG], "\"index\"", "{path}");
+            assert_eq!(
+                headers[header::ETAG],
+                quoted_sha256(INDEX).as_str(),
+                "{path}"
+            );
         }
         let (status, headers, body) =
-            get(FILES, Method::GET, "/assets/index-abc123.js", None).await;
+            get(files, Method::GET, "/assets/index-abc123.js", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, "console.log('polder')");
         assert!(headers[header::CONTENT_TYPE]
             .to_str()
             .unwrap()
             .contains("javascript"));
-        let (status, headers, _) = get(FILES, Method::GET, "/favicon.svg", None).await;
+        let (status, headers, _) = get(files, Method::GET, "/favicon.svg", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
     }
 
     #[tokio::test]
+    async fn no_path_reaches_outside_the_client() {
+        let files = Files::of::<Fixture>();
+        // `testdata/client/../../Cargo.toml` is the server's own manifest
+        for path in ["/../../Cargo.toml", "/assets/../../../Cargo.toml"] {
+            let (status, _, body) = get(files, Method::GET, path, None).await;
+            assert!(!body.contains("[package]"), "{path}: {status}");
+        }
+    }
+
+    #[tokio::test]
     async fn a_missing_asset_is_404_and_nothing_is_written() {
-        let (status, headers, _) = get(FILES, Method::GET, "/assets/index-old.js", None).await;
+        let files = Files::of::<Fixture>();
+        let (status, headers, _) = get(files, Method::GET, "/assets/index-old.js", None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-        let (status, headers, _) = get(FILES, Method::POST, "/groups/1", None).await;
+        let (status, headers, _) = get(files, Method::POST, "/groups/1", None).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(headers[header::ALLOW], "GET, HEAD");
     }
 
     #[tokio::test]
     async fn head_and_revalidation() {
-        let (status, headers, body) = get(FILES, Method::HEAD, "/groups/1", None).await;
+        let files = Files::of::<Fixture>();
+        let (status, headers, body) = get(files, Method::HEAD, "/groups/1", None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.is_empty());
-        assert_eq!(headers[header::CONTENT_LENGTH], "36");
-        let (status, _, body) = get(FILES, Method::GET, "/", Some("\"index\"")).await;
+        assert_eq!(
+            headers[header::CONTENT_LENGTH],
+            INDEX.len().to_string().as_str()
+        );
+        let index = quoted_sha256(INDEX);
+        let (status, _, body) = get(files, Method::GET, "/", Some(&index)).await;
         assert_eq!(status, StatusCode::NOT_MODIFIED);
         assert!(body.is_empty());
-        let (status, _, _) = get(FILES, Method::GET, "/", Some("\"other\", \"js\"")).await;
+        let (status, _, _) = get(
+            files,
+            Method::GET,
+            "/",
+            Some(&format!("\"other\", {index}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+        let js = quoted_sha256(b"console.log('polder')");
+        let (status, _, _) = get(files, Method::GET, "/", Some(&format!("\"other\", {js}"))).await;
         assert_eq!(status, StatusCode::OK);
     }
 
     #[tokio::test]
     async fn without_a_built_client_the_page_says_how_to_build_it() {
-        let (status, headers, body) = get(&[], Method::GET, "/groups/1", None).await;
+        let (status, headers, body) =
+            get(Files::of::<NotBuilt>(), Method::GET, "/groups/1", None).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(headers[header::CACHE_CONTROL], "no-store");
         assert!(body.contains("npm run build"), "{body}");
-        assert!(!ClientSource::Embedded(&[]).has_index());
-        assert!(ClientSource::Embedded(FILES).has_index());
+        assert!(!ClientSource::Embedded(Files::of::<NotBuilt>()).has_index());
+        assert!(ClientSource::Embedded(Files::of::<Fixture>()).has_index());
     }
 
     #[test]
@@ -319,8 +372,17 @@ mod tests {
         let source = ClientSource::configured(Some(Path::new("/srv/polder")));
         assert!(matches!(source, ClientSource::Directory(dir) if dir == Path::new("/srv/polder")));
         assert!(matches!(
-            (ClientSource::configured(None), generated::EMBEDDED),
-            (ClientSource::Embedded(_), true) | (ClientSource::Directory(_), false)
+            ClientSource::configured(None),
+            ClientSource::Embedded(_)
         ));
+        let described = ClientSource::configured(None).describe();
+        if EMBEDDED {
+            assert!(
+                described.starts_with("built into the binary"),
+                "{described}"
+            );
+        } else {
+            assert!(described.contains("client/dist"), "{described}");
+        }
     }
 }
