@@ -5,37 +5,25 @@
 // on the dispute, which links back to the passage; and one from a role agreement.
 // Screenshots → artifacts/screenshots/agreement-*.png and dispute-raise*.png.
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe } from 'node:test'
 import { request as apiRequest } from 'playwright-core'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
-import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { assertNoConsoleErrors, DEMO_DRAFT, DEMO_GROUP, demoPerson, demoSuite, fillSignIn, shot, stepper } from './lib/suite.mjs'
 
-const screenshots = join(repoDir, 'artifacts', 'screenshots')
-const PASSWORD = 'polder-demo-2026'
-const chair = { email: 'anna@vws.demo', password: PASSWORD }
-const zin = { email: 'joost@zin.demo', password: PASSWORD }
-const zn = { email: 'pieter@zn.demo', password: PASSWORD }
-const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
-const DEMO_DRAFT = 'Advies Beter pakketbeheer'
+const chair = demoPerson('anna@vws.demo')
+const zin = demoPerson('joost@zin.demo')
+const zn = demoPerson('pieter@zn.demo')
 const TOPIC = 'Rollen bij de horizonscan geneesmiddelen'
 
-let dataDir, server, browser, A, B
+let server, A, B
 let groupPath, bodyId, agreementId, draftPath
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-async function signIn(person, who) {
-  const { page } = person
-  await page.getByLabel('E-mailadres').fill(who.email)
-  await page.getByLabel('Wachtwoord').fill(who.password)
-  await page.getByRole('button', { name: 'Inloggen' }).click()
-}
+demoSuite({
+  pages: 2,
+  ready: (suite) => {
+    server = suite.server
+    ;[A, B] = suite.people
+  },
+})
 
 /** An API session of a demo person (cookie + CSRF header), outside the browser. */
 async function apiAs(who) {
@@ -55,41 +43,7 @@ async function apiAs(who) {
   }
 }
 
-function assertNoConsoleErrors(person, label) {
-  assert.deepEqual(person.consoleErrors, [], `unexpected console errors (${label})`)
-}
-
-before(async () => {
-  await mkdir(screenshots, { recursive: true })
-  dataDir = await makeDataDir()
-  await loadDemo(dataDir)
-  server = await startServer({ dataDir, port: await freePort() })
-  console.log(`  server on ${server.base}, data in ${dataDir}`)
-  browser = await launchBrowser()
-  A = await newPersonPage(browser, server.base)
-  B = await newPersonPage(browser, server.base)
-  for (const person of [A, B]) person.allowConsoleError(httpStatusLogged(401, '/api/me'))
-})
-
-after(async () => {
-  await browser?.close()
-  const stopped = await server?.stop()
-  if (stopped && stopped.code !== 0 && stopped.signal !== 'SIGTERM') console.log(server.log.join(''))
-  if (dataDir) await removeDataDir(dataDir)
-})
-
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+const step = stepper()
 
 const card = (page) => page.locator('article.agreement', { hasText: TOPIC })
 
@@ -98,7 +52,7 @@ describe('role agreements and disputes in the browser', { concurrency: false }, 
     const { page } = A
     await page.goto('/')
     await page.waitForURL('**/sign-in')
-    await signIn(A, chair)
+    await fillSignIn(A.page, chair)
     await page.locator('#my-groups a', { hasText: DEMO_GROUP }).click()
     await page.waitForURL(/\/groups\/\d+$/)
     groupPath = new URL(page.url()).pathname
@@ -182,7 +136,7 @@ describe('role agreements and disputes in the browser', { concurrency: false }, 
     const { page } = B
     await page.goto(groupPath)
     await page.waitForURL('**/sign-in?next=*')
-    await signIn(B, zin)
+    await fillSignIn(B.page, zin)
     await page.waitForURL(`**${groupPath}`)
     await page.locator('#draft-table').getByRole('link', { name: DEMO_DRAFT }).click()
     await page.waitForURL(/\/drafts\/\d+$/)

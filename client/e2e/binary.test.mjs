@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, before, describe } from 'node:test'
 import { checkAccessibility } from './lib/axe.mjs'
 import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
 import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { stepper } from './lib/suite.mjs'
 
 const screenshots = join(repoDir, 'artifacts', 'screenshots')
 const chair = { email: 'anna@vws.demo', password: 'polder-demo-2026' }
@@ -48,18 +49,8 @@ after(async () => {
   if (dataDir) await removeDataDir(dataDir)
 })
 
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+// The steps build on each other: after the first failure the rest are skipped.
+const step = stepper()
 
 describe('one binary serves the app', { concurrency: false }, () => {
   let indexHtml

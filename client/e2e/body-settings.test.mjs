@@ -9,10 +9,11 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, before, describe } from 'node:test'
 import { checkAccessibility } from './lib/axe.mjs'
 import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
 import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { assertNoConsoleErrors, shot, signIn, stepper } from './lib/suite.mjs'
 
 const screenshots = join(repoDir, 'artifacts', 'screenshots')
 const DEMO_PASSWORD = 'polder-demo-2026'
@@ -24,21 +25,6 @@ let dataDir, port, server, browser, receiver, A, M
 let groupPath
 const received = []
 let onReceived = () => {}
-
-async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-async function signIn(person, who) {
-  const { page } = person
-  await page.goto('/sign-in')
-  await page.getByLabel('E-mailadres').fill(who.email)
-  await page.getByLabel('Wachtwoord').fill(who.password)
-  await page.getByRole('button', { name: 'Inloggen' }).click()
-  await page.waitForURL((url) => url.pathname === '/')
-}
 
 async function openGroup(page) {
   await page.locator('#my-groups a', { hasText: DEMO_GROUP }).click()
@@ -61,10 +47,6 @@ function api(page, method, path, body) {
     },
     [method, path, body],
   )
-}
-
-function assertNoConsoleErrors(person, label) {
-  assert.deepEqual(person.consoleErrors, [], `unexpected console errors (${label})`)
 }
 
 before(async () => {
@@ -101,18 +83,8 @@ after(async () => {
   if (dataDir) await removeDataDir(dataDir)
 })
 
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+// The steps build on each other: after the first failure the rest are skipped.
+const step = stepper()
 
 describe('Body settings in the browser', { concurrency: false }, () => {
   step('a member sees no settings link and is refused the settings screen', async () => {
@@ -132,7 +104,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     assert.equal(await refusal.getAttribute('role'), 'alert')
     assert.equal(await page.locator('#ladder-form').count(), 0)
     await checkAccessibility(page, 'body settings refused (member)')
-    await shot(page, 'body-settings-refused')
+    await shot(page, 'body-settings-refused', { top: true, full: true })
     assertNoConsoleErrors(M, 'member')
   })
 
@@ -155,7 +127,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     assert.ok(level0.some((text) => text.includes('(deze werkgroep)')), level0.join(' | '))
     assert.ok(!level1.some((text) => text.includes('(deze werkgroep)')), level1.join(' | '))
     await checkAccessibility(page, 'body settings (chair)')
-    await shot(page, 'body-settings-ladder')
+    await shot(page, 'body-settings-ladder', { top: true, full: true })
     assertNoConsoleErrors(A, 'chair opens settings')
   })
 
@@ -175,7 +147,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     const errorId = describedBy.split(' ')[0]
     assert.match(await page.locator(`#${errorId}`).innerText(), /Geef dit niveau een naam/)
     assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'focus on the invalid field')
-    await shot(page, 'body-settings-ladder-error')
+    await shot(page, 'body-settings-ladder-error', { top: true, full: true })
 
     await name.fill('Bestuurdersoverleg zorg')
     const days = added.getByLabel('Reactietermijn (werkdagen)', { exact: true })
@@ -323,7 +295,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Save the ladder' }).waitFor()
     await page.getByRole('heading', { level: 2, name: 'Party calendar feeds' }).waitFor()
     await checkAccessibility(page, 'body settings in English')
-    await shot(page, 'body-settings-en')
+    await shot(page, 'body-settings-en', { top: true, full: true })
     await page.locator('#lang-switch').click()
     assertNoConsoleErrors(A, 'english')
   })

@@ -4,16 +4,14 @@
 // party (errors shown at the field first); the table is committed and the programme dashboard
 // shows the milestones under their headings. Screenshots → artifacts/screenshots/import-*.png.
 import assert from 'node:assert/strict'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe } from 'node:test'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
-import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { httpStatusLogged } from './lib/browser.mjs'
+import { DEMO_GROUP, demoPerson, demoSuite, shot, stepper } from './lib/suite.mjs'
 
-const screenshots = join(repoDir, 'artifacts', 'screenshots')
-const secretariat = { email: 'bram@vws.demo', password: 'polder-demo-2026' }
-const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
+const secretariat = demoPerson('bram@vws.demo')
 const TABLE = [
   'Onderwerp;Gereed;Verantwoordelijke;Status',
   '2.3 Pakketbeheer;;;',
@@ -27,44 +25,19 @@ const TABLE = [
   '',
 ].join('\n')
 
-let dataDir, server, browser, person, tableFile, groupPath
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-before(async () => {
-  await mkdir(screenshots, { recursive: true })
-  dataDir = await makeDataDir()
-  await loadDemo(dataDir)
-  tableFile = join(dataDir, 'planning-pakketbeheer.csv')
-  await writeFile(tableFile, TABLE)
-  server = await startServer({ dataDir, port: await freePort() })
-  browser = await launchBrowser()
-  person = await newPersonPage(browser, server.base)
-  person.allowConsoleError(httpStatusLogged(401, '/api/me'))
+let tableFile, groupPath, person
+demoSuite({
+  pages: 1,
+  ready: (suite) => {
+    ;[person] = suite.people
+  },
+  async prepare(dataDir) {
+    tableFile = join(dataDir, 'planning-pakketbeheer.csv')
+    await writeFile(tableFile, TABLE)
+  },
 })
 
-after(async () => {
-  await browser?.close()
-  const stopped = await server?.stop()
-  if (stopped && stopped.code !== 0 && stopped.signal !== 'SIGTERM') console.log(server.log.join(''))
-  if (dataDir) await removeDataDir(dataDir)
-})
-
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+const step = stepper()
 
 describe('importing a table with heading rows and unknown parties', { concurrency: false }, () => {
   step('the secretariat opens the import wizard of the demo group', async () => {
@@ -89,7 +62,7 @@ describe('importing a table with heading rows and unknown parties', { concurrenc
     const tree = page.locator('#import-action-lines')
     await tree.locator('li[data-key="2.3"] > .import-heading', { hasText: '2.3 Pakketbeheer' }).waitFor()
     await tree.locator('li[data-key="2.3"] li[data-key="2.3/geneesmiddelen"]', { hasText: 'Geneesmiddelen' }).waitFor()
-    await tree.locator('li[data-key="2.3"] li[data-key="2.3.1"]', { hasText: '(regel 6, 1 mijlpalen)' }).waitFor()
+    await tree.locator('li[data-key="2.3"] li[data-key="2.3.1"]', { hasText: '(regel 6, 1 mijlpaal)' }).waitFor()
     await tree.locator(':scope > li[data-key="overig"]').waitFor()
     await page.locator('#import-milestones tr[data-line="5"]', { hasText: '2.3 Pakketbeheer › Geneesmiddelen' }).waitFor()
     assert.equal(await page.locator('#import-milestones tbody tr').count(), 4, 'heading rows are not milestones')

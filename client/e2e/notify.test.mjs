@@ -2,71 +2,24 @@
 // notifications they produce in the other person's inbox. The demo working group, in Chromium
 // against a real server. Screenshots → artifacts/screenshots/.
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe } from 'node:test'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
-import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { DEMO_DRAFT, DEMO_GROUP, demoPerson, demoSuite, shot, signIn, stepper } from './lib/suite.mjs'
 
-const screenshots = join(repoDir, 'artifacts', 'screenshots')
-const DEMO_PASSWORD = 'polder-demo-2026'
-const chair = { email: 'anna@vws.demo', password: DEMO_PASSWORD }
-const zin = { email: 'joost@zin.demo', password: DEMO_PASSWORD }
-const observer = { email: 'mark@vng.demo', password: DEMO_PASSWORD }
-const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
-const DEMO_DRAFT = 'Advies Beter pakketbeheer'
+const chair = demoPerson('anna@vws.demo')
+const zin = demoPerson('joost@zin.demo')
+const observer = demoPerson('mark@vng.demo')
 
-let dataDir, server, browser, A, J, M
+let A, J, M
 let draftPath
-
-async function shot(page, name, { top = true } = {}) {
-  if (top) await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-async function signIn(person, who) {
-  const { page } = person
-  await page.goto('/')
-  await page.waitForURL('**/sign-in')
-  await page.getByLabel('E-mailadres').fill(who.email)
-  await page.getByLabel('Wachtwoord').fill(who.password)
-  await page.getByRole('button', { name: 'Inloggen' }).click()
-  await page.getByRole('heading', { level: 1, name: 'Mijn overzicht' }).waitFor()
-}
-
-before(async () => {
-  await mkdir(screenshots, { recursive: true })
-  dataDir = await makeDataDir()
-  await loadDemo(dataDir)
-  server = await startServer({ dataDir, port: await freePort() })
-  browser = await launchBrowser()
-  A = await newPersonPage(browser, server.base)
-  J = await newPersonPage(browser, server.base)
-  M = await newPersonPage(browser, server.base)
-  for (const person of [A, J, M]) person.allowConsoleError(httpStatusLogged(401, '/api/me'))
+demoSuite({
+  pages: 3,
+  ready: (suite) => {
+    ;[A, J, M] = suite.people
+  },
 })
 
-after(async () => {
-  await browser?.close()
-  const stopped = await server?.stop()
-  if (stopped && stopped.code !== 0 && stopped.signal !== 'SIGTERM') console.log(server.log.join(''))
-  if (dataDir) await removeDataDir(dataDir)
-})
-
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+const step = stepper()
 
 describe('Mentions, following and their notifications', { concurrency: false }, () => {
   step('an observer follows the draft with a toggle button', async () => {
@@ -86,7 +39,7 @@ describe('Mentions, following and their notifications', { concurrency: false }, 
     await page.locator('.follow-count', { hasText: 'Je volgt dit' }).waitFor()
     await page.locator('#announcer', { hasText: 'Je volgt dit concept' }).waitFor()
     await checkAccessibility(page, 'draft followed')
-    await shot(page, 'draft-follow')
+    await shot(page, 'draft-follow', { top: true })
   })
 
   step('typing @ in the comment box suggests people and parties; keyboard picks one', async () => {
@@ -133,7 +86,7 @@ describe('Mentions, following and their notifications', { concurrency: false }, 
     await item.getByText('door Anna de Vries').waitFor()
     await item.getByRole('link', { name: DEMO_DRAFT }).waitFor()
     await checkAccessibility(page, 'inbox with a mention')
-    await shot(page, 'inbox-mention')
+    await shot(page, 'inbox-mention', { top: true })
   })
 
   step('a status change reaches the follower of an informed party', async () => {
@@ -149,6 +102,6 @@ describe('Mentions, following and their notifications', { concurrency: false }, 
     await item.waitFor({ timeout: 30_000 })
     await item.getByText('Nu: consultatie').waitFor()
     await checkAccessibility(M.page, 'inbox with a status change')
-    await shot(M.page, 'inbox-status-change')
+    await shot(M.page, 'inbox-status-change', { top: true })
   })
 })

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, before, describe } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { checkAccessibility } from './lib/axe.mjs'
 import { httpStatusLogged, inboxRefused, launchBrowser, newPersonPage, websocketRefused } from './lib/browser.mjs'
 import { fiftyPageDraft } from './lib/draft.mjs'
 import { installLatencyProbe, summarise, typeAndMeasure } from './lib/perf.mjs'
 import { clientDir, createUser, freePort, grant, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { assertNoConsoleErrors, fillSignIn, shot, stepper } from './lib/suite.mjs'
 
 const artifacts = join(repoDir, 'artifacts')
 const screenshots = join(artifacts, 'screenshots')
@@ -34,20 +35,6 @@ let dataDir, port, server, browser, A, B, C, D, E
 let demoDraftPath, demoGroupPath
 const perf = {}
 
-async function shot(page, name, { top = false } = {}) {
-  // new screens are shot from the top; the editor shots keep where the test left the view
-  if (top) await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-async function signIn(person, who) {
-  const { page } = person
-  await page.getByLabel('E-mailadres').fill(who.email)
-  await page.getByLabel('Wachtwoord').fill(who.password)
-  await page.getByRole('button', { name: 'Inloggen' }).click()
-}
-
 async function waitConnected(page) {
   await page.locator('#connection-status[data-state="connected"], #connection-status[data-state="merged"]').waitFor({ timeout: 15_000 })
 }
@@ -59,10 +46,6 @@ function draftText(page) {
     copy.querySelectorAll('.ProseMirror-yjs-cursor').forEach((cursor) => cursor.remove())
     return copy.textContent
   })
-}
-
-function assertNoConsoleErrors(person, label) {
-  assert.deepEqual(person.consoleErrors, [], `unexpected console errors (${label})`)
 }
 
 before(async () => {
@@ -98,18 +81,7 @@ after(async () => {
 })
 
 // The steps build on each other: after the first failure the rest are skipped.
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+const step = stepper()
 
 describe('Polder in the browser', { concurrency: false }, () => {
   step('sign-in screen: plain-language errors, accessible, Dutch by default', async () => {
@@ -143,18 +115,18 @@ describe('Polder in the browser', { concurrency: false }, () => {
         body: JSON.stringify({ error: { code: 'too_many_requests', message: 'too many sign-in attempts' } }),
       }),
     )
-    await signIn(A, anna)
+    await fillSignIn(A.page, anna)
     await page.getByRole('alert').getByText('Te veel inlogpogingen. Probeer het over 30 seconden opnieuw.').waitFor()
     await page.unroute('**/api/session')
     allow429()
     const allowRefused = A.allowConsoleError((entry) => entry.text.includes('net::ERR_CONNECTION_REFUSED') || entry.text.includes('net::ERR_FAILED'))
     await page.route('**/api/session', (route) => route.abort('connectionrefused'))
-    await signIn(A, anna)
+    await fillSignIn(A.page, anna)
     await page.getByRole('alert').getByText('De server is niet bereikbaar.').waitFor()
     await page.unroute('**/api/session')
     allowRefused()
 
-    await signIn(A, anna)
+    await fillSignIn(A.page, anna)
     await page.waitForURL((url) => url.pathname === '/')
     await page.getByText(`Ingelogd als ${anna.name}`).waitFor()
     assertNoConsoleErrors(A, 'sign-in')
@@ -191,7 +163,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
     // Joost follows a link to the draft while signed out and lands there after signing in
     await B.page.goto(`/drafts/${DRAFT}`)
     await B.page.waitForURL(`**/sign-in?next=${encodeURIComponent(`/drafts/${DRAFT}`)}`)
-    await signIn(B, joost)
+    await fillSignIn(B.page, joost)
     await B.page.waitForURL(`**/drafts/${DRAFT}`)
     await Promise.all([waitConnected(A.page), waitConnected(B.page)])
     assert.match(await A.page.locator('#connection-status').innerText(), /Verbonden/)
@@ -323,7 +295,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
     try {
       await C.page.goto('/')
       const signedIn = C.page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST')
-      await signIn(C, joost)
+      await fillSignIn(C.page, joost)
       assert.ok((await signedIn).ok(), "signed in")
       await C.page.goto(`/drafts/${READ_ONLY_DRAFT}`)
       await C.page.locator('#connection-status[data-state="connected"], #connection-status[data-state="read-only"]').waitFor({ timeout: 15_000 })
@@ -417,7 +389,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
     const { page } = C
     await page.goto('/')
     await page.waitForURL('**/sign-in')
-    await signIn(C, chair)
+    await fillSignIn(C.page, chair)
     await page.getByRole('heading', { level: 1, name: 'Mijn overzicht' }).waitFor()
     await page.locator('#my-groups a', { hasText: DEMO_GROUP }).waitFor()
     await page.locator('#my-tasks').or(page.getByText('Er staat niets voor je open.')).waitFor()
@@ -462,7 +434,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
 
     await D.page.goto(demoDraftPath)
     await D.page.waitForURL('**/sign-in?next=*')
-    await signIn(D, zin)
+    await fillSignIn(D.page, zin)
     await D.page.waitForURL(`**${demoDraftPath}`)
     await waitConnected(D.page)
     // a member does not get the status buttons
@@ -739,7 +711,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
     const { page } = E
     page.on('dialog', (dialog) => void dialog.accept())
     await page.goto('/sign-in')
-    await signIn(E, admin)
+    await fillSignIn(E.page, admin)
     await page.waitForURL((url) => url.pathname === '/')
     await page.getByRole('link', { name: 'Beheer', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Beheer' }).waitFor()

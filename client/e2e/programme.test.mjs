@@ -5,70 +5,25 @@
 // dashboard. Filters live in the URL; the CSV and calendar exports are offered. axe runs on
 // every screen; screenshots go to artifacts/screenshots/.
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe } from 'node:test'
 import { checkAccessibility } from './lib/axe.mjs'
-import { httpStatusLogged, launchBrowser, newPersonPage } from './lib/browser.mjs'
-import { freePort, loadDemo, makeDataDir, removeDataDir, repoDir, startServer } from './lib/server.mjs'
+import { DEMO_GROUP, demoPerson, demoSuite, shot, signIn, stepper } from './lib/suite.mjs'
 
-const screenshots = join(repoDir, 'artifacts', 'screenshots')
-const DEMO_PASSWORD = 'polder-demo-2026'
-const bram = { email: 'bram@vws.demo', password: DEMO_PASSWORD }
-const joost = { email: 'joost@zin.demo', password: DEMO_PASSWORD }
-const DEMO_GROUP = 'Werkgroep Beter pakketbeheer'
+const bram = demoPerson('bram@vws.demo')
+const joost = demoPerson('joost@zin.demo')
 // a ZIN milestone of the demo's advice planning, due Q2 2025 (so late) and on track
 const MOVED = 'per (deel)sector een gedragen proces'
 
-let dataDir, server, browser, S, Z
+let S, Z
 let bodyId, programmePath, movedId
-
-async function shot(page, name, { full = false } = {}) {
-  await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: full })
-  console.log(`  screenshot artifacts/screenshots/${name}.png`)
-}
-
-async function signIn(person, who) {
-  const { page } = person
-  await page.goto('/sign-in')
-  await page.getByLabel('E-mailadres').fill(who.email)
-  await page.getByLabel('Wachtwoord').fill(who.password)
-  await page.getByRole('button', { name: 'Inloggen' }).click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
-}
-
-before(async () => {
-  await mkdir(screenshots, { recursive: true })
-  dataDir = await makeDataDir()
-  await loadDemo(dataDir)
-  server = await startServer({ dataDir, port: await freePort() })
-  console.log(`  server on ${server.base}, data in ${dataDir}`)
-  browser = await launchBrowser()
-  S = await newPersonPage(browser, server.base)
-  Z = await newPersonPage(browser, server.base)
-  for (const person of [S, Z]) person.allowConsoleError(httpStatusLogged(401, '/api/me'))
+demoSuite({
+  pages: 2,
+  ready: (suite) => {
+    ;[S, Z] = suite.people
+  },
 })
 
-after(async () => {
-  await browser?.close()
-  const stopped = await server?.stop()
-  if (stopped && stopped.code !== 0 && stopped.signal !== 'SIGTERM') console.log(server.log.join(''))
-  if (dataDir) await removeDataDir(dataDir)
-})
-
-let failed = false
-function step(name, fn) {
-  test(name, { timeout: 120_000 }, async (t) => {
-    if (failed) return t.skip('an earlier step failed')
-    try {
-      await fn(t)
-    } catch (error) {
-      failed = true
-      throw error
-    }
-  })
-}
+const step = stepper()
 
 describe('the programme in the browser', { concurrency: false }, () => {
   step('the secretariat opens the dashboard: filters, exports, create links', async () => {
@@ -115,7 +70,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.goto(programmePath)
     await page.locator('#milestone-table').waitFor()
     await checkAccessibility(page, 'programme dashboard')
-    await shot(page, 'programme-dashboard', { full: true })
+    await shot(page, 'programme-dashboard', { top: true, full: true })
   })
 
   step('the secretariat creates an action line and edits it', async () => {
@@ -131,7 +86,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.getByLabel('ZIN — ', { exact: false }).selectOption('lead')
     await page.getByLabel('VNG — ', { exact: false }).selectOption('contributor')
     await checkAccessibility(page, 'action line form')
-    await shot(page, 'action-line-form')
+    await shot(page, 'action-line-form', { top: true })
     await page.getByRole('button', { name: 'Actielijn aanmaken' }).click()
     await page.getByRole('heading', { level: 1, name: /^Programma: / }).waitFor()
     const item = page.locator('#action-line-list li', { hasText: '5 Samenwerking met de regio' })
@@ -143,7 +98,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.getByLabel('Nummer').fill('5.1')
     await page.getByLabel('Titel').fill('Samenwerking met regio en gemeenten')
     await checkAccessibility(page, 'action line edit form')
-    await shot(page, 'action-line-edit')
+    await shot(page, 'action-line-edit', { top: true })
     await page.getByRole('button', { name: 'Opslaan' }).click()
     await page.locator('#action-line-list li', { hasText: '5.1 Samenwerking met regio en gemeenten' }).waitFor()
   })
@@ -169,7 +124,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.getByLabel('Advies', { exact: true }).selectOption({ index: 1 })
     await page.getByLabel('Passage (citaat)').fill('De regio maakt afspraken met de zorgkantoren.')
     await checkAccessibility(page, 'milestone form')
-    await shot(page, 'milestone-form', { full: true })
+    await shot(page, 'milestone-form', { top: true, full: true })
     await page.getByRole('button', { name: 'Mijlpaal aanmaken' }).click()
     await page.getByRole('heading', { level: 1, name: 'Regionale afspraken vastgelegd' }).waitFor()
     await page.locator('#milestone-due', { hasText: 'najaar 2027' }).waitFor()
@@ -191,7 +146,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.locator('#milestone-due', { hasText: 'Q225' }).waitFor()
     await page.locator('#milestone-actions').waitFor({ state: 'attached' })
     await checkAccessibility(page, 'milestone detail')
-    await shot(page, 'milestone-detail')
+    await shot(page, 'milestone-detail', { top: true })
 
     await page.getByLabel('Nieuwe status', { exact: true }).selectOption('verschoven')
     const newDue = page.getByLabel('Nieuw afgesproken datum')
@@ -202,7 +157,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Status wijzigen' }).click()
     await page.locator(`#detail-${movedId}-reason[aria-invalid="true"]`).waitFor()
     await checkAccessibility(page, 'rescheduling with an error')
-    await shot(page, 'milestone-reschedule')
+    await shot(page, 'milestone-reschedule', { top: true })
     await page.getByLabel('Reden').fill('De onderzoeksagenda’s per deelsector zijn later klaar.')
     await page.getByLabel('Afgesproken met').fill('ZIN, FMS en NFU (werkgroep 12 november)')
     await page.getByRole('button', { name: 'Status wijzigen' }).click()
@@ -221,7 +176,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await page.locator('#milestone-reminder', { hasText: '9 februari 2027 (14 werkdagen vooraf)' }).waitFor()
     await page.locator('#milestone-overdue-dispute[data-on="2027-03-15"]').waitFor()
     await checkAccessibility(page, 'milestone rescheduled')
-    await shot(page, 'milestone-rescheduled', { full: true })
+    await shot(page, 'milestone-rescheduled', { top: true, full: true })
 
     // the dashboard follows: no longer late, the new date in its row, in Q1 2027 on the timeline
     await page.getByRole('link', { name: /Terug naar het programma/ }).click()
@@ -232,7 +187,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     assert.equal(await page.locator(`#late [data-milestone="${movedId}"]`).count(), 0, 'no longer late')
     const column = await page.locator('#timeline thead th').allInnerTexts()
     assert.ok(column.includes('2027 Q1'), `the timeline has Q1 2027 (${column.join(', ')})`)
-    await shot(page, 'programme-after-reschedule', { full: true })
+    await shot(page, 'programme-after-reschedule', { top: true, full: true })
   })
 
   step('a ZIN member adds a progress note, follows the milestone, raises a dispute from it and changes a status from the dashboard row', async () => {
@@ -248,7 +203,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await note.waitFor()
     assert.match(await note.innerText(), /Joost Bakker/)
     await checkAccessibility(page, 'milestone with a note (ZIN member)')
-    await shot(page, 'milestone-note', { full: true })
+    await shot(page, 'milestone-note', { top: true, full: true })
     // no edit link for a member; the status may be changed (ZIN owns it)
     assert.equal(await page.locator('#edit-milestone').count(), 0)
 
@@ -275,7 +230,7 @@ describe('the programme in the browser', { concurrency: false }, () => {
     await row.getByRole('button', { name: /^Status wijzigen van/ }).click()
     await page.locator(`#milestone-table tbody tr[data-milestone="${movedId}"] .row-status [data-state="op_koers"]`).waitFor()
     await checkAccessibility(page, 'programme dashboard (ZIN member)')
-    await shot(page, 'programme-member')
+    await shot(page, 'programme-member', { top: true })
     // the calendar export for the member's own party
     await page.getByRole('button', { name: 'Agenda-feed (iCal) maken' }).click()
     const url = await page.getByLabel('Adres van de agenda-feed').inputValue()
