@@ -272,7 +272,10 @@ async fn mentions_reach_the_person_and_the_party_once_by_every_channel(backend: 
     to.sort();
     assert_eq!(to, ["fatima@fms.demo", "femke@fms.demo", "joost@zin.demo"]);
     let subject = sink.messages()[0]["subject"].as_str().unwrap().to_owned();
-    assert_eq!(subject, "Anna de Vries noemde u of uw partij: Advies Beter pakketbeheer");
+    assert_eq!(
+        subject,
+        "Anna de Vries noemde u of uw partij: Advies Beter pakketbeheer"
+    );
 
     let worker = WebhookWorker::new(
         (*app.storage).clone(),
