@@ -6,6 +6,17 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // The client's folder that builds with debug assertions serve at run time: the workspace
+    // directory (which exists) resolved, then `client/dist` (which may not exist yet, as when
+    // the tests build the server before the client).
+    let manifest =
+        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let workspace = manifest.parent().unwrap_or(&manifest);
+    let workspace = workspace
+        .canonicalize()
+        .unwrap_or_else(|_| workspace.to_path_buf());
+    let dist = workspace.join("client").join("dist");
+    println!("cargo:rustc-env=POLDER_CLIENT_DIST={}", dist.display());
     if std::env::var_os("CARGO_CFG_DEBUG_ASSERTIONS").is_none() {
         println!("cargo:rerun-if-changed=../client/dist");
         if !std::path::Path::new("../client/dist/index.html").is_file() {

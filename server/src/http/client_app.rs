@@ -1,17 +1,21 @@
-//! The web client at `/`: the built client (`client/dist`, through the `rust-embed` crate), or
-//! `--static-dir` (an override while developing).
+//! The web client at `/`: the built client (`client/dist`), or `--static-dir` (an override while
+//! developing).
 //!
-//! [`BuiltClient`] derives `rust_embed::Embed` over `client/dist`: a release build carries the
-//! files in the binary; a build with debug assertions reads the directory at run time, so a
-//! client rebuild needs no server rebuild. The directory may be missing when the server is
-//! compiled (`allow_missing`): the server and its tests build before the client does.
-//! `server/build.rs` makes a release build run again when `client/dist` changes.
+//! A release build carries the files in the binary: [`BuiltClient`] derives `rust_embed::Embed`
+//! over `client/dist`, and `server/build.rs` makes a release build run again when that folder
+//! changes. A build with debug assertions serves the source tree's `client/dist` from disk
+//! ([`SOURCE_DIST`], the same way as `--static-dir`), so a client rebuild needs no server rebuild
+//! and a client built after the server (as the test suite does) is served. (`rust-embed`'s own
+//! run-time mode is not used for this: it compares each file's resolved path with the folder's
+//! path as written when the server was compiled, and when the folder did not exist yet that
+//! path still holds `server/..`, so every file would be refused.) The folder may be missing when
+//! the server is compiled (`allow_missing`): the server and its tests build before the client.
 //!
 //! Either way a path that names no file answers `index.html`, so deep links such as `/groups/1`
-//! open the app; a missing file under `/assets/` answers 404 (an old page asking for a file of
-//! an earlier build should fail, not get HTML). Without a built client `/` answers 503 with a
-//! page that says how to build it, so the server still starts and its tests still run before
-//! the client exists.
+//! open the app; a missing file under `/assets/` answers 404 from the embedded files (an old
+//! page asking for a file of an earlier build should fail, not get HTML). Without a built
+//! client `/` answers 503 with a page that says how to build it, so the server still starts and
+//! its tests still run before the client exists.
 //!
 //! Caching: the files under `/assets/` carry a content hash in their names and are immutable;
 //! everything else (`index.html` first) is `no-cache`, revalidated with its `ETag` (the SHA-256
@@ -34,16 +38,17 @@ use crate::state::AppState;
 
 /// The built web client: `client/dist`, the output of `cd client && npm run build`.
 #[derive(rust_embed::Embed)]
-#[folder = "../client/dist"]
+#[folder = "$POLDER_CLIENT_DIST"]
 #[allow_missing = true]
 pub struct BuiltClient;
 
 /// Whether this build carries the client in the binary (builds without debug assertions);
-/// others read [`SOURCE_DIST`] at run time.
+/// others serve [`SOURCE_DIST`] from disk.
 pub const EMBEDDED: bool = !cfg!(debug_assertions);
 
-/// The source tree's `client/dist`, which [`BuiltClient`] reads in builds that do not embed it.
-pub const SOURCE_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../client/dist");
+/// The source tree's `client/dist`, served from disk by builds that do not embed it; set by
+/// `server/build.rs` as the resolved workspace directory followed by `client/dist`.
+pub const SOURCE_DIST: &str = env!("POLDER_CLIENT_DIST");
 
 /// A set of files derived with `rust_embed::Embed`, as plain functions so one router serves
 /// [`BuiltClient`] and the tests serve their own folders.
@@ -83,9 +88,14 @@ pub enum ClientSource {
 }
 
 impl ClientSource {
-    /// What this build serves without `--static-dir`: [`BuiltClient`].
+    /// What this build serves without `--static-dir`: [`BuiltClient`] in the binary, or in a
+    /// build with debug assertions [`SOURCE_DIST`] from disk.
     pub fn built_in() -> Self {
-        Self::Embedded(Files::of::<BuiltClient>())
+        if EMBEDDED {
+            Self::Embedded(Files::of::<BuiltClient>())
+        } else {
+            Self::Directory(PathBuf::from(SOURCE_DIST))
+        }
     }
 
     /// `--static-dir` when given, else [`ClientSource::built_in`].
@@ -104,10 +114,12 @@ impl ClientSource {
     /// Where the files come from, for the start-up log.
     pub fn describe(&self) -> String {
         match self {
-            Self::Embedded(files) if EMBEDDED => {
+            Self::Embedded(files) => {
                 format!("built into the binary ({} files)", (files.count)())
             }
-            Self::Embedded(_) => format!("from {SOURCE_DIST}, read at run time by this build"),
+            Self::Directory(dir) if dir == Path::new(SOURCE_DIST) => {
+                format!("from {SOURCE_DIST}, read at run time by this build")
+            }
             Self::Directory(dir) => format!("from {}", dir.display()),
         }
     }
@@ -371,10 +383,12 @@ mod tests {
     fn static_dir_overrides_the_built_in_client() {
         let source = ClientSource::configured(Some(Path::new("/srv/polder")));
         assert!(matches!(source, ClientSource::Directory(dir) if dir == Path::new("/srv/polder")));
-        assert!(matches!(
-            ClientSource::configured(None),
-            ClientSource::Embedded(_)
-        ));
+        if EMBEDDED {
+            assert!(matches!(
+                ClientSource::configured(None),
+                ClientSource::Embedded(_)
+            ));
+        }
         let described = ClientSource::configured(None).describe();
         if EMBEDDED {
             assert!(
@@ -383,6 +397,25 @@ mod tests {
             );
         } else {
             assert!(described.contains("client/dist"), "{described}");
+        }
+    }
+
+    #[test]
+    fn a_debug_build_serves_the_client_built_after_it() {
+        // the folder as the server was compiled may not have existed: it must be a plain
+        // absolute path without `..`, or files below it would not be found under it
+        let dist = Path::new(SOURCE_DIST);
+        assert!(dist.is_absolute(), "{SOURCE_DIST}");
+        assert!(
+            dist.components()
+                .all(|c| !matches!(c, std::path::Component::ParentDir)),
+            "{SOURCE_DIST}"
+        );
+        assert!(dist.ends_with("client/dist"), "{SOURCE_DIST}");
+        if !EMBEDDED {
+            assert!(
+                matches!(ClientSource::built_in(), ClientSource::Directory(dir) if dir == dist)
+            );
         }
     }
 }
