@@ -2,7 +2,7 @@
 // ("title: may be at most 200 characters"), the form puts the message under that field, marks
 // it aria-invalid and links it with aria-describedby.
 import { ApiError } from '../api'
-import { t, type MessageKey, type Params } from '../i18n'
+import { tr, type MessageKey, type Params } from '../i18n'
 import { h } from './dom'
 
 type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement
@@ -42,13 +42,20 @@ export function fieldError(control: Control): FieldError {
   return {
     element,
     show(message) {
+      // a message as it is (from the server): no longer re-translated on a language switch
+      delete element.dataset.i18n
+      delete element.dataset.i18nParams
       element.textContent = message
       element.hidden = false
       control.setAttribute('aria-invalid', 'true')
       link(true)
     },
     showKey(key, params) {
-      this.show(t(key, params))
+      // a message of the app's own: it follows a language switch
+      tr(element, key, params)
+      element.hidden = false
+      control.setAttribute('aria-invalid', 'true')
+      link(true)
     },
     clear() {
       element.textContent = ''
@@ -57,4 +64,11 @@ export function fieldError(control: Control): FieldError {
       link(false)
     },
   }
+}
+
+/** Like `fieldError`, with the message placed right before `control` (which is in its field). */
+export function fieldErrorBefore(control: Control): FieldError {
+  const error = fieldError(control)
+  control.before(error.element)
+  return error
 }

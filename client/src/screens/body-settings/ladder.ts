@@ -8,7 +8,7 @@ import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, checkboxField, field, loading, messageBox } from '../../ui/widgets'
 import { KIND_KEYS } from '../group'
-import { fieldError, type FieldError } from './field-error'
+import { fieldErrorBefore, type FieldError } from '../../ui/field-error'
 import { ladderTarget, mayName, MAX_DAYS, MAX_LEVELS, MAX_NAME, wholeNumber } from './rules'
 
 interface Row {
@@ -40,7 +40,7 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
   const autoDispute = h('input', { id: 'ladder-auto-dispute' })
   const margin = h('input', { type: 'number', id: 'ladder-margin', min: '0', max: String(MAX_DAYS), step: '1', inputmode: 'numeric' })
   const marginField = field('bodySettings.ladder.margin', margin, 'bodySettings.ladder.marginHint')
-  const marginError = fieldError(margin)
+  const marginError = fieldErrorBefore(margin)
   const save = tr(h('button', { type: 'submit', class: 'button-primary', id: 'ladder-save' }), 'bodySettings.ladder.save')
   const form = h(
     'form',
@@ -126,7 +126,7 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
           name,
           days,
           forum,
-          errors: { name: fieldError(name), days: fieldError(days), forum: fieldError(forum) },
+          errors: { name: fieldErrorBefore(name), days: fieldErrorBefore(days), forum: fieldErrorBefore(forum) },
           buttons: { up, down, remove },
         })
         const legendKey: MessageKey = index === 0 ? 'bodySettings.ladder.levelZero' : 'bodySettings.ladder.level'
@@ -204,7 +204,7 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
   const check = (): HTMLElement | null => {
     let first: HTMLElement | null = null
     const mark = (error: FieldError, control: HTMLElement, key: MessageKey, params?: Record<string, number>): void => {
-      error.show(key, params)
+      error.showKey(key, params)
       first ??= control
     }
     rows.forEach((row, index) => {
@@ -226,15 +226,15 @@ export function ladderPart(bodyId: number, forums: settings.LadderForum[]): { el
     const target = ladderTarget(error.message)
     if (!target) return false
     if (target.field === 'margin') {
-      marginError.show('bodySettings.ladder.marginInvalid', { max: MAX_DAYS })
+      marginError.showKey('bodySettings.ladder.marginInvalid', { max: MAX_DAYS })
       margin.focus()
       return true
     }
     const c = controls[target.level]
     if (!c) return false
-    if (target.field === 'days') c.errors.days.show('bodySettings.ladder.daysInvalid', { max: MAX_DAYS })
-    else if (target.field === 'name') c.errors.name.show('bodySettings.ladder.nameRequired')
-    else c.errors.forum.show('bodySettings.ladder.forumRefused')
+    if (target.field === 'days') c.errors.days.showKey('bodySettings.ladder.daysInvalid', { max: MAX_DAYS })
+    else if (target.field === 'name') c.errors.name.showKey('bodySettings.ladder.nameRequired')
+    else c.errors.forum.showKey('bodySettings.ladder.forumRefused')
     c[target.field].focus()
     return true
   }

@@ -7,7 +7,7 @@ import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, dateText, field, loading, messageBox } from '../../ui/widgets'
 import { copyRow } from './copy'
-import { fieldError } from './field-error'
+import { fieldErrorBefore } from '../../ui/field-error'
 import { invalidField, urlProblem } from './rules'
 
 const LOG_PAGE = 10
@@ -124,7 +124,7 @@ export function webhooksPart(bodyId: number): { element: HTMLElement; load(): Pr
   reveal.hidden = true
   const url = h('input', { type: 'url', id: 'webhook-url', autocomplete: 'off', spellcheck: 'false', inputmode: 'url' })
   const urlField = field('bodySettings.webhooks.url', url, 'bodySettings.webhooks.urlHint')
-  const urlError = fieldError(url)
+  const urlError = fieldErrorBefore(url)
   const submit = tr(h('button', { type: 'submit', class: 'button-primary', id: 'webhook-add' }), 'bodySettings.webhooks.add')
   const form = h(
     'form',
@@ -214,7 +214,7 @@ export function webhooksPart(bodyId: number): { element: HTMLElement; load(): Pr
     urlError.clear()
     const value = url.value.trim()
     if (!value) {
-      urlError.show('bodySettings.webhooks.urlRequired')
+      urlError.showKey('bodySettings.webhooks.urlRequired')
       url.focus()
       return
     }
@@ -235,8 +235,8 @@ export function webhooksPart(bodyId: number): { element: HTMLElement; load(): Pr
         const named = error instanceof ApiError && error.status === 422 ? invalidField(error.message) : null
         if (named?.field === 'url') {
           const key = urlProblem(named.detail)
-          if (key) urlError.show(key)
-          else urlError.showText(t('error.withMessage', { message: named.detail }))
+          if (key) urlError.showKey(key)
+          else urlError.show(t('error.withMessage', { message: named.detail }))
           url.focus()
         } else {
           errors.error(error)
