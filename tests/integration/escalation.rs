@@ -816,6 +816,22 @@ pub(crate) struct SmtpSink {
 }
 
 impl SmtpSink {
+    /// Scheduler settings that send e-mail to this sink, with links to `https://polder.test`.
+    pub(crate) fn scheduler_settings(&self) -> SchedulerSettings {
+        SchedulerSettings {
+            smtp: Some(SmtpSettings {
+                host: "127.0.0.1".to_owned(),
+                port: self.port,
+                from: "Polder <polder@polder.test>".to_owned(),
+                username: None,
+                password: None,
+                tls: TlsMode::None,
+            }),
+            public_url: Some("https://polder.test".to_owned()),
+            ..SchedulerSettings::default()
+        }
+    }
+
     pub(crate) async fn start() -> Self {
         let smtp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp");
         let python = std::env::var_os("POLDER_SMTP_PYTHON")
@@ -913,19 +929,7 @@ async fn email_goes_out_immediately_and_as_a_daily_digest(backend: Backend) {
         )
         .await;
 
-    let settings = SchedulerSettings {
-        smtp: Some(SmtpSettings {
-            host: "127.0.0.1".to_owned(),
-            port: sink.port,
-            from: "Polder <polder@polder.test>".to_owned(),
-            username: None,
-            password: None,
-            tls: TlsMode::None,
-        }),
-        public_url: Some("https://polder.test".to_owned()),
-        ..SchedulerSettings::default()
-    };
-    let scheduler = Scheduler::new((*app.storage).clone(), settings);
+    let scheduler = Scheduler::new((*app.storage).clone(), sink.scheduler_settings());
     // 05:30 UTC on 1 May: the d-14 reminder is due at 06:00, nothing yet.
     let early = scheduler.run_due(at("2026-05-01T05:30:00Z")).await;
     assert_eq!(early.notifications, 0, "{early:?}");

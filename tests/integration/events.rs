@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use polder::notify::{SmtpSettings, TlsMode};
 use polder::scheduler::{
     Clock, Report, Scheduler, SchedulerSettings, SystemClock, WebhookSettings, WebhookWorker,
 };
@@ -39,20 +38,11 @@ async fn app(backend: Backend) -> TestApp {
 
 fn settings(sink: &SmtpSink) -> SchedulerSettings {
     SchedulerSettings {
-        smtp: Some(SmtpSettings {
-            host: "127.0.0.1".to_owned(),
-            port: sink.port,
-            from: "Polder <polder@polder.test>".to_owned(),
-            username: None,
-            password: None,
-            tls: TlsMode::None,
-        }),
-        public_url: Some("https://polder.test".to_owned()),
         webhook: WebhookSettings {
             allow_internal: true,
             ..WebhookSettings::default()
         },
-        ..SchedulerSettings::default()
+        ..sink.scheduler_settings()
     }
 }
 
