@@ -4,59 +4,17 @@
 //! Amsterdam, and working days are counted from the Dutch day. The scheduler is driven by
 //! chosen moments; nothing sleeps.
 
-use polder::scheduler::{timestamp, Report, Scheduler, SchedulerSettings, Timestamp};
+use polder::scheduler::{Report, Scheduler, SchedulerSettings};
 use serde_json::json;
-use sqlx::Row;
 
 use crate::api::{Api, WorkingGroup};
-use crate::helpers::{backend_tests, Backend, TestApp};
+use crate::escalation::{app_without_scheduler, at, milestone};
+use crate::helpers::{backend_tests, Backend};
 
 backend_tests!(
     reminders_fall_due_at_eight_in_amsterdam_on_both_sides_of_each_change,
     the_day_changes_at_midnight_in_amsterdam_not_at_midnight_utc,
 );
-
-fn at(raw: &str) -> Timestamp {
-    timestamp(raw).unwrap_or_else(|| panic!("bad timestamp {raw}"))
-}
-
-async fn app_without_scheduler(backend: Backend) -> TestApp {
-    TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await
-}
-
-/// A milestone due on `due`, created at `created`, owned by ZIN.
-async fn milestone(app: &TestApp, body: i64, title: &str, due: &str, created: &str) -> i64 {
-    let id: i64 = sqlx::query(
-        "INSERT INTO milestones (body_id, title, description, due_raw, due_earliest, due_latest, \
-         due_precision, status, natural_key, created_at, updated_at) \
-         VALUES ($1, $2, '', $3, $3, $3, 'day', 'gepland', $4, $5, $5) RETURNING id",
-    )
-    .bind(body)
-    .bind(title)
-    .bind(due)
-    .bind(format!("test/{title}"))
-    .bind(at(created).timestamp_millis())
-    .fetch_one(app.storage.pool())
-    .await
-    .unwrap()
-    .try_get("id")
-    .unwrap();
-    let zin: i64 = sqlx::query("SELECT id FROM parties WHERE code = 'ZIN'")
-        .fetch_one(app.storage.pool())
-        .await
-        .unwrap()
-        .try_get("id")
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO milestone_parties (milestone_id, party_id, role) VALUES ($1, $2, 'lead')",
-    )
-    .bind(id)
-    .bind(zin)
-    .execute(app.storage.pool())
-    .await
-    .unwrap();
-    id
-}
 
 /// The reminder stages (`d-1`, `d0`, …) of `milestone` that `report` sent.
 fn stages(report: &Report, milestone: i64) -> Vec<String> {
@@ -79,6 +37,7 @@ async fn reminders_fall_due_at_eight_in_amsterdam_on_both_sides_of_each_change(b
         "Voorjaar",
         "2026-03-30",
         "2026-03-20T09:00:00Z",
+        &["ZIN"],
     )
     .await;
     // Due Monday 26 October (winter time): d-1 is Friday 23 October (summer time).
@@ -88,6 +47,7 @@ async fn reminders_fall_due_at_eight_in_amsterdam_on_both_sides_of_each_change(b
         "Najaar",
         "2026-10-26",
         "2026-10-20T09:00:00Z",
+        &["ZIN"],
     )
     .await;
     let scheduler = Scheduler::new((*app.storage).clone(), SchedulerSettings::default());
@@ -190,6 +150,7 @@ async fn the_day_changes_at_midnight_in_amsterdam_not_at_midnight_utc(backend: B
         "Middernacht",
         "2026-07-15",
         "2026-07-14T08:00:00Z",
+        &["ZIN"],
     )
     .await;
     let settings = SchedulerSettings {

@@ -35,7 +35,7 @@ backend_tests!(
     webhooks_are_signed_and_retried,
 );
 
-fn at(raw: &str) -> Timestamp {
+pub(crate) fn at(raw: &str) -> Timestamp {
     timestamp(raw).unwrap_or_else(|| panic!("bad timestamp {raw}"))
 }
 
@@ -44,7 +44,7 @@ fn ms(raw: &str) -> i64 {
 }
 
 /// A server whose own scheduler is off: the tests run it themselves.
-async fn app_without_scheduler(backend: Backend) -> TestApp {
+pub(crate) async fn app_without_scheduler(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |c| c.scheduler.enabled = false).await
 }
 
@@ -75,7 +75,7 @@ async fn person(app: &TestApp, email: &str) -> i64 {
 
 /// Inserts a milestone due on `due` (exact day), created at `created`, owned by `owners`
 /// (the first one leads).
-async fn milestone(
+pub(crate) async fn milestone(
     app: &TestApp,
     body: i64,
     title: &str,
