@@ -5,26 +5,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::api::{Api, WorkingGroup};
+use crate::governance::codes;
 use crate::helpers::{backend_tests, Backend, TestApp};
 
 backend_tests!(
     a_responsibility_text_is_signed_and_changing_it_reopens_only_that_party,
     a_role_change_reopens_only_that_party_and_an_unchanged_row_reopens_nobody,
 );
-
-fn sorted(list: &Value) -> Vec<String> {
-    let mut out: Vec<String> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            v.as_str()
-                .map_or_else(|| v["code"].as_str().unwrap().to_owned(), str::to_owned)
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 fn row<'a>(agreement: &'a Value, code: &str) -> &'a Value {
     agreement["parties"]
@@ -76,7 +63,7 @@ async fn signed_agreement(app: &TestApp) -> (Api, Vec<Api>, i64, String) {
     let pending = chair
         .get(&format!("/api/role-agreements/{id}/pending"))
         .await;
-    assert!(sorted(&pending["pending"]).is_empty(), "{pending}");
+    assert!(codes(&pending["pending"]).is_empty(), "{pending}");
     (chair, vec![zin, fms], id, hash)
 }
 
@@ -112,8 +99,8 @@ async fn a_responsibility_text_is_signed_and_changing_it_reopens_only_that_party
             StatusCode::OK,
         )
         .await;
-    assert_eq!(sorted(&changed["reopened"]), ["ZIN"]);
-    assert_eq!(sorted(&changed["carried"]), ["FMS", "VWS"]);
+    assert_eq!(codes(&changed["reopened"]), ["ZIN"]);
+    assert_eq!(codes(&changed["carried"]), ["FMS", "VWS"]);
     let agreement = &changed["agreement"];
     let new_hash = agreement["version_hash"].as_str().unwrap().to_owned();
     assert_ne!(new_hash, hash, "the hash covers the responsibility text");
@@ -131,7 +118,7 @@ async fn a_responsibility_text_is_signed_and_changing_it_reopens_only_that_party
         new_hash.as_str()
     );
     let pending = chair.get(&format!("{base}/pending")).await;
-    assert_eq!(sorted(&pending["pending"]), ["ZIN"]);
+    assert_eq!(codes(&pending["pending"]), ["ZIN"]);
     assert_eq!(
         pending["pending"][0]["previous"]["superseded_reason"],
         "reopened"
@@ -146,8 +133,8 @@ async fn a_responsibility_text_is_signed_and_changing_it_reopens_only_that_party
             StatusCode::OK,
         )
         .await;
-    assert_eq!(sorted(&kept["reopened"]), ["VWS"]);
-    assert_eq!(sorted(&kept["carried"]), ["FMS"]);
+    assert_eq!(codes(&kept["reopened"]), ["VWS"]);
+    assert_eq!(codes(&kept["carried"]), ["FMS"]);
     assert_eq!(
         row(&kept["agreement"], "VWS")["responsibility"],
         "Financiert de scan."
@@ -176,7 +163,7 @@ async fn a_responsibility_text_is_signed_and_changing_it_reopens_only_that_party
         .await;
     assert_eq!(signed["sign_off"]["version_hash"], current.as_str());
     let pending = chair.get(&format!("{base}/pending")).await;
-    assert_eq!(sorted(&pending["pending"]), ["VWS"]);
+    assert_eq!(codes(&pending["pending"]), ["VWS"]);
     app.stop().await;
 }
 
@@ -197,7 +184,7 @@ async fn a_role_change_reopens_only_that_party_and_an_unchanged_row_reopens_nobo
         )
         .await;
     assert_eq!(same["agreement"]["version_hash"], hash.as_str());
-    assert!(sorted(&same["reopened"]).is_empty(), "{same}");
+    assert!(codes(&same["reopened"]).is_empty(), "{same}");
 
     // FMS gets another role: FMS alone re-opens, the others keep their answer
     let changed = chair
@@ -208,10 +195,10 @@ async fn a_role_change_reopens_only_that_party_and_an_unchanged_row_reopens_nobo
             StatusCode::OK,
         )
         .await;
-    assert_eq!(sorted(&changed["reopened"]), ["FMS"]);
-    assert_eq!(sorted(&changed["carried"]), ["VWS", "ZIN"]);
+    assert_eq!(codes(&changed["reopened"]), ["FMS"]);
+    assert_eq!(codes(&changed["carried"]), ["VWS", "ZIN"]);
     let pending = chair.get(&format!("{base}/pending")).await;
-    assert_eq!(sorted(&pending["pending"]), ["FMS"]);
+    assert_eq!(codes(&pending["pending"]), ["FMS"]);
 
     // a new party joins: nobody's answer re-opens, the new party is pending
     let added = chair
@@ -222,9 +209,9 @@ async fn a_role_change_reopens_only_that_party_and_an_unchanged_row_reopens_nobo
             StatusCode::OK,
         )
         .await;
-    assert!(sorted(&added["reopened"]).is_empty(), "{added}");
-    assert_eq!(sorted(&added["carried"]), ["VWS", "ZIN"]);
+    assert!(codes(&added["reopened"]).is_empty(), "{added}");
+    assert_eq!(codes(&added["carried"]), ["VWS", "ZIN"]);
     let pending = chair.get(&format!("{base}/pending")).await;
-    assert_eq!(sorted(&pending["pending"]), ["FMS", "ZN"]);
+    assert_eq!(codes(&pending["pending"]), ["FMS", "ZN"]);
     app.stop().await;
 }

@@ -58,7 +58,8 @@ fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
-fn codes(list: &Value) -> Vec<String> {
+/// The party codes of a list of codes or of parties, sorted.
+pub(crate) fn codes(list: &Value) -> Vec<String> {
     let mut out: Vec<String> = list
         .as_array()
         .unwrap()
