@@ -1,6 +1,6 @@
 // Role agreements, action lines / milestones / dashboard, disputes.
 import { listAll, request } from './http'
-import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, LadderLevel, Milestone, Party, RoleAgreement, SignOff, SignOffState } from './types'
+import type { ActionLine, Dashboard, Dispute, DisputeDossier, ImportAnswer, Milestone, Party, RoleAgreement, SignOff, SignOffState } from './types'
 
 export const roleAgreements = (bodyId: number): Promise<RoleAgreement[]> => listAll(`/api/bodies/${bodyId}/role-agreements`)
 export const signOff = (agreementId: number, input: { state: SignOffState; reservation?: string; version_hash: string }): Promise<{ sign_off: SignOff; agreement: RoleAgreement; dispute: { opened: boolean; id: number | null; message: string | null } | null }> =>
@@ -39,7 +39,6 @@ export const resolveImportParty = (
 ): Promise<Party> => request('POST', `/api/bodies/${bodyId}/imports/parties`, input)
 
 export const dispute = (id: number): Promise<DisputeDossier> => request('GET', `/api/disputes/${id}`)
-export const ladder = (bodyId: number): Promise<{ body_id: number; levels: LadderLevel[] }> => request('GET', `/api/bodies/${bodyId}/ladder`)
 export const statePosition = (id: number, text: string): Promise<Dispute> => request('POST', `/api/disputes/${id}/positions`, { text })
 export const proposeOption = (id: number, title: string, description: string): Promise<{ id: number }> =>
   request('POST', `/api/disputes/${id}/options`, { title, description })

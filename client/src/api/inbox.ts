@@ -2,6 +2,7 @@
 // feeds of the signed-in person.
 import { listAll, request } from './http'
 import type { Page } from './types'
+import type { CreatedFeed, Feed } from './settings'
 
 /** Why the person is notified (the `type` tag, and what else that kind carries). */
 export interface NotificationKind {
@@ -31,13 +32,8 @@ export interface NotificationSettings {
   language: 'nl' | 'en'
 }
 
-export interface CalendarFeed {
-  id: number
-  person_id: number | null
-  party_id: number | null
-  created_at: number
-  revoked_at: number | null
-}
+/** A calendar feed (its secret address is shown once, when it is made). */
+export type CalendarFeed = Feed
 
 export const unreadCount = async (): Promise<number> => (await request<{ unread: number }>('GET', '/api/notifications/unread-count')).unread
 export const list = (): Promise<Page<InboxItem>> => request('GET', '/api/notifications?limit=100')
@@ -48,6 +44,6 @@ export const settings = (): Promise<NotificationSettings> => request('GET', '/ap
 export const saveSettings = (input: NotificationSettings): Promise<NotificationSettings> => request('PUT', '/api/me/notification-settings', input)
 
 export const feeds = (): Promise<CalendarFeed[]> => listAll('/api/me/calendar-feeds')
-export const createFeed = (): Promise<{ id: number; path: string }> => request('POST', '/api/me/calendar-feeds')
-export const createPartyFeed = (code: string): Promise<{ id: number; path: string }> => request('POST', `/api/parties/${encodeURIComponent(code)}/calendar-feeds`)
+export const createFeed = (): Promise<CreatedFeed> => request('POST', '/api/me/calendar-feeds')
+export const createPartyFeed = (code: string): Promise<CreatedFeed> => request('POST', `/api/parties/${encodeURIComponent(code)}/calendar-feeds`)
 export const revokeFeed = (id: number): Promise<void> => request('DELETE', `/api/calendar-feeds/${id}`)

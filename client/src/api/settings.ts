@@ -82,7 +82,4 @@ export const addWebhook = (bodyId: number, url: string): Promise<CreatedWebhook>
 export const switchOffWebhook = (id: number): Promise<void> => request('DELETE', `/api/webhooks/${id}`)
 export const deliveries = (webhookId: number, offset: number, limit: number): Promise<Page<Delivery>> =>
   request('GET', `/api/webhooks/${webhookId}/deliveries?offset=${offset}&limit=${limit}`)
-
-export const myFeeds = (): Promise<Feed[]> => listAll('/api/me/calendar-feeds')
-export const createPartyFeed = (code: string): Promise<CreatedFeed> => request('POST', `/api/parties/${encodeURIComponent(code)}/calendar-feeds`)
-export const revokeFeed = (id: number): Promise<void> => request('DELETE', `/api/calendar-feeds/${id}`)
+// Calendar feeds: `inbox.feeds`, `inbox.createPartyFeed`, `inbox.revokeFeed`.

@@ -1,7 +1,7 @@
 // Calendar feeds for the parties of a body: create one (its address is shown once; only a hash
 // of its secret is stored), list the ones you made, revoke. People make feeds for their own
 // party, administrators for any; the server decides either way.
-import { settings, type Body, type Me, type Party } from '../../api'
+import { inbox, type Body, type CalendarFeed, type Me, type Party } from '../../api'
 import { t, tr, trAttr } from '../../i18n'
 import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
@@ -42,7 +42,7 @@ export function feedsPart(body: Body, me: Me, parties: Party[]): { element: HTML
       errors.clear()
       void busy(submit, async () => {
         try {
-          const feed = await settings.createPartyFeed(code)
+          const feed = await inbox.createPartyFeed(code)
           reveal.replaceChildren(
             tr(h('h3', { tabindex: -1, id: 'feed-reveal-title' }), 'bodySettings.feeds.created', { party: code }),
             tr(h('p', {}), 'bodySettings.feeds.once'),
@@ -62,9 +62,9 @@ export function feedsPart(body: Body, me: Me, parties: Party[]): { element: HTML
   }
 
   const load = async (): Promise<void> => {
-    let feeds: settings.Feed[]
+    let feeds: CalendarFeed[]
     try {
-      feeds = await settings.myFeeds()
+      feeds = await inbox.feeds()
     } catch (error) {
       errors.error(error)
       listHolder.replaceChildren()
@@ -87,7 +87,7 @@ export function feedsPart(body: Body, me: Me, parties: Party[]): { element: HTML
             if (!window.confirm(t('bodySettings.feeds.confirmRevoke', { party: code }))) return
             void busy(revoke, async () => {
               try {
-                await settings.revokeFeed(feed.id)
+                await inbox.revokeFeed(feed.id)
                 announce(t('bodySettings.feeds.revoked', { party: code }))
                 await load()
                 ;(party ?? listHolder.querySelector<HTMLElement>('button'))?.focus()
