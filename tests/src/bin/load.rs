@@ -12,7 +12,12 @@
 //! - `docs`: many documents with a few KB of text each, kept open; RSS per doc.
 //! - `cold-load`: one doc with many small updates, then restart the server and
 //!   time the first SyncStep1 -> SyncStep2 round trip.
+//! - `cluster`: several server processes on one PostgreSQL database with a private
+//!   Redis, writers and readers on every node of one hot document; cross-process
+//!   delivery latency and the throughput every node delivered.
 
+#[path = "load/cluster.rs"]
+mod cluster;
 #[path = "load/cold.rs"]
 mod cold;
 #[path = "load/docs.rs"]
@@ -77,6 +82,9 @@ enum Scenario {
     Docs(docs::Args),
     /// Many small updates in one document, then timed loads after restarts.
     ColdLoad(cold::Args),
+    /// Several server processes on one PostgreSQL database and a private Redis: one hot
+    /// document, cross-process delivery latency and throughput.
+    Cluster(cluster::Args),
 }
 
 /// What every scenario gets: the server recipe, the scratch dir and options.
@@ -146,6 +154,7 @@ fn run(cli: Cli) -> Result<()> {
                 Scenario::Fanout(a) => fanout::run(&ctx, a).await,
                 Scenario::Docs(a) => docs::run(&ctx, a).await,
                 Scenario::ColdLoad(a) => cold::run(&ctx, a).await,
+                Scenario::Cluster(a) => cluster::run(&ctx, a).await,
             }
         };
         tokio::time::timeout(limit, scenario)
