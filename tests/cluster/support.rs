@@ -77,13 +77,14 @@ impl Cluster {
         client
     }
 
-    /// Prints the `polder_cluster_*` samples of every running node (absent ones are noted,
-    /// not failed).
+    /// Prints the `polder_cluster_*` samples of every running node, histograms as sum and
+    /// count only (absent metrics are noted, not failed).
     pub async fn print_metrics(&self) {
         for node in &self.nodes {
             match node.metrics().await {
                 Ok(text) => {
-                    let lines = polder_tests::process::metric_lines(&text, "polder_cluster_");
+                    let mut lines = polder_tests::process::metric_lines(&text, "polder_cluster_");
+                    lines.retain(|line| !line.contains("_bucket"));
                     if lines.is_empty() {
                         println!("{}: no polder_cluster_* metrics", node.name);
                     }
