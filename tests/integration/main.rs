@@ -17,6 +17,7 @@ mod bounds;
 mod client_openapi;
 mod credentials;
 mod dispute_options;
+mod doc_seq;
 mod durability;
 mod dutch_time;
 mod escalation;
