@@ -73,7 +73,7 @@ impl InboxSignal {
             wake(&shared, person);
             shared.relay.clone()
         };
-        // outside the lock: a relay may take a moment
+        // outside the lock: the relay is not ours to hold it for
         if let Some(relay) = relay {
             relay.publish(person);
         }
