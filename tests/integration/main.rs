@@ -24,6 +24,7 @@ mod escalation;
 mod events;
 mod governance;
 mod import_headings;
+mod inbox_cursor;
 mod limits;
 mod lists;
 mod matrix;
