@@ -12,12 +12,14 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::cluster::RedisBus;
 use crate::config::Config;
-use crate::hub::Hub;
+use crate::hub::heads::HeadCheck;
+use crate::hub::{Bus, Hub, NoBus};
 use crate::metrics::Metrics;
 use crate::scheduler::signal::{InboxSignal, OutboxSignal};
 use crate::state::AppState;
-use crate::storage::{DocStore, Persister, SqlStorage};
+use crate::storage::{Backend, DocStore, Persister, SqlStorage};
 
 /// A server that is bound and ready to run.
 pub struct App {
@@ -53,9 +55,30 @@ impl App {
         let metrics = Arc::new(Metrics::new());
         let documents: Arc<dyn DocStore> = Arc::new(storage.clone());
         let persister = Persister::spawn(documents.clone(), metrics.clone());
+        let redis = match &config.cluster.redis_url {
+            Some(url) => {
+                anyhow::ensure!(
+                    storage.backend() == Backend::Postgres,
+                    "--redis-url needs PostgreSQL (--database-url postgres://…): SQLite serves one process"
+                );
+                Some(RedisBus::start(
+                    secrecy::ExposeSecret::expose_secret(url),
+                    config.cluster.drop_publishes_percent,
+                    metrics.clone(),
+                    shutdown.clone(),
+                    &tracker,
+                )?)
+            }
+            None => None,
+        };
+        let bus: Arc<dyn Bus> = match &redis {
+            Some((bus, _)) => Arc::new(bus.clone()),
+            None => Arc::new(NoBus),
+        };
         let hub = Hub::new(
             documents,
             persister,
+            bus,
             metrics.clone(),
             config.hub.clone(),
             shutdown.clone(),
@@ -64,6 +87,28 @@ impl App {
         // This server's own wake-up of its live inbox sockets: servers in one process (tests)
         // never wake each other's.
         let inbox = InboxSignal::default();
+        let redis = redis.map(|(bus, inbound)| {
+            let wake = inbox.clone();
+            tracker.spawn(bus.clone().route(
+                inbound,
+                hub.clone(),
+                move |person| wake.notify(person),
+                shutdown.clone(),
+            ));
+            bus
+        });
+        if storage.backend() == Backend::Postgres {
+            // Other processes may write the same documents: the head check heals whatever the
+            // bus lost, and without a bus it is how their updates arrive.
+            let check = match redis {
+                Some(_) => config.cluster.head_check,
+                None => HeadCheck {
+                    every: config.cluster.head_check.degraded,
+                    ..config.cluster.head_check
+                },
+            };
+            tracker.spawn(crate::hub::heads::run(hub.clone(), check, shutdown.clone()));
+        }
         let outbox = OutboxSignal::default();
         let state = AppState {
             db: storage.clone(),
@@ -82,6 +127,7 @@ impl App {
             inbox: inbox.clone(),
             outbox: outbox.clone(),
             inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
+            redis,
         };
         crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(

@@ -171,6 +171,16 @@ struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     database: DatabaseArgs,
+    /// Redis for several processes on one PostgreSQL database: redis://[user:password@]host[:port][/db].
+    /// Updates, presence, freezes and inbox wake-ups cross between processes over it; without
+    /// it each process still sees the others' updates by polling the database.
+    #[arg(long, env = "POLDER_REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// Tests only: drop this percentage of the document messages published to Redis, so that
+    /// the paths that heal lost messages run.
+    #[arg(long, env = "POLDER_TEST_DROP_PUBLISHES", default_value_t = 0, hide = true,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    test_drop_publishes: u8,
     /// Directory of a built web client to serve at `/` instead of the one built into the
     /// binary (for development).
     #[arg(long, env = "POLDER_STATIC_DIR")]
@@ -322,6 +332,11 @@ impl ServeArgs {
             data_dir: self.database.data_dir,
             static_dir: self.static_dir,
             secure_cookies: self.secure_cookies,
+            cluster: crate::config::ClusterConfig {
+                redis_url: self.redis_url.map(SecretString::from),
+                drop_publishes_percent: self.test_drop_publishes,
+                ..crate::config::ClusterConfig::default()
+            },
             ..Config::default()
         };
         config.limits.max_connections = self.max_connections;

@@ -167,6 +167,19 @@ pub struct Config {
     pub auth: crate::auth::settings::AuthSettings,
     /// Reminders, escalation timeouts and notification delivery.
     pub scheduler: crate::scheduler::SchedulerSettings,
+    /// Several processes on one database.
+    pub cluster: ClusterConfig,
+}
+
+/// How this process works with others on the same PostgreSQL database.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterConfig {
+    /// Redis for cross-process delivery (`--redis-url`); may hold a password.
+    pub redis_url: Option<secrecy::SecretString>,
+    /// Tests only: the share of document publishes dropped on purpose.
+    pub drop_publishes_percent: u8,
+    /// How often each loaded document's head is read from the database.
+    pub head_check: crate::hub::heads::HeadCheck,
 }
 
 impl Default for Config {
@@ -183,6 +196,7 @@ impl Default for Config {
             secure_cookies: false,
             auth: crate::auth::settings::AuthSettings::default(),
             scheduler: crate::scheduler::SchedulerSettings::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }

@@ -43,6 +43,79 @@ pub struct Metrics {
     pub presence_dropped: Counter,
     /// Open sockets closed or downgraded because their credential or access changed.
     pub sockets_reauthorised: Counter,
+    /// What crosses between the processes of a cluster.
+    pub cluster: ClusterMetrics,
+}
+
+/// The cluster's counters (`polder_cluster_*`): what one process learned from the others.
+pub struct ClusterMetrics {
+    /// Updates of another process applied here and relayed to this process's connections.
+    pub relayed: Counter,
+    /// Messages of another process that brought nothing new (already applied).
+    pub duplicates: Counter,
+    /// Catch-up reads of the log: a gap in the sequence, a message without its payload, or a
+    /// head seen in the periodic check that this process had not reached.
+    pub gaps_healed: Counter,
+    /// Publishes that failed (Redis unreachable or too slow); the periodic check heals them.
+    pub publish_failures: Counter,
+    /// Publishes dropped on purpose by the test switch.
+    pub publishes_dropped: Counter,
+    /// Messages of another process dropped because a document's mailbox was full.
+    pub inbound_dropped: Counter,
+    /// From another process's commit to this process relaying the update.
+    pub relay_seconds: Histogram,
+}
+
+impl ClusterMetrics {
+    fn new(relay_seconds: Histogram) -> Self {
+        Self {
+            relayed: Counter::default(),
+            duplicates: Counter::default(),
+            gaps_healed: Counter::default(),
+            publish_failures: Counter::default(),
+            publishes_dropped: Counter::default(),
+            inbound_dropped: Counter::default(),
+            relay_seconds,
+        }
+    }
+
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "relayed",
+            "Updates of other processes applied and relayed here",
+            self.relayed.clone(),
+        );
+        registry.register(
+            "duplicates",
+            "Messages of other processes that brought nothing new",
+            self.duplicates.clone(),
+        );
+        registry.register(
+            "gaps_healed",
+            "Catch-up reads of the update log after a gap or a missed message",
+            self.gaps_healed.clone(),
+        );
+        registry.register(
+            "publish_failures",
+            "Publishes to Redis that failed",
+            self.publish_failures.clone(),
+        );
+        registry.register(
+            "publishes_dropped",
+            "Publishes dropped on purpose by the test switch",
+            self.publishes_dropped.clone(),
+        );
+        registry.register(
+            "inbound_dropped",
+            "Messages of other processes dropped at a full document mailbox",
+            self.inbound_dropped.clone(),
+        );
+        registry.register(
+            "relay_seconds",
+            "From another process's commit to the relay here",
+            self.relay_seconds.clone(),
+        );
+    }
 }
 
 impl Metrics {
@@ -65,6 +138,8 @@ impl Metrics {
         let state_replies_coalesced = Counter::default();
         let presence_dropped = Counter::default();
         let sockets_reauthorised = Counter::default();
+        let cluster = ClusterMetrics::new(metrics_seconds());
+        cluster.register(registry.sub_registry_with_prefix("cluster"));
         registry.register_collector(Box::new(queued::QueuedBytesCollector(
             outbound_queued.clone(),
         )));
@@ -147,6 +222,7 @@ impl Metrics {
             state_replies_coalesced,
             presence_dropped,
             sockets_reauthorised,
+            cluster,
         }
     }
 

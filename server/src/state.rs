@@ -47,4 +47,6 @@ pub struct AppState {
     pub outbox: crate::scheduler::signal::OutboxSignal,
     /// One permit per open live inbox socket.
     pub inbox_permits: Arc<Semaphore>,
+    /// The Redis bus between processes, when `--redis-url` is set (for readiness).
+    pub redis: Option<crate::cluster::RedisBus>,
 }

@@ -16,6 +16,10 @@ pub const MESSAGE_TOO_BIG: u16 = 1009;
 /// The server could not store updates (database unavailable); the client should reconnect,
 /// which resends what the server lacks.
 pub const INTERNAL_ERROR: u16 = 1011;
+/// The document changed under this process in a way its memory cannot follow (another process
+/// froze it, or claimed a Yjs client id, while an update was on its way to the database): the
+/// document is reloaded from storage; reconnect, which resends what the server lacks.
+pub const SERVICE_RESTART: u16 = 1012;
 /// The connection's outbound queue filled up (the client stopped reading fast enough).
 /// The client should reconnect and resync.
 pub const SLOW_CONSUMER: u16 = 1013;

@@ -28,16 +28,33 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The server can serve: the database answers and it is not shutting down.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+/// The server can serve: the database answers and it is not shutting down. The answer also
+/// says whether Redis answers (`redis: ok`, `down`, or `off` without `--redis-url`): a process
+/// whose Redis is down still serves everything, with other processes' updates arriving by
+/// polling the database, so Redis does not decide readiness.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    let redis = match &state.redis {
+        None => "off",
+        Some(bus) if crate::hub::Bus::healthy(bus) => "ok",
+        Some(_) => "down",
+    };
     if state.shutdown.is_cancelled() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("shutting down\ndatabase: ok\nredis: {redis}\n"),
+        );
     }
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+        Ok(()) => (
+            StatusCode::OK,
+            format!("ready\ndatabase: ok\nredis: {redis}\n"),
+        ),
         Err(error) => {
             tracing::warn!(%error, "readiness check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database unavailable\ndatabase: down\nredis: {redis}\n"),
+            )
         }
     }
 }

@@ -8,6 +8,11 @@
 //!    pending, so no peer ever sees an update that is not stored;
 //! 4. if storing fails, the in-memory state is ahead of storage: every peer is closed (they
 //!    reconnect and resend) and the actor stops, so the next join reloads from storage.
+//!
+//! Other processes may hold the same document (`cluster`): after each commit the actor
+//! publishes what it stored, applies what the others stored in sequence order, and reads any gap
+//! from the database. A snapshot of memory covers only the numbers up to which every update is
+//! applied.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -17,13 +22,16 @@ use polder_shared::DocId;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use super::remote::{Remote, MAX_INLINE_BYTES};
+use super::sequence::Sequence;
 use super::{CloseReason, DocCommand, Hub, Peer};
-use crate::storage::{ClientClaim, DeletionRecord, UpdateBatch};
+use crate::storage::{Appended, ClientClaim, Compaction, DeletionRecord, UpdateBatch};
 use crate::sync::attribution;
 use crate::sync::document::DocState;
 use crate::sync::protocol::{self, Inbound, ValidUpdate};
 use crate::sync::ConnId;
 
+mod cluster;
 mod delivery;
 
 /// Most messages handled before pending updates are flushed.
@@ -36,6 +44,9 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
     let span = tracing::info_span!("document", doc_id = %doc_id);
     async move {
         hub.shared.metrics.documents_loaded.inc();
+        // Subscribe before loading: what other processes commit meanwhile waits in the mailbox
+        // and is applied (or found a duplicate) once the stored state is in memory.
+        hub.shared.bus.subscribe(&doc_id);
         let started = Instant::now();
         match load(&hub, &doc_id).await {
             Ok(loaded) => {
@@ -45,21 +56,26 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
                     .document_load_seconds
                     .observe(elapsed.as_secs_f64());
                 tracing::debug!(log_len = loaded.log_len, ?elapsed, "document loaded");
+                let known_head = loaded.seq.highest();
                 let actor = DocActor {
                     hub: hub.clone(),
                     doc_id: doc_id.clone(),
                     state: loaded.state,
                     peers: HashMap::new(),
                     pending: Vec::new(),
-                    last_id: loaded.last_id,
+                    seq: loaded.seq,
+                    known_head,
+                    heal_at: None,
                     log_since_snapshot: loaded.log_len,
                     frozen: loaded.frozen,
+                    frozen_changed: Instant::now(),
                     claims: loaded.claims,
                     pending_claims: Vec::new(),
                     pending_deletions: Vec::new(),
                     bytes_since_snapshot: 0,
                     idle_since: Instant::now(),
                 };
+                actor.publish(Remote::AwarenessQuery);
                 actor.serve(inbox).await;
             }
             Err(error) => {
@@ -68,6 +84,7 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
                 refuse_waiting(inbox);
             }
         }
+        hub.shared.bus.unsubscribe(&doc_id);
         hub.shared.metrics.documents_loaded.dec();
     }
     .instrument(span)
@@ -77,7 +94,7 @@ pub(super) async fn run(hub: Hub, doc_id: DocId, inbox: mpsc::Receiver<DocComman
 /// A document as loaded from storage.
 struct Loaded {
     state: DocState,
-    last_id: i64,
+    seq: Sequence,
     log_len: usize,
     frozen: bool,
     claims: HashMap<u64, Option<i64>>,
@@ -98,13 +115,28 @@ async fn load(hub: &Hub, doc_id: &DocId) -> Result<Loaded, String> {
         stored.updates.iter().map(|(_, data)| data.as_slice()),
     )
     .map_err(|e| e.to_string())?;
+    // Every number up to the head is in the state; rows committed after the head was read are
+    // in it too, above it.
+    let mut seq = Sequence::new(stored.head_seq.max(stored.snapshot_upto));
+    for (number, _) in &stored.updates {
+        seq.mark(*number, *number);
+    }
     Ok(Loaded {
         state,
-        last_id: stored.last_id(),
+        seq,
         log_len: stored.updates.len(),
         frozen: stored.frozen,
         claims: claims.into_iter().collect(),
     })
+}
+
+/// Logs what a compaction came to.
+fn report_compaction(result: Result<Compaction, crate::storage::StorageError>) {
+    match result {
+        Ok(Compaction::Written) => {}
+        Ok(outcome) => tracing::debug!(?outcome, "compaction left to another process"),
+        Err(error) => tracing::warn!(%error, "compaction failed; the log stays as it is"),
+    }
 }
 
 /// Closes every connection that was waiting for a document that could not be loaded.
@@ -116,7 +148,11 @@ fn refuse_waiting(mut inbox: mpsc::Receiver<DocCommand>) {
             DocCommand::Snapshot { reply, .. } => {
                 let _ = reply.send(Err(super::HubError::DocumentGone));
             }
-            DocCommand::Leave(_) | DocCommand::Message { .. } | DocCommand::SetAccess { .. } => {}
+            DocCommand::Leave(_)
+            | DocCommand::Message { .. }
+            | DocCommand::SetAccess { .. }
+            | DocCommand::Remote { .. }
+            | DocCommand::Head(_) => {}
         }
     }
 }
@@ -128,12 +164,20 @@ struct DocActor {
     peers: HashMap<ConnId, Peer>,
     /// Updates applied in memory but not yet stored, with the connection they came from.
     pending: Vec<(ConnId, Bytes)>,
-    /// Log id of the newest stored update this state includes.
-    last_id: i64,
+    /// The log sequence numbers this state includes.
+    seq: Sequence,
+    /// The highest sequence number known to be stored (from own commits, other processes'
+    /// messages and the head check); the state catches up when it is behind.
+    known_head: i64,
+    /// When to read the log for numbers still missing (a short grace lets messages in flight
+    /// arrive first).
+    heal_at: Option<Instant>,
     log_since_snapshot: usize,
     bytes_since_snapshot: usize,
     /// Read-only for everyone (a draft past `concept`).
     frozen: bool,
+    /// When `frozen` last changed here.
+    frozen_changed: Instant,
     /// Yjs client id → the person whose connection first sent its content.
     claims: HashMap<u64, Option<i64>>,
     /// Claims made by pending updates, stored with them.
@@ -155,12 +199,18 @@ impl DocActor {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let heal_at = self.heal_at;
             let next = tokio::select! {
                 command = inbox.recv() => match command {
                     Some(command) => self.handle_batch(command, &mut inbox).await,
                     None => Next::Stop,
                 },
                 _ = tick.tick() => self.on_tick(&inbox).await,
+                () = cluster::until(heal_at) => {
+                    self.heal_at = None;
+                    self.catch_up().await;
+                    Next::Continue
+                }
                 () = shutdown.cancelled() => {
                     self.shut_down().await;
                     Next::Stop
@@ -207,15 +257,10 @@ impl DocActor {
                     let _ = reply.send(Err(super::HubError::DocumentGone));
                     return Next::Stop;
                 }
-                if let Some((frozen, reason)) = set_frozen {
-                    self.frozen = frozen;
-                    tracing::info!(frozen, reason, "document access changed");
-                    if frozen {
-                        self.broadcast(protocol::encode_permission_denied(reason), None);
-                    }
-                }
-                let _ = reply.send(Ok(self.state.diff(&yrs::StateVector::default())));
+                let _ = reply.send(self.snapshot_for_version(set_frozen).await);
             }
+            DocCommand::Remote { origin, message } => return self.on_remote(origin, message).await,
+            DocCommand::Head(head) => self.on_head(head),
             DocCommand::Message { conn, message } => {
                 if !self.peers.contains_key(&conn) {
                     return Next::Continue; // closed while its message was queued
@@ -273,6 +318,7 @@ impl DocActor {
                 self.peers.get(&conn).and_then(|p| p.stamp.as_deref()),
             ) {
                 Ok(Some(changed)) => {
+                    self.publish_awareness(&changed);
                     self.broadcast(protocol::encode_awareness(changed), Some(conn))
                 }
                 Ok(None) => {}
@@ -396,18 +442,44 @@ impl DocActor {
             deletions: std::mem::take(&mut self.pending_deletions),
         };
         match self.hub.shared.persister.append(batch).await {
-            Ok(last_id) => {
-                self.last_id = last_id;
+            Ok(Appended::Stored {
+                first_seq,
+                last_seq,
+            }) => {
+                self.seq.mark(first_seq, last_seq);
+                self.known_head = self.known_head.max(last_seq);
                 let metrics = self.hub.shared.metrics.clone();
+                let inline =
+                    pending.iter().map(|(_, raw)| raw.len()).sum::<usize>() <= MAX_INLINE_BYTES;
+                let mut updates = Vec::with_capacity(if inline { pending.len() } else { 0 });
                 for (origin, raw) in pending {
                     metrics.updates.inc();
                     metrics.update_bytes.inc_by(raw.len() as u64);
                     self.log_since_snapshot += 1;
                     self.bytes_since_snapshot += raw.len();
                     self.broadcast(protocol::encode_update(&raw), Some(origin));
+                    if inline {
+                        updates.push(raw);
+                    }
                 }
+                self.publish(Remote::Updates {
+                    first_seq,
+                    last_seq,
+                    updates: inline.then_some(updates),
+                    committed_at_ms: crate::clock::now_ms(),
+                });
+                self.schedule_catch_up();
                 self.maybe_compact();
                 Next::Continue
+            }
+            Ok(Appended::Refused(refusal)) => {
+                // Applied in memory but refused by the database: memory is ahead of what is
+                // stored, so reload it; the sender's client resends and is told why.
+                tracing::warn!(%refusal, "the database refused updates; reloading the document");
+                self.hub.shared.metrics.updates_refused.inc();
+                self.hub.unregister(&self.doc_id);
+                self.close_all_peers(CloseReason::RELOAD);
+                Next::Stop
             }
             Err(error) => {
                 tracing::error!(%error, "updates could not be stored; closing the document's connections");
@@ -425,17 +497,17 @@ impl DocActor {
         {
             return;
         }
+        // Memory holds every update up to `applied` (and perhaps more): that is what the
+        // snapshot may claim to cover; rows above it stay.
         let snapshot = self.state.snapshot();
-        let upto = self.last_id;
+        let upto = self.seq.applied();
         self.log_since_snapshot = 0;
         self.bytes_since_snapshot = 0;
         let storage = self.hub.shared.storage.clone();
         let doc_id = self.doc_id.clone();
         self.hub.shared.tracker.spawn(
             async move {
-                if let Err(error) = storage.compact(&doc_id, &snapshot, upto).await {
-                    tracing::warn!(%error, "compaction failed; the log stays as it is");
-                }
+                report_compaction(storage.compact(&doc_id, &snapshot, upto).await);
             }
             .in_current_span(),
         );
@@ -447,15 +519,13 @@ impl DocActor {
             return;
         }
         let snapshot = self.state.snapshot();
-        if let Err(error) = self
-            .hub
-            .shared
-            .storage
-            .compact(&self.doc_id, &snapshot, self.last_id)
-            .await
-        {
-            tracing::warn!(%error, "compaction failed; the log stays as it is");
-        }
+        report_compaction(
+            self.hub
+                .shared
+                .storage
+                .compact(&self.doc_id, &snapshot, self.seq.applied())
+                .await,
+        );
         self.log_since_snapshot = 0;
         self.bytes_since_snapshot = 0;
     }
@@ -468,6 +538,12 @@ impl DocActor {
             Ok(Some(removed)) => self.broadcast(protocol::encode_awareness(removed), None),
             Ok(None) => {}
             Err(error) => tracing::debug!(%error, "presence expiry skipped"),
+        }
+        let bus = self.hub.shared.bus.clone();
+        match self.state.drop_dead_nodes(|node| bus.node_alive(node)) {
+            Ok(Some(removed)) => self.broadcast(protocol::encode_awareness(removed), None),
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, "removing presence of a stopped process skipped"),
         }
         if !self.peers.is_empty()
             || self.idle_since.elapsed() < self.hub.shared.settings.idle_unload
@@ -505,7 +581,10 @@ impl DocActor {
             self.idle_since = Instant::now();
         }
         match self.state.remove_connection(conn) {
-            Ok(Some(removed)) => self.broadcast(protocol::encode_awareness(removed), None),
+            Ok(Some(removed)) => {
+                self.publish_awareness(&removed);
+                self.broadcast(protocol::encode_awareness(removed), None)
+            }
             Ok(None) => {}
             Err(error) => tracing::debug!(%error, "presence removal skipped"),
         }

@@ -12,12 +12,20 @@
 //! - [`outbox`]: that outbound queue, bounded in frames and in bytes, with at most one
 //!   full-state reply waiting per connection.
 //!
-//! The hub reaches storage only through [`DocStore`] (load, append, compact, client claims),
-//! so its unit tests run on an in-memory store, a failing one included.
+//! - [`remote`]: what the processes of a cluster tell each other about a document, and the
+//!   [`Bus`] that carries it ([`NoBus`] for a single process); [`heads`]: the periodic check of
+//!   each loaded document's head in the database, which heals any message the bus lost.
+//!
+//! The hub reaches storage only through [`DocStore`] (load, append, compact, client claims, the
+//! log after a number, heads), so its unit tests run on an in-memory store, a failing one
+//! included.
 
 mod actor;
+pub mod heads;
 pub mod outbox;
 pub mod peer;
+pub mod remote;
+mod sequence;
 #[cfg(test)]
 mod tests;
 
@@ -33,9 +41,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use peer::{CloseReason, Kick, Peer};
+pub use remote::{Bus, Envelope, NoBus, NodeId, Remote};
 
 use crate::metrics::Metrics;
-use crate::storage::{DocStore, Persister};
+use crate::storage::{DocHead, DocStore, Persister};
 use crate::sync::protocol::Inbound;
 use crate::sync::ConnId;
 
@@ -101,12 +110,20 @@ pub(crate) enum DocCommand {
         set_frozen: Option<(bool, &'static str)>,
         reply: tokio::sync::oneshot::Sender<Result<Vec<u8>, HubError>>,
     },
+    /// A message of another process.
+    Remote {
+        origin: NodeId,
+        message: Remote,
+    },
+    /// The document's head, as the periodic check read it.
+    Head(DocHead),
 }
 
 struct HubShared {
     docs: Mutex<HashMap<DocId, mpsc::Sender<DocCommand>>>,
     storage: Arc<dyn DocStore>,
     persister: Persister,
+    bus: Arc<dyn Bus>,
     metrics: Arc<Metrics>,
     settings: HubSettings,
     shutdown: CancellationToken,
@@ -122,10 +139,12 @@ pub struct Hub {
 
 impl Hub {
     /// Creates an empty hub. Actors are spawned on `tracker` and stop when `shutdown` fires,
-    /// after storing what they hold.
+    /// after storing what they hold. `bus` carries messages to the other processes of a
+    /// cluster ([`NoBus`] for a single process).
     pub fn new(
         storage: Arc<dyn DocStore>,
         persister: Persister,
+        bus: Arc<dyn Bus>,
         metrics: Arc<Metrics>,
         settings: HubSettings,
         shutdown: CancellationToken,
@@ -136,6 +155,7 @@ impl Hub {
                 docs: Mutex::new(HashMap::new()),
                 storage,
                 persister,
+                bus,
                 metrics,
                 settings,
                 shutdown,
@@ -153,6 +173,57 @@ impl Hub {
     /// Number of documents in memory.
     pub fn loaded_documents(&self) -> usize {
         self.lock_docs().len()
+    }
+
+    /// The documents in memory.
+    pub fn loaded_doc_ids(&self) -> Vec<DocId> {
+        self.lock_docs().keys().cloned().collect()
+    }
+
+    /// This process's id in the cluster.
+    pub fn node(&self) -> NodeId {
+        self.shared.bus.node()
+    }
+
+    /// Hands a message of another process to its document's actor, if the document is in
+    /// memory here. Never waits: when the mailbox is full the message is dropped (and counted);
+    /// the head check finds what it carried.
+    pub fn deliver_remote(&self, envelope: Envelope) {
+        if envelope.origin == self.node() {
+            return;
+        }
+        let command = DocCommand::Remote {
+            origin: envelope.origin,
+            message: envelope.message,
+        };
+        self.try_deliver(&envelope.doc_id, command);
+    }
+
+    /// Hands each loaded document its head as the periodic check read it.
+    pub fn deliver_heads(&self, heads: Vec<DocHead>) {
+        for head in heads {
+            let doc_id = head.doc_id.clone();
+            self.try_deliver(&doc_id, DocCommand::Head(head));
+        }
+    }
+
+    fn try_deliver(&self, doc_id: &DocId, command: DocCommand) {
+        let mailbox = self.lock_docs().get(doc_id).cloned();
+        if let Some(mailbox) = mailbox {
+            if mailbox.try_send(command).is_err() {
+                self.shared.metrics.cluster.inbound_dropped.inc();
+            }
+        }
+    }
+
+    /// Whether messages between processes flow now.
+    pub fn bus_healthy(&self) -> bool {
+        self.shared.bus.healthy()
+    }
+
+    /// The storage the hub reads heads from.
+    pub(crate) fn storage(&self) -> &Arc<dyn DocStore> {
+        &self.shared.storage
     }
 
     /// Attaches a connection to a document, loading the document first if needed. The actor

@@ -43,6 +43,11 @@ impl CloseReason {
         code: close::INTERNAL_ERROR,
         reason: "storage unavailable: reconnect to resend your changes",
     };
+    /// The append statement refused an update that was already applied in memory.
+    pub const RELOAD: Self = Self {
+        code: close::SERVICE_RESTART,
+        reason: "the document changed on another server: reconnect to resync",
+    };
     /// The credential is no longer valid (revoked token, signed out, expired session, changed
     /// password): permanent, the client must sign in again.
     pub const CREDENTIAL_REVOKED: Self = Self {

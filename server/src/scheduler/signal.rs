@@ -3,24 +3,43 @@
 //!
 //! One [`InboxSignal`] belongs to one running server: the app creates it, puts it in the app
 //! state for the inbox sockets and hands it to the scheduler that stores notifications, so
-//! servers in one process do not wake each other (there is no process-wide signal). A wake-up is a hint: the database is the truth. A socket woken looks for items after
-//! the last one it sent; items stored by another process arrive with the socket's slow safety
-//! poll.
+//! servers in one process do not wake each other (there is no process-wide signal). The other
+//! processes of a cluster hear of a wake-up through its [`InboxRelay`] (Redis in production),
+//! whose subscriber passes each one on with [`InboxSignal::notify_local`]. A wake-up is a hint:
+//! the database is the truth. A socket woken looks for items after the last one it sent; one
+//! whose wake-up got lost finds them with its slow safety poll.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{watch, Notify};
 
+/// Carries an inbox wake-up to the other processes of a cluster (Redis in production).
+///
+/// [`InboxSignal::notify`] calls it for every wake-up, from the task that stored the items: it
+/// must not block (queue, bounded, and drop when full; a lost wake-up only waits for the
+/// safety poll).
+pub trait InboxRelay: Send + Sync + 'static {
+    /// Tells the other processes that `person` has new items.
+    fn publish(&self, person: i64);
+}
+
 struct Person {
     wake: watch::Sender<u64>,
     sockets: usize,
 }
 
-/// Per-person wake-ups and socket counts; cheap to clone.
+#[derive(Default)]
+struct Shared {
+    people: HashMap<i64, Person>,
+    relay: Option<Arc<dyn InboxRelay>>,
+}
+
+/// Per-person wake-ups and socket counts; cheap to clone (clones share everything, the relay
+/// too).
 #[derive(Clone, Default)]
 pub struct InboxSignal {
-    people: Arc<Mutex<HashMap<i64, Person>>>,
+    shared: Arc<Mutex<Shared>>,
 }
 
 impl std::fmt::Debug for InboxSignal {
@@ -38,16 +57,38 @@ pub struct InboxSubscription {
 }
 
 impl InboxSignal {
-    /// Tells the live connections of `person` to look for new items.
+    /// Publishes every later [`notify`](Self::notify) through `relay` as well, for this signal
+    /// and all its clones (replacing an earlier relay).
+    #[must_use]
+    pub fn with_relay(self, relay: Arc<dyn InboxRelay>) -> Self {
+        self.lock().relay = Some(relay);
+        self
+    }
+
+    /// Tells the live connections of `person` to look for new items: those of this server and,
+    /// through the relay when there is one, those of the other processes.
     pub fn notify(&self, person: i64) {
-        if let Some(entry) = self.lock().get(&person) {
-            entry.wake.send_modify(|n| *n = n.wrapping_add(1));
+        let relay = {
+            let shared = self.lock();
+            wake(&shared, person);
+            shared.relay.clone()
+        };
+        // outside the lock: the relay is not ours to hold it for
+        if let Some(relay) = relay {
+            relay.publish(person);
         }
+    }
+
+    /// Tells only this server's live connections of `person` to look for new items (a wake-up
+    /// that came from another process through the relay).
+    pub fn notify_local(&self, person: i64) {
+        wake(&self.lock(), person);
     }
 
     /// Opens one more inbox socket for `person`, unless they already hold `max` of them.
     pub fn subscribe(&self, person: i64, max: usize) -> Option<InboxSubscription> {
-        let mut people = self.lock();
+        let mut shared = self.lock();
+        let people = &mut shared.people;
         let entry = people.entry(person).or_insert_with(|| Person {
             wake: watch::channel(0).0,
             sockets: 0,
@@ -69,14 +110,24 @@ impl InboxSignal {
 
     /// Inbox sockets `person` holds open.
     pub fn sockets_of(&self, person: i64) -> usize {
-        self.lock().get(&person).map_or(0, |entry| entry.sockets)
+        self.lock()
+            .people
+            .get(&person)
+            .map_or(0, |entry| entry.sockets)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Person>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         // Each operation is a single lookup, insert or removal: a poisoned lock is usable.
-        self.people
+        self.shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Wakes the local sockets of `person`, if they have any.
+fn wake(shared: &Shared, person: i64) {
+    if let Some(entry) = shared.people.get(&person) {
+        entry.wake.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -120,7 +171,8 @@ impl InboxSubscription {
 
 impl Drop for InboxSubscription {
     fn drop(&mut self) {
-        let mut people = self.signal.lock();
+        let mut shared = self.signal.lock();
+        let people = &mut shared.people;
         if let Some(entry) = people.get_mut(&self.person) {
             entry.sockets = entry.sockets.saturating_sub(1);
             if entry.sockets == 0 {
@@ -181,6 +233,48 @@ mod tests {
                 .is_err(),
             "two wake-ups before the run make one run"
         );
+    }
+
+    /// A relay that records what it was asked to publish.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<i64>>);
+
+    impl InboxRelay for Recorder {
+        fn publish(&self, person: i64) {
+            self.0.lock().unwrap().push(person);
+        }
+    }
+
+    #[test]
+    fn notify_wakes_locally_and_publishes_while_notify_local_only_wakes() {
+        let relay = Arc::new(Recorder::default());
+        let signal = InboxSignal::default().with_relay(relay.clone());
+        let mut sub = signal.subscribe(4, 1).unwrap();
+        signal.notify(4);
+        assert!(
+            sub.wake.has_changed().unwrap(),
+            "notify wakes this server's socket"
+        );
+        sub.wake.mark_unchanged();
+        signal.notify(9);
+        assert_eq!(
+            *relay.0.lock().unwrap(),
+            [4, 9],
+            "published, with or without sockets here"
+        );
+        signal.notify_local(4);
+        assert!(sub.wake.has_changed().unwrap(), "notify_local wakes it too");
+        assert_eq!(*relay.0.lock().unwrap(), [4, 9], "but publishes nothing");
+    }
+
+    #[test]
+    fn a_relay_set_on_one_clone_serves_the_others() {
+        let signal = InboxSignal::default();
+        let schedulers = signal.clone();
+        let relay = Arc::new(Recorder::default());
+        let _signal = signal.with_relay(relay.clone());
+        schedulers.notify(5);
+        assert_eq!(*relay.0.lock().unwrap(), [5]);
     }
 
     #[test]

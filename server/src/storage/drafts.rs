@@ -344,6 +344,14 @@ impl SqlStorage {
         if moved.rows_affected() == 0 {
             return Err(TransitionError::Conflict);
         }
+        // The append statement of every process refuses updates to a frozen document.
+        sqlx::query(
+            "UPDATE documents SET frozen = $1 WHERE id = (SELECT doc_id FROM drafts WHERE id = $2)",
+        )
+        .bind(i64::from(step.to.is_frozen()))
+        .bind(draft_id)
+        .execute(&mut *tx)
+        .await?;
         let version_id = match step.version {
             Some(version) => {
                 let row = sqlx::query(

@@ -42,8 +42,8 @@ use polder_shared::DocId;
 pub use crate::clock::now_ms;
 pub use grants::DocRole;
 pub use persister::Persister;
-pub use sql::SqlStorage;
 pub use sql::{yjs_client_from_i64, yjs_client_to_i64};
+pub use sql::{Backend, SqlStorage};
 pub use tokens::TokenRecord;
 pub use users::UserRecord;
 
@@ -104,26 +104,87 @@ pub(crate) fn get_decoded<T>(
     decode(column, row.try_get(column)?, parse)
 }
 
-/// A document's stored state: the latest snapshot and the updates stored after it.
+/// A document's stored state: the latest snapshot and the log rows stored after it.
 #[derive(Debug, Default)]
 pub struct LoadedDocument {
     /// The compacted state (a Yjs v1 update), if the log was ever compacted.
     pub snapshot: Option<Vec<u8>>,
-    /// The log id the snapshot covers (0 without a snapshot).
+    /// The log sequence number the snapshot covers (0 without a snapshot).
     pub snapshot_upto: i64,
-    /// Updates stored after the snapshot, oldest first, with their log ids.
+    /// Log rows stored after the snapshot, oldest first, with their sequence numbers.
     pub updates: Vec<(i64, Vec<u8>)>,
+    /// The document's head sequence number, read before the rows: every row up to it is in
+    /// the snapshot or among `updates`.
+    pub head_seq: i64,
     /// Whether the document is read-only for everyone (a draft past `concept`).
     pub frozen: bool,
 }
 
-impl LoadedDocument {
-    /// The id of the newest log entry this state includes (0 for a document never written).
-    pub fn last_id(&self) -> i64 {
-        self.updates
-            .last()
-            .map_or(self.snapshot_upto, |(id, _)| *id)
-    }
+/// What one batch of a group commit came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored as the log rows `first_seq..=last_seq` of its document.
+    Stored {
+        /// Sequence number of the batch's first update.
+        first_seq: i64,
+        /// Sequence number of its last update.
+        last_seq: i64,
+    },
+    /// Not stored; the other batches of the commit were.
+    Refused(AppendRefusal),
+}
+
+/// Why the append statement refused a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AppendRefusal {
+    /// The document was frozen (by any process) before the batch reached the database.
+    #[error("the document is frozen")]
+    Frozen,
+    /// Another person's connection (on any process) claimed one of the batch's Yjs client ids.
+    #[error("Yjs client {0} belongs to someone else")]
+    ClientClaimed(u64),
+    /// The document does not exist.
+    #[error("the document does not exist")]
+    NoDocument,
+}
+
+/// A document's log after a sequence number, to catch up with what other processes stored.
+#[derive(Debug, Default)]
+pub struct LogTail {
+    /// The head sequence number, read before the rows.
+    pub head_seq: i64,
+    /// Whether the document is frozen.
+    pub frozen: bool,
+    /// Rows above the asked-for number, oldest first (at most [`LOG_TAIL_ROWS`]).
+    pub updates: Vec<(i64, Vec<u8>)>,
+    /// The snapshot with the number it covers, when rows above the asked-for number were
+    /// compacted away.
+    pub snapshot: Option<(i64, Vec<u8>)>,
+}
+
+/// Most rows one [`DocStore::log_after`] call returns; a caller further behind asks again.
+pub const LOG_TAIL_ROWS: i64 = 2000;
+
+/// What a compaction came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compaction {
+    /// The snapshot was stored and the rows it covers deleted.
+    Written,
+    /// A stored snapshot already covers as much or more; nothing changed.
+    Superseded,
+    /// Another process is compacting this document right now; nothing changed.
+    Busy,
+}
+
+/// A loaded document's head, as the periodic check reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocHead {
+    /// The document.
+    pub doc_id: DocId,
+    /// Its head sequence number.
+    pub head_seq: i64,
+    /// Whether it is frozen.
+    pub frozen: bool,
 }
 
 /// One document's updates to store in a group commit, with who brought them.
@@ -168,21 +229,29 @@ pub struct DeletionRecord {
 /// The document operations the hub and the group-commit writer need, and nothing else.
 #[async_trait]
 pub trait DocStore: Send + Sync + 'static {
-    /// Loads a document's snapshot and the updates stored after it.
+    /// Loads a document's snapshot and the rows stored after it, with its head.
     async fn load_document(&self, doc_id: &DocId) -> Result<LoadedDocument, StorageError>;
     /// Who owns which Yjs client id of a document (recorded on first sight).
     async fn client_claims(&self, doc_id: &DocId) -> Result<Vec<(u64, Option<i64>)>, StorageError>;
-    /// Appends the updates of several documents in one transaction; returns, per batch, the log
-    /// id of its last update.
-    async fn append_updates(&self, batches: &[UpdateBatch]) -> Result<Vec<i64>, StorageError>;
-    /// Replaces the log up to `upto_id` by `snapshot`, which must contain all of it. A snapshot
-    /// covering less than the stored one is ignored, so compactions may race safely.
+    /// Appends the updates of several documents in one transaction; returns, per batch, the
+    /// sequence numbers it got or why it was refused.
+    async fn append_updates(&self, batches: &[UpdateBatch]) -> Result<Vec<Appended>, StorageError>;
+    /// Replaces the rows up to `upto_seq` by `snapshot`, which must contain all of them. Only a
+    /// snapshot covering more than the stored one is written, so any number of processes may
+    /// compact the same document.
     async fn compact(
         &self,
         doc_id: &DocId,
         snapshot: &[u8],
-        upto_id: i64,
-    ) -> Result<(), StorageError>;
+        upto_seq: i64,
+    ) -> Result<Compaction, StorageError>;
+    /// The rows stored after `after_seq` (and the snapshot, when some were compacted away).
+    async fn log_after(&self, doc_id: &DocId, after_seq: i64) -> Result<LogTail, StorageError>;
+    /// Freezes or unfreezes a document for every process; returns its head sequence number,
+    /// after which no update is stored while it stays frozen.
+    async fn set_frozen(&self, doc_id: &DocId, frozen: bool) -> Result<i64, StorageError>;
+    /// The heads of these documents (those that exist).
+    async fn heads(&self, doc_ids: &[DocId]) -> Result<Vec<DocHead>, StorageError>;
 }
 
 #[cfg(test)]

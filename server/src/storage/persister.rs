@@ -12,7 +12,7 @@ use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::{DocStore, StorageError, UpdateBatch};
+use super::{Appended, DocStore, StorageError, UpdateBatch};
 use crate::metrics::Metrics;
 
 /// How many appends may wait for the writer; callers wait when it is full.
@@ -22,7 +22,7 @@ const MAX_APPENDS_PER_COMMIT: usize = 512;
 
 struct AppendJob {
     batch: UpdateBatch,
-    done: oneshot::Sender<Result<i64, Arc<StorageError>>>,
+    done: oneshot::Sender<Result<Appended, Arc<StorageError>>>,
 }
 
 /// Handle to the group-commit writer; cheap to clone.
@@ -41,12 +41,14 @@ impl Persister {
         Self { queue }
     }
 
-    /// Stores a document's updates durably and returns the log id of the last one.
+    /// Stores a document's updates durably and returns the sequence numbers they got, or why
+    /// the append statement refused them (the document was frozen, a Yjs client id was
+    /// claimed by someone else on another process).
     ///
     /// # Errors
     /// The storage error of the transaction this batch was part of (shared by every batch in
     /// it), or [`StorageError::WriterStopped`].
-    pub async fn append(&self, batch: UpdateBatch) -> Result<i64, Arc<StorageError>> {
+    pub async fn append(&self, batch: UpdateBatch) -> Result<Appended, Arc<StorageError>> {
         let (done, result) = oneshot::channel();
         self.queue
             .send(AppendJob { batch, done })
@@ -73,9 +75,9 @@ async fn run_writer(
             .storage_commit_seconds
             .observe(started.elapsed().as_secs_f64());
         match result {
-            Ok(last_ids) => {
-                for (waiter, last_id) in waiters.into_iter().zip(last_ids) {
-                    let _ = waiter.send(Ok(last_id));
+            Ok(appended) => {
+                for (waiter, appended) in waiters.into_iter().zip(appended) {
+                    let _ = waiter.send(Ok(appended));
                 }
             }
             Err(err) => {

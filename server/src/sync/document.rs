@@ -17,12 +17,16 @@ pub const FRAGMENT: &str = "prosemirror";
 ///
 /// Invariants:
 /// - awareness entries belong to the connection that first announced them; another connection
-///   can neither change nor remove them;
+///   can neither change nor remove them; entries announced on another process of a cluster
+///   belong to that process until a connection here announces the same client id (a client
+///   that reconnected here);
 /// - `content_bytes` is at least the size of the stored state (the snapshot plus the log since),
 ///   so size limits err on the safe side.
 pub struct DocState {
     awareness: Awareness,
     owners: HashMap<ClientID, ConnId>,
+    /// Awareness entries relayed from other processes, with the process that owns them.
+    remote: HashMap<ClientID, u64>,
     content_bytes: usize,
     /// How deeply the document nests shared types, once measured (see [`Self::check_nesting`]).
     nesting_depth: Option<usize>,
@@ -37,6 +41,7 @@ impl DocState {
         Self {
             awareness: Awareness::new(doc),
             owners: HashMap::new(),
+            remote: HashMap::new(),
             content_bytes: 0,
             nesting_depth: Some(0),
         }
@@ -70,6 +75,27 @@ impl DocState {
     pub fn apply(&mut self, update: Update, size: usize) -> Result<(), SyncError> {
         self.awareness.doc().transact_mut().apply_update(update)?;
         self.content_bytes += size;
+        Ok(())
+    }
+
+    /// Applies a log row another process stored (and checked when it accepted it).
+    ///
+    /// # Errors
+    /// Fails when the bytes are not a Yjs update or yrs refuses it.
+    pub fn apply_stored(&mut self, raw: &[u8]) -> Result<(), SyncError> {
+        let update = scan::decode_update(raw)?;
+        self.apply(update, raw.len())
+    }
+
+    /// Merges a stored snapshot (when the rows this process missed were compacted away).
+    ///
+    /// # Errors
+    /// Fails when the bytes are not a Yjs update or yrs refuses it.
+    pub fn merge_snapshot(&mut self, raw: &[u8]) -> Result<(), SyncError> {
+        let update = scan::decode_update(raw)?;
+        self.awareness.doc().transact_mut().apply_update(update)?;
+        // The snapshot is the whole stored state, much of which this state already held.
+        self.content_bytes = self.content_bytes.max(raw.len());
         Ok(())
     }
 
@@ -146,6 +172,10 @@ impl DocState {
                 Some(owner) => *owner == conn,
                 None => true,
             });
+        for client in update.clients.keys() {
+            // A client that reconnected here from another process takes its entry back.
+            self.remote.remove(client);
+        }
         if let Some(stamp) = stamp {
             for entry in update.clients.values_mut() {
                 entry.json = stamp_identity(&entry.json, stamp).into();
@@ -162,6 +192,75 @@ impl DocState {
             return Ok(None);
         }
         Ok(Some(self.awareness.update_with_clients(changed)?))
+    }
+
+    /// Applies an awareness update relayed from the process `node` (stamped there), leaving
+    /// alone the entries of connections here. Returns the update to relay to them, if anything
+    /// changed.
+    ///
+    /// # Errors
+    /// Fails when the resulting awareness state cannot be encoded.
+    pub fn apply_remote_awareness(
+        &mut self,
+        node: u64,
+        mut update: AwarenessUpdate,
+    ) -> Result<Option<AwarenessUpdate>, SyncError> {
+        update
+            .clients
+            .retain(|client, _| !self.owners.contains_key(client));
+        for (client, entry) in &update.clients {
+            if &*entry.json == "null" {
+                self.remote.remove(client);
+            } else {
+                self.remote.insert(*client, node);
+            }
+        }
+        let Some(summary) = self.awareness.apply_update_summary(update)? else {
+            return Ok(None);
+        };
+        let changed = summary.all_changes();
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.awareness.update_with_clients(changed)?))
+    }
+
+    /// Removes the entries of other processes that `alive` says are gone. Returns the removal
+    /// to relay, if any entry was live.
+    ///
+    /// # Errors
+    /// Fails when the removal cannot be encoded.
+    pub fn drop_dead_nodes(
+        &mut self,
+        alive: impl Fn(u64) -> bool,
+    ) -> Result<Option<AwarenessUpdate>, SyncError> {
+        let dead: Vec<ClientID> = self
+            .remote
+            .iter()
+            .filter(|(_, node)| !alive(**node))
+            .map(|(client, _)| *client)
+            .collect();
+        for client in &dead {
+            self.remote.remove(client);
+        }
+        self.remove_clients(dead)
+    }
+
+    /// The live presence of this process's own connections (what another process asks for).
+    ///
+    /// # Errors
+    /// Fails when the state cannot be encoded.
+    pub fn local_awareness(&self) -> Result<Option<AwarenessUpdate>, SyncError> {
+        let live: Vec<ClientID> = self
+            .awareness
+            .iter()
+            .filter(|(client, state)| state.data.is_some() && self.owners.contains_key(client))
+            .map(|(client, _)| client)
+            .collect();
+        if live.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.awareness.update_with_clients(live)?))
     }
 
     /// Removes the awareness entries a connection owned (it disconnected). Returns the removal

@@ -6,8 +6,10 @@
 //! `{"type":"notification","item":{…}}`.
 //!
 //! Items are pushed: the scheduler that stores a notification wakes that person's sockets
-//! (`InboxSignal`). Only a slow safety poll ([`POLL_EVERY`]) remains, for items stored by
-//! another server process. A person may hold [`SocketLimits::max_inbox_per_person`] sockets
+//! (`InboxSignal`), in this process and, through its relay, in the others of a cluster. Only a
+//! slow safety poll ([`POLL_EVERY`]) remains, for a wake-up that got lost. A socket's cursor is
+//! the `seq` of the last item it sent (see [`cursor_after`]): a person's items commit in `seq`
+//! order, so however their deliveries interleave, none is skipped and none is sent twice. A person may hold [`SocketLimits::max_inbox_per_person`] sockets
 //! (429 beyond), the process [`SocketLimits::max_inbox_connections`] (503 beyond). Every open
 //! socket is re-authorised when access changes and closed with a permanent 44xx code when its
 //! credential ends. Frames go through a bounded queue; a client that does not keep up is
@@ -34,14 +36,20 @@ use crate::error::{ApiErrorBody, AppError, Result};
 use crate::hub::{CloseReason, Kick};
 use crate::scheduler::signal::InboxSubscription;
 use crate::state::AppState;
+use crate::storage::escalation::notifications::InboxItem;
 
-/// How often a connection checks the database without a wake-up: only items stored by another
-/// server process wait for it.
+/// How often a connection checks the database without a wake-up: only items whose wake-up got
+/// lost wait for it.
 pub const POLL_EVERY: Duration = Duration::from_secs(30);
 /// Frames that may wait for one slow client.
 const QUEUE: usize = 64;
 /// Largest frame a client may send (it has nothing to say; pings and closes only).
 const MAX_CLIENT_MESSAGE: usize = 4096;
+
+/// Where a socket's cursor stands once it has sent `item`: at the item's `seq`, never back.
+pub fn cursor_after(cursor: i64, item: &InboxItem) -> i64 {
+    cursor.max(item.seq)
+}
 
 /// The live inbox route with its documentation. The app composes it with the REST API, under
 /// its layers (JSON error bodies for the framework's rejections among them).
@@ -175,7 +183,7 @@ impl Live {
         tx: &mpsc::Sender<String>,
     ) {
         let person = self.person;
-        let mut last = match state.db.last_inbox_id(person).await {
+        let mut cursor = match state.db.last_inbox_seq(person).await {
             Ok(last) => last,
             Err(error) => {
                 tracing::warn!(%error, "live inbox cannot start");
@@ -205,10 +213,10 @@ impl Live {
                 () = self.subscription.woken() => {}
                 _ = poll.tick() => {}
             }
-            match state.db.inbox_after(person, last).await {
+            match state.db.inbox_after_seq(person, cursor).await {
                 Ok(items) => {
                     for item in items {
-                        last = last.max(item.id);
+                        cursor = cursor_after(cursor, &item);
                         let frame = json!({ "type": "notification", "item": item }).to_string();
                         if tx.try_send(frame).is_err() {
                             // slow consumer: close; the client reloads its inbox on reconnect
@@ -220,5 +228,43 @@ impl Live {
                 Err(error) => tracing::warn!(%error, "live inbox lookup failed"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::NotificationType;
+
+    fn item(id: i64, seq: i64) -> InboxItem {
+        InboxItem {
+            id,
+            seq,
+            key: format!("k{id}"),
+            kind: NotificationType::DueToday,
+            subject_ref: "milestone:1".into(),
+            party: None,
+            notification: serde_json::Value::Null,
+            created_at: 0,
+            read: false,
+        }
+    }
+
+    #[test]
+    fn the_cursor_follows_the_seq_not_the_id_and_never_moves_back() {
+        // item 101 committed first (seq 1), item 100 later (seq 2): both are after cursor 0
+        let mut cursor = 0;
+        cursor = cursor_after(cursor, &item(101, 1));
+        assert_eq!(cursor, 1);
+        cursor = cursor_after(cursor, &item(100, 2));
+        assert_eq!(cursor, 2);
+        assert_eq!(cursor_after(cursor, &item(99, 1)), 2);
+    }
+
+    #[test]
+    fn the_seq_is_not_sent_to_the_browser() {
+        let frame = serde_json::to_value(item(7, 3)).unwrap();
+        assert_eq!(frame["id"], 7);
+        assert!(frame.get("seq").is_none(), "{frame}");
     }
 }

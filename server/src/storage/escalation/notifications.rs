@@ -3,7 +3,10 @@
 //!
 //! [`SqlStorage::deliver`] stores an event and its inbox items in one transaction, and only
 //! when the event's key is new: a key that exists already means it was delivered before (by
-//! this process or another), so nothing is sent twice.
+//! this process or another), so nothing is sent twice. Each inbox item takes the next number
+//! of its person's head (`inbox_heads`) in that transaction: the head's row stays locked until
+//! commit, so a person's items commit in `seq` order, and the live inbox's cursor
+//! ([`SqlStorage::inbox_after_seq`]) skips none, however many processes deliver at once.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -71,6 +74,10 @@ pub struct NotificationSettings {
 pub struct InboxItem {
     /// Inbox item id.
     pub id: i64,
+    /// Its place in the person's inbox in commit order (1, 2, 3, …): the live inbox's cursor.
+    /// Not sent to clients.
+    #[serde(skip)]
+    pub seq: i64,
     /// The event's unique key.
     pub key: String,
     /// The notification's type tag.
@@ -100,10 +107,14 @@ pub struct EmailJob {
     pub notification: Notification,
 }
 
+/// Most inbox items one [`SqlStorage::inbox_after_seq`] returns.
+pub const INBOX_PAGE: i64 = 100;
+
 /// Most e-mail attempts before an item is marked failed.
 pub const MAX_EMAIL_ATTEMPTS: i64 = 5;
 
-const INBOX_SELECT: &str = "SELECT i.id, e.event_key, e.kind, e.subject_ref, p.code, e.payload, \
+const INBOX_SELECT: &str =
+    "SELECT i.id, i.seq, e.event_key, e.kind, e.subject_ref, p.code, e.payload, \
      i.created_at, i.read_at FROM inbox_items i JOIN notification_events e ON e.id = i.event_id \
      LEFT JOIN parties p ON p.id = e.party_id";
 
@@ -111,6 +122,7 @@ fn inbox_from_row(row: &sqlx::any::AnyRow) -> Result<InboxItem, StorageError> {
     let payload: String = row.try_get("payload")?;
     Ok(InboxItem {
         id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
         key: row.try_get("event_key")?,
         kind: get_decoded(row, "kind", NotificationType::parse)?,
         subject_ref: row.try_get("subject_ref")?,
@@ -119,6 +131,47 @@ fn inbox_from_row(row: &sqlx::any::AnyRow) -> Result<InboxItem, StorageError> {
         created_at: row.try_get("created_at")?,
         read: row.try_get::<Option<i64>, _>("read_at")?.is_some(),
     })
+}
+
+/// Adds `person`'s item of `event_id` with the next `seq` of their inbox; `false` when they
+/// had it already. The head's row stays locked until `tx` commits, so a person's items commit
+/// in `seq` order (callers lock several heads in ascending person order: no deadlocks).
+async fn add_inbox_item(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    event_id: i64,
+    person: i64,
+    now_ms: i64,
+    email_status: &str,
+) -> Result<bool, StorageError> {
+    let seq: i64 = sqlx::query(
+        "INSERT INTO inbox_heads (person_id, seq) VALUES ($1, 1) \
+         ON CONFLICT (person_id) DO UPDATE SET seq = inbox_heads.seq + 1 RETURNING seq",
+    )
+    .bind(person)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("seq")?;
+    let added = sqlx::query(
+        "INSERT INTO inbox_items (event_id, person_id, created_at, email_status, seq) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id, person_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(person)
+    .bind(now_ms)
+    .bind(email_status)
+    .bind(seq)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if !added {
+        // Nobody else can have taken a number since (the head is locked): give it back.
+        sqlx::query("UPDATE inbox_heads SET seq = seq - 1 WHERE person_id = $1")
+            .bind(person)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(added)
 }
 
 impl SqlStorage {
@@ -174,16 +227,7 @@ impl SqlStorage {
                 (true, EmailMode::Immediate) => "pending",
                 (true, EmailMode::DailyDigest) => "digest",
             };
-            sqlx::query(
-                "INSERT INTO inbox_items (event_id, person_id, created_at, email_status) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, person_id) DO NOTHING",
-            )
-            .bind(event_id)
-            .bind(person)
-            .bind(now_ms)
-            .bind(status)
-            .execute(&mut *tx)
-            .await?;
+            add_inbox_item(&mut tx, event_id, person, now_ms, status).await?;
         }
         if let Some(body) = event.body_id {
             sqlx::query(
@@ -235,35 +279,37 @@ impl SqlStorage {
         Ok((items, total))
     }
 
-    /// A person's inbox items after `after_id`, oldest first (for live push).
+    /// A person's inbox items after `after_seq` in their inbox's commit order, oldest first, at
+    /// most [`INBOX_PAGE`] (for live push: a cursor on the last `seq` sent skips nothing).
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn inbox_after(
+    pub async fn inbox_after_seq(
         &self,
         person: i64,
-        after_id: i64,
+        after_seq: i64,
     ) -> Result<Vec<InboxItem>, StorageError> {
         let rows = sqlx::query(&format!(
-            "{INBOX_SELECT} WHERE i.person_id = $1 AND i.id > $2 ORDER BY i.id LIMIT 100"
+            "{INBOX_SELECT} WHERE i.person_id = $1 AND i.seq > $2 ORDER BY i.seq LIMIT $3"
         ))
         .bind(person)
-        .bind(after_id)
+        .bind(after_seq)
+        .bind(INBOX_PAGE)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(inbox_from_row).collect()
     }
 
-    /// The newest inbox item id of a person (0 without any).
+    /// The `seq` of a person's newest inbox item (0 without any): where a live cursor starts.
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn last_inbox_id(&self, person: i64) -> Result<i64, StorageError> {
-        let row = sqlx::query("SELECT MAX(id) AS n FROM inbox_items WHERE person_id = $1")
+    pub async fn last_inbox_seq(&self, person: i64) -> Result<i64, StorageError> {
+        let row = sqlx::query("SELECT seq FROM inbox_heads WHERE person_id = $1")
             .bind(person)
-            .fetch_one(self.pool())
+            .fetch_optional(self.pool())
             .await?;
-        Ok(row.try_get::<Option<i64>, _>("n")?.unwrap_or(0))
+        Ok(row.map(|r| r.try_get("seq")).transpose()?.unwrap_or(0))
     }
 
     /// How many unread items a person has.
@@ -515,5 +561,108 @@ impl SqlStorage {
             crate::storage::sql::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             crate::storage::sql::Backend::Sqlite => "",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::notify::NotificationKind;
+
+    fn event(key: &str) -> NewEvent {
+        NewEvent {
+            key: key.into(),
+            body_id: None,
+            party_id: None,
+            person_id: None,
+            notification: Notification {
+                kind: NotificationKind::DueToday,
+                title: "Eindoplevering".into(),
+                body: "Vandaag".into(),
+                link: None,
+                subject_ref: format!("test:{key}"),
+                due: None,
+            },
+        }
+    }
+
+    async fn seqs(db: &SqlStorage, person: i64) -> Vec<(String, i64)> {
+        db.inbox_after_seq(person, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|item| (item.key, item.seq))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_person_numbers_their_items_from_one_in_delivery_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqlStorage::connect(&crate::storage::sql::sqlite_url_for(dir.path()))
+            .await
+            .unwrap();
+        let anna = db
+            .create_user("anna@example.org", "Anna", "x", false)
+            .await
+            .unwrap();
+        let bram = db
+            .create_user("bram@example.org", "Bram", "x", false)
+            .await
+            .unwrap();
+        assert_eq!(db.last_inbox_seq(anna).await.unwrap(), 0);
+        db.deliver(&event("a"), &[bram, anna], false, 1)
+            .await
+            .unwrap();
+        db.deliver(&event("b"), &[anna, anna], false, 2)
+            .await
+            .unwrap();
+        db.deliver(&event("c"), &[bram], false, 3).await.unwrap();
+        assert!(db
+            .deliver(&event("b"), &[anna], false, 4)
+            .await
+            .unwrap()
+            .is_none());
+        db.deliver(&event("d"), &[anna, bram], false, 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            seqs(&db, anna).await,
+            [("a".into(), 1), ("b".into(), 2), ("d".into(), 3)]
+        );
+        assert_eq!(
+            seqs(&db, bram).await,
+            [("a".into(), 1), ("c".into(), 2), ("d".into(), 3)]
+        );
+        assert_eq!(db.last_inbox_seq(anna).await.unwrap(), 3);
+        let after = db.inbox_after_seq(anna, 2).await.unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].key, "d");
+    }
+
+    #[tokio::test]
+    async fn an_item_a_person_has_already_gives_its_number_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqlStorage::connect(&crate::storage::sql::sqlite_url_for(dir.path()))
+            .await
+            .unwrap();
+        let anna = db
+            .create_user("anna@example.org", "Anna", "x", false)
+            .await
+            .unwrap();
+        let first = db
+            .deliver(&event("a"), &[anna], false, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = db.begin_write().await.unwrap();
+        assert!(!add_inbox_item(&mut tx, first, anna, 2, "none")
+            .await
+            .unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(db.last_inbox_seq(anna).await.unwrap(), 1, "no hole");
+        db.deliver(&event("b"), &[anna], false, 3).await.unwrap();
+        assert_eq!(seqs(&db, anna).await, [("a".into(), 1), ("b".into(), 2)]);
     }
 }
