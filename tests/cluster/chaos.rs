@@ -11,6 +11,7 @@
 mod client;
 mod ledger;
 
+use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use client::Shared;
 use ledger::Ledger;
 
-use crate::support::{latency_line, markers, sample, Cluster};
+use crate::support::{latency_line, markers, sample, Cluster, Marker};
 
 /// Nodes, documents and clients (client `c` edits document `c % DOCS`).
 const NODES: usize = 3;
@@ -117,7 +118,7 @@ async fn edits_survive_a_killed_node_a_redis_outage_and_dropped_publishes() {
         "== chaos report ({:.1} s of writing)",
         (writing_ended - start).as_secs_f64()
     );
-    print_ledger(&shared.ledger(), stored, &(redis_down..redis_up));
+    print_ledger(&shared.ledger(), &stored, start, &(redis_down..redis_up));
     for fault in faults {
         let (label, took) = fault.await.unwrap();
         match took {
@@ -134,15 +135,40 @@ async fn edits_survive_a_killed_node_a_redis_outage_and_dropped_publishes() {
 }
 
 /// Prints markers sent and seen, reconnects and the cross-process latencies.
-fn print_ledger(ledger: &Ledger, stored: usize, outage: &std::ops::Range<Instant>) {
+fn print_ledger(
+    ledger: &Ledger,
+    stored: &BTreeSet<Marker>,
+    start: Instant,
+    outage: &std::ops::Range<Instant>,
+) {
     println!(
         "markers: {} sent, {} seen by another client, {} stored (loaded through node1); \
          reconnects: {}",
         ledger.sent_count(),
         ledger.seen_by_others_count(),
-        stored,
+        stored.len(),
         ledger.reconnects()
     );
+    println!(
+        "reconnect (close to synced on the next node): {}",
+        latency_line(&mut ledger.reconnect_times())
+    );
+    let unstored = ledger.sent_but_not_in(stored);
+    if let (Some(first), Some(last)) = (unstored.first(), unstored.last()) {
+        let nodes: BTreeSet<String> = unstored
+            .iter()
+            .map(|(_, _, node)| format!("node{}", node + 1))
+            .collect();
+        println!(
+            "sent but not stored (no other client saw them, their connection closed): {} \
+             written on {} between t={:.1}s and t={:.1}s: {}",
+            unstored.len(),
+            nodes.into_iter().collect::<Vec<_>>().join(", "),
+            first.1.saturating_duration_since(start).as_secs_f64(),
+            last.1.saturating_duration_since(start).as_secs_f64(),
+            sample(unstored.iter().map(|(marker, _, _)| marker)),
+        );
+    }
     let mut latencies = ledger.latencies(outage);
     println!(
         "cross-process latency, Redis up: {}",
@@ -261,9 +287,13 @@ fn compare_live_clients(shared: &Shared) -> Vec<String> {
 }
 
 /// Loads every document through every node with a fresh client and checks it holds every
-/// required marker; returns the number of markers stored (as loaded through node1).
-async fn check_stored(cluster: &Cluster, shared: &Shared, failures: &mut Vec<String>) -> usize {
-    let mut stored_total = 0;
+/// required marker; returns the markers stored (as loaded through node1).
+async fn check_stored(
+    cluster: &Cluster,
+    shared: &Shared,
+    failures: &mut Vec<String>,
+) -> BTreeSet<Marker> {
+    let mut stored_all = BTreeSet::new();
     for doc in 0..DOCS {
         let required = shared.ledger().required(doc);
         for node in 0..NODES {
@@ -271,7 +301,7 @@ async fn check_stored(cluster: &Cluster, shared: &Shared, failures: &mut Vec<Str
             let stored = markers(&fresh.text());
             fresh.close().await;
             if node == 0 {
-                stored_total += stored.len();
+                stored_all.extend(stored.iter().copied());
             }
             let lost: Vec<_> = required.difference(&stored).collect();
             if !lost.is_empty() {
@@ -286,5 +316,5 @@ async fn check_stored(cluster: &Cluster, shared: &Shared, failures: &mut Vec<Str
             }
         }
     }
-    stored_total
+    stored_all
 }

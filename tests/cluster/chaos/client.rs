@@ -63,13 +63,17 @@ pub async fn run(shared: Arc<Shared>, client: usize, first_node: usize) {
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
-        shared.ledger().connected(client, first);
+        shared.ledger().connected(client, first, Instant::now());
         first = false;
         *lock(&shared.live[client]) = Some(yclient.clone());
         let mut tick = tokio::time::interval(WRITE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                // Notices the close at once, so the reconnect time starts when it happened.
+                _ = yclient.wait_closed(Duration::from_secs(3600)) => break,
+            }
             if shared.done.load(Ordering::Relaxed) {
                 return;
             }
@@ -86,7 +90,7 @@ pub async fn run(shared: Arc<Shared>, client: usize, first_node: usize) {
                 break;
             }
         }
-        shared.ledger().disconnected(client);
+        shared.ledger().disconnected(client, Instant::now());
         node = (node + 1) % nodes;
     }
 }

@@ -25,6 +25,8 @@ struct Client {
     connected: bool,
     /// Connections opened after the first.
     reconnects: usize,
+    /// When the last connection closed, while there is none.
+    disconnected_at: Option<Instant>,
 }
 
 /// What all clients wrote and observed. Client `c` edits document `c % docs`.
@@ -36,6 +38,8 @@ pub struct Ledger {
     /// Markers some client other than the writer saw.
     seen_by_others: HashSet<Marker>,
     clients: Vec<Client>,
+    /// Time from a connection closing to the next one being synced.
+    reconnect_times: Vec<Duration>,
 }
 
 /// Cross-process latencies, split by whether the marker was written during the Redis outage.
@@ -58,6 +62,7 @@ impl Ledger {
             first_elsewhere: HashMap::new(),
             seen_by_others: HashSet::new(),
             clients: (0..clients).map(|_| Client::default()).collect(),
+            reconnect_times: Vec::new(),
         }
     }
 
@@ -66,19 +71,25 @@ impl Ledger {
         client % self.docs
     }
 
-    /// Client `client` opened a connection.
-    pub fn connected(&mut self, client: usize, first: bool) {
+    /// Client `client` has a synced connection at `at`.
+    pub fn connected(&mut self, client: usize, first: bool, at: Instant) {
         let record = &mut self.clients[client];
         record.connected = true;
         record.on_connection.clear();
         if !first {
             record.reconnects += 1;
         }
+        if let Some(closed) = record.disconnected_at.take() {
+            self.reconnect_times
+                .push(at.saturating_duration_since(closed));
+        }
     }
 
-    /// Client `client`'s connection closed.
-    pub fn disconnected(&mut self, client: usize) {
-        self.clients[client].connected = false;
+    /// Client `client`'s connection closed at `at`.
+    pub fn disconnected(&mut self, client: usize, at: Instant) {
+        let record = &mut self.clients[client];
+        record.connected = false;
+        record.disconnected_at = Some(at);
     }
 
     /// A marker is about to be sent by its writer, connected to `node`.
@@ -160,6 +171,18 @@ impl Ledger {
         out
     }
 
+    /// Markers sent but not in `stored`, with when and on which node, oldest first.
+    pub fn sent_but_not_in(&self, stored: &BTreeSet<Marker>) -> Vec<(Marker, Instant, usize)> {
+        let mut out: Vec<_> = self
+            .sent
+            .iter()
+            .filter(|(marker, _)| !stored.contains(marker))
+            .map(|(marker, sent)| (*marker, sent.at, sent.node))
+            .collect();
+        out.sort_by_key(|(marker, at, _)| (*at, *marker));
+        out
+    }
+
     /// Markers sent.
     pub fn sent_count(&self) -> usize {
         self.sent.len()
@@ -173,6 +196,11 @@ impl Ledger {
     /// Reconnects of all clients together.
     pub fn reconnects(&self) -> usize {
         self.clients.iter().map(|client| client.reconnects).sum()
+    }
+
+    /// How long each reconnect took, from the close to the next synced connection.
+    pub fn reconnect_times(&self) -> Vec<Duration> {
+        self.reconnect_times.clone()
     }
 }
 
@@ -190,20 +218,23 @@ mod tests {
         // Clients 0 and 2 edit document 0, client 1 document 1.
         let mut ledger = Ledger::new(3, 2);
         for c in 0..3 {
-            ledger.connected(c, true);
+            ledger.connected(c, true, now);
         }
         ledger.sending(m(0, 0), 0, now);
         ledger.sending(m(0, 1), 0, now);
         ledger.sending(m(2, 0), 1, now);
-        ledger.disconnected(0);
+        ledger.disconnected(0, now);
         ledger.observed(2, 1, [m(0, 0), m(2, 0)], now);
         let required: Vec<_> = ledger.required(0).into_iter().collect();
         // m(0, 1) went down with client 0's connection and nobody else saw it.
         assert_eq!(required, vec![m(0, 0), m(2, 0)]);
         assert!(ledger.required(1).is_empty());
-        ledger.connected(0, false);
+        ledger.connected(0, false, now + Duration::from_millis(300));
         assert_eq!(ledger.reconnects(), 1);
+        assert_eq!(ledger.reconnect_times(), vec![Duration::from_millis(300)]);
         assert_eq!(ledger.unseen(), vec![(0, m(0, 0))]);
+        let stored: BTreeSet<Marker> = [m(0, 0), m(2, 0)].into_iter().collect();
+        assert_eq!(ledger.sent_but_not_in(&stored), vec![(m(0, 1), now, 0)]);
     }
 
     #[test]
