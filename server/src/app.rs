@@ -85,14 +85,17 @@ impl App {
             tracker.clone(),
         );
         // This server's own wake-up of its live inbox sockets: servers in one process (tests)
-        // never wake each other's.
-        let inbox = InboxSignal::default();
+        // never wake each other's; with Redis, wake-ups also reach the other processes.
+        let inbox = match &redis {
+            Some((bus, _)) => InboxSignal::default().with_relay(Arc::new(bus.clone())),
+            None => InboxSignal::default(),
+        };
         let redis = redis.map(|(bus, inbound)| {
             let wake = inbox.clone();
             tracker.spawn(bus.clone().route(
                 inbound,
                 hub.clone(),
-                move |person| wake.notify(person),
+                move |person| wake.notify_local(person),
                 shutdown.clone(),
             ));
             bus

@@ -249,6 +249,12 @@ impl RedisBus {
     }
 }
 
+impl crate::scheduler::signal::InboxRelay for RedisBus {
+    fn publish(&self, person: i64) {
+        self.wake_inbox(person);
+    }
+}
+
 impl Bus for RedisBus {
     fn node(&self) -> NodeId {
         self.shared.node

@@ -9,6 +9,9 @@ use crate::config::Config;
 /// # Errors
 /// When the database cannot be opened or the server cannot start.
 pub async fn run(demo: bool, config: Config) -> anyhow::Result<()> {
+    // SQLite serves one process: the lock is held until the server has stopped.
+    let _single_process =
+        crate::storage::single_process::acquire(&config.effective_database_url())?;
     if demo {
         let storage = super::open(&config.effective_database_url()).await?;
         if crate::demo::seed(&storage).await? {

@@ -29,6 +29,7 @@ pub mod parties;
 pub mod people;
 pub mod persister;
 pub mod sessions;
+pub mod single_process;
 pub mod sql;
 pub mod throttle;
 pub mod tokens;

@@ -41,6 +41,16 @@ use crate::storage::escalation::notifications::InboxItem;
 /// How often a connection checks the database without a wake-up: only items whose wake-up got
 /// lost wait for it.
 pub const POLL_EVERY: Duration = Duration::from_secs(30);
+/// How often it checks while Redis, which carries other processes' wake-ups, does not answer.
+pub const POLL_DEGRADED: Duration = Duration::from_secs(2);
+
+/// The poll interval now: fast while wake-ups from other processes cannot arrive.
+fn poll_interval(state: &AppState) -> Duration {
+    match &state.redis {
+        Some(bus) if !crate::hub::Bus::healthy(bus) => POLL_DEGRADED,
+        _ => POLL_EVERY,
+    }
+}
 /// Frames that may wait for one slow client.
 const QUEUE: usize = 64;
 /// Largest frame a client may send (it has nothing to say; pings and closes only).
@@ -197,8 +207,6 @@ impl Live {
         {
             return;
         }
-        let mut poll = tokio::time::interval(POLL_EVERY);
-        poll.reset();
         loop {
             tokio::select! {
                 () = state.shutdown.cancelled() => {
@@ -211,7 +219,7 @@ impl Live {
                     Some(Ok(_)) => continue,
                 },
                 () = self.subscription.woken() => {}
-                _ = poll.tick() => {}
+                () = tokio::time::sleep(poll_interval(state)) => {}
             }
             match state.db.inbox_after_seq(person, cursor).await {
                 Ok(items) => {
