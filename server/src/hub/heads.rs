@@ -5,7 +5,8 @@
 //! bus dropped, or a whole Redis outage, delays an update by at most one check; nothing depends
 //! on the bus for correctness. The check runs every [`HeadCheck::every`] while the bus is
 //! healthy, every [`HeadCheck::degraded`] while it is not, and once at once when it recovers
-//! (messages sent while it was down are gone).
+//! (messages sent while it was down are gone), then at the fast rate for [`RECOVERY`] more,
+//! while the processes resubscribe.
 
 use std::time::Duration;
 
@@ -34,18 +35,16 @@ impl Default for HeadCheck {
 
 /// How often the bus's health is looked at.
 const LOOK: Duration = Duration::from_millis(100);
+/// How long after the bus recovers the check keeps the fast rate: until every process has
+/// resubscribed, messages of others may still be missed.
+pub const RECOVERY: Duration = Duration::from_secs(5);
 
-/// When the next check is due, given the bus's health now and at the last look.
-fn next_due(
-    due: Instant,
-    now: Instant,
-    healthy: bool,
-    was_healthy: bool,
-    check: HeadCheck,
-) -> Instant {
-    if healthy && !was_healthy {
+/// When the next check is due, given the bus's health now and at the last look; `fast` says
+/// the bus cannot be relied on (down, or only just back).
+fn next_due(due: Instant, now: Instant, fast: bool, recovered: bool, check: HeadCheck) -> Instant {
+    if recovered {
         now
-    } else if !healthy {
+    } else if fast {
         due.min(now + check.degraded)
     } else {
         due
@@ -56,6 +55,7 @@ fn next_due(
 pub async fn run(hub: Hub, check: HeadCheck, shutdown: CancellationToken) {
     let mut was_healthy = hub.bus_healthy();
     let mut due = Instant::now() + check.every;
+    let mut fast_until = Instant::now();
     loop {
         tokio::select! {
             () = tokio::time::sleep(LOOK) => {}
@@ -63,12 +63,17 @@ pub async fn run(hub: Hub, check: HeadCheck, shutdown: CancellationToken) {
         }
         let now = Instant::now();
         let healthy = hub.bus_healthy();
-        due = next_due(due, now, healthy, was_healthy, check);
+        let recovered = healthy && !was_healthy;
+        if recovered {
+            fast_until = now + RECOVERY;
+        }
+        let fast = !healthy || now < fast_until;
+        due = next_due(due, now, fast, recovered, check);
         was_healthy = healthy;
         if now < due {
             continue;
         }
-        due = now + if healthy { check.every } else { check.degraded };
+        due = now + if fast { check.degraded } else { check.every };
         let ids = hub.loaded_doc_ids();
         if ids.is_empty() {
             continue;
@@ -93,21 +98,21 @@ mod tests {
     fn a_healthy_bus_keeps_the_slow_schedule() {
         let now = Instant::now();
         let due = now + CHECK.every;
-        assert_eq!(next_due(due, now, true, true, CHECK), due);
+        assert_eq!(next_due(due, now, false, false, CHECK), due);
     }
 
     #[test]
     fn a_failing_bus_brings_the_check_within_the_degraded_interval() {
         let now = Instant::now();
         let due = now + CHECK.every;
-        assert_eq!(next_due(due, now, false, true, CHECK), now + CHECK.degraded);
+        assert_eq!(next_due(due, now, true, false, CHECK), now + CHECK.degraded);
         let soon = now + Duration::from_millis(100);
-        assert_eq!(next_due(soon, now, false, false, CHECK), soon);
+        assert_eq!(next_due(soon, now, true, false, CHECK), soon);
     }
 
     #[test]
     fn a_recovered_bus_checks_at_once() {
         let now = Instant::now();
-        assert_eq!(next_due(now + CHECK.every, now, true, false, CHECK), now);
+        assert_eq!(next_due(now + CHECK.every, now, true, true, CHECK), now);
     }
 }
