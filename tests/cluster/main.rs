@@ -19,5 +19,6 @@
 mod helpers;
 mod support;
 
+mod across;
 mod chaos;
 mod two_process;

@@ -80,6 +80,37 @@ impl ServerSpec {
         command
     }
 
+    /// Runs `polder token create --scope SCOPE --user EMAIL` on the database: a token of a
+    /// person.
+    ///
+    /// # Errors
+    /// When the command fails.
+    pub fn create_person_token(
+        &self,
+        name: &str,
+        scope: &str,
+        email: &str,
+    ) -> anyhow::Result<String> {
+        let output = self
+            .command()
+            .args([
+                "token", "create", "--name", name, "--scope", scope, "--user", email,
+            ])
+            .output()
+            .with_context(|| format!("running {} token create", self.bin.display()))?;
+        if !output.status.success() {
+            bail!(
+                "`polder token create --user` failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8(output.stdout)
+            .context("token is not UTF-8")?
+            .trim()
+            .to_owned())
+    }
+
     /// Runs `polder token create --scope admin` on the database and returns the token.
     ///
     /// # Errors
@@ -132,6 +163,11 @@ impl Node {
         };
         node.restart().await?;
         Ok(node)
+    }
+
+    /// The spec it runs with.
+    pub fn spec(&self) -> &ServerSpec {
+        &self.spec
     }
 
     /// Starts the process again on the same port (after [`Node::kill`] or [`Node::terminate`])
