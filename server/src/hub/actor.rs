@@ -25,13 +25,14 @@ use tracing::Instrument;
 use super::remote::{Remote, MAX_INLINE_BYTES};
 use super::sequence::Sequence;
 use super::{CloseReason, DocCommand, Hub, Peer};
-use crate::storage::{Appended, ClientClaim, Compaction, DeletionRecord, UpdateBatch};
+use crate::storage::{Appended, ClientClaim, DeletionRecord, UpdateBatch};
 use crate::sync::attribution;
 use crate::sync::document::DocState;
 use crate::sync::protocol::{self, Inbound, ValidUpdate};
 use crate::sync::ConnId;
 
 mod cluster;
+mod compaction;
 mod delivery;
 
 /// Most messages handled before pending updates are flushed.
@@ -128,15 +129,6 @@ async fn load(hub: &Hub, doc_id: &DocId) -> Result<Loaded, String> {
         frozen: stored.frozen,
         claims: claims.into_iter().collect(),
     })
-}
-
-/// Logs what a compaction came to.
-fn report_compaction(result: Result<Compaction, crate::storage::StorageError>) {
-    match result {
-        Ok(Compaction::Written) => {}
-        Ok(outcome) => tracing::debug!(?outcome, "compaction left to another process"),
-        Err(error) => tracing::warn!(%error, "compaction failed; the log stays as it is"),
-    }
 }
 
 /// Closes every connection that was waiting for a document that could not be loaded.
@@ -488,46 +480,6 @@ impl DocActor {
                 Next::Stop
             }
         }
-    }
-
-    fn maybe_compact(&mut self) {
-        let settings = &self.hub.shared.settings;
-        if self.log_since_snapshot < settings.compact_after_updates
-            && self.bytes_since_snapshot < settings.compact_after_bytes
-        {
-            return;
-        }
-        // Memory holds every update up to `applied` (and perhaps more): that is what the
-        // snapshot may claim to cover; rows above it stay.
-        let snapshot = self.state.snapshot();
-        let upto = self.seq.applied();
-        self.log_since_snapshot = 0;
-        self.bytes_since_snapshot = 0;
-        let storage = self.hub.shared.storage.clone();
-        let doc_id = self.doc_id.clone();
-        self.hub.shared.tracker.spawn(
-            async move {
-                report_compaction(storage.compact(&doc_id, &snapshot, upto).await);
-            }
-            .in_current_span(),
-        );
-    }
-
-    /// Compacts in the foreground, for unload and shutdown.
-    async fn compact_now(&mut self) {
-        if self.log_since_snapshot == 0 {
-            return;
-        }
-        let snapshot = self.state.snapshot();
-        report_compaction(
-            self.hub
-                .shared
-                .storage
-                .compact(&self.doc_id, &snapshot, self.seq.applied())
-                .await,
-        );
-        self.log_since_snapshot = 0;
-        self.bytes_since_snapshot = 0;
     }
 
     async fn on_tick(&mut self, inbox: &mpsc::Receiver<DocCommand>) -> Next {

@@ -21,6 +21,8 @@
 //! included.
 
 mod actor;
+#[cfg(test)]
+mod cluster_tests;
 pub mod heads;
 pub mod outbox;
 pub mod peer;
