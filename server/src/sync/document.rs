@@ -184,14 +184,7 @@ impl DocState {
         for client in update.clients.keys() {
             self.owners.entry(*client).or_insert(conn);
         }
-        let Some(summary) = self.awareness.apply_update_summary(update)? else {
-            return Ok(None);
-        };
-        let changed = summary.all_changes();
-        if changed.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(self.awareness.update_with_clients(changed)?))
+        self.apply_kept(update)
     }
 
     /// Applies an awareness update relayed from the process `node` (stamped there), leaving
@@ -215,6 +208,15 @@ impl DocState {
                 self.remote.insert(*client, node);
             }
         }
+        self.apply_kept(update)
+    }
+
+    /// Applies what the ownership rules kept of an awareness update; returns the change to
+    /// relay, if there is one.
+    fn apply_kept(
+        &mut self,
+        update: AwarenessUpdate,
+    ) -> Result<Option<AwarenessUpdate>, SyncError> {
         let Some(summary) = self.awareness.apply_update_summary(update)? else {
             return Ok(None);
         };
