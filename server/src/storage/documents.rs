@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use polder_shared::DocId;
 use sqlx::Row;
 
-use super::sql::{yjs_client_from_i64, yjs_client_to_i64, Backend};
+use super::sql::{yjs_client_from_i64, yjs_client_to_i64};
 use super::{
     decode, now_ms, AppendRefusal, Appended, ClientClaim, Compaction, DocHead, DocStore,
     LoadedDocument, LogTail, SqlStorage, StorageError, UpdateBatch, LOG_TAIL_ROWS,
@@ -209,8 +209,8 @@ impl SqlStorage {
     /// Replaces the rows up to `upto_seq` by `snapshot`, which must contain all of them. Only a
     /// snapshot covering more than the stored one is written (the number is its own fencing
     /// token), and only then are the rows it covers deleted; so any number of processes may
-    /// compact one document at once without losing a row. On PostgreSQL a compaction that finds
-    /// another one running skips (that saves work only; correctness does not depend on it).
+    /// compact one document at once without losing a row (the snapshot row's lock orders them;
+    /// one that finds a snapshot covering as much changes nothing).
     ///
     /// # Errors
     /// Storage errors.
@@ -221,17 +221,6 @@ impl SqlStorage {
         upto_seq: i64,
     ) -> Result<Compaction, StorageError> {
         let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            let locked: bool =
-                sqlx::query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked")
-                    .bind(doc_id.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("locked")?;
-            if !locked {
-                return Ok(Compaction::Busy);
-            }
-        }
         let written = sqlx::query(
             "INSERT INTO doc_snapshots (doc_id, data, upto_seq, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (doc_id) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq, \

@@ -173,8 +173,6 @@ pub enum Compaction {
     Written,
     /// A stored snapshot already covers as much or more; nothing changed.
     Superseded,
-    /// Another process is compacting this document right now; nothing changed.
-    Busy,
 }
 
 /// A loaded document's head, as the periodic check reads it.
