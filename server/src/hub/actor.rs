@@ -441,8 +441,9 @@ impl DocActor {
                 self.seq.mark(first_seq, last_seq);
                 self.known_head = self.known_head.max(last_seq);
                 let metrics = self.hub.shared.metrics.clone();
-                let inline =
-                    pending.iter().map(|(_, raw)| raw.len()).sum::<usize>() <= MAX_INLINE_BYTES;
+                let carries = self.hub.shared.bus.carries();
+                let inline = carries
+                    && pending.iter().map(|(_, raw)| raw.len()).sum::<usize>() <= MAX_INLINE_BYTES;
                 let mut updates = Vec::with_capacity(if inline { pending.len() } else { 0 });
                 for (origin, raw) in pending {
                     metrics.updates.inc();
@@ -454,12 +455,14 @@ impl DocActor {
                         updates.push(raw);
                     }
                 }
-                self.publish(Remote::Updates {
-                    first_seq,
-                    last_seq,
-                    updates: inline.then_some(updates),
-                    committed_at_ms: crate::clock::now_ms(),
-                });
+                if carries {
+                    self.publish(Remote::Updates {
+                        first_seq,
+                        last_seq,
+                        updates: inline.then_some(updates),
+                        committed_at_ms: crate::clock::now_ms(),
+                    });
+                }
                 self.schedule_catch_up();
                 self.maybe_compact();
                 Next::Continue

@@ -63,6 +63,11 @@ pub enum Remote {
 pub trait Bus: Send + Sync + 'static {
     /// This process's id.
     fn node(&self) -> NodeId;
+    /// Whether there are other processes to tell at all (so a single process builds no
+    /// messages on its hot path).
+    fn carries(&self) -> bool {
+        true
+    }
     /// Sends a message to the other processes that hold the document.
     fn publish(&self, envelope: Envelope);
     /// Starts receiving the document's messages (called before it is loaded).
@@ -83,6 +88,9 @@ pub struct NoBus;
 impl Bus for NoBus {
     fn node(&self) -> NodeId {
         0
+    }
+    fn carries(&self) -> bool {
+        false
     }
     fn publish(&self, _envelope: Envelope) {}
     fn subscribe(&self, _doc_id: &DocId) {}

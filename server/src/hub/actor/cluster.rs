@@ -238,11 +238,7 @@ impl DocActor {
                 }
             }
             tracing::info!(frozen, reason, "document access changed");
-            self.frozen = frozen;
-            self.frozen_changed = Instant::now();
-            if frozen {
-                self.broadcast(protocol::encode_permission_denied(reason), None);
-            }
+            self.mark_frozen(frozen, reason);
             self.publish(Remote::Frozen { frozen });
         }
         if !self.catch_up().await {
@@ -257,6 +253,11 @@ impl DocActor {
             return;
         }
         tracing::info!(frozen, "document access changed by another server");
+        self.mark_frozen(frozen, reason);
+    }
+
+    /// Makes the document read-only (telling every connection why) or editable again.
+    fn mark_frozen(&mut self, frozen: bool, reason: &str) {
         self.frozen = frozen;
         self.frozen_changed = Instant::now();
         if frozen {
