@@ -37,12 +37,14 @@ pub mod client_app;
 pub mod comments;
 pub mod cookies;
 pub mod credentials;
+pub mod decisions;
 pub mod drafts;
 pub mod escalation;
 pub mod extract;
 pub mod follows;
 pub mod governance;
 pub mod health;
+pub mod meetings;
 mod openapi;
 pub mod parties;
 pub mod people;
@@ -92,6 +94,8 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .merge(versions::router())
         .merge(governance::router())
         .merge(escalation::router())
+        .merge(meetings::router())
+        .merge(decisions::router())
         .merge(sockets);
     let api = openapi::serve(documented)
         .merge(health::router())

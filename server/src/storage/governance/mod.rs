@@ -16,5 +16,6 @@ pub mod demo;
 pub mod import;
 pub mod milestone_log;
 pub mod milestones;
+pub mod relative_due;
 pub mod role_agreements;
 pub mod sign_offs;

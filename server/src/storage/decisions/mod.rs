@@ -1,0 +1,2 @@
+//! Decision requests and the decision register, as inherent methods of
+//! [`SqlStorage`](crate::storage::SqlStorage).
