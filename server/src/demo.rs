@@ -167,6 +167,9 @@ const PEOPLE: [(&str, &str, &str, BodyRole, bool); 12] = [
     ),
 ];
 
+/// The chair of the theme table and the BO-IZA: name, e-mail (party VWS).
+pub const BO_CHAIR: (&str, &str) = ("Willem van Dijk", "willem@vws.demo");
+
 /// The demo draft's document id.
 pub const DEMO_DOC_ID: &str = "advies-beter-pakketbeheer";
 
@@ -257,16 +260,33 @@ pub async fn seed_working_group(db: &SqlStorage) -> Result<bool, DemoError> {
         };
         db.set_body_party(group, *id, participation).await?;
         db.set_body_party(theme, *id, participation).await?;
+        db.set_body_party(bo, *id, participation).await?;
     }
 
     let hash = password::hash_password(SecretString::from(DEMO_PASSWORD)).await?;
     let mut chair = None;
+    let mut secretariat = None;
     for (name, email, party, role, mandate) in PEOPLE {
         let id = db.create_user(email, name, &hash, false).await?;
         db.set_user_party(id, party_ids.get(party).copied()).await?;
         db.put_membership(group, id, role, mandate).await?;
-        if role == BodyRole::Chair {
-            chair = Some(id);
+        match role {
+            BodyRole::Chair => chair = Some(id),
+            BodyRole::Secretariat => secretariat = Some(id),
+            _ => {}
+        }
+    }
+    // The theme table and the BO-IZA meet and decide: Willem van Dijk (VWS) chairs both, and the
+    // programme team's secretary supports them as it supports the working group.
+    let bo_chair = db.create_user(BO_CHAIR.1, BO_CHAIR.0, &hash, false).await?;
+    db.set_user_party(bo_chair, party_ids.get("VWS").copied())
+        .await?;
+    for body in [theme, bo] {
+        db.put_membership(body, bo_chair, BodyRole::Chair, true)
+            .await?;
+        if let Some(secretariat) = secretariat {
+            db.put_membership(body, secretariat, BodyRole::Secretariat, false)
+                .await?;
         }
     }
     let admin = db
