@@ -21,3 +21,17 @@ pub async fn series_changed(
     let _ = (tx, series_id, by);
     Ok(())
 }
+
+/// Links, inside `tx`, the open milestones whose due text names the new series `series_id` and
+/// that are not linked yet (in the series' body and the bodies below it), and resolves them.
+///
+/// # Errors
+/// Storage errors; the caller's transaction must then be dropped.
+pub async fn series_created(
+    tx: &mut Transaction<'_, Any>,
+    series_id: i64,
+    by: &Actor,
+) -> Result<(), StorageError> {
+    let _ = (tx, series_id, by);
+    Ok(())
+}
