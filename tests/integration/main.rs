@@ -33,6 +33,7 @@ mod npm_client;
 mod openapi;
 mod outbound;
 mod programme;
+mod relative_due;
 mod single_process;
 mod sockets;
 mod sync;
