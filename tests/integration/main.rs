@@ -34,6 +34,7 @@ mod npm_client;
 mod openapi;
 mod outbound;
 mod programme;
+mod relative_due;
 mod single_process;
 mod sockets;
 mod sync;
