@@ -184,6 +184,7 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
         return Ok(false);
     }
     crate::storage::governance::demo::seed(db).await?;
+    crate::storage::meetings::demo::seed(db).await?;
     crate::storage::escalation::demo::seed(db).await?;
     Ok(true)
 }

@@ -12,6 +12,7 @@
 //! - [`owner_role`]: a party's role on an action line or milestone.
 //! - [`escalation`]: the escalation ladder, dispute statuses and deadlines.
 //! - [`period`]: the periods the programme's lists are filtered by (`2025-Q3`, from/to).
+//! - [`meeting`]: meetings: kinds, statuses, local times, the iCalendar sequence, agendas.
 //!
 //! Every name that is stored (a status, role or kind) is an enum with `as_str` (the stored and
 //! serialised name) and `parse` (its inverse); storage turns an unknown stored name into a
@@ -80,6 +81,7 @@ pub mod dutch_time;
 pub mod escalation;
 pub mod events;
 pub mod fuzzy_date;
+pub mod meeting;
 pub mod milestone_status;
 pub mod owner_role;
 pub mod period;

@@ -34,6 +34,7 @@ pub mod docx;
 pub mod dossier;
 pub mod html;
 pub mod markdown;
+pub mod pack;
 pub mod recorded;
 
 #[cfg(test)]
