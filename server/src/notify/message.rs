@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use crate::domain::events::DisputeChange;
+pub use crate::domain::events::{DisputeChange, MeetingNews};
 
 /// Why a person is notified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +56,14 @@ pub enum NotificationKind {
         /// What happened to it.
         change: DisputeChange,
     },
+    /// A meeting's pack was sent, or the meeting moved or was cancelled.
+    Meeting {
+        /// What happened.
+        news: MeetingNews,
+        /// The pack sent (its PDF is attached to the e-mail when small enough).
+        #[serde(default)]
+        pack: Option<i64>,
+    },
 }
 
 crate::domain::stored_names! {
@@ -81,6 +89,8 @@ crate::domain::stored_names! {
         AgreementChange = "agreement_change",
         /// [`NotificationKind::DisputeChange`].
         DisputeChange = "dispute_change",
+        /// [`NotificationKind::Meeting`].
+        Meeting = "meeting",
     }
 }
 
@@ -98,6 +108,7 @@ impl NotificationKind {
             NotificationKind::StatusChange { .. } => NotificationType::StatusChange,
             NotificationKind::AgreementChange { .. } => NotificationType::AgreementChange,
             NotificationKind::DisputeChange { .. } => NotificationType::DisputeChange,
+            NotificationKind::Meeting { .. } => NotificationType::Meeting,
         }
     }
 }
@@ -191,6 +202,10 @@ mod tests {
             NotificationKind::AgreementChange { created: true },
             NotificationKind::DisputeChange {
                 change: DisputeChange::Raised,
+            },
+            NotificationKind::Meeting {
+                news: MeetingNews::PackSent,
+                pack: Some(1),
             },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
