@@ -370,7 +370,7 @@ mod tests {
     #[test]
     fn meetings_are_timed_events_with_sequence_status_and_location() {
         let meeting = MeetingEvent {
-            uid: "meeting-7".to_owned(),
+            uid: "meeting-8".to_owned(),
             title: "Thematafel januari".to_owned(),
             description: "Thematafel Passende Zorg".to_owned(),
             starts: Utc.with_ymd_and_hms(2027, 1, 12, 9, 0, 0).unwrap(),
@@ -387,9 +387,9 @@ mod tests {
         let calendar: Calendar = text.parse().unwrap();
         let event = calendar
             .events()
-            .find(|e| e.get_uid() == Some("meeting-7@polder"))
+            .find(|e| e.get_uid() == Some("meeting-8@polder"))
             .unwrap();
-        assert_eq!(event.get_sequence(), Some(2));
+        assert_eq!(event.get_sequence(), Some(2), "{text}");
         assert_eq!(event.get_status(), Some(EventStatus::Cancelled));
         assert_eq!(
             event.get_location(),
