@@ -2,15 +2,15 @@
 //! across bodies, agendas, packs and minutes.
 //!
 //! # Layout
-//! - [`series`]: `/api/bodies/{id}/meeting-series`.
-//! - [`meetings`]: `/api/meetings`, `/api/bodies/{id}/meetings`, `/api/meetings/{id}` with
-//!   its cancellation and minutes.
-//! - [`agenda`]: `/api/meetings/{id}/agenda…`.
-//! - [`packs`]: sending a pack and downloading its PDF and DOCX.
+//! - [`series`] serves `/api/bodies/{id}/meeting-series`.
+//! - [`planning`] serves `/api/meetings`, `/api/bodies/{id}/meetings` and `/api/meetings/{id}`
+//!   with its cancellation and minutes.
+//! - [`agenda`] serves `/api/meetings/{id}/agenda…`.
+//! - [`packs`] sends a pack and serves its PDF and DOCX.
 
 pub mod agenda;
-pub mod meetings;
 pub mod packs;
+pub mod planning;
 pub mod series;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +26,7 @@ use crate::storage::meetings::MeetingDetail;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(series::router())
-        .merge(meetings::router())
+        .merge(planning::router())
         .merge(agenda::router())
         .merge(packs::router())
 }

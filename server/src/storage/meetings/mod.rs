@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`series`]: the recurring meetings of a body with their aliases.
-//! - [`meetings`]: meetings (the jaarplanning and the calendar), their changes and
+//! - [`planning`]: meetings (the jaarplanning and the calendar), their changes and
 //!   cancellation, each raising the iCalendar sequence where a calendar must show it; the
 //!   minutes draft.
 //! - [`agenda`]: agenda items, free or linked to a version, milestone, dispute or request.
@@ -16,11 +16,11 @@
 
 pub mod agenda;
 pub mod demo;
-pub mod meetings;
 pub mod packs;
+pub mod planning;
 pub mod series;
 
 pub use agenda::{AgendaItem, AgendaLink, NewAgendaItem};
-pub use meetings::{Meeting, MeetingChange, MeetingDetail, MeetingRequest, NewMeeting};
 pub use packs::{MeetingPack, PackFile};
+pub use planning::{Meeting, MeetingChange, MeetingDetail, MeetingRequest, NewMeeting};
 pub use series::MeetingSeries;

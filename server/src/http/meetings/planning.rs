@@ -104,11 +104,11 @@ struct YearQuery {
 
 fn page(offset: Option<i64>, limit: Option<i64>) -> Result<Page> {
     let default = Page::default();
-    Ok(Page {
+    Page {
         offset: offset.unwrap_or(default.offset),
         limit: limit.unwrap_or(default.limit),
     }
-    .checked()?)
+    .checked()
 }
 
 /// The first moment of a Dutch day.
