@@ -1,6 +1,7 @@
 //! Bounds on uploads, versions and rendering: a spreadsheet bomb, an oversized upload or JSON
 //! body, the (N+1)th version of an hour and a render over the size limit each answer a clear
-//! error naming the limit, and the server keeps serving.
+//! error naming the limit, and the server keeps serving; so does a meeting pack whose versions
+//! are each within the render limit but not together.
 
 use polder::config::Config;
 use reqwest::{header, Method, StatusCode};
@@ -17,6 +18,7 @@ backend_tests!(
     the_version_after_the_hourly_quota_answers_429_with_retry_after,
     concurrent_versions_never_pass_the_quota_together,
     a_render_over_the_size_limit_answers_413_naming_the_limit,
+    a_pack_whose_versions_together_pass_the_render_limit_answers_413,
 );
 
 /// Sends `body` with a bearer token; returns the status, the headers and the JSON answer.
@@ -238,5 +240,120 @@ async fn concurrent_versions_never_pass_the_quota_together(backend: Backend) {
     assert_eq!((created, refused), (3, 5), "{answers:?}");
     let (_, _, listed) = send(&app, &anna, Method::GET, &path, None).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+    app.stop().await;
+}
+
+/// Sends `value` as JSON with `token`, asserting `expect`.
+async fn send_json(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    value: Value,
+    expect: StatusCode,
+) -> Value {
+    let body = serde_json::to_vec(&value).unwrap();
+    let (status, _, answer) =
+        send(app, token, method, path, Some((body, "application/json"))).await;
+    assert_eq!(status, expect, "{path}: {answer}");
+    answer
+}
+
+/// A version of the demo draft on `app`, with its stored size.
+async fn demo_version(app: &TestApp, token: &str, draft: i64, name: &str) -> (i64, usize) {
+    let path = format!("/api/drafts/{draft}/versions");
+    let version = send_json(
+        app,
+        token,
+        Method::POST,
+        &path,
+        json!({ "name": name }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = version["id"].as_i64().unwrap();
+    let state: Vec<u8> = sqlx::query_scalar("SELECT state FROM versions WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.storage.pool())
+        .await
+        .unwrap();
+    (id, state.len())
+}
+
+async fn a_pack_whose_versions_together_pass_the_render_limit_answers_413(backend: Backend) {
+    // the demo draft's version size, measured on a first server
+    let size = {
+        let app = TestApp::spawn(backend.clone()).await;
+        let group = WorkingGroup::seed(&app).await;
+        let anna = app.token_for("anna@vws.demo", "write").await;
+        let (_, size) = demo_version(&app, &anna, group.draft_id, "maat").await;
+        app.stop().await;
+        size
+    };
+    // one version fits the limit, two together do not
+    let app = TestApp::spawn_with(backend, |config: &mut Config| {
+        config.work.max_render_bytes = size + size / 2;
+    })
+    .await;
+    let group = WorkingGroup::seed(&app).await;
+    let anna = app.token_for("anna@vws.demo", "write").await;
+    let (v1, one) = demo_version(&app, &anna, group.draft_id, "v1").await;
+    let (v2, _) = demo_version(&app, &anna, group.draft_id, "v2").await;
+    assert_eq!(one, size, "the demo draft's versions have one size");
+    let meeting = send_json(
+        &app,
+        &anna,
+        Method::POST,
+        &format!("/api/bodies/{}/meetings", group.body_id),
+        json!({"title": "Werkgroepoverleg", "kind": "plenary", "starts": "2027-02-02T10:00", "ends": "2027-02-02T12:00"}),
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let agenda = format!("/api/meetings/{meeting}/agenda");
+    let mut items = Vec::new();
+    for version in [v1, v2] {
+        let item = send_json(
+            &app,
+            &anna,
+            Method::POST,
+            &agenda,
+            json!({"kind": "version", "version_id": version}),
+            StatusCode::CREATED,
+        )
+        .await;
+        items.push(item["id"].as_i64().unwrap());
+    }
+    let pack = format!("/api/meetings/{meeting}/pack");
+    let answer = send_json(
+        &app,
+        &anna,
+        Method::POST,
+        &pack,
+        json!({}),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("together"), "{message}");
+    assert!(message.contains("--max-render-bytes"), "{message}");
+    let removed = reqwest::Client::new()
+        .delete(app.http(&format!("{agenda}/{}", items[1])))
+        .bearer_auth(&anna)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    send_json(
+        &app,
+        &anna,
+        Method::POST,
+        &pack,
+        json!({}),
+        StatusCode::CREATED,
+    )
+    .await;
+    app.assert_alive().await;
     app.stop().await;
 }

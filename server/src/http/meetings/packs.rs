@@ -1,8 +1,9 @@
 //! Meeting packs: `POST /api/meetings/{id}/pack` renders the agenda and the stukken as one PDF
 //! and one DOCX, stores them and tells the body's members and observers (the
 //! `meeting.send_pack` event); `GET /api/meeting-packs/{id}/pack.pdf` and `pack.docx` serve
-//! them to readers of the meeting's body. Each linked version larger than
-//! `--max-render-bytes` is refused (413), and the rendering runs within the render bounds.
+//! them to readers of the meeting's body. A pack whose linked versions are larger than
+//! `--max-render-bytes`, each or together, is refused (413), and the rendering runs within the
+//! render bounds.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -12,13 +13,13 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::validate;
+use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, Caller};
 use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
-use crate::storage::meetings::packs::RenderedPack;
+use crate::storage::meetings::packs::{RenderedPack, MAX_PACK_VERSIONS};
 use crate::storage::meetings::MeetingPack;
 use crate::versions::dossier::{docx, pdf};
 use crate::versions::pack::{self, AgendaLine, Cover, MilestoneLine, Pack, Request, VersionText};
@@ -74,6 +75,16 @@ async fn send(
         .await?
         .ok_or(AppError::NotFound)?;
     let sources = state.db.pack_versions(id).await?;
+    if sources.len() > MAX_PACK_VERSIONS {
+        return Err(Invalid {
+            field: "agenda",
+            message: format!(
+                "a pack carries at most {MAX_PACK_VERSIONS} versions; link fewer versions on the \
+                 agenda, or send the others with another meeting"
+            ),
+        }
+        .into());
+    }
     for version in &sources {
         check_render_size(
             &state,
@@ -81,6 +92,12 @@ async fn send(
             version.state.len(),
         )?;
     }
+    // the pack is one document: its versions together stay within the limit of one
+    check_render_size(
+        &state,
+        "the pack's versions together",
+        sources.iter().map(|v| v.state.len()).sum(),
+    )?;
     let requests = state
         .db
         .pack_requests(meeting.body_id)

@@ -75,6 +75,9 @@ pub struct PackRequestSource {
     pub status: String,
 }
 
+/// The most versions one pack carries.
+pub const MAX_PACK_VERSIONS: usize = 20;
+
 const PACK_SELECT: &str = "SELECT p.id, p.meeting_id, p.sent_at, u.name AS sent_by, p.pdf_sha256, \
      p.docx_sha256, LENGTH(p.pdf) AS pdf_bytes, LENGTH(p.docx) AS docx_bytes \
      FROM meeting_packs p LEFT JOIN users u ON u.id = p.sent_by";
@@ -217,7 +220,8 @@ impl SqlStorage {
         Ok(row.map(|r| r.try_get("pdf")).transpose()?)
     }
 
-    /// The versions linked on a meeting's agenda, in agenda order, each once.
+    /// The versions linked on a meeting's agenda, in agenda order, each once: at most
+    /// [`MAX_PACK_VERSIONS`] + 1, so that a caller can tell there are too many.
     ///
     /// # Errors
     /// Storage errors.
@@ -230,9 +234,10 @@ impl SqlStorage {
              FROM (SELECT version_id, MIN(position) AS first FROM agenda_items \
              WHERE meeting_id = $1 AND version_id IS NOT NULL GROUP BY version_id) a \
              JOIN versions v ON v.id = a.version_id JOIN drafts d ON d.id = v.draft_id \
-             ORDER BY a.first LIMIT 20",
+             ORDER BY a.first LIMIT $2",
         )
         .bind(meeting_id)
+        .bind(MAX_PACK_VERSIONS as i64 + 1)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
