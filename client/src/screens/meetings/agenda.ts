@@ -39,8 +39,11 @@ function itemRow(detail: MeetingDetail, item: AgendaItem, index: number, count: 
       try {
         await meetings.updateItem(detail.id, item.id, { position: to.position })
         announce(t('agenda.moved', { title: item.title }))
+        await reload()
+        // focus stays with the moved item: on the same button, or the other one at an end
         const wanted = document.getElementById(buttonId)
-        await reload(wanted && !(wanted as HTMLButtonElement).disabled ? buttonId : otherId)
+        const target = wanted instanceof HTMLButtonElement && !wanted.disabled ? wanted : document.getElementById(otherId)
+        target?.focus()
       } catch (error) {
         errors.error(error)
       }
