@@ -57,7 +57,7 @@ function cancelForm(detail: MeetingDetail, reload: (focusId?: string) => Promise
       }
     })
   })
-  return h('details', { id: 'cancel-details' }, tr(h('summary', {}), 'meeting.cancelTitle'), form)
+  return h('details', { id: 'cancel-details', class: 'meeting-details' }, tr(h('summary', {}), 'meeting.cancelTitle'), form)
 }
 
 function minutesPart(detail: MeetingDetail, steer: boolean, reload: (focusId?: string) => Promise<void>): HTMLElement {
@@ -125,7 +125,7 @@ export function meetingScreen(app: App, id: number): Screen {
           steer && !cancelled
             ? h(
                 'details',
-                { id: 'edit-details' },
+                { id: 'edit-details', class: 'meeting-details' },
                 tr(h('summary', {}), 'meeting.edit'),
                 meetingForm({
                   id: 'edit-meeting-form',

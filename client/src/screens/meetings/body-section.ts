@@ -62,7 +62,7 @@ export function meetingsSection(app: App, bodyId: number, steer: boolean): HTMLE
   const yearSelect = h('select', { id: 'year-plan-year' })
   for (let y = thisYear - 2; y <= thisYear + 2; y += 1) yearSelect.append(h('option', { value: String(y) }, String(y)))
   yearSelect.value = String(thisYear)
-  const holder = h('div', { id: 'year-plan-holder', 'aria-live': 'polite' })
+  const holder = h('div', { id: 'year-plan-holder' })
   const requests = h('div', {})
   const load = async (): Promise<void> => {
     const year = Number(yearSelect.value)
