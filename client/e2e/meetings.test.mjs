@@ -2,7 +2,7 @@
 // demo. The secretariat (Bram) schedules a BO-IZA meeting from the body's screen, gives the
 // demo draft a version, puts a decision request from the working group on the meeting with
 // that version as support, builds the agenda (a version item moved by keyboard) and sends the
-// pack (the PDF is downloaded and its SHA-256 checked). The chair (Willem) finds the meeting in
+// pack (the PDF is downloaded and its SHA-256 checked), and cancels another meeting. The chair (Willem) finds the meeting in
 // the calendar and records the outcome: agreed with a condition and a follow-up milestone (the
 // outcome picked with the arrow keys). A working-group member (Joost) finds the decision in the
 // register by searching and opens it. axe runs on every new screen.
@@ -199,6 +199,27 @@ describe('meetings, decision requests and the register in the browser', { concur
     assertNoConsoleErrors(S, 'secretariat')
   })
 
+  step('the secretariat cancels another meeting: struck through and saying "Geannuleerd" on its screen and in the calendar', async () => {
+    const { page } = S
+    const other = await csrfPost(S, `/api/bodies/${boId}/meetings`, { title: 'BO-IZA extra overleg', kind: 'bo_iza', starts: `${day}T14:00`, ends: `${day}T15:00` })
+    await page.goto(`/meetings/${other.id}`)
+    await page.getByRole('heading', { level: 1, name: 'BO-IZA extra overleg' }).waitFor()
+    await page.locator('#cancel-details summary').click()
+    await page.getByLabel('Reden (optioneel)').fill('Samengevoegd met het overleg van 10:00.')
+    await page.getByRole('button', { name: 'Vergadering annuleren' }).click()
+    await page.locator('#meeting-title s', { hasText: 'BO-IZA extra overleg' }).waitFor()
+    await page.locator('#meeting-title [data-state="geannuleerd"]', { hasText: 'Geannuleerd' }).waitFor()
+    await page.locator('#meeting-cancelled').waitFor()
+    assert.equal(await page.locator('#pack-form').count(), 0, 'no pack for a cancelled meeting')
+    await checkAccessibility(page, 'cancelled meeting')
+    await page.goto('/calendar?view=list')
+    const entry = page.locator(`#meeting-list li[data-meeting="${other.id}"]`)
+    await entry.locator('s', { hasText: 'BO-IZA extra overleg' }).waitFor()
+    await entry.getByText('Geannuleerd').waitFor()
+    await page.locator(`#meeting-list li[data-meeting="${meetingId}"] s`).waitFor({ state: 'detached' })
+    await shot(page, 'calendar-list', { top: true })
+  })
+
   step('the chair finds the meeting in the calendar and records the outcome: agreed with a condition and a follow-up', async () => {
     const { page } = W
     await signIn(W, willem)
@@ -237,6 +258,12 @@ describe('meetings, decision requests and the register in the browser', { concur
     assert.equal(await page.locator('#outcome-form').count(), 0, 'a decided request takes no second outcome')
     await checkAccessibility(page, 'decided request')
     await shot(page, 'decision-request-decided', { full: true })
+    // the BO-IZA's own register lists it too
+    await page.goto(`/groups/${boId}/decisions`)
+    await page.getByRole('heading', { level: 1, name: `Besluitenregister: ${BO_IZA}` }).waitFor()
+    await page.locator('#register-table tbody tr', { hasText: REQUEST }).waitFor()
+    assert.match(await page.locator('#register-pdf').getAttribute('href'), new RegExp(`^/api/bodies/${boId}/decisions\\.pdf`))
+    await checkAccessibility(page, 'body register')
     assertNoConsoleErrors(W, 'chair')
   })
 
