@@ -5,7 +5,7 @@
 import { directory, meetings, type Body } from '../api'
 import type { Meeting } from '../api/meetings'
 import type { App } from '../app'
-import { formatDay, t, tr, trAttr } from '../i18n'
+import { formatDay, onLangChange, t, tr, trAttr } from '../i18n'
 import type { Screen } from '../router'
 import { announce } from '../ui/announce'
 import { h } from '../ui/dom'
@@ -69,8 +69,12 @@ function upcomingList(items: Meeting[]): HTMLElement {
 }
 
 export function calendarScreen(app: App, query: URLSearchParams): Screen {
+  let stopLang: (() => void) | null = null
   return {
     title: () => t('calendar.title'),
+    destroy() {
+      stopLang?.()
+    },
     async mount(main) {
       if (!app.me) return
       main.append(loading())
@@ -143,6 +147,8 @@ export function calendarScreen(app: App, query: URLSearchParams): Screen {
         void render()
       })
       bodySelect.addEventListener('change', () => void render())
+      // month and weekday names are written out, not keyed: redraw them in the new language
+      stopLang = onLangChange(() => void render())
 
       main.replaceChildren(
         tr(h('h1', {}), 'calendar.title'),
