@@ -340,6 +340,41 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .as_i64()
         .unwrap();
 
+    // decision requests put to the working group itself, and one decision on it (a deferral,
+    // which keeps the request open for the outcome row)
+    let request = |title: &str| json!({"title": title, "question": "Gaat de werkgroep akkoord?"});
+    let decision_request = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/decision-requests"),
+            request("Matrixverzoek"),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let withdrawn_request = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/decision-requests"),
+            request("In te trekken"),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let deferral = json!({"outcome": "aangehouden", "decided_on": "2024-09-26", "rationale": "Volgende keer."});
+    let decision = chair
+        .send(
+            Method::POST,
+            &format!("/api/decision-requests/{decision_request}/outcome"),
+            deferral.clone(),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+
     let tokens = own_tokens.clone();
     let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
@@ -828,6 +863,65 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         // the feed URL needs no sign-in: its secret is the credential, and a wrong secret is a
         // 404 for everyone (a right one is served to anyone holding it: escalation.rs)
         route(Method::GET, "/api/calendar/{file}", NOBODY).at("/api/calendar/verzonnen-geheim.ics"),
+        // decision requests and the decision register
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/decision-requests"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/decision-requests"),
+            STEERING,
+            move |role| request(&format!("Verzoek {role}")),
+        ),
+        route(
+            Method::GET,
+            format!("/api/decision-requests/{decision_request}"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/decision-requests/{decision_request}"),
+            STEERING,
+            |role| json!({"title": format!("Matrixverzoek {role}")}),
+        ),
+        // a deferral keeps the request open, so every allowed role records one
+        with_body(
+            Method::POST,
+            format!("/api/decision-requests/{decision_request}/outcome"),
+            STEERING,
+            move |_| deferral.clone(),
+        ),
+        // the first allowed role withdraws it, the next is told it is withdrawn (409)
+        route(
+            Method::POST,
+            format!("/api/decision-requests/{withdrawn_request}/withdraw"),
+            STEERING,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/decisions"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/decisions.csv"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/decisions.pdf"),
+            BODY_READERS,
+        ),
+        route(Method::GET, "/api/decisions", SIGNED_IN),
+        route(Method::GET, "/api/decisions.csv", SIGNED_IN),
+        route(Method::GET, "/api/decisions.pdf", SIGNED_IN),
+        route(
+            Method::GET,
+            format!("/api/decisions/{decision}"),
+            BODY_READERS,
+        ),
         route(Method::GET, "/api/audit", ADMIN),
         route(Method::GET, "/api/openapi.json", EVERYONE),
         // public: an incomplete sign-in form is refused for its content, not for who sends it

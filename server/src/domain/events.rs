@@ -39,6 +39,8 @@ crate::domain::stored_names! {
         DisputeWithdraw = "dispute.withdraw",
         /// A milestone's status changed.
         MilestoneStatus = "milestone.status",
+        /// A milestone's due day moved with the meeting it is relative to.
+        MilestoneDueMoved = "milestone.due_moved",
     }
 }
 
@@ -90,6 +92,15 @@ pub enum Event {
         from: String,
         /// The status it has now.
         to: String,
+    },
+    /// A milestone's due day moved with its meeting (moved, cancelled or newly scheduled).
+    MilestoneDueMoved {
+        /// The milestone.
+        milestone: i64,
+        /// The day it was due (`YYYY-MM-DD`), if it had one.
+        from: Option<String>,
+        /// The day it is due now, if any meeting fits.
+        to: Option<String>,
     },
 }
 
@@ -156,6 +167,11 @@ impl Event {
                 milestone: id(subject, "milestone")?,
                 from: text(subject, "from")?,
                 to: text(subject, "to")?,
+            }),
+            EventAction::MilestoneDueMoved => Some(Event::MilestoneDueMoved {
+                milestone: id(subject, "milestone")?,
+                from: text(subject, "from"),
+                to: text(subject, "to"),
             }),
         }
     }
@@ -393,6 +409,17 @@ mod tests {
                 &json!({ "role_agreement": 4, "party": 3, "sign_off": 9, "state": "akkoord" })
             ),
             None
+        );
+        assert_eq!(
+            Event::from_audit(
+                "milestone.due_moved",
+                &json!({ "milestone": 3, "series": 2, "from": "2027-03-04", "to": null })
+            ),
+            Some(Event::MilestoneDueMoved {
+                milestone: 3,
+                from: Some("2027-03-04".into()),
+                to: None
+            })
         );
         assert_eq!(Event::from_audit("comment.create", &json!({})), None);
         assert_eq!(

@@ -12,6 +12,8 @@
 //! - [`owner_role`]: a party's role on an action line or milestone.
 //! - [`escalation`]: the escalation ladder, dispute statuses and deadlines.
 //! - [`period`]: the periods the programme's lists are filtered by (`2025-Q3`, from/to).
+//! - [`decision`]: decision requests, their outcomes and the decision register.
+//! - [`relative_due`]: deadlines relative to a meeting series ("twee weken voor het BO").
 //!
 //! Every name that is stored (a status, role or kind) is an enum with `as_str` (the stored and
 //! serialised name) and `parse` (its inverse); storage turns an unknown stored name into a
@@ -74,6 +76,7 @@ pub(crate) use stored_names;
 pub mod audit_chain;
 pub mod bodies;
 pub mod calendar;
+pub mod decision;
 pub mod dispute;
 pub mod draft_status;
 pub mod dutch_time;
@@ -83,6 +86,7 @@ pub mod fuzzy_date;
 pub mod milestone_status;
 pub mod owner_role;
 pub mod period;
+pub mod relative_due;
 pub mod reminders;
 pub mod role_agreement;
 pub mod roles;

@@ -56,6 +56,15 @@ pub enum NotificationKind {
         /// What happened to it.
         change: DisputeChange,
     },
+    /// A milestone's due day moved with the meeting it is relative to.
+    DueMoved {
+        /// The day it was due (`YYYY-MM-DD`), if it had one.
+        #[serde(default)]
+        from: Option<String>,
+        /// The day it is due now, if a meeting fits.
+        #[serde(default)]
+        to: Option<String>,
+    },
 }
 
 crate::domain::stored_names! {
@@ -81,6 +90,8 @@ crate::domain::stored_names! {
         AgreementChange = "agreement_change",
         /// [`NotificationKind::DisputeChange`].
         DisputeChange = "dispute_change",
+        /// [`NotificationKind::DueMoved`].
+        DueMoved = "due_moved",
     }
 }
 
@@ -98,6 +109,7 @@ impl NotificationKind {
             NotificationKind::StatusChange { .. } => NotificationType::StatusChange,
             NotificationKind::AgreementChange { .. } => NotificationType::AgreementChange,
             NotificationKind::DisputeChange { .. } => NotificationType::DisputeChange,
+            NotificationKind::DueMoved { .. } => NotificationType::DueMoved,
         }
     }
 }
@@ -191,6 +203,10 @@ mod tests {
             NotificationKind::AgreementChange { created: true },
             NotificationKind::DisputeChange {
                 change: DisputeChange::Raised,
+            },
+            NotificationKind::DueMoved {
+                from: Some("2027-03-04".into()),
+                to: None,
             },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());

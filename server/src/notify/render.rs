@@ -49,6 +49,8 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         NotificationKind::StatusChange { .. } => (t.status_change, None),
         NotificationKind::AgreementChange { created: true } => (t.agreement_created, None),
         NotificationKind::AgreementChange { created: false } => (t.agreement_changed, None),
+        NotificationKind::DueMoved { to: Some(_), .. } => (t.due_moved_to, None),
+        NotificationKind::DueMoved { to: None, .. } => (t.due_unresolved, None),
         NotificationKind::DisputeChange { change } => (
             match change {
                 DisputeChange::Raised => t.dispute_raised,
@@ -68,6 +70,13 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         NotificationKind::StatusChange { status } => (String::new(), single_line(status)),
         _ => (String::new(), String::new()),
     };
+    let date = match &notification.kind {
+        NotificationKind::DueMoved { to: Some(to), .. } => {
+            NaiveDate::parse_from_str(to, "%Y-%m-%d")
+                .map_or_else(|_| single_line(to), |d| format_date(d, language))
+        }
+        _ => String::new(),
+    };
     let template = match (&notification.kind, by.is_empty(), status.is_empty()) {
         (NotificationKind::Mention { .. }, false, _) => t.mention_by,
         (NotificationKind::StatusChange { .. }, _, false) => t.status_change_to,
@@ -81,6 +90,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
             ("level", &level),
             ("by", &by),
             ("status", &status),
+            ("date", &date),
         ],
     )
 }
@@ -193,6 +203,7 @@ impl Section {
             NotificationKind::Reminder { .. } => Section::Upcoming,
             NotificationKind::DisputeChange { .. } => Section::Requests,
             NotificationKind::Mention { .. }
+            | NotificationKind::DueMoved { .. }
             | NotificationKind::StatusChange { .. }
             | NotificationKind::AgreementChange { .. } => Section::Other,
         }
@@ -363,6 +374,28 @@ mod tests {
         assert_eq!(
             subject_line(&n, Language::Nl),
             "Geëscaleerd naar Stuurgroep: Y"
+        );
+    }
+
+    #[test]
+    fn a_due_date_moved_with_its_meeting_names_the_new_day() {
+        let moved = |to: Option<&str>| NotificationKind::DueMoved {
+            from: Some("2027-03-04".to_owned()),
+            to: to.map(str::to_owned),
+        };
+        let n = milestone(moved(Some("2027-03-11")), "Voortgang", None);
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Nieuwe datum met de vergadering, 11 maart 2027: Voortgang"
+        );
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "New due date with the meeting, 11 March 2027: Voortgang"
+        );
+        let n = milestone(moved(None), "Voortgang", None);
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "No due date any more, the meeting was cancelled: Voortgang"
         );
     }
 

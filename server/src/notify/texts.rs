@@ -24,6 +24,8 @@ pub(super) struct Texts {
     pub dispute_raised: &'static str,
     pub dispute_resolved: &'static str,
     pub dispute_withdrawn: &'static str,
+    pub due_moved_to: &'static str,
+    pub due_unresolved: &'static str,
     pub due_label: &'static str,
     pub open_link: &'static str,
     pub footer: &'static str,
@@ -56,6 +58,8 @@ const NL: Texts = Texts {
     dispute_raised: "Verschil van inzicht aangekaart: {title}",
     dispute_resolved: "Verschil van inzicht besloten: {title}",
     dispute_withdrawn: "Verschil van inzicht ingetrokken: {title}",
+    due_moved_to: "Nieuwe datum met de vergadering, {date}: {title}",
+    due_unresolved: "Geen datum meer, de vergadering is vervallen: {title}",
     due_label: "Uiterste datum",
     open_link: "Bekijken in Polder",
     footer: "U ontvangt dit bericht omdat meldingen van Polder per e-mail voor u aan staan. \
@@ -103,6 +107,8 @@ const EN: Texts = Texts {
     dispute_raised: "Dispute raised: {title}",
     dispute_resolved: "Dispute decided: {title}",
     dispute_withdrawn: "Dispute withdrawn: {title}",
+    due_moved_to: "New due date with the meeting, {date}: {title}",
+    due_unresolved: "No due date any more, the meeting was cancelled: {title}",
     due_label: "Due",
     open_link: "Open in Polder",
     footer: "You receive this message because e-mail notifications from Polder are on for you. \

@@ -1,4 +1,5 @@
-//! Delivering the event outbox: mentions, status changes, role agreements and disputes.
+//! Delivering the event outbox: mentions, status changes, role agreements, disputes and due
+//! dates that moved with their meeting.
 //!
 //! Each claimed outbox row is read back as an [`Event`] from its audit entry; what storage
 //! knows about the thing (its body, title, parties, followers) goes into the recipient rule
@@ -271,6 +272,39 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                         format!("milestone:{milestone}"),
                     ),
                 ),
+                targets: Targets::for_status_change_of_milestone(owners),
+                follow: Some((FollowKind::Milestone, *milestone)),
+            })
+        }
+        Event::MilestoneDueMoved {
+            milestone,
+            from,
+            to,
+        } => {
+            let Some(found) = db.find_milestone(*milestone).await? else {
+                return Ok(None);
+            };
+            let mut owners = Vec::new();
+            for owner in &found.owners {
+                owners.extend(db.expand_party(owner.party_id).await?);
+            }
+            let mut notice = notification(
+                scheduler,
+                NotificationKind::DueMoved {
+                    from: from.clone(),
+                    to: to.clone(),
+                },
+                &found.title,
+                found.due.raw.clone(),
+                (
+                    format!("/milestones/{milestone}"),
+                    format!("milestone:{milestone}"),
+                ),
+            );
+            notice.due = found.due.latest_date();
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notice,
                 targets: Targets::for_status_change_of_milestone(owners),
                 follow: Some((FollowKind::Milestone, *milestone)),
             })

@@ -386,7 +386,15 @@ impl SqlStorage {
         .await?;
         let subject =
             serde_json::json!({ "draft": draft_id, "from": from, "to": to, "version": version_id });
-        append_in(&mut tx, self.backend(), actor, "draft.transition", &subject).await?;
+        let audit_id =
+            append_in(&mut tx, self.backend(), actor, "draft.transition", &subject).await?;
+        if step.to == DraftStatus::Besloten {
+            // the decision register's entry, under the transition's own audit entry
+            super::decisions::register::record_draft_decision_in(
+                &mut tx, draft_id, version_id, step.note, step.by, audit_id,
+            )
+            .await?;
+        }
         let row = sqlx::query(&format!("{DRAFT_SELECT} WHERE id = $1"))
             .bind(draft_id)
             .fetch_one(&mut *tx)

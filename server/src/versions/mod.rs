@@ -18,6 +18,7 @@
 //! - [`html`]: [`to_html`], a standalone, fully escaped HTML page.
 //! - [`docx`]: [`to_docx`], Word output; changes become Word tracked changes.
 //! - [`dossier`]: a dispute's dossier as Markdown, PDF and Word.
+//! - [`register`]: the decision register as a PDF list.
 //!
 //! # Document model
 //! The fragment is flattened into leaf [`Block`]s: `paragraph`, `heading` (attribute `level`),
@@ -35,6 +36,7 @@ pub mod dossier;
 pub mod html;
 pub mod markdown;
 pub mod recorded;
+pub mod register;
 
 #[cfg(test)]
 mod depth_tests;

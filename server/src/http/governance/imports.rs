@@ -12,6 +12,10 @@
 //! length, unpacked size; see [`crate::import::limits`]) answers 422 naming the limit. The
 //! table is read on the blocking pool within the render bounds of [`crate::http::render`].
 //!
+//! The answer lists every due text relative to a meeting (`relative_due`): `linked` to the
+//! meeting series it names (`series_id`, `series_name`), or `relative_unlinked` when no series
+//! of the body, the bodies above it or (uniquely) any body matches. Committing links the first.
+//!
 //! The answer lists every party name the register does not know (`unknown_parties`, with the
 //! rows that name it). Before committing, the programme team resolves each with
 //! `POST /api/bodies/{id}/imports/parties`: map the name to an existing party (it becomes an
@@ -30,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::fuzzy_date::ParseContext;
+use crate::domain::fuzzy_date::{ParseContext, Precision};
 use crate::domain::validate;
 use crate::domain::validate::Invalid;
 use crate::error::{ApiErrorBody, AppError, Result};
@@ -40,6 +44,7 @@ use crate::http::render::render_blocking;
 use crate::import::{self, Format, ImportError, ImportPlan, RowIssue, UnknownParty};
 use crate::state::AppState;
 use crate::storage::governance::import::{DirectoryError, ImportOutcome};
+use crate::storage::governance::relative_due::RelativeRow;
 use crate::storage::parties::{AliasOutcome, NewParty, Party};
 
 /// Import routes.
@@ -64,6 +69,7 @@ struct ImportAnswer {
     flagged: Vec<RowIssue>,
     errors: Vec<RowIssue>,
     unknown_parties: Vec<UnknownParty>,
+    relative_due: Vec<RelativeRow>,
     plan: ImportPlan,
     stored: Option<ImportOutcome>,
 }
@@ -236,6 +242,18 @@ async fn import_table(
     }
     let (plan, ids) = plan_table(&state, body, format, query.year).await?;
     let dry_run = query.dry_run.unwrap_or(true);
+    let due_texts: Vec<(usize, String, bool)> = plan
+        .milestones
+        .iter()
+        .map(|m| {
+            (
+                m.line,
+                m.due.raw.clone(),
+                m.due.precision == Precision::Relative,
+            )
+        })
+        .collect();
+    let relative_due = state.db.relative_due_preview(body_id, &due_texts).await?;
     let stored = if dry_run {
         None
     } else {
@@ -266,6 +284,7 @@ async fn import_table(
             flagged: plan.flagged.clone(),
             errors: plan.errors.clone(),
             unknown_parties: plan.unknown_parties(),
+            relative_due,
             plan,
             stored,
         }),

@@ -249,6 +249,22 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
         }
     }
 
+    // Due relative to the BO-IZA's quarterly meeting: linked once the meetings demo creates
+    // that series, and resolved as its meetings are scheduled.
+    db.create_milestone(&NewMilestone {
+        body_id: body.id,
+        action_line_id: None,
+        title: "Voortgang werkgroep aanleveren voor de IZA-kwartaalmonitor".into(),
+        description: String::new(),
+        due: due("uiterlijk twee weken voor het IZA-kwartaaloverleg"),
+        status: MilestoneStatus::Gepland,
+        natural_key: "demo/iza-kwartaalmonitor/voortgang".into(),
+        source_ref: None,
+        owners: owners(&ids, &["VWS"], &[]),
+        created_by: chair,
+    })
+    .await?;
+
     let zin: Vec<(i64, OwnerRole)> = owners(&ids, &["ZIN"], &["VWS"]);
     let mut line_ids = HashMap::new();
     for (number, title, description) in ACTION_LINES {

@@ -10,6 +10,8 @@
 //!   status is taken from the table only when the milestone is created; afterwards it changes
 //!   only through the status route, which keeps its history. The note cell becomes a progress
 //!   note when the milestone is created.
+//! - A due text relative to a meeting series ("twee weken voor het BO") links the milestone to
+//!   the series it names and takes the resolved day ([`super::relative_due`]).
 
 use std::collections::HashMap;
 
@@ -17,6 +19,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::milestones::{insert_milestone, set_owners, Due, NewMilestone};
+use super::relative_due::link_in;
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::owner_role::OwnerRole;
 use crate::import::{ImportError, ImportPlan, PartyDirectory};
@@ -177,6 +180,7 @@ impl SqlStorage {
                 .execute(&mut *tx)
                 .await?;
                 set_owners(&mut tx, id, &owners).await?;
+                link_in(&mut tx, id).await?;
                 outcome.milestones_updated += 1;
             } else {
                 let status = planned

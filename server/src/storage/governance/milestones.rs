@@ -10,6 +10,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::action_lines::{owners_of, Owner};
 use super::milestone_log::{load_detail, MilestoneDetail};
+use super::relative_due::{link_in, relative_due_from_row, relinked_due, RelativeDue};
 use crate::domain::fuzzy_date::{FuzzyDate, Precision};
 use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
 use crate::domain::owner_role::OwnerRole;
@@ -95,6 +96,8 @@ pub struct Milestone {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
+    /// The meeting series the due date is relative to, if the due text names one.
+    pub relative_due: Option<RelativeDue>,
 }
 
 /// A new milestone.
@@ -189,8 +192,10 @@ impl From<sqlx::Error> for StatusError {
 
 const MILESTONE_SELECT: &str = "SELECT m.id, m.body_id, m.action_line_id, a.title AS action_line, \
      m.title, m.description, m.due_raw, m.due_earliest, m.due_latest, m.due_precision, \
-     m.due_uncertain, m.status, m.natural_key, m.source_ref, m.created_at, m.updated_at \
-     FROM milestones m LEFT JOIN action_lines a ON a.id = m.action_line_id";
+     m.due_uncertain, m.status, m.natural_key, m.source_ref, m.created_at, m.updated_at, \
+     m.due_series_id, s.name AS series_name, m.due_meeting_id, mt.starts_at AS meeting_starts_at, \
+     m.due_rule FROM milestones m LEFT JOIN action_lines a ON a.id = m.action_line_id \
+     LEFT JOIN meeting_series s ON s.id = m.due_series_id LEFT JOIN meetings mt ON mt.id = m.due_meeting_id";
 
 fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone, StorageError> {
     let id: i64 = row.try_get("id")?;
@@ -218,6 +223,7 @@ fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone
             .collect(),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        relative_due: relative_due_from_row(row)?,
     })
 }
 
@@ -276,6 +282,7 @@ pub(crate) async fn insert_milestone(
     .map_err(|e| unique_as(e, "milestone key"))?;
     let id: i64 = row.try_get("id")?;
     set_owners(tx, id, &new.owners).await?;
+    link_in(tx, id).await?;
     Ok(id)
 }
 
@@ -489,7 +496,7 @@ async fn correct_due(
     if old_due == due.raw {
         return Ok(false);
     }
-    write_due(tx, id, due).await?;
+    let due = &write_due(tx, id, due).await?;
     sqlx::query(
         "INSERT INTO milestone_status_changes (milestone_id, kind, from_status, to_status, reason, \
          old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
@@ -509,7 +516,8 @@ async fn correct_due(
     Ok(true)
 }
 
-async fn write_due(tx: &mut Transaction<'_, Any>, id: i64, due: &Due) -> Result<(), StorageError> {
+/// Writes a due date, links it to the series it names (if any) and returns it as stored.
+async fn write_due(tx: &mut Transaction<'_, Any>, id: i64, due: &Due) -> Result<Due, StorageError> {
     sqlx::query(
         "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
          due_precision = $4, due_uncertain = $5 WHERE id = $6",
@@ -522,7 +530,7 @@ async fn write_due(tx: &mut Transaction<'_, Any>, id: i64, due: &Due) -> Result<
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    relinked_due(tx, id, due).await
 }
 
 /// The status change itself, in `tx`; returns the status it started from.
@@ -557,9 +565,10 @@ async fn step_status(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    if let Some(due) = &step.new_due {
-        write_due(tx, id, due).await?;
-    }
+    let new_due = match &step.new_due {
+        Some(due) => Some(write_due(tx, id, due).await?),
+        None => None,
+    };
     sqlx::query(
         "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
          agreed_with, old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
@@ -570,10 +579,10 @@ async fn step_status(
     .bind(step.to.as_str())
     .bind(&step.reason)
     .bind(&step.agreed_with)
-    .bind(step.new_due.as_ref().map(|_| old_due.clone()))
-    .bind(step.new_due.as_ref().map(|d| d.raw.clone()))
-    .bind(step.new_due.as_ref().and_then(|d| d.earliest.clone()))
-    .bind(step.new_due.as_ref().and_then(|d| d.latest.clone()))
+    .bind(new_due.as_ref().map(|_| old_due.clone()))
+    .bind(new_due.as_ref().map(|d| d.raw.clone()))
+    .bind(new_due.as_ref().and_then(|d| d.earliest.clone()))
+    .bind(new_due.as_ref().and_then(|d| d.latest.clone()))
     .bind(step.by)
     .bind(now)
     .execute(&mut **tx)

@@ -253,48 +253,96 @@ impl SqlStorage {
     ) -> Result<Result<Dispute, Change>, StorageError> {
         let (person, actor) = by;
         let at = now_ms();
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE disputes SET status = $1, decision = COALESCE($2, decision), closed_by = $3, \
-             closed_at = $4, updated_at = $4 WHERE id = $5 AND status IN ('in_behandeling', 'geescaleerd')",
-        )
-        .bind(status.as_str())
-        .bind(if status == DisputeStatus::Besloten {
-            text
+        // the register names the body whose chair resolved it: the forum at the dispute's
+        // level, else the dispute's own body
+        let deciding_body = if status == DisputeStatus::Besloten {
+            self.ladder(dispute.body_id)
+                .await?
+                .into_iter()
+                .find(|l| l.level == dispute.level)
+                .and_then(|l| l.forum_body_id)
+                .unwrap_or(dispute.body_id)
         } else {
-            None
-        })
-        .bind(person)
-        .bind(at)
-        .bind(dispute.id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+            dispute.body_id
+        };
+        let mut tx = self.begin_write().await?;
+        if !close_in(&mut tx, dispute, status, text, person, at).await? {
             return Ok(Err(Change::Closed));
         }
-        let (kind, action) = if status == DisputeStatus::Besloten {
-            (DisputeEventKind::Resolved, "dispute.resolve")
+        let action = if status == DisputeStatus::Besloten {
+            "dispute.resolve"
         } else {
-            (DisputeEventKind::Withdrawn, "dispute.withdraw")
+            "dispute.withdraw"
         };
-        let event_actor = format!("person:{person}");
-        insert_event(
-            &mut tx,
-            dispute.id,
-            kind,
-            dispute.level,
-            Some(person),
-            &event_actor,
-            text,
-            at,
-        )
-        .await?;
         let subject = serde_json::json!({ "dispute": dispute.id });
-        append_in(&mut tx, self.backend(), actor, action, &subject).await?;
+        let audit_id = append_in(&mut tx, self.backend(), actor, action, &subject).await?;
+        if status == DisputeStatus::Besloten {
+            crate::storage::decisions::register::record_dispute_decision_in(
+                &mut tx,
+                dispute,
+                deciding_body,
+                text.unwrap_or_default(),
+                person,
+                audit_id,
+            )
+            .await?;
+        }
         let after = reloaded(&mut tx, dispute.id).await?;
         tx.commit().await?;
         Ok(Ok(after))
     }
+}
+
+/// Closes an open dispute inside `tx` as `besloten` (with the decision text) or `ingetrokken`,
+/// with its history event; `false` when it was closed already. The caller appends the audit
+/// entry.
+///
+/// # Errors
+/// Storage errors.
+pub(crate) async fn close_in(
+    tx: &mut Transaction<'_, Any>,
+    dispute: &Dispute,
+    status: DisputeStatus,
+    text: Option<&str>,
+    person: i64,
+    at: i64,
+) -> Result<bool, StorageError> {
+    let done = sqlx::query(
+        "UPDATE disputes SET status = $1, decision = COALESCE($2, decision), closed_by = $3, \
+         closed_at = $4, updated_at = $4 WHERE id = $5 AND status IN ('in_behandeling', 'geescaleerd')",
+    )
+    .bind(status.as_str())
+    .bind(if status == DisputeStatus::Besloten {
+        text
+    } else {
+        None
+    })
+    .bind(person)
+    .bind(at)
+    .bind(dispute.id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let kind = if status == DisputeStatus::Besloten {
+        DisputeEventKind::Resolved
+    } else {
+        DisputeEventKind::Withdrawn
+    };
+    let event_actor = format!("person:{person}");
+    insert_event(
+        tx,
+        dispute.id,
+        kind,
+        dispute.level,
+        Some(person),
+        &event_actor,
+        text,
+        at,
+    )
+    .await?;
+    Ok(true)
 }
 
 async fn position_in(
