@@ -237,6 +237,7 @@ describe('meetings, decision requests and the register in the browser', { concur
     assert.equal(await form.getByLabel('Akkoord onder voorwaarden').isChecked(), true)
     await page.locator('#outcome-conditions').waitFor()
     assert.equal(await form.getByLabel('Vergadering', { exact: true }).inputValue(), String(meetingId))
+    await form.getByLabel('Onderwerp (optioneel)').fill('Rollen in het pakketbeheer')
     await form.getByLabel('Toelichting').fill('Het BO-IZA steunt de rolverdeling; de uitvoerbaarheid wordt nog getoetst.')
     await form.getByRole('button', { name: 'Besluit vastleggen' }).click()
     await page.locator('#outcome-conditions[aria-invalid="true"]').waitFor()

@@ -70,6 +70,7 @@ test('a period becomes from/to days', () => {
   assert.deepEqual(filters.periodRange('2024'), { from: '2024-01-01', to: '2024-12-31' })
   assert.deepEqual(filters.periodRange('2024-Q3'), { from: '2024-07-01', to: '2024-09-30' })
   assert.deepEqual(filters.periodRange('2024-q1'), { from: '2024-01-01', to: '2024-03-31' })
+  assert.deepEqual(filters.periodRange('2024-H2'), { from: '2024-07-01', to: '2024-12-31' })
   assert.deepEqual(filters.periodRange('2024-02'), { from: '2024-02-01', to: '2024-02-29' })
   assert.equal(filters.periodRange('Q3'), null)
   assert.equal(filters.periodRange('2024-13'), null)

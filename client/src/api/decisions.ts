@@ -84,6 +84,7 @@ export interface OutcomeInput {
   meeting_id?: number
   rationale: string
   conditions?: string
+  topic?: string
   follow_ups?: FollowUpInput[]
   close_dispute_id?: number
 }

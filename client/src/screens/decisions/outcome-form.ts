@@ -48,6 +48,7 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     if (request.meeting_id !== null) meetingSelect.value = String(request.meeting_id)
   }).catch(() => undefined)
   const rationale = formField('outcomeForm.rationale', h('textarea', { id: 'outcome-rationale', rows: 4 }))
+  const topic = formField('outcomeForm.topic', h('input', { type: 'text', id: 'outcome-topic', autocomplete: 'off' }), 'outcomeForm.topicHint')
 
   // follow-up milestones: repeatable rows
   let partyCodes: string[] = []
@@ -111,11 +112,12 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     decided_on: decidedOn,
     meeting_id: meeting,
     rationale,
+    topic,
     close_dispute_id: dispute,
     follow_ups: { showError: (text) => errors.box.replaceChildren(h('p', {}, text)), clearError: () => undefined, focus: () => addButton.focus() },
   })
   const submit = tr(h('button', { type: 'submit', class: 'button-primary', id: 'record-outcome' }), 'outcomeForm.submit')
-  const form = h('form', { class: 'stack', novalidate: true, id: 'outcome-form' }, errors.box, outcomeSet, conditions.element, h('div', { class: 'grid-form' }, decidedOn.element, meeting.element), rationale.element, followUps, dispute.element, h('div', { class: 'actions' }, submit))
+  const form = h('form', { class: 'stack', novalidate: true, id: 'outcome-form' }, errors.box, outcomeSet, conditions.element, h('div', { class: 'grid-form' }, decidedOn.element, meeting.element), rationale.element, topic.element, followUps, dispute.element, h('div', { class: 'actions' }, submit))
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     errors.clear()
@@ -147,6 +149,7 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     const input: OutcomeInput = { outcome, decided_on: decidedOn.control.value, rationale: rationale.control.value.trim() }
     if (outcome === 'akkoord_onder_voorwaarden') input.conditions = conditionsText
     if (meetingSelect.value) input.meeting_id = Number(meetingSelect.value)
+    if (topic.control.value.trim()) input.topic = topic.control.value.trim()
     if (follow.length) input.follow_ups = follow
     if (disputeSelect.value) input.close_dispute_id = Number(disputeSelect.value)
     void busy(submit, async () => {

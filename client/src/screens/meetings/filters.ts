@@ -1,5 +1,5 @@
 // The decision register's filters ↔ the query string of the screen and of the API (and its
-// CSV/PDF exports). A period (`2024`, `2024-Q3`, `2024-05`) becomes `from`/`to` days. No
+// CSV/PDF exports). A period (`2024`, `2024-Q3`, `2024-H1`, `2024-05`) becomes `from`/`to` days. No
 // runtime imports: the unit tests load it as is.
 
 export interface RegisterFilter {
@@ -25,6 +25,8 @@ export function periodRange(period: string): { from: string; to: string } | null
     const first = (Number(match[2]) - 1) * 3 + 1
     return { from: `${year}-${pad(first)}-01`, to: `${year}-${pad(first + 2)}-${pad(lastDay(year, first + 2))}` }
   }
+  match = /^(\d{4})-H([12])$/.exec(text)
+  if (match) return match[2] === '1' ? { from: `${match[1]}-01-01`, to: `${match[1]}-06-30` } : { from: `${match[1]}-07-01`, to: `${match[1]}-12-31` }
   match = /^(\d{4})-(\d{2})$/.exec(text)
   if (match) {
     const year = Number(match[1])
