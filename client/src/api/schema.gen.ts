@@ -37,6 +37,24 @@ export interface paths {
     /** The programme dashboard: due in 30 days, late, by status, by party, by action line */
     get: operations["milestones_dashboard"];
   };
+  "/api/bodies/{id}/decision-requests": {
+    /** The decision requests put to a body (body readers) */
+    get: operations["decisions_list"];
+    /** Put a decision request to a body (chair, secretariat of the deciding or the requesting body) */
+    post: operations["decisions_create"];
+  };
+  "/api/bodies/{id}/decisions": {
+    /** A body's decision register, newest first (body readers) */
+    get: operations["decisions_body_register"];
+  };
+  "/api/bodies/{id}/decisions.csv": {
+    /** A body's decision register as CSV (body readers) */
+    get: operations["decisions_body_csv"];
+  };
+  "/api/bodies/{id}/decisions.pdf": {
+    /** A body's decision register as a PDF list (body readers) */
+    get: operations["decisions_body_pdf"];
+  };
   "/api/bodies/{id}/disputes": {
     /** A working group's disputes (body readers); ?open=true for the open ones only */
     get: operations["disputes_list"];
@@ -109,6 +127,36 @@ export interface paths {
   "/api/calendar/{file}": {
     /** A calendar feed (iCalendar); needs no sign-in, only the secret */
     get: operations["calendar_serve"];
+  };
+  "/api/decision-requests/{id}": {
+    /** One decision request with its decisions (readers of the deciding or the requesting body) */
+    get: operations["decisions_show"];
+    /** Change an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+    patch: operations["decisions_update"];
+  };
+  "/api/decision-requests/{id}/outcome": {
+    /** Record the deciding body's outcome (chair, secretariat of the deciding body) */
+    post: operations["decisions_outcome"];
+  };
+  "/api/decision-requests/{id}/withdraw": {
+    /** Withdraw an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+    post: operations["decisions_withdraw"];
+  };
+  "/api/decisions": {
+    /** The programme's decision register: every body the caller may read, and the answers to their bodies' requests */
+    get: operations["decisions_programme_register"];
+  };
+  "/api/decisions.csv": {
+    /** The programme's decision register as CSV */
+    get: operations["decisions_programme_csv"];
+  };
+  "/api/decisions.pdf": {
+    /** The programme's decision register as a PDF list */
+    get: operations["decisions_programme_pdf"];
+  };
+  "/api/decisions/{id}": {
+    /** One decision (readers of its body, or of the body whose request it answers) */
+    get: operations["decisions_show"];
   };
   "/api/disputes/{id}": {
     /** One dispute with its positions, options, comments, history and ladder */
@@ -729,9 +777,149 @@ export interface components {
       /** @description Receiver URL, as stored. */
       url: string;
     };
+    /** @description One decision of the register. */
+    Decision: {
+      /** @description The hash of its audit entry. */
+      audit_hash?: string | null;
+      /**
+       * Format: int64
+       * @description The body that decided.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /**
+       * Format: int64
+       * @description A dispute it closed.
+       */
+      closed_dispute_id?: number | null;
+      /** @description The conditions of `akkoord_onder_voorwaarden`. */
+      conditions?: string | null;
+      /** @description Day decided (`YYYY-MM-DD`). */
+      decided_on: string;
+      /**
+       * Format: int64
+       * @description The request it answers (source `decision_request`).
+       */
+      decision_request_id?: number | null;
+      /**
+       * Format: int64
+       * @description The dispute (source `dispute`).
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description The draft (source `draft`).
+       */
+      draft_id?: number | null;
+      /** @description The milestones that follow from it. */
+      follow_up_milestones: components["schemas"]["FollowUp"][];
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting it was taken at.
+       */
+      meeting_id?: number | null;
+      /** @description That meeting's title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description A dispute it opened.
+       */
+      opened_dispute_id?: number | null;
+      /** @description What was decided. */
+      outcome: components["schemas"]["Outcome"];
+      /** @description The parties it concerns (codes). */
+      parties: string[];
+      /** @description Why. */
+      rationale: string;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      recorded_at: number;
+      /** @description Who recorded it (name). */
+      recorded_by?: string | null;
+      /** @description What it comes from. */
+      source: components["schemas"]["DecisionSource"];
+      /** @description Title. */
+      title: string;
+      /** @description What it is about. */
+      topic?: string | null;
+      /**
+       * Format: int64
+       * @description The version it was about (the frozen one for a draft; a request's supporting version).
+       */
+      version_id?: number | null;
+    };
     DecisionInput: {
       decision: string;
     };
+    /** @description A request with its question, options, version and decisions. */
+    DecisionRequest: components["schemas"]["DecisionRequestSummary"] & ({
+      /** @description What is asked of whom. */
+      asked_of: string;
+      /** @description Whether the caller may record an outcome. */
+      can_decide: boolean;
+      /** @description Whether the caller may change or withdraw it. */
+      can_edit: boolean;
+      /** @description Its decisions (a deferral and the final one), newest first. */
+      decisions: components["schemas"]["Decision"][];
+      /** @description The answers offered. */
+      options: string[];
+      /** @description The question. */
+      question: string;
+      version?: null | components["schemas"]["VersionRef"];
+    });
+    /** @description A request as lists show it. */
+    DecisionRequestSummary: {
+      /**
+       * Format: int64
+       * @description The deciding body.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description Day the decision is needed by. */
+      deadline?: string | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting it is put to.
+       */
+      meeting_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms the meeting starts.
+       */
+      meeting_starts_at?: number | null;
+      /** @description That meeting's title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description The body that asks (none: the programme team).
+       */
+      requesting_body_id?: number | null;
+      /** @description Its name. */
+      requesting_body_name?: string | null;
+      /** @description Where it is. */
+      status: components["schemas"]["RequestStatus"];
+      /** @description Title. */
+      title: string;
+    };
+    /**
+     * @description What a decision in the register comes from.
+     * @enum {string}
+     */
+    DecisionSource: "decision_request" | "draft" | "dispute";
     /**
      * @description One delivery as the body's chair sees it: whether it arrived, never what the receiver
      * answered (a status code, an error text or a timing would turn the log into a probe of the
@@ -823,6 +1011,25 @@ export interface components {
       followers: number;
       /** @description Whether the caller follows it. */
       following: boolean;
+    };
+    /** @description A follow-up milestone an outcome creates, as the API shows it on the decision. */
+    FollowUp: {
+      /** @description Its due date as written. */
+      due: string;
+      /**
+       * Format: int64
+       * @description The milestone.
+       */
+      id: number;
+      /** @description Its title. */
+      title: string;
+    };
+    FollowUpIn: {
+      /** Format: int64 */
+      body_id?: number | null;
+      due: string;
+      owners?: components["schemas"]["OwnerInput"][];
+      title: string;
     };
     /**
      * @description Output formats.
@@ -1011,6 +1218,7 @@ export interface components {
       natural_key: string;
       /** @description Lead and contributing parties. */
       owners: components["schemas"]["Owner"][];
+      relative_due?: null | components["schemas"]["RelativeDue"];
       /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
       source_ref?: string | null;
       /** @description Status. */
@@ -1061,9 +1269,32 @@ export interface components {
     NoteInput: {
       note?: string | null;
     };
+    OpenDisputeIn: {
+      parties: string[];
+      statement: string;
+    };
     OptionInput: {
       description?: string;
       title: string;
+    };
+    /**
+     * @description What a body decided.
+     * @enum {string}
+     */
+    Outcome: "akkoord" | "akkoord_onder_voorwaarden" | "niet_akkoord" | "aangehouden" | "besloten";
+    OutcomeInput: {
+      /** Format: int64 */
+      close_dispute_id?: number | null;
+      conditions?: string | null;
+      decided_on: string;
+      follow_ups?: components["schemas"]["FollowUpIn"][];
+      /** Format: int64 */
+      meeting_id?: number | null;
+      open_dispute?: null | components["schemas"]["OpenDisputeIn"];
+      outcome: string;
+      rationale?: string;
+      /** @description What it is about, for the register's topic filter. */
+      topic?: string | null;
     };
     /** @description A party owning an action line or milestone. */
     Owner: {
@@ -1285,6 +1516,161 @@ export interface components {
            * @description Unix ms when revoked.
            */
           revoked_at?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Decision: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description The hash of its audit entry. */
+          audit_hash?: string | null;
+          /**
+           * Format: int64
+           * @description The body that decided.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /**
+           * Format: int64
+           * @description A dispute it closed.
+           */
+          closed_dispute_id?: number | null;
+          /** @description The conditions of `akkoord_onder_voorwaarden`. */
+          conditions?: string | null;
+          /** @description Day decided (`YYYY-MM-DD`). */
+          decided_on: string;
+          /**
+           * Format: int64
+           * @description The request it answers (source `decision_request`).
+           */
+          decision_request_id?: number | null;
+          /**
+           * Format: int64
+           * @description The dispute (source `dispute`).
+           */
+          dispute_id?: number | null;
+          /**
+           * Format: int64
+           * @description The draft (source `draft`).
+           */
+          draft_id?: number | null;
+          /** @description The milestones that follow from it. */
+          follow_up_milestones: components["schemas"]["FollowUp"][];
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The meeting it was taken at.
+           */
+          meeting_id?: number | null;
+          /** @description That meeting's title. */
+          meeting_title?: string | null;
+          /**
+           * Format: int64
+           * @description A dispute it opened.
+           */
+          opened_dispute_id?: number | null;
+          /** @description What was decided. */
+          outcome: components["schemas"]["Outcome"];
+          /** @description The parties it concerns (codes). */
+          parties: string[];
+          /** @description Why. */
+          rationale: string;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          recorded_at: number;
+          /** @description Who recorded it (name). */
+          recorded_by?: string | null;
+          /** @description What it comes from. */
+          source: components["schemas"]["DecisionSource"];
+          /** @description Title. */
+          title: string;
+          /** @description What it is about. */
+          topic?: string | null;
+          /**
+           * Format: int64
+           * @description The version it was about (the frozen one for a draft; a request's supporting version).
+           */
+          version_id?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_DecisionRequestSummary: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The deciding body.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /** @description Day the decision is needed by. */
+          deadline?: string | null;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The meeting it is put to.
+           */
+          meeting_id?: number | null;
+          /**
+           * Format: int64
+           * @description Unix ms the meeting starts.
+           */
+          meeting_starts_at?: number | null;
+          /** @description That meeting's title. */
+          meeting_title?: string | null;
+          /**
+           * Format: int64
+           * @description The body that asks (none: the programme team).
+           */
+          requesting_body_id?: number | null;
+          /** @description Its name. */
+          requesting_body_name?: string | null;
+          /** @description Where it is. */
+          status: components["schemas"]["RequestStatus"];
+          /** @description Title. */
+          title: string;
         })[];
       /**
        * Format: int64
@@ -1557,6 +1943,7 @@ export interface components {
           natural_key: string;
           /** @description Lead and contributing parties. */
           owners: components["schemas"]["Owner"][];
+          relative_due?: null | components["schemas"]["RelativeDue"];
           /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
           source_ref?: string | null;
           /** @description Status. */
@@ -2151,6 +2538,66 @@ export interface components {
       subject_kind: string;
       title: string;
     };
+    /** @description What a milestone's answer says about its relative due date. */
+    RelativeDue: {
+      /**
+       * Format: int64
+       * @description The meeting the due date derives from now, if one is scheduled.
+       */
+      meeting_id?: number | null;
+      /** @description That meeting's start, Dutch local time `YYYY-MM-DDTHH:MM`. */
+      meeting_starts?: string | null;
+      /**
+       * Format: int64
+       * @description From the meeting day to the due day: calendar days, or working days when
+       * `working_days`; negative before the meeting.
+       */
+      offset_days: number;
+      /** @description Whether the due date is known (a meeting fits the rule). */
+      resolved: boolean;
+      /** @description The due text as written. */
+      rule_text: string;
+      /**
+       * Format: int64
+       * @description The meeting series the due text names.
+       */
+      series_id: number;
+      /** @description Its name. */
+      series_name: string;
+      /** @description Whether `offset_days` counts working days. */
+      working_days: boolean;
+    };
+    RequestInput: {
+      asked_of?: string;
+      deadline?: string | null;
+      /** Format: int64 */
+      meeting_id?: number | null;
+      options?: string[];
+      question: string;
+      /** Format: int64 */
+      requesting_body_id?: number | null;
+      title: string;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    RequestPatch: {
+      asked_of?: string | null;
+      deadline?: string | null;
+      /** Format: int64 */
+      meeting_id?: number | null;
+      options?: string[] | null;
+      question?: string | null;
+      /** Format: int64 */
+      requesting_body_id?: number | null;
+      title?: string | null;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    /**
+     * @description Where a decision request is.
+     * @enum {string}
+     */
+    RequestStatus: "open" | "aangehouden" | "besloten" | "ingetrokken";
     /** @description How to resolve a party name an import met: `party` (map it) or `create` (a new party). */
     ResolveParty: {
       create?: null | components["schemas"]["CreateFromImport"];
@@ -2450,6 +2897,27 @@ export interface components {
       name: string;
       /** @description The status the draft entered when this version was frozen. */
       status: components["schemas"]["DraftStatus"];
+    };
+    /** @description The supporting version of a request. */
+    VersionRef: {
+      /** @description Its content hash. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description Its draft.
+       */
+      draft_id: number;
+      /** @description The draft's title. */
+      draft_title: string;
+      /**
+       * Format: int64
+       * @description The version.
+       */
+      id: number;
+      /** @description The version's name. */
+      name: string;
+      /** @description The status the draft entered with it. */
+      status: string;
     };
     /** @description A webhook as its managers see it (the secret is shown once, at creation). */
     Webhook: {
@@ -2917,6 +3385,312 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The decision requests put to a body (body readers) */
+  decisions_list: {
+    parameters: {
+      query?: {
+        /** @description `open`, `aangehouden`, `besloten` or `ingetrokken`. */
+        status?: string;
+        offset?: number;
+        limit?: number;
+      };
+      path: {
+        /** @description the deciding body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the requests */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_DecisionRequestSummary"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Put a decision request to a body (chair, secretariat of the deciding or the requesting body) */
+  decisions_create: {
+    parameters: {
+      path: {
+        /** @description the deciding body */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequestInput"];
+      };
+    };
+    responses: {
+      /** @description the request */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register, newest first (body readers) */
+  decisions_body_register: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the decisions */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register as CSV (body readers) */
+  decisions_body_csv: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the register as CSV */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register as a PDF list (body readers) */
+  decisions_body_pdf: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the register as PDF */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -4091,6 +4865,393 @@ export interface operations {
       };
       /** @description no feed has this secret, or it was revoked */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One decision (readers of its body, or of the body whose request it answers) */
+  decisions_show: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the decision */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+  decisions_update: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequestPatch"];
+      };
+    };
+    responses: {
+      /** @description the request */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Record the deciding body's outcome (chair, secretariat of the deciding body) */
+  decisions_outcome: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OutcomeInput"];
+      };
+    };
+    responses: {
+      /** @description the decision */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Withdraw an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+  decisions_withdraw: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the request */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register: every body the caller may read, and the answers to their bodies' requests */
+  decisions_programme_register: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the decisions */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Decision"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register as CSV */
+  decisions_programme_csv: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the register as CSV */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register as a PDF list */
+  decisions_programme_pdf: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the register as PDF */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
