@@ -184,6 +184,8 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
         return Ok(false);
     }
     crate::storage::governance::demo::seed(db).await?;
+    crate::storage::meetings::demo::seed(db).await?;
+    crate::storage::decisions::demo::seed(db).await?;
     crate::storage::escalation::demo::seed(db).await?;
     Ok(true)
 }

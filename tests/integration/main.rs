@@ -29,6 +29,7 @@ mod inbox_cursor;
 mod limits;
 mod lists;
 mod matrix;
+mod meetings;
 mod nesting;
 mod npm_client;
 mod openapi;

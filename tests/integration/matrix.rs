@@ -375,6 +375,44 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .as_i64()
         .unwrap();
 
+    // a meeting of the working group with an agenda item per role (for the removal), a pack
+    let meeting = chair
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/meetings"),
+            json!({"title": "Werkgroepoverleg", "kind": "plenary", "starts": "2027-02-02T10:00", "ends": "2027-02-02T12:00"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut agenda_items = Vec::new();
+    for role in 0..7 {
+        agenda_items.push(
+            chair
+                .send(
+                    Method::POST,
+                    &format!("/api/meetings/{meeting}/agenda"),
+                    json!({"kind": "item", "title": format!("Punt {role}")}),
+                    StatusCode::CREATED,
+                )
+                .await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let agenda_item = agenda_items[0];
+    let pack = chair
+        .send(
+            Method::POST,
+            &format!("/api/meetings/{meeting}/pack"),
+            json!({}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+
     let tokens = own_tokens.clone();
     let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
@@ -924,6 +962,87 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         ),
         route(Method::GET, "/api/audit", ADMIN),
         route(Method::GET, "/api/openapi.json", EVERYONE),
+        // meetings
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/meeting-series"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/meeting-series"),
+            STEERING,
+            |role| json!({"name": format!("Reeks {role}"), "kind": "plenary"}),
+        ),
+        route(Method::GET, "/api/meetings", SIGNED_IN),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/meetings"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/bodies/{body}/meetings"),
+            STEERING,
+            |role| json!({"title": format!("Overleg {role}"), "kind": "other", "starts": "2027-03-02T10:00", "ends": "2027-03-02T11:00"}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/meetings/{meeting}"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/meetings/{meeting}"),
+            STEERING,
+            |role| json!({"place": format!("Zaal {role}")}),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/meetings/{meeting}/agenda"),
+            STEERING,
+            |role| json!({"kind": "item", "title": format!("Extra {role}")}),
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/meetings/{meeting}/agenda/{agenda_item}"),
+            STEERING,
+            |role| json!({"note": format!("Toelichting {role}")}),
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/meetings/{meeting}/agenda/{agenda_item}"),
+            STEERING,
+        )
+        .per_role(move |role| format!("/api/meetings/{meeting}/agenda/{}", agenda_items[role])),
+        with_body(
+            Method::POST,
+            format!("/api/meetings/{meeting}/pack"),
+            STEERING,
+            |_| json!({}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/meeting-packs/{pack}/pack.pdf"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/meeting-packs/{pack}/pack.docx"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/meetings/{meeting}/minutes"),
+            STEERING,
+            |_| json!({}),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/meetings/{meeting}/cancel"),
+            STEERING,
+            |_| json!({}),
+        ),
         // public: an incomplete sign-in form is refused for its content, not for who sends it
         with_body(Method::POST, "/api/session", EVERYONE, |_| json!({})),
         // last, as it ends each role's session
@@ -1050,6 +1169,7 @@ fn generic(path: &str) -> String {
                 "members" => "{person_id}".to_owned(),
                 "comments" => "{thread_id}".to_owned(),
                 "versions" => "{version_id}".to_owned(),
+                "agenda" => "{item_id}".to_owned(),
                 _ => "{id}".to_owned(),
             }
         } else if segment == "{own}" {

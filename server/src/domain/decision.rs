@@ -1,4 +1,4 @@
-//! Decision requests, their outcomes and the decision register (docs/DOMAIN.md §12), free of
+//! Decision requests, their outcomes and the decision register (docs/DOMAIN.md §14), free of
 //! IO: the stored names, the bounds of every text, what an outcome does to its request, the
 //! register's filter and its CSV rows. Storage loads and stores [`Decision`]s; the API and the
 //! PDF list in `versions::register` show them.

@@ -41,6 +41,24 @@ crate::domain::stored_names! {
         MilestoneStatus = "milestone.status",
         /// A milestone's due day moved with the meeting it is relative to.
         MilestoneDueMoved = "milestone.due_moved",
+        /// A meeting's pack was sent.
+        MeetingSendPack = "meeting.send_pack",
+        /// A meeting changed (members hear of it when its time or place moved).
+        MeetingUpdate = "meeting.update",
+        /// A meeting was cancelled.
+        MeetingCancel = "meeting.cancel",
+    }
+}
+
+crate::domain::stored_names! {
+    /// What happened to a meeting that its body hears of.
+    pub enum MeetingNews {
+        /// The pack was sent.
+        PackSent = "pack_sent",
+        /// Its time, place or link changed.
+        Moved = "moved",
+        /// It was cancelled.
+        Cancelled = "cancelled",
     }
 }
 
@@ -101,6 +119,15 @@ pub enum Event {
         from: Option<String>,
         /// The day it is due now, if any meeting fits.
         to: Option<String>,
+    },
+    /// A meeting's pack was sent, or the meeting moved or was cancelled.
+    Meeting {
+        /// The meeting.
+        meeting: i64,
+        /// What happened.
+        news: MeetingNews,
+        /// The pack sent.
+        pack: Option<i64>,
     },
 }
 
@@ -173,6 +200,25 @@ impl Event {
                 from: text(subject, "from"),
                 to: text(subject, "to"),
             }),
+            EventAction::MeetingSendPack => Some(Event::Meeting {
+                meeting: id(subject, "meeting")?,
+                news: MeetingNews::PackSent,
+                pack: Some(id(subject, "pack")?),
+            }),
+            EventAction::MeetingUpdate => (subject.get("moved").and_then(Value::as_bool)
+                == Some(true))
+            .then(|| id(subject, "meeting"))
+            .flatten()
+            .map(|meeting| Event::Meeting {
+                meeting,
+                news: MeetingNews::Moved,
+                pack: None,
+            }),
+            EventAction::MeetingCancel => Some(Event::Meeting {
+                meeting: id(subject, "meeting")?,
+                news: MeetingNews::Cancelled,
+                pack: None,
+            }),
         }
     }
 }
@@ -234,6 +280,15 @@ impl Targets {
     pub fn parties(parties: impl IntoIterator<Item = i64>) -> Self {
         Targets {
             parties: parties.into_iter().collect(),
+            ..Targets::default()
+        }
+    }
+
+    /// Every member and observer of a meeting's body and the people of its informed parties.
+    pub fn for_meeting() -> Self {
+        Targets {
+            whole_body: true,
+            informed: true,
             ..Targets::default()
         }
     }
@@ -425,6 +480,41 @@ mod tests {
         assert_eq!(
             Event::from_audit("session.create", &json!({ "person": 1 })),
             None
+        );
+    }
+
+    #[test]
+    fn meeting_events_reach_the_body_and_the_informed_parties_but_not_the_sender() {
+        let got = recipients(&Targets::for_meeting(), &audience(), Some(10));
+        assert_eq!(got, vec![20, 21, 30, 90, 91]);
+        assert_eq!(
+            Event::from_audit("meeting.send_pack", &json!({ "meeting": 3, "pack": 4 })),
+            Some(Event::Meeting {
+                meeting: 3,
+                news: MeetingNews::PackSent,
+                pack: Some(4)
+            })
+        );
+        assert_eq!(
+            Event::from_audit("meeting.update", &json!({ "meeting": 3, "moved": true })),
+            Some(Event::Meeting {
+                meeting: 3,
+                news: MeetingNews::Moved,
+                pack: None
+            })
+        );
+        // a new title only is no news for the members
+        assert_eq!(
+            Event::from_audit("meeting.update", &json!({ "meeting": 3, "moved": false })),
+            None
+        );
+        assert_eq!(
+            Event::from_audit("meeting.cancel", &json!({ "meeting": 3 })),
+            Some(Event::Meeting {
+                meeting: 3,
+                news: MeetingNews::Cancelled,
+                pack: None
+            })
         );
     }
 

@@ -14,6 +14,7 @@
 //! - [`period`]: the periods the programme's lists are filtered by (`2025-Q3`, from/to).
 //! - [`decision`]: decision requests, their outcomes and the decision register.
 //! - [`relative_due`]: deadlines relative to a meeting series ("twee weken voor het BO").
+//! - [`meeting`]: meetings: kinds, statuses, local times, the iCalendar sequence, agendas.
 //!
 //! Every name that is stored (a status, role or kind) is an enum with `as_str` (the stored and
 //! serialised name) and `parse` (its inverse); storage turns an unknown stored name into a
@@ -83,6 +84,7 @@ pub mod dutch_time;
 pub mod escalation;
 pub mod events;
 pub mod fuzzy_date;
+pub mod meeting;
 pub mod milestone_status;
 pub mod owner_role;
 pub mod period;

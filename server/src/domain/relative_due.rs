@@ -1,5 +1,5 @@
 //! Deadlines relative to a meeting ("uiterlijk twee weken voor het IZA-kwartaaloverleg", "in
-//! het BO van juni", "voor de bestuurdersdag in Q3"), free of IO (docs/DOMAIN.md §12).
+//! het BO van juni", "voor de bestuurdersdag in Q3"), free of IO (docs/DOMAIN.md §13).
 //!
 //! [`parse`] reads such a text as a [`Rule`]: an [`Offset`] from the meeting day, whether the
 //! day is a deadline "at the latest" ([`Rule::by`]), the phrase naming the meeting series, and a

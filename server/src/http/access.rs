@@ -22,6 +22,7 @@ use crate::storage::escalation::disputes::Dispute;
 use crate::storage::governance::action_lines::ActionLine;
 use crate::storage::governance::milestones::Milestone;
 use crate::storage::governance::role_agreements::RoleAgreement;
+use crate::storage::meetings::Meeting;
 
 /// How the caller stands in one body they may read.
 #[derive(Debug, Clone)]
@@ -209,6 +210,15 @@ pub async fn action_line(
 ) -> Result<(ActionLine, BodyAccess)> {
     let line = state.db.find_action_line(id).await?;
     in_its_body(state, caller, line, |l| l.body_id).await
+}
+
+/// Loads a meeting the caller may read, with their standing in its body.
+///
+/// # Errors
+/// [`AppError::NotFound`] for a missing meeting or an outsider.
+pub async fn meeting(state: &AppState, caller: &Caller, id: i64) -> Result<(Meeting, BodyAccess)> {
+    let meeting = state.db.find_meeting(id).await?;
+    in_its_body(state, caller, meeting, |m| m.body_id).await
 }
 
 /// A thing that was looked up, with the caller's standing in the body it belongs to.

@@ -9,8 +9,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
@@ -146,12 +147,22 @@ fn build_message(from: Mailbox, to: &str, email: &RenderedEmail) -> Result<Messa
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("Auto-Submitted"),
             "auto-generated".to_owned(),
-        ))
-        .multipart(MultiPart::alternative_plain_html(
-            email.text.clone(),
-            email.html.clone(),
-        ))?;
-    Ok(message)
+        ));
+    let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+    if email.attachments.is_empty() {
+        return Ok(message.multipart(body)?);
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for file in &email.attachments {
+        // the types are Polder's own; one that does not parse is left out
+        let Ok(content_type) = ContentType::parse(&file.content_type) else {
+            continue;
+        };
+        mixed = mixed.singlepart(
+            Attachment::new(file.filename.clone()).body(file.bytes.clone(), content_type),
+        );
+    }
+    Ok(message.multipart(mixed)?)
 }
 
 /// 16 random bytes as hex, for `Message-ID`s.
@@ -204,6 +215,7 @@ mod tests {
             subject: "Herinnering: één ding".to_owned(),
             text: "Tekst".to_owned(),
             html: "<p>Tekst</p>".to_owned(),
+            attachments: Vec::new(),
         }
     }
 
@@ -255,6 +267,23 @@ mod tests {
             raw.contains("@example.org>\r\n"),
             "Message-ID in our domain: {raw}"
         );
+    }
+
+    #[test]
+    fn an_attachment_makes_the_message_multipart_mixed() {
+        let from: Mailbox = "Polder <polder@example.org>".parse().unwrap();
+        let mut email = email();
+        email.attachments.push(crate::notify::EmailAttachment {
+            filename: "stukken.pdf".to_owned(),
+            content_type: "application/pdf".to_owned(),
+            bytes: b"%PDF-1.4 test".to_vec(),
+        });
+        let message = build_message(from, "piet@example.org", &email).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(raw.contains("application/pdf"), "{raw}");
+        assert!(raw.contains("filename=\"stukken.pdf\""), "{raw}");
     }
 
     #[tokio::test]

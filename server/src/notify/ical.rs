@@ -15,7 +15,7 @@
 //! start a line of its own (tested with injection attempts and parsed back).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use icalendar::{Calendar, Component, Event, EventLike, Property};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
 /// `Content-Type` to serve a feed with.
 pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
@@ -49,8 +49,41 @@ pub struct CalendarItem {
     pub last_modified: DateTime<Utc>,
 }
 
+/// A meeting in a feed: a timed event (UTC `DTSTART`/`DTEND`) whose `SEQUENCE` rises with
+/// every change a calendar must show, so clients update it; a cancelled meeting stays in the
+/// feed with `STATUS:CANCELLED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingEvent {
+    /// Stable id, `meeting-{id}`; `@polder` is appended.
+    pub uid: String,
+    /// Title.
+    pub title: String,
+    /// Description, plain text.
+    pub description: String,
+    /// Start.
+    pub starts: DateTime<Utc>,
+    /// End.
+    pub ends: DateTime<Utc>,
+    /// The iCalendar sequence.
+    pub sequence: u32,
+    /// `CONFIRMED`, `TENTATIVE` or `CANCELLED`.
+    pub status: &'static str,
+    /// Place.
+    pub location: Option<String>,
+    /// Link (the online meeting, else the meeting in Polder).
+    pub url: Option<String>,
+    /// When it last changed; used for `DTSTAMP` and `LAST-MODIFIED`.
+    pub last_modified: DateTime<Utc>,
+}
+
 /// Renders a complete `VCALENDAR` named `name` with one all-day event per item.
 pub fn feed(name: &str, items: &[CalendarItem]) -> String {
+    feed_with_meetings(name, items, &[])
+}
+
+/// Renders a complete `VCALENDAR` named `name` with one all-day event per item and one timed
+/// event per meeting.
+pub fn feed_with_meetings(name: &str, items: &[CalendarItem], meetings: &[MeetingEvent]) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
@@ -69,7 +102,36 @@ pub fn feed(name: &str, items: &[CalendarItem]) -> String {
     for item in items {
         calendar.push(event(item));
     }
+    for meeting in meetings {
+        calendar.push(meeting_event(meeting));
+    }
     calendar.done().to_string()
+}
+
+fn meeting_event(meeting: &MeetingEvent) -> Event {
+    let status = match meeting.status {
+        "TENTATIVE" => EventStatus::Tentative,
+        "CANCELLED" => EventStatus::Cancelled,
+        _ => EventStatus::Confirmed,
+    };
+    let mut event = Event::new();
+    event
+        .uid(&format!("{}@polder", clean(&meeting.uid)))
+        .timestamp(meeting.last_modified)
+        .last_modified(meeting.last_modified)
+        .summary(&clean(&meeting.title))
+        .description(&clean(meeting.description.trim()))
+        .starts(meeting.starts)
+        .ends(meeting.ends.max(meeting.starts))
+        .sequence(meeting.sequence)
+        .status(status);
+    if let Some(location) = &meeting.location {
+        event.location(&clean(location));
+    }
+    if let Some(url) = &meeting.url {
+        event.url(&clean(url).replace(char::is_whitespace, ""));
+    }
+    event.done()
 }
 
 fn event(item: &CalendarItem) -> Event {
@@ -303,6 +365,43 @@ mod tests {
             assert!(text.contains(line), "{line}: {text}");
         }
         assert!(!text.contains("TZID"), "{text}");
+    }
+
+    #[test]
+    fn meetings_are_timed_events_with_sequence_status_and_location() {
+        let meeting = MeetingEvent {
+            uid: "meeting-8".to_owned(),
+            title: "Thematafel januari".to_owned(),
+            description: "Thematafel Passende Zorg".to_owned(),
+            starts: Utc.with_ymd_and_hms(2027, 1, 12, 9, 0, 0).unwrap(),
+            ends: Utc.with_ymd_and_hms(2027, 1, 12, 11, 0, 0).unwrap(),
+            sequence: 2,
+            status: "CANCELLED",
+            location: Some("Ministerie van VWS, Den Haag\r\nX-EVIL:1".to_owned()),
+            url: Some("https://vergaderen.example.nl/ttpz".to_owned()),
+            last_modified: Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+        };
+        let text = feed_with_meetings("F", &items(), &[meeting]);
+        assert!(text.contains("DTSTART:20270112T090000Z\r\n"), "{text}");
+        assert!(!text.contains("\r\nX-EVIL"), "{text}");
+        let calendar: Calendar = text.parse().unwrap();
+        let event = calendar
+            .events()
+            .find(|e| e.get_uid() == Some("meeting-8@polder"))
+            .unwrap();
+        assert_eq!(event.get_sequence(), Some(2), "{text}");
+        assert_eq!(event.get_status(), Some(EventStatus::Cancelled));
+        assert_eq!(
+            event.get_location(),
+            Some("Ministerie van VWS, Den Haag\nX-EVIL:1")
+        );
+        assert_eq!(
+            event.get_start(),
+            Some(DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(
+                Utc.with_ymd_and_hms(2027, 1, 12, 9, 0, 0).unwrap()
+            )))
+        );
+        assert_eq!(event.get_url(), Some("https://vergaderen.example.nl/ttpz"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use crate::domain::events::DisputeChange;
+pub use crate::domain::events::{DisputeChange, MeetingNews};
 
 /// Why a person is notified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +65,14 @@ pub enum NotificationKind {
         #[serde(default)]
         to: Option<String>,
     },
+    /// A meeting's pack was sent, or the meeting moved or was cancelled.
+    Meeting {
+        /// What happened.
+        news: MeetingNews,
+        /// The pack sent (its PDF is attached to the e-mail when small enough).
+        #[serde(default)]
+        pack: Option<i64>,
+    },
 }
 
 crate::domain::stored_names! {
@@ -92,6 +100,8 @@ crate::domain::stored_names! {
         DisputeChange = "dispute_change",
         /// [`NotificationKind::DueMoved`].
         DueMoved = "due_moved",
+        /// [`NotificationKind::Meeting`].
+        Meeting = "meeting",
     }
 }
 
@@ -110,6 +120,7 @@ impl NotificationKind {
             NotificationKind::AgreementChange { .. } => NotificationType::AgreementChange,
             NotificationKind::DisputeChange { .. } => NotificationType::DisputeChange,
             NotificationKind::DueMoved { .. } => NotificationType::DueMoved,
+            NotificationKind::Meeting { .. } => NotificationType::Meeting,
         }
     }
 }
@@ -207,6 +218,10 @@ mod tests {
             NotificationKind::DueMoved {
                 from: Some("2027-03-04".into()),
                 to: None,
+            },
+            NotificationKind::Meeting {
+                news: MeetingNews::PackSent,
+                pack: Some(1),
             },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());

@@ -29,7 +29,7 @@ pub use email::{Mailer, RecordingMailer, SmtpMailer, SmtpSettings, TlsMode};
 pub use error::NotifyError;
 pub use ical::CalendarItem;
 pub use message::{Language, Notification, NotificationKind, NotificationType};
-pub use render::{render, render_digest, EmailContext, RenderedEmail};
+pub use render::{render, render_digest, EmailAttachment, EmailContext, RenderedEmail};
 pub use webhook::{
     DeliveryAttempt, DeliveryOutcome, DeliveryReport, RetryPolicy, WebhookEndpoint, WebhookSender,
     WebhookTransport,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::message::{DisputeChange, Language, Notification, NotificationKind};
+use super::message::{DisputeChange, Language, MeetingNews, Notification, NotificationKind};
 use super::texts::{fill, texts, Texts};
 
 /// An e-mail ready to send: subject, plain-text part and HTML part.
@@ -21,6 +21,19 @@ pub struct RenderedEmail {
     pub text: String,
     /// The `text/html` part, a complete HTML document.
     pub html: String,
+    /// Files sent with it (a meeting pack's PDF).
+    pub attachments: Vec<EmailAttachment>,
+}
+
+/// A file sent with an e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAttachment {
+    /// File name.
+    pub filename: String,
+    /// MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Per-recipient settings for rendering.
@@ -56,6 +69,14 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
                 DisputeChange::Raised => t.dispute_raised,
                 DisputeChange::Resolved => t.dispute_resolved,
                 DisputeChange::Withdrawn => t.dispute_withdrawn,
+            },
+            None,
+        ),
+        NotificationKind::Meeting { news, .. } => (
+            match news {
+                MeetingNews::PackSent => t.meeting_pack,
+                MeetingNews::Moved => t.meeting_moved,
+                MeetingNews::Cancelled => t.meeting_cancelled,
             },
             None,
         ),
@@ -115,6 +136,7 @@ pub fn render(notification: &Notification, context: &EmailContext) -> RenderedEm
         subject,
         text,
         html,
+        attachments: Vec::new(),
     }
 }
 
@@ -171,6 +193,7 @@ pub fn render_digest(
         subject,
         text,
         html,
+        attachments: Vec::new(),
     })
 }
 
@@ -205,7 +228,8 @@ impl Section {
             NotificationKind::Mention { .. }
             | NotificationKind::DueMoved { .. }
             | NotificationKind::StatusChange { .. }
-            | NotificationKind::AgreementChange { .. } => Section::Other,
+            | NotificationKind::AgreementChange { .. }
+            | NotificationKind::Meeting { .. } => Section::Other,
         }
     }
 

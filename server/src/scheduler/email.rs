@@ -4,7 +4,10 @@
 use super::clock::Timestamp;
 use super::{Report, Scheduler, BATCH, LEASE_MS};
 use crate::domain::dutch_time;
-use crate::notify::{render, render_digest, EmailContext, Language};
+use crate::notify::{
+    render, render_digest, EmailAttachment, EmailContext, Language, Notification, NotificationKind,
+    RenderedEmail,
+};
 
 fn context(scheduler: &Scheduler, language: Language) -> EmailContext {
     EmailContext {
@@ -17,6 +20,36 @@ fn context(scheduler: &Scheduler, language: Language) -> EmailContext {
     }
 }
 
+/// A pack's PDF is attached when it is smaller than this; a larger one is only linked.
+pub const MAX_ATTACHMENT_BYTES: i64 = 5 * 1024 * 1024;
+
+/// Attaches the PDF of the pack a notification announces, when it is under
+/// [`MAX_ATTACHMENT_BYTES`]; otherwise the e-mail only carries its link.
+async fn attach_pack(
+    scheduler: &Scheduler,
+    notification: &Notification,
+    email: &mut RenderedEmail,
+) -> Result<(), crate::storage::StorageError> {
+    let NotificationKind::Meeting {
+        pack: Some(pack), ..
+    } = notification.kind
+    else {
+        return Ok(());
+    };
+    if let Some(bytes) = scheduler
+        .db
+        .pack_pdf_below(pack, MAX_ATTACHMENT_BYTES)
+        .await?
+    {
+        email.attachments.push(EmailAttachment {
+            filename: format!("stukken-{pack}.pdf"),
+            content_type: "application/pdf".to_owned(),
+            bytes,
+        });
+    }
+    Ok(())
+}
+
 /// Sends the immediate e-mails and, when it is time, the digests.
 pub async fn deliver(scheduler: &Scheduler, now: Timestamp, report: &mut Report) {
     let Some(mailer) = scheduler.mailer.clone() else {
@@ -27,7 +60,10 @@ pub async fn deliver(scheduler: &Scheduler, now: Timestamp, report: &mut Report)
     match db.claim_emails(now_ms, now_ms + LEASE_MS, BATCH).await {
         Ok(jobs) => {
             for job in jobs {
-                let email = render(&job.notification, &context(scheduler, job.language));
+                let mut email = render(&job.notification, &context(scheduler, job.language));
+                if let Err(error) = attach_pack(scheduler, &job.notification, &mut email).await {
+                    tracing::warn!(%error, item = job.item_id, "pack not attached; the e-mail links to it");
+                }
                 let sent = match mailer.send(&job.email, &email).await {
                     Ok(()) => {
                         report.emails_sent += 1;

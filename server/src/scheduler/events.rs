@@ -248,6 +248,30 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
             })
         }
         Event::NietAkkoord { .. } => None,
+        Event::Meeting {
+            meeting,
+            news,
+            pack,
+        } => {
+            let Some(found) = db.find_meeting(*meeting).await? else {
+                return Ok(None);
+            };
+            Some(Outgoing {
+                body_id: found.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::Meeting {
+                        news: *news,
+                        pack: *pack,
+                    },
+                    &found.title,
+                    meeting_text(scheduler, &found, *pack),
+                    (format!("/meetings/{meeting}"), format!("meeting:{meeting}")),
+                ),
+                targets: Targets::for_meeting(),
+                follow: None,
+            })
+        }
         Event::MilestoneStatus {
             milestone,
             from,
@@ -310,4 +334,24 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
             })
         }
     })
+}
+
+/// What a meeting notification says: the body, when and where, and the pack's PDF.
+fn meeting_text(
+    scheduler: &Scheduler,
+    meeting: &crate::storage::meetings::Meeting,
+    pack: Option<i64>,
+) -> String {
+    let mut lines = vec![
+        meeting.body_name.clone(),
+        crate::domain::meeting::dutch_when(meeting.starts_at, meeting.ends_at),
+    ];
+    lines.extend(meeting.place.clone());
+    lines.extend(meeting.online_url.clone());
+    if let Some(pack) = pack {
+        if let Some(url) = link(scheduler, &format!("/api/meeting-packs/{pack}/pack.pdf")) {
+            lines.push(format!("Stukken (PDF): {url}"));
+        }
+    }
+    lines.join("\n")
 }

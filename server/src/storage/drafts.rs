@@ -162,7 +162,8 @@ pub(super) fn version_from_row(row: &sqlx::any::AnyRow) -> Result<VersionInfo, S
     })
 }
 
-async fn insert_draft(
+/// Inserts a draft and its document inside `tx` (no audit entry); returns its id.
+pub(crate) async fn insert_draft(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     new: &NewDraft<'_>,
     by_label: &str,

@@ -35,6 +35,7 @@ pub mod docx;
 pub mod dossier;
 pub mod html;
 pub mod markdown;
+pub mod pack;
 pub mod recorded;
 pub mod register;
 

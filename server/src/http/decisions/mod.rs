@@ -1,5 +1,5 @@
 //! The decisions API: decision requests put to a body, their outcomes, and the decision
-//! register with its exports (docs/DOMAIN.md §12).
+//! register with its exports (docs/DOMAIN.md §14).
 //!
 //! # Access
 //! A request is read by the readers of the deciding body and of the requesting body; it is

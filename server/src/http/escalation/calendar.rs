@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 use crate::auth::secret;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{audit_actor, AppPath, AppQuery, Caller, Page, Paged};
-use crate::notify::ical::{self, CalendarItem};
+use crate::notify::ical::{self, CalendarItem, MeetingEvent};
 use crate::state::AppState;
 use crate::storage::escalation::disputes::parse_day;
 use crate::storage::escalation::feeds::{CalendarFeed, FeedReader};
@@ -90,12 +90,34 @@ async fn serve(State(state): State<AppState>, AppPath(file): AppPath<String>) ->
             })
         })
         .collect();
+    let since = Utc::now().timestamp_millis() - 400 * 24 * 60 * 60 * 1000;
+    let meetings: Vec<MeetingEvent> = state
+        .db
+        .feed_meetings(&parties, reader, feed.person_id.is_some(), since)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let at = |ms| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+            MeetingEvent {
+                uid: format!("meeting-{}", m.id),
+                title: m.title,
+                description: m.body_name,
+                starts: at(m.starts_at),
+                ends: at(m.ends_at),
+                sequence: u32::try_from(m.sequence).unwrap_or(u32::MAX),
+                status: m.status.ical(),
+                location: m.place,
+                url: m.online_url,
+                last_modified: at(m.updated_at),
+            }
+        })
+        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, ical::CONTENT_TYPE),
             (header::CACHE_CONTROL, "private, max-age=300"),
         ],
-        ical::feed(&name, &items),
+        ical::feed_with_meetings(&name, &items, &meetings),
     )
         .into_response())
 }
@@ -277,8 +299,18 @@ pub struct ParsedEvent {
     pub uid: String,
     /// `SUMMARY`.
     pub summary: String,
-    /// `DTSTART` (a date).
+    /// `DTSTART` (a date; empty for a timed event).
     pub start: String,
+    /// `DTSTART` of a timed event, RFC 3339 in UTC.
+    pub starts_at: Option<String>,
+    /// `SEQUENCE`.
+    pub sequence: Option<u32>,
+    /// `STATUS`.
+    pub status: Option<String>,
+    /// `LOCATION`.
+    pub location: Option<String>,
+    /// `URL`.
+    pub url: Option<String>,
 }
 
 /// Reads a feed back with the `icalendar` crate's parser (used by tests and for checking
@@ -287,7 +319,7 @@ pub struct ParsedEvent {
 /// # Errors
 /// The parser's message when the text is not valid iCalendar.
 pub fn parse_feed(text: &str) -> std::result::Result<Vec<ParsedEvent>, String> {
-    use icalendar::{Calendar, CalendarComponent, Component};
+    use icalendar::{Calendar, CalendarComponent, Component, EventLike};
     let calendar: Calendar = text.parse()?;
     Ok(calendar
         .components
@@ -303,6 +335,16 @@ pub fn parse_feed(text: &str) -> std::result::Result<Vec<ParsedEvent>, String> {
                         icalendar::DatePerhapsTime::DateTime(_) => String::new(),
                     })
                     .unwrap_or_default(),
+                starts_at: match event.get_start() {
+                    Some(icalendar::DatePerhapsTime::DateTime(
+                        icalendar::CalendarDateTime::Utc(moment),
+                    )) => Some(moment.to_rfc3339()),
+                    _ => None,
+                },
+                sequence: event.get_sequence(),
+                status: event.property_value("STATUS").map(str::to_owned),
+                location: event.get_location().map(str::to_owned),
+                url: event.get_url().map(str::to_owned),
             }),
             _ => None,
         })

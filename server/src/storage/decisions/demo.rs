@@ -1,4 +1,4 @@
-//! Demo data (docs/DOMAIN.md §10, §12): the working group's two requests to the BO-IZA, with
+//! Demo data (docs/DOMAIN.md §10, §14): the working group's two requests to the BO-IZA, with
 //! their outcomes: the BO agreed to set up the group (6 March 2024), and to continue it until
 //! March 2025 on conditions, with the follow-up milestone to put the advice to the BO in the
 //! first quarter of 2025. Runs after the meetings demo: the meetings are looked up by body and

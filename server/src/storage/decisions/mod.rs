@@ -1,5 +1,5 @@
 //! Decision requests and the decision register, as inherent methods of
-//! [`SqlStorage`](crate::storage::SqlStorage) (docs/DOMAIN.md §12).
+//! [`SqlStorage`](crate::storage::SqlStorage) (docs/DOMAIN.md §14).
 //!
 //! # Layout
 //! - [`requests`] — creating, changing, withdrawing and reading decision requests.

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::domain::escalation::DisputeStatus;
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
@@ -63,6 +64,31 @@ impl FeedStatus {
             FeedStatus::Dispute(status) => status.as_str(),
         }
     }
+}
+
+/// A meeting for a feed.
+#[derive(Debug, Clone)]
+pub struct FeedMeeting {
+    /// The meeting.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// The body that meets.
+    pub body_name: String,
+    /// Start, Unix ms.
+    pub starts_at: i64,
+    /// End, Unix ms.
+    pub ends_at: i64,
+    /// Place.
+    pub place: Option<String>,
+    /// Online link.
+    pub online_url: Option<String>,
+    /// Status.
+    pub status: MeetingStatus,
+    /// The iCalendar sequence.
+    pub sequence: i64,
+    /// Unix ms of the last change.
+    pub updated_at: i64,
 }
 
 /// Whose reading rights a feed's entries follow: its owner's, at the time of each fetch.
@@ -273,5 +299,65 @@ impl SqlStorage {
         entries.sort_by(|a, b| a.uid.cmp(&b.uid));
         entries.dedup_by(|a, b| a.uid == b.uid);
         Ok(entries)
+    }
+
+    /// The meetings of the bodies a feed's parties take part in (and, for a personal feed,
+    /// the bodies its person is a member of), as far as `reader` may read them now; from a
+    /// year ago on, at most 1000, cancelled ones included.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn feed_meetings(
+        &self,
+        parties: &[i64],
+        reader: FeedReader,
+        personal: bool,
+        since_ms: i64,
+    ) -> Result<Vec<FeedMeeting>, StorageError> {
+        let mut marks = Vec::new();
+        for n in 0..parties.len() {
+            marks.push(format!("${}", n + 5));
+        }
+        let of_parties = if marks.is_empty() {
+            "0 = 1".to_owned()
+        } else {
+            format!(
+                "m.body_id IN (SELECT body_id FROM body_parties WHERE party_id IN ({}))",
+                marks.join(", ")
+            )
+        };
+        let sql = format!(
+            "SELECT m.id, m.title, b.name AS body_name, m.starts_at, m.ends_at, m.place, \
+             m.online_url, m.status, m.sequence, m.updated_at FROM meetings m \
+             JOIN bodies b ON b.id = m.body_id WHERE m.ends_at >= $4 \
+             AND ($1 = 1 OR m.body_id IN (SELECT body_id FROM memberships WHERE user_id = $2)) \
+             AND (($3 = 1 AND m.body_id IN (SELECT body_id FROM memberships WHERE user_id = $2)) \
+             OR {of_parties}) ORDER BY m.starts_at, m.id LIMIT 1000"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(i64::from(reader.all_bodies))
+            .bind(reader.person)
+            .bind(i64::from(personal))
+            .bind(since_ms);
+        for party in parties {
+            query = query.bind(party);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FeedMeeting {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    body_name: row.try_get("body_name")?,
+                    starts_at: row.try_get("starts_at")?,
+                    ends_at: row.try_get("ends_at")?,
+                    place: row.try_get("place")?,
+                    online_url: row.try_get("online_url")?,
+                    status: get_decoded(row, "status", MeetingStatus::parse)?,
+                    sequence: row.try_get("sequence")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -1,6 +1,6 @@
 //! Milestones due relative to a meeting series ("uiterlijk twee weken voor het
 //! IZA-kwartaaloverleg"): linking them, and resolving their due day again whenever a meeting of
-//! the series is scheduled, moved or cancelled (docs/DOMAIN.md §12; the rules are in
+//! the series is scheduled, moved or cancelled (docs/DOMAIN.md §13; the rules are in
 //! [`crate::domain::relative_due`]).
 //!
 //! A milestone is linked when its due text reads as a rule and the rule's phrase names a series
