@@ -88,6 +88,18 @@ export interface paths {
      */
     get: operations["disputes_ladder_forums"];
   };
+  "/api/bodies/{id}/meeting-series": {
+    /** A body's meeting series */
+    get: operations["meetings_list"];
+    /** Create a meeting series (chair, secretariat) */
+    post: operations["meetings_create"];
+  };
+  "/api/bodies/{id}/meetings": {
+    /** A body's meetings (the jaarplanning), by start */
+    get: operations["meetings_list_body"];
+    /** Schedule a meeting (chair, secretariat) */
+    post: operations["meetings_create"];
+  };
   "/api/bodies/{id}/members": {
     /** A body's members by party */
     get: operations["bodies_members"];
@@ -268,6 +280,46 @@ export interface paths {
     /** Change one's password (ends all sessions and revokes all API tokens) */
     put: operations["session_change_password"];
   };
+  "/api/meeting-packs/{id}/pack.docx": {
+    /** A sent pack as a Word document */
+    get: operations["meetings_pack_docx"];
+  };
+  "/api/meeting-packs/{id}/pack.pdf": {
+    /** A sent pack as PDF */
+    get: operations["meetings_pack_pdf"];
+  };
+  "/api/meetings": {
+    /** The meetings of every body the caller may read, by start */
+    get: operations["meetings_list_all"];
+  };
+  "/api/meetings/{id}": {
+    /** One meeting with its agenda, packs and decision requests */
+    get: operations["meetings_show"];
+    /** Change a meeting (chair, secretariat); a change of time, place, link, title or status raises its sequence */
+    patch: operations["meetings_update"];
+  };
+  "/api/meetings/{id}/agenda": {
+    /** Add an agenda item, free or linked to a version, milestone, dispute or decision request (chair, secretariat) */
+    post: operations["meetings_add"];
+  };
+  "/api/meetings/{id}/agenda/{item_id}": {
+    /** Remove an agenda item (chair, secretariat) */
+    delete: operations["meetings_remove"];
+    /** Change or move an agenda item (chair, secretariat) */
+    patch: operations["meetings_update"];
+  };
+  "/api/meetings/{id}/cancel": {
+    /** Cancel a meeting (chair, secretariat); it stays in the calendars as cancelled */
+    post: operations["meetings_cancel"];
+  };
+  "/api/meetings/{id}/minutes": {
+    /** Create the minutes draft of a meeting in its body, once (chair, secretariat) */
+    post: operations["meetings_minutes"];
+  };
+  "/api/meetings/{id}/pack": {
+    /** Render and send the meeting pack (agenda and stukken) as PDF and DOCX to the body's members and observers (chair, secretariat) */
+    post: operations["meetings_send"];
+  };
   "/api/milestones/{id}": {
     /** One milestone with its history, notes, links, next reminder and overdue-dispute day */
     get: operations["milestones_show"];
@@ -445,6 +497,79 @@ export interface components {
        */
       updated_at: number;
     };
+    /** @description A new agenda item: free (`item`, with a title) or linked to the thing its kind names. */
+    AddItem: {
+      /** Format: int64 */
+      decision_request_id?: number | null;
+      /** Format: int64 */
+      dispute_id?: number | null;
+      kind: string;
+      /** Format: int64 */
+      milestone_id?: number | null;
+      note?: string | null;
+      title?: string | null;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    /** @description An agenda item. */
+    AgendaItem: {
+      /**
+       * Format: int64
+       * @description Linked decision request.
+       */
+      decision_request_id?: number | null;
+      /**
+       * Format: int64
+       * @description Linked dispute.
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["AgendaKind"];
+      link?: null | components["schemas"]["AgendaLink"];
+      /**
+       * Format: int64
+       * @description Linked milestone.
+       */
+      milestone_id?: number | null;
+      /** @description Note. */
+      note: string;
+      /**
+       * Format: int64
+       * @description Its number on the agenda, from 1.
+       */
+      position: number;
+      /** @description Title. */
+      title: string;
+      /**
+       * Format: int64
+       * @description Linked version.
+       */
+      version_id?: number | null;
+    };
+    /**
+     * @description What an agenda item is about.
+     * @enum {string}
+     */
+    AgendaKind: "item" | "version" | "milestone" | "dispute" | "decision_request";
+    /** @description What a linked agenda item points at, described. */
+    AgendaLink: {
+      /** @description The content hash of a linked version. */
+      content_hash?: string | null;
+      /**
+       * Format: int64
+       * @description The draft of a linked version.
+       */
+      draft_id?: number | null;
+      /** @description The linked thing in words, e.g. "Advies, consultatie 2026-11-25 (consultatie)". */
+      label: string;
+      /** @description The linked thing's status. */
+      status?: string | null;
+    };
     /** @description One row of the matrix. */
     AgreementParty: {
       /** @description Party code. */
@@ -606,6 +731,9 @@ export interface components {
        */
       revoked_at?: number | null;
     };
+    CancelInput: {
+      reason?: string | null;
+    };
     /** @description A comment, as the API shows it. */
     Comment: {
       /** @description Base64 Yjs relative position where it ends. */
@@ -708,6 +836,18 @@ export interface components {
       owners?: components["schemas"]["OwnerInput"][];
       title: string;
     };
+    /** @description A meeting to schedule. Times are Dutch local time `YYYY-MM-DDTHH:MM`. */
+    CreateMeeting: {
+      ends: string;
+      kind: string;
+      online_url?: string | null;
+      place?: string | null;
+      /** Format: int64 */
+      series_id?: number | null;
+      starts: string;
+      status?: string | null;
+      title: string;
+    };
     CreateMilestone: {
       /** Format: int64 */
       action_line_id?: number | null;
@@ -735,6 +875,15 @@ export interface components {
       /** @description Party code or alias. */
       party?: string | null;
       password: string;
+    };
+    /** @description A new series. */
+    CreateSeries: {
+      /** @description Other names (at most 20, each at most 100 characters). */
+      aliases?: string[];
+      /** @description One of the meeting kinds. */
+      kind: string;
+      /** @description Name, unique in the body. */
+      name: string;
     };
     CreateToken: {
       name: string;
@@ -1160,6 +1309,181 @@ export interface components {
       /** Format: int64 */
       draft_id?: number | null;
     };
+    /** @description A meeting. */
+    Meeting: {
+      /**
+       * Format: int64
+       * @description The body that meets.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description End as Dutch local time. */
+      ends: string;
+      /**
+       * Format: int64
+       * @description End, Unix ms.
+       */
+      ends_at: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["MeetingKind"];
+      /**
+       * Format: int64
+       * @description When the last pack was sent, Unix ms.
+       */
+      last_pack_at?: number | null;
+      /**
+       * Format: int64
+       * @description The minutes draft, once made.
+       */
+      minutes_draft_id?: number | null;
+      /** @description Online link (https). */
+      online_url?: string | null;
+      /** @description Where. */
+      place?: string | null;
+      /**
+       * Format: int64
+       * @description The iCalendar `SEQUENCE`.
+       */
+      sequence: number;
+      /**
+       * Format: int64
+       * @description The series it belongs to.
+       */
+      series_id?: number | null;
+      /** @description The series' name. */
+      series_name?: string | null;
+      /** @description Start as Dutch local time `YYYY-MM-DDTHH:MM`. */
+      starts: string;
+      /**
+       * Format: int64
+       * @description Start, Unix ms.
+       */
+      starts_at: number;
+      /** @description Status. */
+      status: components["schemas"]["MeetingStatus"];
+      /** @description Title. */
+      title: string;
+    };
+    /** @description A meeting with its agenda, packs and decision requests. */
+    MeetingDetail: components["schemas"]["Meeting"] & {
+      /** @description The agenda in order. */
+      agenda: components["schemas"]["AgendaItem"][];
+      /** @description Whether the caller may change it (set by the API). */
+      can_steer: boolean;
+      /** @description Decision requests put to this meeting. */
+      decision_requests: components["schemas"]["MeetingRequest"][];
+      /** @description The packs sent, newest first. */
+      packs: components["schemas"]["MeetingPack"][];
+    };
+    /**
+     * @description What kind of meeting (or series) it is.
+     * @enum {string}
+     */
+    MeetingKind: "plenary" | "petit_comite" | "theme_table" | "directors_day" | "bo_iza" | "quarterly" | "bilateral" | "other";
+    /** @description A pack as sent. */
+    MeetingPack: {
+      /**
+       * Format: int64
+       * @description Size of the DOCX in bytes.
+       */
+      docx_bytes: number;
+      /** @description Hex SHA-256 of the DOCX. */
+      docx_sha256: string;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting.
+       */
+      meeting_id: number;
+      /**
+       * Format: int64
+       * @description Size of the PDF in bytes.
+       */
+      pdf_bytes: number;
+      /** @description Hex SHA-256 of the PDF. */
+      pdf_sha256: string;
+      /**
+       * Format: int64
+       * @description When it was sent, Unix ms.
+       */
+      sent_at: number;
+      /** @description Who sent it (their name), if still known. */
+      sent_by?: string | null;
+    };
+    /** @description A decision request on a meeting's agenda, as the meeting shows it. */
+    MeetingRequest: {
+      /**
+       * Format: int64
+       * @description The deciding body.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description Deadline, `YYYY-MM-DD`. */
+      deadline?: string | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting.
+       */
+      meeting_id?: number | null;
+      /**
+       * Format: int64
+       * @description Its start, Unix ms.
+       */
+      meeting_starts_at?: number | null;
+      /** @description Its title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description The requesting body.
+       */
+      requesting_body_id?: number | null;
+      /** @description Its name. */
+      requesting_body_name?: string | null;
+      /** @description `open`, `aangehouden`, `besloten` or `ingetrokken`. */
+      status: string;
+      /** @description Title. */
+      title: string;
+    };
+    /** @description A meeting series. */
+    MeetingSeries: {
+      /** @description Other names, lower case. */
+      aliases: string[];
+      /**
+       * Format: int64
+       * @description The body that holds it.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["MeetingKind"];
+      /** @description Name, unique in the body. */
+      name: string;
+    };
+    /**
+     * @description Where a meeting stands.
+     * @enum {string}
+     */
+    MeetingStatus: "gepland" | "voorlopig" | "geannuleerd";
     /** @description A membership to set. */
     MemberInput: {
       holds_mandate?: boolean;
@@ -1854,6 +2178,122 @@ export interface components {
            */
           id: number;
         })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_Meeting: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The body that meets.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /** @description End as Dutch local time. */
+          ends: string;
+          /**
+           * Format: int64
+           * @description End, Unix ms.
+           */
+          ends_at: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Kind. */
+          kind: components["schemas"]["MeetingKind"];
+          /**
+           * Format: int64
+           * @description When the last pack was sent, Unix ms.
+           */
+          last_pack_at?: number | null;
+          /**
+           * Format: int64
+           * @description The minutes draft, once made.
+           */
+          minutes_draft_id?: number | null;
+          /** @description Online link (https). */
+          online_url?: string | null;
+          /** @description Where. */
+          place?: string | null;
+          /**
+           * Format: int64
+           * @description The iCalendar `SEQUENCE`.
+           */
+          sequence: number;
+          /**
+           * Format: int64
+           * @description The series it belongs to.
+           */
+          series_id?: number | null;
+          /** @description The series' name. */
+          series_name?: string | null;
+          /** @description Start as Dutch local time `YYYY-MM-DDTHH:MM`. */
+          starts: string;
+          /**
+           * Format: int64
+           * @description Start, Unix ms.
+           */
+          starts_at: number;
+          /** @description Status. */
+          status: components["schemas"]["MeetingStatus"];
+          /** @description Title. */
+          title: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_MeetingSeries: {
+      /** @description The items on this page. */
+      items: {
+          /** @description Other names, lower case. */
+          aliases: string[];
+          /**
+           * Format: int64
+           * @description The body that holds it.
+           */
+          body_id: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Kind. */
+          kind: components["schemas"]["MeetingKind"];
+          /** @description Name, unique in the body. */
+          name: string;
+        }[];
       /**
        * Format: int64
        * @description The page size asked for.
@@ -2652,6 +3092,10 @@ export interface components {
       responsibility?: string | null;
       role: string;
     };
+    /** @description The secretariat's note with the pack (on its cover). */
+    SendPack: {
+      note?: string | null;
+    };
     SettingsInput: {
       email?: string | null;
       language?: string | null;
@@ -2845,6 +3289,13 @@ export interface components {
       template?: Record<string, never> | null;
       title?: string | null;
     };
+    /** @description A change to an item; `position` (from 1) moves it, and the others shift. */
+    UpdateItem: {
+      note?: string | null;
+      /** Format: int64 */
+      position?: number | null;
+      title?: string | null;
+    };
     /**
      * @description A change to an action line; what is left out stays. An empty `number` removes it; `owners`
      * replaces the owner parties.
@@ -2853,6 +3304,21 @@ export interface components {
       description?: string | null;
       number?: string | null;
       owners?: components["schemas"]["OwnerInput"][] | null;
+      title?: string | null;
+    };
+    /**
+     * @description A change; what is left out stays. `null` or an empty text removes the place, link or
+     * series.
+     */
+    UpdateMeeting: {
+      ends?: string | null;
+      kind?: string | null;
+      online_url?: string | null;
+      place?: string | null;
+      /** Format: int64 */
+      series_id?: number | null;
+      starts?: string | null;
+      status?: string | null;
       title?: string | null;
     };
     /**
@@ -4226,6 +4692,166 @@ export interface operations {
         };
       };
       /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's meeting series */
+  meetings_list: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the series */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_MeetingSeries"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Schedule a meeting (chair, secretariat) */
+  meetings_create: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateMeeting"];
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's meetings (the jaarplanning), by start */
+  meetings_list_body: {
+    parameters: {
+      query?: {
+        /** @description Only this (Dutch calendar) year. */
+        year?: number;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meetings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Meeting"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -6888,6 +7514,524 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A sent pack as a Word document */
+  meetings_pack_docx: {
+    parameters: {
+      path: {
+        /** @description pack id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the pack */
+      200: {
+        content: {
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A sent pack as PDF */
+  meetings_pack_pdf: {
+    parameters: {
+      path: {
+        /** @description pack id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the pack */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The meetings of every body the caller may read, by start */
+  meetings_list_all: {
+    parameters: {
+      query?: {
+        /** @description First Dutch day, `YYYY-MM-DD` (inclusive). */
+        from?: string;
+        /** @description Last Dutch day, `YYYY-MM-DD` (inclusive). */
+        to?: string;
+        /** @description Only this body. */
+        body?: number;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the meetings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Meeting"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One meeting with its agenda, packs and decision requests */
+  meetings_show: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change or move an agenda item (chair, secretariat) */
+  meetings_update: {
+    parameters: {
+      path: {
+        /** @description meeting id */
+        id: number;
+        /** @description agenda item id */
+        item_id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateItem"];
+      };
+    };
+    responses: {
+      /** @description the item */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgendaItem"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Add an agenda item, free or linked to a version, milestone, dispute or decision request (chair, secretariat) */
+  meetings_add: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AddItem"];
+      };
+    };
+    responses: {
+      /** @description the item */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AgendaItem"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Remove an agenda item (chair, secretariat) */
+  meetings_remove: {
+    parameters: {
+      path: {
+        /** @description meeting id */
+        id: number;
+        /** @description agenda item id */
+        item_id: number;
+      };
+    };
+    responses: {
+      /** @description removed */
+      204: {
+        content: never;
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Cancel a meeting (chair, secretariat); it stays in the calendars as cancelled */
+  meetings_cancel: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CancelInput"];
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting was cancelled already */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Create the minutes draft of a meeting in its body, once (chair, secretariat) */
+  meetings_minutes: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meeting with its minutes draft */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting has minutes already */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Render and send the meeting pack (agenda and stukken) as PDF and DOCX to the body's members and observers (chair, secretariat) */
+  meetings_send: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendPack"];
+      };
+    };
+    responses: {
+      /** @description the pack as sent */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingPack"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting was cancelled */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description a linked version is larger than the render limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
