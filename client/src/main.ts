@@ -24,6 +24,11 @@ import { milestoneScreen } from './screens/milestone'
 import { roleAgreementLinkScreen } from './screens/role-agreement-link'
 import { actionLineFormScreen } from './screens/programme/action-line-form'
 import { milestoneFormScreen } from './screens/programme/milestone-form'
+import { calendarScreen } from './screens/calendar'
+import { meetingScreen } from './screens/meeting'
+import { requestFormScreen } from './screens/decisions/request-form'
+import { requestScreen } from './screens/decisions/request'
+import { registerScreen } from './screens/decisions/register'
 import { directory } from './api'
 import { setServedColours } from './parties'
 
@@ -75,6 +80,12 @@ const routes: Route[] = [
   { pattern: /^\/inbox\/?$/, auth: true, create: () => inboxScreen(app) },
   { pattern: /^\/settings\/?$/, auth: true, create: () => settingsScreen(app) },
   { pattern: /^\/admin\/?$/, auth: true, create: () => adminScreen(app) },
+  { pattern: /^\/calendar\/?$/, auth: true, create: (_p, query) => calendarScreen(app, query) },
+  { pattern: /^\/meetings\/(\d+)\/?$/, auth: true, create: ([id]) => meetingScreen(app, Number(id)) },
+  { pattern: /^\/decision-requests\/new\/?$/, auth: true, create: (_p, query) => requestFormScreen(app, query) },
+  { pattern: /^\/decision-requests\/(\d+)\/?$/, auth: true, create: ([id]) => requestScreen(app, Number(id)) },
+  { pattern: /^\/decisions\/?$/, auth: true, create: (_p, query) => registerScreen(app, query) },
+  { pattern: /^\/groups\/(\d+)\/decisions\/?$/, auth: true, create: ([id], query) => registerScreen(app, query, Number(id)) },
 ]
 
 async function render(): Promise<void> {

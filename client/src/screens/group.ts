@@ -12,6 +12,7 @@ import { describeError } from '../ui/errors'
 import { busy, dateText, field, loading, messageBox, partyChip, roleBadge, section, statusChip } from '../ui/widgets'
 import { templateInputs } from './draft/template'
 import { actionLinesSection, disputesSection, roleAgreementsSection } from './governance'
+import { meetingsSection } from './meetings/body-section'
 
 export const KIND_KEYS: Record<string, MessageKey> = {
   working_group: 'kind.working_group',
@@ -159,7 +160,7 @@ export function groupScreen(app: App, bodyId: number): Screen {
       if (lead || me.is_admin) {
         draftsSection.before(h('p', { class: 'group-settings-link' }, tr(h('a', { href: `/groups/${bodyId}/settings`, 'data-link': true, id: 'group-settings-link' }), 'bodySettings.link')))
       }
-      main.append(roleAgreementsSection(bodyId, me, members, app), actionLinesSection(bodyId, lead), disputesSection(bodyId))
+      main.append(meetingsSection(app, bodyId, lead), roleAgreementsSection(bodyId, me, members, app), actionLinesSection(bodyId, lead), disputesSection(bodyId))
     },
   }
 }

@@ -49,6 +49,8 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
         {},
         h('li', {}, tr(h('a', { href: '/', 'data-link': true }), 'nav.home')),
         inbox.item,
+        h('li', {}, tr(h('a', { href: '/calendar', 'data-link': true }), 'nav.calendar')),
+        h('li', {}, tr(h('a', { href: '/decisions', 'data-link': true }), 'nav.decisions')),
         h('li', {}, tr(h('a', { href: '/settings', 'data-link': true }), 'nav.settings')),
         adminItem,
       ),
