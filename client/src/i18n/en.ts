@@ -876,4 +876,21 @@ export const en: Messages = {
   'inbox.dispute.withdrawn': 'Withdrawn',
   // the address of a role agreement
   'agreementLink.title': 'Role agreement',
+  // the inbox's kinds of meetings, relative deadlines and decisions
+  'inbox.kind.due_moved': 'Date moved',
+  'inbox.kind.meeting': 'Meeting',
+  'inbox.kind.decision': 'Decision',
+  'inbox.kind.decision_request': 'Decision request',
+  'inbox.dueMoved': 'Due date moved with the meeting: {from} → {to}',
+  'inbox.dueMovedFirst': 'Due date known with the meeting: {to}',
+  'inbox.dueUnresolved': 'No due date any more: no meeting fits',
+  'inbox.meeting.pack_sent': 'The meeting papers were sent',
+  'inbox.meeting.moved': 'The meeting’s time, place or link changed',
+  'inbox.meeting.cancelled': 'The meeting was cancelled',
+  'inbox.outcome.akkoord': 'Decision: agreed',
+  'inbox.outcome.akkoord_onder_voorwaarden': 'Decision: agreed on conditions',
+  'inbox.outcome.niet_akkoord': 'Decision: not agreed',
+  'inbox.outcome.aangehouden': 'Decision deferred to a next meeting',
+  'inbox.outcome.besloten': 'Decided',
+  'inbox.decisionRequest': 'New decision request for the meeting',
 }
