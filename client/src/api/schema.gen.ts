@@ -37,6 +37,24 @@ export interface paths {
     /** The programme dashboard: due in 30 days, late, by status, by party, by action line */
     get: operations["milestones_dashboard"];
   };
+  "/api/bodies/{id}/decision-requests": {
+    /** The decision requests put to a body (body readers) */
+    get: operations["decisions_list"];
+    /** Put a decision request to a body (chair, secretariat of the deciding or the requesting body) */
+    post: operations["decisions_create"];
+  };
+  "/api/bodies/{id}/decisions": {
+    /** A body's decision register, newest first (body readers) */
+    get: operations["decisions_body_register"];
+  };
+  "/api/bodies/{id}/decisions.csv": {
+    /** A body's decision register as CSV (body readers) */
+    get: operations["decisions_body_csv"];
+  };
+  "/api/bodies/{id}/decisions.pdf": {
+    /** A body's decision register as a PDF list (body readers) */
+    get: operations["decisions_body_pdf"];
+  };
   "/api/bodies/{id}/disputes": {
     /** A working group's disputes (body readers); ?open=true for the open ones only */
     get: operations["disputes_list"];
@@ -69,6 +87,18 @@ export interface paths {
      * @description The working group itself (`depth` 0, for level 0 only), then every body above it through its parent links, nearest first.
      */
     get: operations["disputes_ladder_forums"];
+  };
+  "/api/bodies/{id}/meeting-series": {
+    /** A body's meeting series */
+    get: operations["meetings_list"];
+    /** Create a meeting series (chair, secretariat) */
+    post: operations["meetings_create"];
+  };
+  "/api/bodies/{id}/meetings": {
+    /** A body's meetings (the jaarplanning), by start */
+    get: operations["meetings_list_body"];
+    /** Schedule a meeting (chair, secretariat) */
+    post: operations["meetings_create"];
   };
   "/api/bodies/{id}/members": {
     /** A body's members by party */
@@ -109,6 +139,36 @@ export interface paths {
   "/api/calendar/{file}": {
     /** A calendar feed (iCalendar); needs no sign-in, only the secret */
     get: operations["calendar_serve"];
+  };
+  "/api/decision-requests/{id}": {
+    /** One decision request with its decisions (readers of the deciding or the requesting body) */
+    get: operations["decisions_show"];
+    /** Change an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+    patch: operations["decisions_update"];
+  };
+  "/api/decision-requests/{id}/outcome": {
+    /** Record the deciding body's outcome (chair, secretariat of the deciding body) */
+    post: operations["decisions_outcome"];
+  };
+  "/api/decision-requests/{id}/withdraw": {
+    /** Withdraw an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+    post: operations["decisions_withdraw"];
+  };
+  "/api/decisions": {
+    /** The programme's decision register: every body the caller may read, and the answers to their bodies' requests */
+    get: operations["decisions_programme_register"];
+  };
+  "/api/decisions.csv": {
+    /** The programme's decision register as CSV */
+    get: operations["decisions_programme_csv"];
+  };
+  "/api/decisions.pdf": {
+    /** The programme's decision register as a PDF list */
+    get: operations["decisions_programme_pdf"];
+  };
+  "/api/decisions/{id}": {
+    /** One decision (readers of its body, or of the body whose request it answers) */
+    get: operations["decisions_show"];
   };
   "/api/disputes/{id}": {
     /** One dispute with its positions, options, comments, history and ladder */
@@ -219,6 +279,46 @@ export interface paths {
   "/api/me/password": {
     /** Change one's password (ends all sessions and revokes all API tokens) */
     put: operations["session_change_password"];
+  };
+  "/api/meeting-packs/{id}/pack.docx": {
+    /** A sent pack as a Word document */
+    get: operations["meetings_pack_docx"];
+  };
+  "/api/meeting-packs/{id}/pack.pdf": {
+    /** A sent pack as PDF */
+    get: operations["meetings_pack_pdf"];
+  };
+  "/api/meetings": {
+    /** The meetings of every body the caller may read, by start */
+    get: operations["meetings_list_all"];
+  };
+  "/api/meetings/{id}": {
+    /** One meeting with its agenda, packs and decision requests */
+    get: operations["meetings_show"];
+    /** Change a meeting (chair, secretariat); a change of time, place, link, title or status raises its sequence */
+    patch: operations["meetings_update"];
+  };
+  "/api/meetings/{id}/agenda": {
+    /** Add an agenda item, free or linked to a version, milestone, dispute or decision request (chair, secretariat) */
+    post: operations["meetings_add"];
+  };
+  "/api/meetings/{id}/agenda/{item_id}": {
+    /** Remove an agenda item (chair, secretariat) */
+    delete: operations["meetings_remove"];
+    /** Change or move an agenda item (chair, secretariat) */
+    patch: operations["meetings_update"];
+  };
+  "/api/meetings/{id}/cancel": {
+    /** Cancel a meeting (chair, secretariat); it stays in the calendars as cancelled */
+    post: operations["meetings_cancel"];
+  };
+  "/api/meetings/{id}/minutes": {
+    /** Create the minutes draft of a meeting in its body, once (chair, secretariat) */
+    post: operations["meetings_minutes"];
+  };
+  "/api/meetings/{id}/pack": {
+    /** Render and send the meeting pack (agenda and stukken) as PDF and DOCX to the body's members and observers (chair, secretariat) */
+    post: operations["meetings_send"];
   };
   "/api/milestones/{id}": {
     /** One milestone with its history, notes, links, next reminder and overdue-dispute day */
@@ -397,6 +497,79 @@ export interface components {
        */
       updated_at: number;
     };
+    /** @description A new agenda item: free (`item`, with a title) or linked to the thing its kind names. */
+    AddItem: {
+      /** Format: int64 */
+      decision_request_id?: number | null;
+      /** Format: int64 */
+      dispute_id?: number | null;
+      kind: string;
+      /** Format: int64 */
+      milestone_id?: number | null;
+      note?: string | null;
+      title?: string | null;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    /** @description An agenda item. */
+    AgendaItem: {
+      /**
+       * Format: int64
+       * @description Linked decision request.
+       */
+      decision_request_id?: number | null;
+      /**
+       * Format: int64
+       * @description Linked dispute.
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["AgendaKind"];
+      link?: null | components["schemas"]["AgendaLink"];
+      /**
+       * Format: int64
+       * @description Linked milestone.
+       */
+      milestone_id?: number | null;
+      /** @description Note. */
+      note: string;
+      /**
+       * Format: int64
+       * @description Its number on the agenda, from 1.
+       */
+      position: number;
+      /** @description Title. */
+      title: string;
+      /**
+       * Format: int64
+       * @description Linked version.
+       */
+      version_id?: number | null;
+    };
+    /**
+     * @description What an agenda item is about.
+     * @enum {string}
+     */
+    AgendaKind: "item" | "version" | "milestone" | "dispute" | "decision_request";
+    /** @description What a linked agenda item points at, described. */
+    AgendaLink: {
+      /** @description The content hash of a linked version. */
+      content_hash?: string | null;
+      /**
+       * Format: int64
+       * @description The draft of a linked version.
+       */
+      draft_id?: number | null;
+      /** @description The linked thing in words, e.g. "Advies, consultatie 2026-11-25 (consultatie)". */
+      label: string;
+      /** @description The linked thing's status. */
+      status?: string | null;
+    };
     /** @description One row of the matrix. */
     AgreementParty: {
       /** @description Party code. */
@@ -558,6 +731,9 @@ export interface components {
        */
       revoked_at?: number | null;
     };
+    CancelInput: {
+      reason?: string | null;
+    };
     /** @description A comment, as the API shows it. */
     Comment: {
       /** @description Base64 Yjs relative position where it ends. */
@@ -660,6 +836,18 @@ export interface components {
       owners?: components["schemas"]["OwnerInput"][];
       title: string;
     };
+    /** @description A meeting to schedule. Times are Dutch local time `YYYY-MM-DDTHH:MM`. */
+    CreateMeeting: {
+      ends: string;
+      kind: string;
+      online_url?: string | null;
+      place?: string | null;
+      /** Format: int64 */
+      series_id?: number | null;
+      starts: string;
+      status?: string | null;
+      title: string;
+    };
     CreateMilestone: {
       /** Format: int64 */
       action_line_id?: number | null;
@@ -687,6 +875,15 @@ export interface components {
       /** @description Party code or alias. */
       party?: string | null;
       password: string;
+    };
+    /** @description A new series. */
+    CreateSeries: {
+      /** @description Other names (at most 20, each at most 100 characters). */
+      aliases?: string[];
+      /** @description One of the meeting kinds. */
+      kind: string;
+      /** @description Name, unique in the body. */
+      name: string;
     };
     CreateToken: {
       name: string;
@@ -729,9 +926,149 @@ export interface components {
       /** @description Receiver URL, as stored. */
       url: string;
     };
+    /** @description One decision of the register. */
+    Decision: {
+      /** @description The hash of its audit entry. */
+      audit_hash?: string | null;
+      /**
+       * Format: int64
+       * @description The body that decided.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /**
+       * Format: int64
+       * @description A dispute it closed.
+       */
+      closed_dispute_id?: number | null;
+      /** @description The conditions of `akkoord_onder_voorwaarden`. */
+      conditions?: string | null;
+      /** @description Day decided (`YYYY-MM-DD`). */
+      decided_on: string;
+      /**
+       * Format: int64
+       * @description The request it answers (source `decision_request`).
+       */
+      decision_request_id?: number | null;
+      /**
+       * Format: int64
+       * @description The dispute (source `dispute`).
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description The draft (source `draft`).
+       */
+      draft_id?: number | null;
+      /** @description The milestones that follow from it. */
+      follow_up_milestones: components["schemas"]["FollowUp"][];
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting it was taken at.
+       */
+      meeting_id?: number | null;
+      /** @description That meeting's title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description A dispute it opened.
+       */
+      opened_dispute_id?: number | null;
+      /** @description What was decided. */
+      outcome: components["schemas"]["Outcome"];
+      /** @description The parties it concerns (codes). */
+      parties: string[];
+      /** @description Why. */
+      rationale: string;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      recorded_at: number;
+      /** @description Who recorded it (name). */
+      recorded_by?: string | null;
+      /** @description What it comes from. */
+      source: components["schemas"]["DecisionSource"];
+      /** @description Title. */
+      title: string;
+      /** @description What it is about. */
+      topic?: string | null;
+      /**
+       * Format: int64
+       * @description The version it was about (the frozen one for a draft; a request's supporting version).
+       */
+      version_id?: number | null;
+    };
     DecisionInput: {
       decision: string;
     };
+    /** @description A request with its question, options, version and decisions. */
+    DecisionRequest: components["schemas"]["DecisionRequestSummary"] & ({
+      /** @description What is asked of whom. */
+      asked_of: string;
+      /** @description Whether the caller may record an outcome. */
+      can_decide: boolean;
+      /** @description Whether the caller may change or withdraw it. */
+      can_edit: boolean;
+      /** @description Its decisions (a deferral and the final one), newest first. */
+      decisions: components["schemas"]["Decision"][];
+      /** @description The answers offered. */
+      options: string[];
+      /** @description The question. */
+      question: string;
+      version?: null | components["schemas"]["VersionRef"];
+    });
+    /** @description A request as lists show it. */
+    DecisionRequestSummary: {
+      /**
+       * Format: int64
+       * @description The deciding body.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description Day the decision is needed by. */
+      deadline?: string | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting it is put to.
+       */
+      meeting_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms the meeting starts.
+       */
+      meeting_starts_at?: number | null;
+      /** @description That meeting's title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description The body that asks (none: the programme team).
+       */
+      requesting_body_id?: number | null;
+      /** @description Its name. */
+      requesting_body_name?: string | null;
+      /** @description Where it is. */
+      status: components["schemas"]["RequestStatus"];
+      /** @description Title. */
+      title: string;
+    };
+    /**
+     * @description What a decision in the register comes from.
+     * @enum {string}
+     */
+    DecisionSource: "decision_request" | "draft" | "dispute";
     /**
      * @description One delivery as the body's chair sees it: whether it arrived, never what the receiver
      * answered (a status code, an error text or a timing would turn the log into a probe of the
@@ -823,6 +1160,25 @@ export interface components {
       followers: number;
       /** @description Whether the caller follows it. */
       following: boolean;
+    };
+    /** @description A follow-up milestone an outcome creates, as the API shows it on the decision. */
+    FollowUp: {
+      /** @description Its due date as written. */
+      due: string;
+      /**
+       * Format: int64
+       * @description The milestone.
+       */
+      id: number;
+      /** @description Its title. */
+      title: string;
+    };
+    FollowUpIn: {
+      /** Format: int64 */
+      body_id?: number | null;
+      due: string;
+      owners?: components["schemas"]["OwnerInput"][];
+      title: string;
     };
     /**
      * @description Output formats.
@@ -953,6 +1309,181 @@ export interface components {
       /** Format: int64 */
       draft_id?: number | null;
     };
+    /** @description A meeting. */
+    Meeting: {
+      /**
+       * Format: int64
+       * @description The body that meets.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description End as Dutch local time. */
+      ends: string;
+      /**
+       * Format: int64
+       * @description End, Unix ms.
+       */
+      ends_at: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["MeetingKind"];
+      /**
+       * Format: int64
+       * @description When the last pack was sent, Unix ms.
+       */
+      last_pack_at?: number | null;
+      /**
+       * Format: int64
+       * @description The minutes draft, once made.
+       */
+      minutes_draft_id?: number | null;
+      /** @description Online link (https). */
+      online_url?: string | null;
+      /** @description Where. */
+      place?: string | null;
+      /**
+       * Format: int64
+       * @description The iCalendar `SEQUENCE`.
+       */
+      sequence: number;
+      /**
+       * Format: int64
+       * @description The series it belongs to.
+       */
+      series_id?: number | null;
+      /** @description The series' name. */
+      series_name?: string | null;
+      /** @description Start as Dutch local time `YYYY-MM-DDTHH:MM`. */
+      starts: string;
+      /**
+       * Format: int64
+       * @description Start, Unix ms.
+       */
+      starts_at: number;
+      /** @description Status. */
+      status: components["schemas"]["MeetingStatus"];
+      /** @description Title. */
+      title: string;
+    };
+    /** @description A meeting with its agenda, packs and decision requests. */
+    MeetingDetail: components["schemas"]["Meeting"] & {
+      /** @description The agenda in order. */
+      agenda: components["schemas"]["AgendaItem"][];
+      /** @description Whether the caller may change it (set by the API). */
+      can_steer: boolean;
+      /** @description Decision requests put to this meeting. */
+      decision_requests: components["schemas"]["MeetingRequest"][];
+      /** @description The packs sent, newest first. */
+      packs: components["schemas"]["MeetingPack"][];
+    };
+    /**
+     * @description What kind of meeting (or series) it is.
+     * @enum {string}
+     */
+    MeetingKind: "plenary" | "petit_comite" | "theme_table" | "directors_day" | "bo_iza" | "quarterly" | "bilateral" | "other";
+    /** @description A pack as sent. */
+    MeetingPack: {
+      /**
+       * Format: int64
+       * @description Size of the DOCX in bytes.
+       */
+      docx_bytes: number;
+      /** @description Hex SHA-256 of the DOCX. */
+      docx_sha256: string;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting.
+       */
+      meeting_id: number;
+      /**
+       * Format: int64
+       * @description Size of the PDF in bytes.
+       */
+      pdf_bytes: number;
+      /** @description Hex SHA-256 of the PDF. */
+      pdf_sha256: string;
+      /**
+       * Format: int64
+       * @description When it was sent, Unix ms.
+       */
+      sent_at: number;
+      /** @description Who sent it (their name), if still known. */
+      sent_by?: string | null;
+    };
+    /** @description A decision request on a meeting's agenda, as the meeting shows it. */
+    MeetingRequest: {
+      /**
+       * Format: int64
+       * @description The deciding body.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description Deadline, `YYYY-MM-DD`. */
+      deadline?: string | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The meeting.
+       */
+      meeting_id?: number | null;
+      /**
+       * Format: int64
+       * @description Its start, Unix ms.
+       */
+      meeting_starts_at?: number | null;
+      /** @description Its title. */
+      meeting_title?: string | null;
+      /**
+       * Format: int64
+       * @description The requesting body.
+       */
+      requesting_body_id?: number | null;
+      /** @description Its name. */
+      requesting_body_name?: string | null;
+      /** @description `open`, `aangehouden`, `besloten` or `ingetrokken`. */
+      status: string;
+      /** @description Title. */
+      title: string;
+    };
+    /** @description A meeting series. */
+    MeetingSeries: {
+      /** @description Other names, lower case. */
+      aliases: string[];
+      /**
+       * Format: int64
+       * @description The body that holds it.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description Kind. */
+      kind: components["schemas"]["MeetingKind"];
+      /** @description Name, unique in the body. */
+      name: string;
+    };
+    /**
+     * @description Where a meeting stands.
+     * @enum {string}
+     */
+    MeetingStatus: "gepland" | "voorlopig" | "geannuleerd";
     /** @description A membership to set. */
     MemberInput: {
       holds_mandate?: boolean;
@@ -1011,6 +1542,7 @@ export interface components {
       natural_key: string;
       /** @description Lead and contributing parties. */
       owners: components["schemas"]["Owner"][];
+      relative_due?: null | components["schemas"]["RelativeDue"];
       /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
       source_ref?: string | null;
       /** @description Status. */
@@ -1061,9 +1593,32 @@ export interface components {
     NoteInput: {
       note?: string | null;
     };
+    OpenDisputeIn: {
+      parties: string[];
+      statement: string;
+    };
     OptionInput: {
       description?: string;
       title: string;
+    };
+    /**
+     * @description What a body decided.
+     * @enum {string}
+     */
+    Outcome: "akkoord" | "akkoord_onder_voorwaarden" | "niet_akkoord" | "aangehouden" | "besloten";
+    OutcomeInput: {
+      /** Format: int64 */
+      close_dispute_id?: number | null;
+      conditions?: string | null;
+      decided_on: string;
+      follow_ups?: components["schemas"]["FollowUpIn"][];
+      /** Format: int64 */
+      meeting_id?: number | null;
+      open_dispute?: null | components["schemas"]["OpenDisputeIn"];
+      outcome: string;
+      rationale?: string;
+      /** @description What it is about, for the register's topic filter. */
+      topic?: string | null;
     };
     /** @description A party owning an action line or milestone. */
     Owner: {
@@ -1303,6 +1858,161 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
+    Paged_Decision: {
+      /** @description The items on this page. */
+      items: ({
+          /** @description The hash of its audit entry. */
+          audit_hash?: string | null;
+          /**
+           * Format: int64
+           * @description The body that decided.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /**
+           * Format: int64
+           * @description A dispute it closed.
+           */
+          closed_dispute_id?: number | null;
+          /** @description The conditions of `akkoord_onder_voorwaarden`. */
+          conditions?: string | null;
+          /** @description Day decided (`YYYY-MM-DD`). */
+          decided_on: string;
+          /**
+           * Format: int64
+           * @description The request it answers (source `decision_request`).
+           */
+          decision_request_id?: number | null;
+          /**
+           * Format: int64
+           * @description The dispute (source `dispute`).
+           */
+          dispute_id?: number | null;
+          /**
+           * Format: int64
+           * @description The draft (source `draft`).
+           */
+          draft_id?: number | null;
+          /** @description The milestones that follow from it. */
+          follow_up_milestones: components["schemas"]["FollowUp"][];
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The meeting it was taken at.
+           */
+          meeting_id?: number | null;
+          /** @description That meeting's title. */
+          meeting_title?: string | null;
+          /**
+           * Format: int64
+           * @description A dispute it opened.
+           */
+          opened_dispute_id?: number | null;
+          /** @description What was decided. */
+          outcome: components["schemas"]["Outcome"];
+          /** @description The parties it concerns (codes). */
+          parties: string[];
+          /** @description Why. */
+          rationale: string;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          recorded_at: number;
+          /** @description Who recorded it (name). */
+          recorded_by?: string | null;
+          /** @description What it comes from. */
+          source: components["schemas"]["DecisionSource"];
+          /** @description Title. */
+          title: string;
+          /** @description What it is about. */
+          topic?: string | null;
+          /**
+           * Format: int64
+           * @description The version it was about (the frozen one for a draft; a request's supporting version).
+           */
+          version_id?: number | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_DecisionRequestSummary: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The deciding body.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /** @description Day the decision is needed by. */
+          deadline?: string | null;
+          /**
+           * Format: int64
+           * @description Database id.
+           */
+          id: number;
+          /**
+           * Format: int64
+           * @description The meeting it is put to.
+           */
+          meeting_id?: number | null;
+          /**
+           * Format: int64
+           * @description Unix ms the meeting starts.
+           */
+          meeting_starts_at?: number | null;
+          /** @description That meeting's title. */
+          meeting_title?: string | null;
+          /**
+           * Format: int64
+           * @description The body that asks (none: the programme team).
+           */
+          requesting_body_id?: number | null;
+          /** @description Its name. */
+          requesting_body_name?: string | null;
+          /** @description Where it is. */
+          status: components["schemas"]["RequestStatus"];
+          /** @description Title. */
+          title: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
     Paged_DeliveryLog: {
       /** @description The items on this page. */
       items: ({
@@ -1485,6 +2195,122 @@ export interface components {
       total: number;
     };
     /** @description One page of a list. */
+    Paged_Meeting: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The body that meets.
+           */
+          body_id: number;
+          /** @description Its name. */
+          body_name: string;
+          /** @description End as Dutch local time. */
+          ends: string;
+          /**
+           * Format: int64
+           * @description End, Unix ms.
+           */
+          ends_at: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Kind. */
+          kind: components["schemas"]["MeetingKind"];
+          /**
+           * Format: int64
+           * @description When the last pack was sent, Unix ms.
+           */
+          last_pack_at?: number | null;
+          /**
+           * Format: int64
+           * @description The minutes draft, once made.
+           */
+          minutes_draft_id?: number | null;
+          /** @description Online link (https). */
+          online_url?: string | null;
+          /** @description Where. */
+          place?: string | null;
+          /**
+           * Format: int64
+           * @description The iCalendar `SEQUENCE`.
+           */
+          sequence: number;
+          /**
+           * Format: int64
+           * @description The series it belongs to.
+           */
+          series_id?: number | null;
+          /** @description The series' name. */
+          series_name?: string | null;
+          /** @description Start as Dutch local time `YYYY-MM-DDTHH:MM`. */
+          starts: string;
+          /**
+           * Format: int64
+           * @description Start, Unix ms.
+           */
+          starts_at: number;
+          /** @description Status. */
+          status: components["schemas"]["MeetingStatus"];
+          /** @description Title. */
+          title: string;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_MeetingSeries: {
+      /** @description The items on this page. */
+      items: {
+          /** @description Other names, lower case. */
+          aliases: string[];
+          /**
+           * Format: int64
+           * @description The body that holds it.
+           */
+          body_id: number;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description Kind. */
+          kind: components["schemas"]["MeetingKind"];
+          /** @description Name, unique in the body. */
+          name: string;
+        }[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
     Paged_Membership: {
       /** @description The items on this page. */
       items: ({
@@ -1557,6 +2383,7 @@ export interface components {
           natural_key: string;
           /** @description Lead and contributing parties. */
           owners: components["schemas"]["Owner"][];
+          relative_due?: null | components["schemas"]["RelativeDue"];
           /** @description Where it comes from ("import line 12", "Advies Beter pakketbeheer §3.5"). */
           source_ref?: string | null;
           /** @description Status. */
@@ -2151,6 +2978,66 @@ export interface components {
       subject_kind: string;
       title: string;
     };
+    /** @description What a milestone's answer says about its relative due date. */
+    RelativeDue: {
+      /**
+       * Format: int64
+       * @description The meeting the due date derives from now, if one is scheduled.
+       */
+      meeting_id?: number | null;
+      /** @description That meeting's start, Dutch local time `YYYY-MM-DDTHH:MM`. */
+      meeting_starts?: string | null;
+      /**
+       * Format: int64
+       * @description From the meeting day to the due day: calendar days, or working days when
+       * `working_days`; negative before the meeting.
+       */
+      offset_days: number;
+      /** @description Whether the due date is known (a meeting fits the rule). */
+      resolved: boolean;
+      /** @description The due text as written. */
+      rule_text: string;
+      /**
+       * Format: int64
+       * @description The meeting series the due text names.
+       */
+      series_id: number;
+      /** @description Its name. */
+      series_name: string;
+      /** @description Whether `offset_days` counts working days. */
+      working_days: boolean;
+    };
+    RequestInput: {
+      asked_of?: string;
+      deadline?: string | null;
+      /** Format: int64 */
+      meeting_id?: number | null;
+      options?: string[];
+      question: string;
+      /** Format: int64 */
+      requesting_body_id?: number | null;
+      title: string;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    RequestPatch: {
+      asked_of?: string | null;
+      deadline?: string | null;
+      /** Format: int64 */
+      meeting_id?: number | null;
+      options?: string[] | null;
+      question?: string | null;
+      /** Format: int64 */
+      requesting_body_id?: number | null;
+      title?: string | null;
+      /** Format: int64 */
+      version_id?: number | null;
+    };
+    /**
+     * @description Where a decision request is.
+     * @enum {string}
+     */
+    RequestStatus: "open" | "aangehouden" | "besloten" | "ingetrokken";
     /** @description How to resolve a party name an import met: `party` (map it) or `create` (a new party). */
     ResolveParty: {
       create?: null | components["schemas"]["CreateFromImport"];
@@ -2204,6 +3091,10 @@ export interface components {
       /** @description The party's responsibility text; left as it is when absent, removed when empty. */
       responsibility?: string | null;
       role: string;
+    };
+    /** @description The secretariat's note with the pack (on its cover). */
+    SendPack: {
+      note?: string | null;
     };
     SettingsInput: {
       email?: string | null;
@@ -2398,6 +3289,13 @@ export interface components {
       template?: Record<string, never> | null;
       title?: string | null;
     };
+    /** @description A change to an item; `position` (from 1) moves it, and the others shift. */
+    UpdateItem: {
+      note?: string | null;
+      /** Format: int64 */
+      position?: number | null;
+      title?: string | null;
+    };
     /**
      * @description A change to an action line; what is left out stays. An empty `number` removes it; `owners`
      * replaces the owner parties.
@@ -2406,6 +3304,21 @@ export interface components {
       description?: string | null;
       number?: string | null;
       owners?: components["schemas"]["OwnerInput"][] | null;
+      title?: string | null;
+    };
+    /**
+     * @description A change; what is left out stays. `null` or an empty text removes the place, link or
+     * series.
+     */
+    UpdateMeeting: {
+      ends?: string | null;
+      kind?: string | null;
+      online_url?: string | null;
+      place?: string | null;
+      /** Format: int64 */
+      series_id?: number | null;
+      starts?: string | null;
+      status?: string | null;
       title?: string | null;
     };
     /**
@@ -2450,6 +3363,27 @@ export interface components {
       name: string;
       /** @description The status the draft entered when this version was frozen. */
       status: components["schemas"]["DraftStatus"];
+    };
+    /** @description The supporting version of a request. */
+    VersionRef: {
+      /** @description Its content hash. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description Its draft.
+       */
+      draft_id: number;
+      /** @description The draft's title. */
+      draft_title: string;
+      /**
+       * Format: int64
+       * @description The version.
+       */
+      id: number;
+      /** @description The version's name. */
+      name: string;
+      /** @description The status the draft entered with it. */
+      status: string;
     };
     /** @description A webhook as its managers see it (the secret is shown once, at creation). */
     Webhook: {
@@ -2917,6 +3851,312 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The decision requests put to a body (body readers) */
+  decisions_list: {
+    parameters: {
+      query?: {
+        /** @description `open`, `aangehouden`, `besloten` or `ingetrokken`. */
+        status?: string;
+        offset?: number;
+        limit?: number;
+      };
+      path: {
+        /** @description the deciding body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the requests */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_DecisionRequestSummary"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Put a decision request to a body (chair, secretariat of the deciding or the requesting body) */
+  decisions_create: {
+    parameters: {
+      path: {
+        /** @description the deciding body */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequestInput"];
+      };
+    };
+    responses: {
+      /** @description the request */
+      201: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register, newest first (body readers) */
+  decisions_body_register: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the decisions */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register as CSV (body readers) */
+  decisions_body_csv: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the register as CSV */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's decision register as a PDF list (body readers) */
+  decisions_body_pdf: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the register as PDF */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -3452,6 +4692,166 @@ export interface operations {
         };
       };
       /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's meeting series */
+  meetings_list: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the series */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_MeetingSeries"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Schedule a meeting (chair, secretariat) */
+  meetings_create: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateMeeting"];
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's meetings (the jaarplanning), by start */
+  meetings_list_body: {
+    parameters: {
+      query?: {
+        /** @description Only this (Dutch calendar) year. */
+        year?: number;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meetings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Meeting"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
       422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -4091,6 +5491,393 @@ export interface operations {
       };
       /** @description no feed has this secret, or it was revoked */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One decision (readers of its body, or of the body whose request it answers) */
+  decisions_show: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the decision */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+  decisions_update: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequestPatch"];
+      };
+    };
+    responses: {
+      /** @description the request */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Record the deciding body's outcome (chair, secretariat of the deciding body) */
+  decisions_outcome: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OutcomeInput"];
+      };
+    };
+    responses: {
+      /** @description the decision */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Withdraw an open or deferred request (chair, secretariat of the deciding or the requesting body) */
+  decisions_withdraw: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the request */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DecisionRequest"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register: every body the caller may read, and the answers to their bodies' requests */
+  decisions_programme_register: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the decisions */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Decision"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register as CSV */
+  decisions_programme_csv: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the register as CSV */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme's decision register as a PDF list */
+  decisions_programme_pdf: {
+    parameters: {
+      query?: {
+        /** @description Only this body's decisions (the programme register). */
+        body?: number;
+        /** @description Searches title, rationale, conditions and topic (case-insensitive). */
+        q?: string;
+        /** @description Decided on or after this day (`YYYY-MM-DD`, or a period such as `2024-Q3`). */
+        from?: string;
+        /** @description Decided on or before this day (`YYYY-MM-DD`, or a period). */
+        to?: string;
+        /** @description Decided in this period (`2024`, `2024-Q3`, `2024-H1`, `2024-09`). */
+        period?: string;
+        /** @description Concerning this party (code or alias; collectives included). */
+        party?: string;
+        /** @description With this topic. */
+        topic?: string;
+        /** @description `decision_request`, `draft` or `dispute`. */
+        source?: string;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the register as PDF */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5727,6 +7514,524 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A sent pack as a Word document */
+  meetings_pack_docx: {
+    parameters: {
+      path: {
+        /** @description pack id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the pack */
+      200: {
+        content: {
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A sent pack as PDF */
+  meetings_pack_pdf: {
+    parameters: {
+      path: {
+        /** @description pack id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the pack */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The meetings of every body the caller may read, by start */
+  meetings_list_all: {
+    parameters: {
+      query?: {
+        /** @description First Dutch day, `YYYY-MM-DD` (inclusive). */
+        from?: string;
+        /** @description Last Dutch day, `YYYY-MM-DD` (inclusive). */
+        to?: string;
+        /** @description Only this body. */
+        body?: number;
+        /** @description How many to skip. */
+        offset?: number;
+        /** @description How many at most (1 to 200). */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the meetings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_Meeting"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One meeting with its agenda, packs and decision requests */
+  meetings_show: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change or move an agenda item (chair, secretariat) */
+  meetings_update: {
+    parameters: {
+      path: {
+        /** @description meeting id */
+        id: number;
+        /** @description agenda item id */
+        item_id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateItem"];
+      };
+    };
+    responses: {
+      /** @description the item */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgendaItem"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Add an agenda item, free or linked to a version, milestone, dispute or decision request (chair, secretariat) */
+  meetings_add: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AddItem"];
+      };
+    };
+    responses: {
+      /** @description the item */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AgendaItem"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Remove an agenda item (chair, secretariat) */
+  meetings_remove: {
+    parameters: {
+      path: {
+        /** @description meeting id */
+        id: number;
+        /** @description agenda item id */
+        item_id: number;
+      };
+    };
+    responses: {
+      /** @description removed */
+      204: {
+        content: never;
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Cancel a meeting (chair, secretariat); it stays in the calendars as cancelled */
+  meetings_cancel: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CancelInput"];
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting was cancelled already */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Create the minutes draft of a meeting in its body, once (chair, secretariat) */
+  meetings_minutes: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the meeting with its minutes draft */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting has minutes already */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Render and send the meeting pack (agenda and stukken) as PDF and DOCX to the body's members and observers (chair, secretariat) */
+  meetings_send: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendPack"];
+      };
+    };
+    responses: {
+      /** @description the pack as sent */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingPack"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting was cancelled */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description a linked version is larger than the render limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
