@@ -168,6 +168,21 @@ impl WorkingGroup {
         Self::find(app).await
     }
 
+    /// Seeds the demo without its meetings and decisions (the working group, its role
+    /// agreement, milestones and open dispute), for tests that make their own meetings.
+    pub async fn seed_without_meetings(app: &TestApp) -> Self {
+        assert!(polder::demo::seed_working_group(&app.storage)
+            .await
+            .unwrap());
+        polder::storage::governance::demo::seed(&app.storage)
+            .await
+            .unwrap();
+        polder::storage::escalation::demo::seed(&app.storage)
+            .await
+            .unwrap();
+        Self::find(app).await
+    }
+
     async fn find(app: &TestApp) -> Self {
         let admin = Self::person(app, "beheer@polder.demo").await;
         let bodies = admin.get("/api/bodies").await;

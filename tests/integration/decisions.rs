@@ -1,7 +1,7 @@
 //! Decision requests, their outcomes and the decision register, over HTTP on the demo: the
 //! working group asks the BO-IZA, the BO's chair records the outcome, and every decision (a
 //! request's outcome, a draft reaching `besloten`, a resolved dispute) is in the register.
-//! Meetings are inserted with SQL here (their API is built elsewhere).
+//! The BO's meetings are made through the meeting API.
 
 use polder::domain::roles::BodyRole;
 use reqwest::{Method, StatusCode};
@@ -41,43 +41,37 @@ async fn body(app: &TestApp, name: &str) -> i64 {
         .id
 }
 
-/// Inserts a meeting series of `body` and meetings at the Dutch days given (10:00 local).
+/// Makes a meeting series of `body` and its meetings on the Dutch days given (10:00 to 12:00
+/// local), through the meeting API as the BO's secretary.
 async fn insert_meetings(app: &TestApp, body: i64, days: &[&str]) -> Vec<i64> {
-    let pool = app.storage.pool();
-    let series: i64 = sqlx::query(
-        "INSERT INTO meeting_series (body_id, name, kind, created_at) VALUES ($1, 'BO-IZA', 'bo_iza', 0) RETURNING id",
-    )
-    .bind(body)
-    .fetch_one(pool)
-    .await
-    .unwrap()
-    .try_get("id")
-    .unwrap();
+    let bram = WorkingGroup::person(app, "bram@vws.demo").await;
+    let series = bram
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/meeting-series"),
+            json!({"name": "BO-IZA", "kind": "bo_iza"}),
+            StatusCode::CREATED,
+        )
+        .await;
     let mut ids = Vec::new();
     for day in days {
-        let date = polder::domain::period::parse_day(day).unwrap();
-        let starts = polder::domain::dutch_time::at_local_hour(date, 10).timestamp_millis();
-        let id: i64 = sqlx::query(
-            "INSERT INTO meetings (body_id, series_id, title, kind, starts_at, ends_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'bo_iza', $4, $5, 0, 0) RETURNING id",
-        )
-        .bind(body)
-        .bind(series)
-        .bind(format!("BO-IZA {day}"))
-        .bind(starts)
-        .bind(starts + 7_200_000)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-        .try_get("id")
-        .unwrap();
-        ids.push(id);
+        let meeting = bram
+            .send(
+                Method::POST,
+                &format!("/api/bodies/{body}/meetings"),
+                json!({"title": format!("BO-IZA {day}"), "kind": "bo_iza",
+                       "series_id": series["id"], "starts": format!("{day}T10:00"),
+                       "ends": format!("{day}T12:00")}),
+                StatusCode::CREATED,
+            )
+            .await;
+        ids.push(id(&meeting));
     }
     ids
 }
 
 async fn setup(app: &TestApp) -> Fixture {
-    WorkingGroup::seed_full(app).await;
+    WorkingGroup::seed_without_meetings(app).await;
     let (group, bo) = (body(app, GROUP).await, body(app, BO).await);
     let meetings = insert_meetings(app, bo, &["2024-03-04", "2024-09-26", "2024-12-12"]).await;
     let draft: i64 = sqlx::query("SELECT id FROM drafts WHERE body_id = $1 ORDER BY id LIMIT 1")

@@ -16,6 +16,7 @@ mod body_settings;
 mod bounds;
 mod client_openapi;
 mod credentials;
+mod decision_events;
 mod decisions;
 mod dispute_options;
 mod doc_seq;

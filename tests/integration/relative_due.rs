@@ -4,15 +4,14 @@
 //! before, and moves to the next meeting when its meeting is cancelled; the import's dry run
 //! links or flags such texts.
 //!
-//! Meetings and series are inserted with SQL here, and the storage hooks the meeting routes
-//! call are called directly (`meeting_series_created`, `meeting_series_changed`).
+//! Meetings and series are made, moved and cancelled through the meeting API, whose
+//! transactions let the linked milestones follow.
 
 use std::collections::BTreeMap;
 
 use polder::auth::secret;
 use polder::domain::dutch_time;
 use polder::scheduler::{Clock, FakeClock, Scheduler, SchedulerSettings};
-use polder::storage::audit::Actor;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -49,48 +48,23 @@ async fn bo_body(app: &TestApp) -> i64 {
     .await
 }
 
-/// The secretariat of the working group (Bram, VWS) acts for the meetings.
-async fn secretary(app: &TestApp) -> Actor {
-    let id = id_of(
-        app,
-        "SELECT id FROM users WHERE email = $1",
-        "bram@vws.demo",
-    )
-    .await;
-    Actor {
-        name: format!("person:{id} (Bram Jansen)"),
-        party: Some("VWS".into()),
-    }
+/// The secretariat of the working group and the BO-IZA (Bram, VWS) steers the meetings.
+async fn secretary(app: &TestApp) -> Api {
+    WorkingGroup::person(app, "bram@vws.demo").await
 }
 
-/// Test-only: a meeting series of `body` with aliases, as the meetings storage would make it,
-/// followed by the hook it calls.
-async fn create_series(app: &TestApp, body: i64, name: &str, aliases: &[&str]) -> i64 {
-    let id: i64 = sqlx::query(
-        "INSERT INTO meeting_series (body_id, name, kind, created_at) \
-         VALUES ($1, $2, 'bo_iza', 0) RETURNING id",
-    )
-    .bind(body)
-    .bind(name)
-    .fetch_one(app.storage.pool())
-    .await
-    .unwrap()
-    .try_get("id")
-    .unwrap();
-    for alias in aliases {
-        sqlx::query("INSERT INTO meeting_series_aliases (series_id, alias) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*alias)
-            .execute(app.storage.pool())
-            .await
-            .unwrap();
-    }
-    let actor = secretary(app).await;
-    app.storage
-        .meeting_series_created(id, &actor)
-        .await
-        .unwrap();
-    id
+/// A meeting series of `body` with aliases, made through the API (which links the milestones
+/// its name matches in the same transaction).
+async fn create_series(bram: &Api, body: i64, name: &str, aliases: &[&str]) -> i64 {
+    let series = bram
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/meeting-series"),
+            json!({ "name": name, "kind": "bo_iza", "aliases": aliases }),
+            StatusCode::CREATED,
+        )
+        .await;
+    series["id"].as_i64().unwrap()
 }
 
 /// 09:00 UTC on `day` (10:00 Dutch time in winter), in Unix ms.
@@ -98,55 +72,42 @@ fn ten_oclock(day: &str) -> i64 {
     at(&format!("{day}T09:00:00Z")).timestamp_millis()
 }
 
-/// Test-only: schedules a meeting of the series on `day`, then calls the hook.
-async fn schedule(app: &TestApp, body: i64, series: i64, day: &str) -> i64 {
-    let starts = ten_oclock(day);
-    let id: i64 = sqlx::query(
-        "INSERT INTO meetings (body_id, series_id, title, kind, starts_at, ends_at, created_at, \
-         updated_at) VALUES ($1, $2, 'IZA-kwartaaloverleg', 'bo_iza', $3, $4, 0, 0) RETURNING id",
+/// Schedules a meeting of the series on `day`, 10:00 to 12:00 Dutch time, through the API.
+async fn schedule(bram: &Api, body: i64, series: i64, day: &str) -> i64 {
+    let meeting = bram
+        .send(
+            Method::POST,
+            &format!("/api/bodies/{body}/meetings"),
+            json!({
+                "title": "IZA-kwartaaloverleg", "kind": "bo_iza", "series_id": series,
+                "starts": format!("{day}T10:00"), "ends": format!("{day}T12:00"),
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    meeting["id"].as_i64().unwrap()
+}
+
+/// Moves a meeting to `day` (same hours), through the API.
+async fn move_meeting(bram: &Api, meeting: i64, day: &str) {
+    bram.send(
+        Method::PATCH,
+        &format!("/api/meetings/{meeting}"),
+        json!({ "starts": format!("{day}T10:00"), "ends": format!("{day}T12:00") }),
+        StatusCode::OK,
     )
-    .bind(body)
-    .bind(series)
-    .bind(starts)
-    .bind(starts + 7_200_000)
-    .fetch_one(app.storage.pool())
-    .await
-    .unwrap()
-    .try_get("id")
-    .unwrap();
-    changed(app, series).await;
-    id
+    .await;
 }
 
-async fn changed(app: &TestApp, series: i64) {
-    let actor = secretary(app).await;
-    app.storage
-        .meeting_series_changed(series, &actor)
-        .await
-        .unwrap();
-}
-
-/// Test-only: moves a meeting to `day`, then calls the hook.
-async fn move_meeting(app: &TestApp, series: i64, meeting: i64, day: &str) {
-    let starts = ten_oclock(day);
-    sqlx::query("UPDATE meetings SET starts_at = $1, ends_at = $2 WHERE id = $3")
-        .bind(starts)
-        .bind(starts + 7_200_000)
-        .bind(meeting)
-        .execute(app.storage.pool())
-        .await
-        .unwrap();
-    changed(app, series).await;
-}
-
-/// Test-only: cancels a meeting, then calls the hook.
-async fn cancel(app: &TestApp, series: i64, meeting: i64) {
-    sqlx::query("UPDATE meetings SET status = 'geannuleerd' WHERE id = $1")
-        .bind(meeting)
-        .execute(app.storage.pool())
-        .await
-        .unwrap();
-    changed(app, series).await;
+/// Cancels a meeting through the API.
+async fn cancel(bram: &Api, meeting: i64) {
+    bram.send(
+        Method::POST,
+        &format!("/api/meetings/{meeting}/cancel"),
+        json!({ "reason": "verplaatst" }),
+        StatusCode::OK,
+    )
+    .await;
 }
 
 /// A milestone of the working group due relative to the quarterly meeting, made by its chair
@@ -198,6 +159,7 @@ async fn a_relative_milestone_is_dated_by_its_meeting_moves_with_it_and_is_remin
     let app = app_without_scheduler(backend).await;
     let group = WorkingGroup::seed(&app).await;
     let bo = bo_body(&app).await;
+    let bram = secretary(&app).await;
     let (anna, id) = relative_milestone(&app, &group).await;
     let path = format!("/api/milestones/{id}");
     // no series of that name yet: not linked, no date
@@ -206,7 +168,7 @@ async fn a_relative_milestone_is_dated_by_its_meeting_moves_with_it_and_is_remin
     assert_eq!(detail["due"]["latest"], Value::Null);
     assert_eq!(detail["due"]["precision"], "relative");
 
-    let series = create_series(&app, bo, "IZA-kwartaaloverleg", &["kwartaaloverleg"]).await;
+    let series = create_series(&bram, bo, "IZA-kwartaaloverleg", &["kwartaaloverleg"]).await;
     let detail = anna.get(&path).await;
     assert_eq!(detail["relative_due"]["series_id"], series);
     assert_eq!(detail["relative_due"]["series_name"], "IZA-kwartaaloverleg");
@@ -216,7 +178,7 @@ async fn a_relative_milestone_is_dated_by_its_meeting_moves_with_it_and_is_remin
     assert_eq!(detail["due"]["latest"], Value::Null);
 
     // scheduled on Thursday 20 November 2036: due two weeks before
-    let meeting = schedule(&app, bo, series, "2036-11-20").await;
+    let meeting = schedule(&bram, bo, series, "2036-11-20").await;
     let detail = anna.get(&path).await;
     assert_eq!(detail["due"]["latest"], "2036-11-06");
     assert_eq!(detail["due"]["earliest"], Value::Null);
@@ -229,7 +191,7 @@ async fn a_relative_milestone_is_dated_by_its_meeting_moves_with_it_and_is_remin
     assert_eq!(entries[0]["new_due_latest"], "2036-11-06");
 
     // moved a week on: the milestone moves with it
-    move_meeting(&app, series, meeting, "2036-11-27").await;
+    move_meeting(&bram, meeting, "2036-11-27").await;
     let detail = anna.get(&path).await;
     assert_eq!(detail["due"]["latest"], "2036-11-13");
     let entries = meeting_entries(&detail);
@@ -240,7 +202,7 @@ async fn a_relative_milestone_is_dated_by_its_meeting_moves_with_it_and_is_remin
     assert_eq!(entries[1]["from"], entries[1]["to"]);
     assert!(entries[1]["by_name"] == "Bram Jansen", "{}", entries[1]);
     // the same meeting again changes nothing
-    changed(&app, series).await;
+    move_meeting(&bram, meeting, "2036-11-27").await;
     assert_eq!(meeting_entries(&anna.get(&path).await).len(), 2);
     let audit = app.storage.list_audit(0, 50).await.unwrap().0;
     let moves: Vec<_> = audit
@@ -309,10 +271,11 @@ async fn a_cancelled_meeting_moves_the_milestone_to_the_next_one(backend: Backen
     let app = app_without_scheduler(backend).await;
     let group = WorkingGroup::seed(&app).await;
     let bo = bo_body(&app).await;
+    let bram = secretary(&app).await;
     // the series exists first here: the milestone is linked when it is made
-    let series = create_series(&app, bo, "IZA-kwartaaloverleg", &[]).await;
-    let first = schedule(&app, bo, series, "2036-11-20").await;
-    let next = schedule(&app, bo, series, "2037-02-19").await;
+    let series = create_series(&bram, bo, "IZA-kwartaaloverleg", &[]).await;
+    let first = schedule(&bram, bo, series, "2036-11-20").await;
+    let next = schedule(&bram, bo, series, "2037-02-19").await;
     let (anna, id) = relative_milestone(&app, &group).await;
     let path = format!("/api/milestones/{id}");
     let detail = anna.get(&path).await;
@@ -321,7 +284,7 @@ async fn a_cancelled_meeting_moves_the_milestone_to_the_next_one(backend: Backen
     // linked at creation: no history entry yet
     assert!(meeting_entries(&detail).is_empty());
 
-    cancel(&app, series, first).await;
+    cancel(&bram, first).await;
     let detail = anna.get(&path).await;
     assert_eq!(detail["due"]["latest"], "2037-02-05");
     assert_eq!(detail["relative_due"]["meeting_id"], next);
@@ -331,7 +294,7 @@ async fn a_cancelled_meeting_moves_the_milestone_to_the_next_one(backend: Backen
     assert_eq!(entries[0]["new_due_latest"], "2037-02-05");
 
     // with no meeting left, the milestone has no date and says so in its history
-    cancel(&app, series, next).await;
+    cancel(&bram, next).await;
     let detail = anna.get(&path).await;
     assert_eq!(detail["due"]["latest"], Value::Null);
     assert_eq!(detail["relative_due"]["resolved"], false);
@@ -352,7 +315,8 @@ async fn a_cancelled_meeting_moves_the_milestone_to_the_next_one(backend: Backen
     let detail = anna.get(&path).await;
     assert_eq!(detail["relative_due"], Value::Null);
     assert_eq!(detail["due"]["latest"], "2037-03-01");
-    cancel(&app, series, first).await;
+    // a new meeting of the series (which a linked milestone would resolve to) leaves it be
+    schedule(&bram, bo, series, "2037-05-20").await;
     assert_eq!(anna.get(&path).await["due"]["latest"], "2037-03-01");
 }
 
@@ -362,7 +326,7 @@ async fn the_demo_milestone_is_linked_when_its_series_is_made_and_dated_by_its_m
     backend: Backend,
 ) {
     let app = app_without_scheduler(backend).await;
-    let group = WorkingGroup::seed_full(&app).await;
+    let group = WorkingGroup::seed_without_meetings(&app).await;
     let anna = WorkingGroup::person(&app, "anna@vws.demo").await;
     let items = anna
         .items(&format!(
@@ -383,8 +347,9 @@ async fn the_demo_milestone_is_linked_when_its_series_is_made_and_dated_by_its_m
     let id = demo["id"].as_i64().unwrap();
 
     let bo = bo_body(&app).await;
+    let bram = secretary(&app).await;
     let series = create_series(
-        &app,
+        &bram,
         bo,
         "IZA-kwartaaloverleg",
         &["kwartaaloverleg", "iza-kwartaaloverleg"],
@@ -394,7 +359,7 @@ async fn the_demo_milestone_is_linked_when_its_series_is_made_and_dated_by_its_m
     assert_eq!(anna.get(&path).await["relative_due"]["series_id"], series);
     let days = ["2027-03-18", "2027-06-17", "2027-09-23", "2027-12-16"];
     for day in days {
-        schedule(&app, bo, series, day).await;
+        schedule(&bram, bo, series, day).await;
     }
     // the first quarterly meeting on or after the day the demo was made, two weeks before
     let created = dutch_time::date_of_millis(demo["created_at"].as_i64().unwrap()).to_string();
@@ -459,8 +424,9 @@ async fn the_import_dry_run_links_or_flags_relative_due_texts(backend: Backend) 
     let app = app_without_scheduler(backend).await;
     let group = WorkingGroup::seed(&app).await;
     let bo = bo_body(&app).await;
-    let series = create_series(&app, bo, "IZA-kwartaaloverleg", &["kwartaaloverleg"]).await;
-    schedule(&app, bo, series, "2036-11-20").await;
+    let bram = secretary(&app).await;
+    let series = create_series(&bram, bo, "IZA-kwartaaloverleg", &["kwartaaloverleg"]).await;
+    schedule(&bram, bo, series, "2036-11-20").await;
     let token = token(&app, "anna@vws.demo").await;
     let (status, answer) = upload(&app, &token, group.body_id, true).await;
     assert_eq!(status, StatusCode::OK, "{answer}");

@@ -15,6 +15,16 @@ export interface NotificationKind {
   created?: boolean
   /** dispute_change: raised, resolved or withdrawn. */
   change?: string
+  /** due_moved: the day it was due and the day it is due now (`YYYY-MM-DD`, null when none). */
+  from?: string | null
+  to?: string | null
+  /** meeting: pack_sent, moved or cancelled; the pack sent. */
+  news?: string
+  pack?: number | null
+  /** decision: what was decided (akkoord, akkoord_onder_voorwaarden, niet_akkoord, aangehouden). */
+  outcome?: string
+  /** decision, decision_request: the request. */
+  request?: number
 }
 
 export interface InboxItem {

@@ -1126,6 +1126,23 @@ export const nl = {
   'register.source': 'Bron',
   'register.followUps': 'Vervolg',
   'register.meeting': 'Vergadering',
+  // the inbox's kinds of meetings, relative deadlines and decisions
+  'inbox.kind.due_moved': 'Datum verschoven',
+  'inbox.kind.meeting': 'Vergadering',
+  'inbox.kind.decision': 'Besluit',
+  'inbox.kind.decision_request': 'Besluitvraag',
+  'inbox.dueMoved': 'Uiterste datum verschoven met de vergadering: {from} → {to}',
+  'inbox.dueMovedFirst': 'Uiterste datum bekend met de vergadering: {to}',
+  'inbox.dueUnresolved': 'Geen uiterste datum meer: er is geen vergadering die past',
+  'inbox.meeting.pack_sent': 'De vergaderstukken zijn verstuurd',
+  'inbox.meeting.moved': 'Tijd, plaats of link van de vergadering is gewijzigd',
+  'inbox.meeting.cancelled': 'De vergadering is geannuleerd',
+  'inbox.outcome.akkoord': 'Besluit: akkoord',
+  'inbox.outcome.akkoord_onder_voorwaarden': 'Besluit: akkoord onder voorwaarden',
+  'inbox.outcome.niet_akkoord': 'Besluit: niet akkoord',
+  'inbox.outcome.aangehouden': 'Besluitvorming aangehouden tot een volgende vergadering',
+  'inbox.outcome.besloten': 'Besloten',
+  'inbox.decisionRequest': 'Nieuwe besluitvraag voor de vergadering',
 } as const satisfies Record<string, string>
 
 export type MessageKey = keyof typeof nl

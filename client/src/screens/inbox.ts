@@ -1,6 +1,7 @@
 // The inbox, /inbox: notifications addressed to me or my party (sign-off and position
 // requests, reminders, escalations, mentions, status changes of what I follow or take part in,
-// role agreements and disputes of my party); new ones arrive live; mark read / unread.
+// role agreements and disputes of my party, due dates moved with their meeting, meetings,
+// decisions and decision requests); new ones arrive live; mark read / unread.
 import { inbox, type InboxItem } from '../api'
 import type { App } from '../app'
 import { formatDay, t, tr, trAttr, type MessageKey } from '../i18n'
@@ -20,6 +21,24 @@ const KIND_KEYS: Record<string, MessageKey> = {
   status_change: 'inbox.kind.status_change',
   agreement_change: 'inbox.kind.agreement_change',
   dispute_change: 'inbox.kind.dispute_change',
+  due_moved: 'inbox.kind.due_moved',
+  meeting: 'inbox.kind.meeting',
+  decision: 'inbox.kind.decision',
+  decision_request: 'inbox.kind.decision_request',
+}
+
+const MEETING_KEYS: Record<string, MessageKey> = {
+  pack_sent: 'inbox.meeting.pack_sent',
+  moved: 'inbox.meeting.moved',
+  cancelled: 'inbox.meeting.cancelled',
+}
+
+const OUTCOME_KEYS: Record<string, MessageKey> = {
+  akkoord: 'inbox.outcome.akkoord',
+  akkoord_onder_voorwaarden: 'inbox.outcome.akkoord_onder_voorwaarden',
+  niet_akkoord: 'inbox.outcome.niet_akkoord',
+  aangehouden: 'inbox.outcome.aangehouden',
+  besloten: 'inbox.outcome.besloten',
 }
 
 const DISPUTE_KEYS: Record<string, MessageKey> = {
@@ -36,6 +55,8 @@ function pathOf(subjectRef: string): string | null {
   if (kind === 'dispute') return `/disputes/${id}`
   if (kind === 'milestone') return `/milestones/${id}`
   if (kind === 'role_agreement') return `/role-agreements/${id}`
+  if (kind === 'meeting') return `/meetings/${id}`
+  if (kind === 'decision_request') return `/decision-requests/${id}`
   return null
 }
 
@@ -50,6 +71,20 @@ function detailOf(kind: InboxItem['notification']['kind']): HTMLElement | null {
     const key = DISPUTE_KEYS[kind.change]
     return key ? tr(p, key) : null
   }
+  if (kind.type === 'due_moved') {
+    if (!kind.to) return tr(p, 'inbox.dueUnresolved')
+    if (!kind.from) return tr(p, 'inbox.dueMovedFirst', { to: formatDay(kind.to) })
+    return tr(p, 'inbox.dueMoved', { from: formatDay(kind.from), to: formatDay(kind.to) })
+  }
+  if (kind.type === 'meeting' && kind.news) {
+    const key = MEETING_KEYS[kind.news]
+    return key ? tr(p, key) : null
+  }
+  if (kind.type === 'decision' && kind.outcome) {
+    const key = OUTCOME_KEYS[kind.outcome]
+    return key ? tr(p, key) : null
+  }
+  if (kind.type === 'decision_request') return tr(p, 'inbox.decisionRequest')
   return null
 }
 

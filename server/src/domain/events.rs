@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::domain::decision::Outcome;
+
 crate::domain::stored_names! {
     /// The audit actions that are events.
     pub enum EventAction {
@@ -47,6 +49,10 @@ crate::domain::stored_names! {
         MeetingUpdate = "meeting.update",
         /// A meeting was cancelled.
         MeetingCancel = "meeting.cancel",
+        /// An outcome was recorded on a decision request.
+        DecisionRecord = "decision.record",
+        /// A decision request was made (its deciding body hears of it when it has a meeting).
+        DecisionRequestCreate = "decision_request.create",
     }
 }
 
@@ -128,6 +134,24 @@ pub enum Event {
         news: MeetingNews,
         /// The pack sent.
         pack: Option<i64>,
+    },
+    /// An outcome was recorded on a decision request.
+    Decision {
+        /// The decision.
+        decision: i64,
+        /// The request it answers.
+        request: i64,
+        /// What was decided.
+        outcome: Outcome,
+        /// The follow-up milestones made with it.
+        milestones: Vec<i64>,
+    },
+    /// A decision request was put to a meeting of its deciding body.
+    DecisionRequest {
+        /// The request.
+        request: i64,
+        /// The meeting.
+        meeting: i64,
     },
 }
 
@@ -219,6 +243,20 @@ impl Event {
                 news: MeetingNews::Cancelled,
                 pack: None,
             }),
+            EventAction::DecisionRecord => Some(Event::Decision {
+                decision: id(subject, "decision")?,
+                request: id(subject, "decision_request")?,
+                outcome: Outcome::parse(&text(subject, "outcome")?)?,
+                milestones: subject
+                    .get("milestones")
+                    .and_then(Value::as_array)
+                    .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+                    .unwrap_or_default(),
+            }),
+            EventAction::DecisionRequestCreate => Some(Event::DecisionRequest {
+                request: id(subject, "decision_request")?,
+                meeting: id(subject, "meeting")?,
+            }),
         }
     }
 }
@@ -293,6 +331,15 @@ impl Targets {
         }
     }
 
+    /// Every member and observer of a body (a decision's deciding and requesting bodies, the
+    /// deciding body of a new request), without its informed parties.
+    pub fn members_and_observers() -> Self {
+        Targets {
+            whole_body: true,
+            ..Targets::default()
+        }
+    }
+
     /// The followers of a milestone and the people of its owner parties.
     pub fn for_status_change_of_milestone(owners: impl IntoIterator<Item = i64>) -> Self {
         Targets {
@@ -329,6 +376,21 @@ pub fn recipients(targets: &Targets, audience: &Audience, actor: Option<i64>) ->
     }
     out.into_iter().collect()
 }
+
+/// The people an event that concerns several bodies reaches: for each body, its rule's
+/// [`recipients`] among that body's own audience; the union, sorted, each person once, never
+/// `actor`.
+pub fn recipients_across(parts: &[(Targets, Audience)], actor: Option<i64>) -> Vec<i64> {
+    let mut out = BTreeSet::new();
+    for (targets, audience) in parts {
+        out.extend(recipients(targets, audience, actor));
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+#[path = "decision_events_tests.rs"]
+mod decision_events_tests;
 
 #[cfg(test)]
 mod tests {

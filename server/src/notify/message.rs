@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::decision::Outcome;
 pub use crate::domain::events::{DisputeChange, MeetingNews};
 
 /// Why a person is notified.
@@ -73,6 +74,18 @@ pub enum NotificationKind {
         #[serde(default)]
         pack: Option<i64>,
     },
+    /// An outcome was recorded on a decision request.
+    Decision {
+        /// What was decided.
+        outcome: Outcome,
+        /// The request it answers.
+        request: i64,
+    },
+    /// A decision request was put to a meeting of the person's body.
+    DecisionRequest {
+        /// The request.
+        request: i64,
+    },
 }
 
 crate::domain::stored_names! {
@@ -102,6 +115,10 @@ crate::domain::stored_names! {
         DueMoved = "due_moved",
         /// [`NotificationKind::Meeting`].
         Meeting = "meeting",
+        /// [`NotificationKind::Decision`].
+        Decision = "decision",
+        /// [`NotificationKind::DecisionRequest`].
+        DecisionRequest = "decision_request",
     }
 }
 
@@ -121,6 +138,8 @@ impl NotificationKind {
             NotificationKind::DisputeChange { .. } => NotificationType::DisputeChange,
             NotificationKind::DueMoved { .. } => NotificationType::DueMoved,
             NotificationKind::Meeting { .. } => NotificationType::Meeting,
+            NotificationKind::Decision { .. } => NotificationType::Decision,
+            NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
         }
     }
 }
@@ -197,6 +216,24 @@ mod tests {
     }
 
     #[test]
+    fn decision_kinds_name_their_outcome_and_request() {
+        let json = serde_json::to_value(NotificationKind::Decision {
+            outcome: Outcome::AkkoordOnderVoorwaarden,
+            request: 3,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "decision", "outcome": "akkoord_onder_voorwaarden", "request": 3})
+        );
+        let json = serde_json::to_value(NotificationKind::DecisionRequest { request: 4 }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "decision_request", "request": 4})
+        );
+    }
+
+    #[test]
     fn the_notification_type_is_the_serde_tag() {
         let kinds = [
             NotificationKind::Reminder { days_before: 7 },
@@ -223,6 +260,11 @@ mod tests {
                 news: MeetingNews::PackSent,
                 pack: Some(1),
             },
+            NotificationKind::Decision {
+                outcome: Outcome::NietAkkoord,
+                request: 3,
+            },
+            NotificationKind::DecisionRequest { request: 3 },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {

@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::message::{DisputeChange, Language, MeetingNews, Notification, NotificationKind};
+use super::message::{
+    DisputeChange, Language, MeetingNews, Notification, NotificationKind, Outcome,
+};
 use super::texts::{fill, texts, Texts};
 
 /// An e-mail ready to send: subject, plain-text part and HTML part.
@@ -80,6 +82,16 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
             },
             None,
         ),
+        NotificationKind::Decision {
+            outcome: Outcome::Aangehouden,
+            ..
+        } => (t.decision_deferred, None),
+        NotificationKind::Decision { .. } => (t.decision, None),
+        NotificationKind::DecisionRequest { .. } => (t.decision_request, None),
+    };
+    let outcome = match &notification.kind {
+        NotificationKind::Decision { outcome, .. } => outcome_text(*outcome, t),
+        _ => "",
     };
     let days = number.map(|n| n.to_string()).unwrap_or_default();
     let level = match &notification.kind {
@@ -112,8 +124,18 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
             ("by", &by),
             ("status", &status),
             ("date", &date),
+            ("outcome", outcome),
         ],
     )
+}
+
+/// An outcome as a subject line writes it.
+fn outcome_text(outcome: Outcome, t: &Texts) -> &'static str {
+    let index = Outcome::ALL.iter().position(|o| *o == outcome);
+    index
+        .and_then(|i| t.outcomes.get(i))
+        .copied()
+        .unwrap_or_default()
 }
 
 /// A date written out, e.g. "3 maart 2025" or "3 March 2025".
@@ -224,12 +246,15 @@ impl Section {
             | NotificationKind::PositionRequest
             | NotificationKind::Escalation { .. } => Section::Requests,
             NotificationKind::Reminder { .. } => Section::Upcoming,
-            NotificationKind::DisputeChange { .. } => Section::Requests,
+            NotificationKind::DisputeChange { .. } | NotificationKind::DecisionRequest { .. } => {
+                Section::Requests
+            }
             NotificationKind::Mention { .. }
             | NotificationKind::DueMoved { .. }
             | NotificationKind::StatusChange { .. }
             | NotificationKind::AgreementChange { .. }
-            | NotificationKind::Meeting { .. } => Section::Other,
+            | NotificationKind::Meeting { .. }
+            | NotificationKind::Decision { .. } => Section::Other,
         }
     }
 
@@ -420,6 +445,50 @@ mod tests {
         assert_eq!(
             subject_line(&n, Language::En),
             "No due date any more, the meeting was cancelled: Voortgang"
+        );
+    }
+
+    #[test]
+    fn decisions_and_requests_in_dutch_and_english() {
+        let decided = |outcome| NotificationKind::Decision {
+            outcome,
+            request: 3,
+        };
+        let n = milestone(
+            decided(Outcome::AkkoordOnderVoorwaarden),
+            "Continuering",
+            None,
+        );
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Besluit (akkoord onder voorwaarden): Continuering"
+        );
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "Decision (agreed on conditions): Continuering"
+        );
+        let n = milestone(decided(Outcome::NietAkkoord), "Continuering", None);
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "Decision (not agreed): Continuering"
+        );
+        let n = milestone(decided(Outcome::Aangehouden), "Continuering", None);
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Besluitvorming aangehouden: Continuering"
+        );
+        let n = milestone(
+            NotificationKind::DecisionRequest { request: 3 },
+            "Continuering",
+            None,
+        );
+        assert_eq!(
+            subject_line(&n, Language::Nl),
+            "Besluitvraag voor de vergadering: Continuering"
+        );
+        assert_eq!(
+            subject_line(&n, Language::En),
+            "Decision requested at the meeting: Continuering"
         );
     }
 

@@ -1,17 +1,22 @@
-//! Delivering the event outbox: mentions, status changes, role agreements, disputes and due
-//! dates that moved with their meeting.
+//! Delivering the event outbox: mentions, status changes, role agreements, disputes, due
+//! dates that moved with their meeting, meetings, decisions and decision requests.
 //!
 //! Each claimed outbox row is read back as an [`Event`] from its audit entry; what storage
 //! knows about the thing (its body, title, parties, followers) goes into the recipient rule
 //! ([`recipients`]), and the result is stored as one notification under the key
 //! `event:AUDIT_ID`, with inbox items for the people and one webhook delivery per active
-//! webhook of the body. Then the row is marked done. A failure gives the row back for the next
+//! webhook of the body. An event that concerns several bodies (a decision: the deciding and the
+//! requesting body, the follow-ups' bodies) names each with its own rule; each rule picks
+//! among its own body's audience, and the people are the union ([`recipients_across`]).
+//! Then the row is marked done. A failure gives the row back for the next
 //! run; the key makes sure nothing arrives twice.
 
 use super::clock::Timestamp;
 use super::execute::link;
 use super::{Report, Scheduler, BATCH, LEASE_MS};
-use crate::domain::events::{actor_person, recipients, Audience, DisputeChange, Event, Targets};
+use crate::domain::events::{
+    actor_person, recipients_across, Audience, DisputeChange, Event, Targets,
+};
 use crate::notify::{Notification, NotificationKind};
 use crate::storage::escalation::notifications::NewEvent;
 use crate::storage::events::{FollowKind, PendingEvent};
@@ -23,6 +28,30 @@ struct Outgoing {
     notification: Notification,
     targets: Targets,
     follow: Option<(FollowKind, i64)>,
+    /// Further bodies whose people hear of it, each by its own rule among its own audience.
+    also: Vec<(i64, Targets)>,
+}
+
+/// The audience of `body` that `targets` needs.
+async fn audience_of(
+    scheduler: &Scheduler,
+    body: i64,
+    targets: &Targets,
+    follow: Option<(FollowKind, i64)>,
+) -> Result<Audience, StorageError> {
+    let db = &scheduler.db;
+    Ok(Audience {
+        members: db.body_readers(body).await?,
+        informed: if targets.informed {
+            db.informed_people(body).await?
+        } else {
+            Vec::new()
+        },
+        followers: match follow {
+            Some((kind, id)) if targets.followers => db.followers(kind, id, body).await?,
+            _ => Vec::new(),
+        },
+    })
 }
 
 /// Claims the pending outbox rows and delivers each.
@@ -70,21 +99,20 @@ async fn deliver_one(
         return Ok(false);
     };
     let db = &scheduler.db;
-    let audience = Audience {
-        members: db.body_readers(outgoing.body_id).await?,
-        informed: if outgoing.targets.informed {
-            db.informed_people(outgoing.body_id).await?
-        } else {
-            Vec::new()
-        },
-        followers: match outgoing.follow {
-            Some((kind, id)) if outgoing.targets.followers => {
-                db.followers(kind, id, outgoing.body_id).await?
-            }
-            _ => Vec::new(),
-        },
-    };
-    let people = recipients(&outgoing.targets, &audience, actor_person(&pending.actor));
+    let first = audience_of(
+        scheduler,
+        outgoing.body_id,
+        &outgoing.targets,
+        outgoing.follow,
+    );
+    let mut parts = vec![(outgoing.targets.clone(), first.await?)];
+    for (body, targets) in &outgoing.also {
+        parts.push((
+            targets.clone(),
+            audience_of(scheduler, *body, targets, None).await?,
+        ));
+    }
+    let people = recipients_across(&parts, actor_person(&pending.actor));
     if people.is_empty() {
         return Ok(false);
     }
@@ -175,6 +203,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                     ..Targets::default()
                 },
                 follow: None,
+                also: Vec::new(),
             })
         }
         Event::DraftStatus { draft, from, to } => {
@@ -192,6 +221,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 ),
                 targets: Targets::for_status_change_of_draft(),
                 follow: Some((FollowKind::Draft, *draft)),
+                also: Vec::new(),
             })
         }
         Event::Agreement {
@@ -220,6 +250,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 ),
                 targets: Targets::parties(parties),
                 follow: None,
+                also: Vec::new(),
             })
         }
         Event::Dispute { dispute, change } => {
@@ -245,6 +276,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 ),
                 targets: Targets::parties(parties),
                 follow: None,
+                also: Vec::new(),
             })
         }
         Event::NietAkkoord { .. } => None,
@@ -270,6 +302,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 ),
                 targets: Targets::for_meeting(),
                 follow: None,
+                also: Vec::new(),
             })
         }
         Event::MilestoneStatus {
@@ -298,6 +331,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 ),
                 targets: Targets::for_status_change_of_milestone(owners),
                 follow: Some((FollowKind::Milestone, *milestone)),
+                also: Vec::new(),
             })
         }
         Event::MilestoneDueMoved {
@@ -331,9 +365,101 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
                 notification: notice,
                 targets: Targets::for_status_change_of_milestone(owners),
                 follow: Some((FollowKind::Milestone, *milestone)),
+                also: Vec::new(),
+            })
+        }
+        Event::Decision {
+            request,
+            decision,
+            outcome,
+            milestones,
+        } => return describe_decision(scheduler, *request, *decision, *outcome, milestones).await,
+        Event::DecisionRequest { request, meeting } => {
+            let Some(found) = db.find_decision_request(*request).await? else {
+                return Ok(None);
+            };
+            let mut lines = vec![found.question.clone()];
+            if let Some(meeting) = db.find_meeting(*meeting).await? {
+                lines.push(format!(
+                    "{}: {}",
+                    meeting.title,
+                    crate::domain::meeting::dutch_when(meeting.starts_at, meeting.ends_at)
+                ));
+            }
+            lines.extend(found.summary.requesting_body_name.clone());
+            Some(Outgoing {
+                body_id: found.summary.body_id,
+                notification: notification(
+                    scheduler,
+                    NotificationKind::DecisionRequest { request: *request },
+                    &found.summary.title,
+                    lines.join("\n"),
+                    request_ref(*request),
+                ),
+                targets: Targets::members_and_observers(),
+                follow: None,
+                also: Vec::new(),
             })
         }
     })
+}
+
+/// The link and subject reference of a decision request.
+fn request_ref(request: i64) -> (String, String) {
+    (
+        format!("/decision-requests/{request}"),
+        format!("decision_request:{request}"),
+    )
+}
+
+/// A decision on a request: the deciding body's and the requesting body's members and
+/// observers, and in each follow-up milestone's body the people of its owner parties.
+async fn describe_decision(
+    scheduler: &Scheduler,
+    request: i64,
+    decision: i64,
+    outcome: crate::domain::decision::Outcome,
+    milestones: &[i64],
+) -> Result<Option<Outgoing>, StorageError> {
+    let db = &scheduler.db;
+    let Some(found) = db.find_decision_request(request).await? else {
+        return Ok(None);
+    };
+    let summary = &found.summary;
+    let mut lines = vec![format!("{}: {}", summary.body_name, outcome.label())];
+    if let Some(recorded) = found.decisions.iter().find(|d| d.id == decision) {
+        lines.extend(recorded.conditions.clone());
+        if !recorded.rationale.is_empty() {
+            lines.push(recorded.rationale.clone());
+        }
+    }
+    let mut also = Vec::new();
+    if let Some(requesting) = summary.requesting_body_id {
+        also.push((requesting, Targets::members_and_observers()));
+    }
+    for milestone in milestones {
+        let Some(follow_up) = db.find_milestone(*milestone).await? else {
+            continue;
+        };
+        let mut owners = Vec::new();
+        for owner in &follow_up.owners {
+            owners.extend(db.expand_party(owner.party_id).await?);
+        }
+        also.push((follow_up.body_id, Targets::parties(owners)));
+    }
+    Ok(Some(Outgoing {
+        body_id: summary.body_id,
+        notification: notification(
+            scheduler,
+            NotificationKind::Decision { outcome, request },
+            &summary.title,
+            lines.join("\n\n"),
+            request_ref(request),
+        ),
+        targets: Targets::members_and_observers(),
+        follow: None,
+        also,
+    }))
 }
 
 /// What a meeting notification says: the body, when and where, and the pack's PDF.

@@ -470,38 +470,6 @@ pub struct RelativeRow {
 }
 
 impl SqlStorage {
-    /// Resolves again every open milestone linked to a series ([`series_changed`]) in a
-    /// transaction of its own.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn meeting_series_changed(
-        &self,
-        series_id: i64,
-        by: &Actor,
-    ) -> Result<(), StorageError> {
-        let mut tx = self.begin_write().await?;
-        series_changed(&mut tx, series_id, by).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Links the milestones a new series is named by ([`series_created`]) in a transaction of
-    /// its own.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn meeting_series_created(
-        &self,
-        series_id: i64,
-        by: &Actor,
-    ) -> Result<(), StorageError> {
-        let mut tx = self.begin_write().await?;
-        series_created(&mut tx, series_id, by).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// How the due texts `(line, text, reads as relative)` of an import into `body_id` would
     /// link: every text that names a series, and every relative text that names none.
     ///
