@@ -92,7 +92,7 @@ export interface paths {
     /** A body's meeting series */
     get: operations["meetings_list"];
     /** Create a meeting series (chair, secretariat) */
-    post: operations["meetings_create"];
+    post: operations["meetings_create_series"];
   };
   "/api/bodies/{id}/meetings": {
     /** A body's meetings (the jaarplanning), by start */
@@ -168,7 +168,7 @@ export interface paths {
   };
   "/api/decisions/{id}": {
     /** One decision (readers of its body, or of the body whose request it answers) */
-    get: operations["decisions_show"];
+    get: operations["decisions_show_decision"];
   };
   "/api/disputes/{id}": {
     /** One dispute with its positions, options, comments, history and ladder */
@@ -306,7 +306,7 @@ export interface paths {
     /** Remove an agenda item (chair, secretariat) */
     delete: operations["meetings_remove"];
     /** Change or move an agenda item (chair, secretariat) */
-    patch: operations["meetings_update"];
+    patch: operations["meetings_update_item"];
   };
   "/api/meetings/{id}/cancel": {
     /** Cancel a meeting (chair, secretariat); it stays in the calendars as cancelled */
@@ -4746,8 +4746,8 @@ export interface operations {
       };
     };
   };
-  /** Schedule a meeting (chair, secretariat) */
-  meetings_create: {
+  /** Create a meeting series (chair, secretariat) */
+  meetings_create_series: {
     parameters: {
       path: {
         /** @description id */
@@ -4756,14 +4756,14 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["CreateMeeting"];
+        "application/json": components["schemas"]["CreateSeries"];
       };
     };
     responses: {
-      /** @description the meeting */
+      /** @description the series */
       201: {
         content: {
-          "application/json": components["schemas"]["MeetingDetail"];
+          "application/json": components["schemas"]["MeetingSeries"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -4786,6 +4786,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body has a series of this name */
+      409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -4847,6 +4853,70 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Schedule a meeting (chair, secretariat) */
+  meetings_create: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateMeeting"];
+      };
+    };
+    responses: {
+      /** @description the meeting */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MeetingDetail"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5497,7 +5567,7 @@ export interface operations {
       };
     };
   };
-  /** One decision (readers of its body, or of the body whose request it answers) */
+  /** One decision request with its decisions (readers of the deciding or the requesting body) */
   decisions_show: {
     parameters: {
       path: {
@@ -5506,10 +5576,10 @@ export interface operations {
       };
     };
     responses: {
-      /** @description the decision */
+      /** @description the request */
       200: {
         content: {
-          "application/json": components["schemas"]["Decision"];
+          "application/json": components["schemas"]["DecisionRequest"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number) */
@@ -5878,6 +5948,41 @@ export interface operations {
       };
       /** @description the server is busy rendering (see Retry-After) or the render took too long */
       503: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One decision (readers of its body, or of the body whose request it answers) */
+  decisions_show_decision: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the decision */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Decision"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -7674,26 +7779,24 @@ export interface operations {
       };
     };
   };
-  /** Change or move an agenda item (chair, secretariat) */
+  /** Change a meeting (chair, secretariat); a change of time, place, link, title or status raises its sequence */
   meetings_update: {
     parameters: {
       path: {
-        /** @description meeting id */
+        /** @description id */
         id: number;
-        /** @description agenda item id */
-        item_id: number;
       };
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["UpdateItem"];
+        "application/json": components["schemas"]["UpdateMeeting"];
       };
     };
     responses: {
-      /** @description the item */
+      /** @description the meeting */
       200: {
         content: {
-          "application/json": components["schemas"]["AgendaItem"];
+          "application/json": components["schemas"]["MeetingDetail"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -7716,6 +7819,12 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the meeting was cancelled */
+      409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -7839,6 +7948,72 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Change or move an agenda item (chair, secretariat) */
+  meetings_update_item: {
+    parameters: {
+      path: {
+        /** @description meeting id */
+        id: number;
+        /** @description agenda item id */
+        item_id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateItem"];
+      };
+    };
+    responses: {
+      /** @description the item */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgendaItem"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };

@@ -19,7 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(body_register))
         .routes(routes!(programme_register))
-        .routes(routes!(show))
+        .routes(routes!(show_decision))
 }
 
 #[utoipa::path(
@@ -77,7 +77,7 @@ async fn programme_register(
     params(("id" = i64, Path, description = "id")),
     responses((status = 200, description = "the decision", body = Decision), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody))
 )]
-async fn show(
+async fn show_decision(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,

@@ -20,7 +20,7 @@ use crate::storage::meetings::{AgendaItem, NewAgendaItem};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add))
-        .routes(routes!(update, remove))
+        .routes(routes!(update_item, remove))
 }
 
 /// A new agenda item: free (`item`, with a title) or linked to the thing its kind names.
@@ -143,7 +143,7 @@ async fn add(
     request_body = UpdateItem,
     responses((status = 200, description = "the item", body = AgendaItem), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
-async fn update(
+async fn update_item(
     State(state): State<AppState>,
     caller: Caller,
     AppPath((id, item_id)): AppPath<(i64, i64)>,

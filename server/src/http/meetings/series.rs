@@ -17,7 +17,7 @@ use crate::storage::meetings::MeetingSeries;
 
 /// Series routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create))
+    OpenApiRouter::new().routes(routes!(list, create_series))
 }
 
 /// A new series.
@@ -63,7 +63,7 @@ async fn list(
     request_body = CreateSeries,
     responses((status = 201, description = "the series", body = MeetingSeries), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "the body has a series of this name", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
-async fn create(
+async fn create_series(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(body_id): AppPath<i64>,
