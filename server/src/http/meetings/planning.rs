@@ -19,7 +19,7 @@ use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::drafts::NewDraft;
-use crate::storage::meetings::{Meeting, MeetingChange, MeetingDetail, NewMeeting};
+use crate::storage::meetings::{Meeting, MeetingDetail, MeetingFields, NewMeeting};
 
 /// Meeting routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -270,14 +270,16 @@ async fn create(
     check_series(&state, body_id, input.series_id).await?;
     let new = NewMeeting {
         body_id,
-        series_id: input.series_id,
-        title,
-        kind,
-        starts_at,
-        ends_at,
-        place,
-        online_url,
-        status,
+        fields: MeetingFields {
+            series_id: input.series_id,
+            title,
+            kind,
+            starts_at,
+            ends_at,
+            place,
+            online_url,
+            status,
+        },
         created_by: caller.identity.user_id,
     };
     let created = state.db.create_meeting(&new, &audit_actor(&caller)).await?;
@@ -355,7 +357,7 @@ async fn update(
     };
     let series_id = input.series_id.unwrap_or(old.series_id);
     check_series(&state, old.body_id, series_id).await?;
-    let change = MeetingChange {
+    let change = MeetingFields {
         series_id,
         title,
         kind,

@@ -113,6 +113,21 @@ fn summary_from_row(row: &AnyRow) -> Result<DecisionRequestSummary, StorageError
     })
 }
 
+/// The decision requests put to the meeting `meeting_id`, read on `conn` (a meeting's detail
+/// shows them).
+pub(crate) async fn requests_of_meeting(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+) -> Result<Vec<DecisionRequestSummary>, StorageError> {
+    let rows = sqlx::query(&format!(
+        "{REQUEST_SELECT} WHERE r.meeting_id = $1 ORDER BY r.id"
+    ))
+    .bind(meeting_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
 /// A version with its draft, read on `conn`.
 pub(crate) async fn load_version_ref(
     conn: &mut AnyConnection,

@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::domain::dutch_time;
 use crate::domain::meeting::{AgendaKind, MeetingKind, MeetingStatus};
 use crate::storage::audit::Actor;
-use crate::storage::meetings::{NewAgendaItem, NewMeeting};
+use crate::storage::meetings::{MeetingFields, NewAgendaItem, NewMeeting};
 use crate::storage::{SqlStorage, StorageError};
 
 const THEME: &str = "Thematafel Passende Zorg";
@@ -214,17 +214,19 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
         };
         let new = NewMeeting {
             body_id: body,
-            series_id: Some(series),
-            title: title.to_owned(),
-            kind,
-            starts_at,
-            ends_at,
-            place: (!online).then(|| PLACE.to_owned()),
-            online_url: online.then(|| format!("https://vergaderen.example.nl/{slug}-{day}")),
-            status: if tentative {
-                MeetingStatus::Voorlopig
-            } else {
-                MeetingStatus::Gepland
+            fields: MeetingFields {
+                series_id: Some(series),
+                title: title.to_owned(),
+                kind,
+                starts_at,
+                ends_at,
+                place: (!online).then(|| PLACE.to_owned()),
+                online_url: online.then(|| format!("https://vergaderen.example.nl/{slug}-{day}")),
+                status: if tentative {
+                    MeetingStatus::Voorlopig
+                } else {
+                    MeetingStatus::Gepland
+                },
             },
             created_by: None,
         };

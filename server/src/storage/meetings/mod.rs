@@ -22,5 +22,5 @@ pub mod series;
 
 pub use agenda::{AgendaItem, AgendaLink, NewAgendaItem};
 pub use packs::{MeetingPack, PackFile};
-pub use planning::{Meeting, MeetingChange, MeetingDetail, MeetingRequest, NewMeeting};
+pub use planning::{Meeting, MeetingDetail, MeetingFields, NewMeeting};
 pub use series::MeetingSeries;

@@ -9,6 +9,7 @@ use super::agenda::{select_agenda, AgendaItem};
 use super::packs::{select_packs, MeetingPack};
 use crate::domain::meeting::{self, MeetingKind, MeetingStatus, Shown};
 use crate::storage::audit::{append_in, Actor};
+use crate::storage::decisions::requests::{requests_of_meeting, DecisionRequestSummary};
 use crate::storage::drafts::{insert_draft, NewDraft};
 use crate::storage::governance::relative_due;
 use crate::storage::{get_decoded, now_ms, SqlStorage, StorageError};
@@ -66,33 +67,6 @@ impl Meeting {
     }
 }
 
-/// A decision request on a meeting's agenda, as the meeting shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct MeetingRequest {
-    /// Id.
-    pub id: i64,
-    /// The deciding body.
-    pub body_id: i64,
-    /// Its name.
-    pub body_name: String,
-    /// The requesting body.
-    pub requesting_body_id: Option<i64>,
-    /// Its name.
-    pub requesting_body_name: Option<String>,
-    /// The meeting.
-    pub meeting_id: Option<i64>,
-    /// Its title.
-    pub meeting_title: Option<String>,
-    /// Its start, Unix ms.
-    pub meeting_starts_at: Option<i64>,
-    /// Title.
-    pub title: String,
-    /// Deadline, `YYYY-MM-DD`.
-    pub deadline: Option<String>,
-    /// `open`, `aangehouden`, `besloten` or `ingetrokken`.
-    pub status: String,
-}
-
 /// A meeting with its agenda, packs and decision requests.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct MeetingDetail {
@@ -104,7 +78,7 @@ pub struct MeetingDetail {
     /// The packs sent, newest first.
     pub packs: Vec<MeetingPack>,
     /// Decision requests put to this meeting.
-    pub decision_requests: Vec<MeetingRequest>,
+    pub decision_requests: Vec<DecisionRequestSummary>,
     /// Whether the caller may change it (set by the API).
     pub can_steer: bool,
 }
@@ -114,29 +88,15 @@ pub struct MeetingDetail {
 pub struct NewMeeting {
     /// The body.
     pub body_id: i64,
-    /// Its series, a series of the body.
-    pub series_id: Option<i64>,
-    /// Title.
-    pub title: String,
-    /// Kind.
-    pub kind: MeetingKind,
-    /// Start, Unix ms.
-    pub starts_at: i64,
-    /// End, Unix ms.
-    pub ends_at: i64,
-    /// Place.
-    pub place: Option<String>,
-    /// Online link.
-    pub online_url: Option<String>,
-    /// `gepland` or `voorlopig`.
-    pub status: MeetingStatus,
+    /// What it is, when and where (its series a series of the body).
+    pub fields: MeetingFields,
     /// Who scheduled it.
     pub created_by: Option<i64>,
 }
 
-/// A meeting's fields after a change (the API fills in what was left out).
+/// A meeting's fields: as scheduled, or after a change (the API fills in what was left out).
 #[derive(Debug, Clone)]
-pub struct MeetingChange {
+pub struct MeetingFields {
     /// Series.
     pub series_id: Option<i64>,
     /// Title.
@@ -151,7 +111,7 @@ pub struct MeetingChange {
     pub place: Option<String>,
     /// Online link.
     pub online_url: Option<String>,
-    /// Status (not `geannuleerd`: that is a cancellation).
+    /// `gepland` or `voorlopig` (not `geannuleerd`: that is a cancellation).
     pub status: MeetingStatus,
 }
 
@@ -197,40 +157,6 @@ pub(super) async fn select_meeting(
     row.as_ref().map(meeting_from_row).transpose()
 }
 
-/// The decision requests whose meeting is `meeting_id`.
-async fn select_requests(
-    conn: &mut AnyConnection,
-    meeting_id: i64,
-) -> Result<Vec<MeetingRequest>, StorageError> {
-    let rows = sqlx::query(
-        "SELECT r.id, r.body_id, b.name AS body_name, r.requesting_body_id, rb.name AS rb_name, \
-         r.meeting_id, m.title AS meeting_title, m.starts_at, r.title, r.deadline, r.status \
-         FROM decision_requests r JOIN bodies b ON b.id = r.body_id \
-         LEFT JOIN bodies rb ON rb.id = r.requesting_body_id \
-         LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.meeting_id = $1 ORDER BY r.id",
-    )
-    .bind(meeting_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(MeetingRequest {
-                id: row.try_get("id")?,
-                body_id: row.try_get("body_id")?,
-                body_name: row.try_get("body_name")?,
-                requesting_body_id: row.try_get("requesting_body_id")?,
-                requesting_body_name: row.try_get("rb_name")?,
-                meeting_id: row.try_get("meeting_id")?,
-                meeting_title: row.try_get("meeting_title")?,
-                meeting_starts_at: row.try_get("starts_at")?,
-                title: row.try_get("title")?,
-                deadline: row.try_get("deadline")?,
-                status: row.try_get("status")?,
-            })
-        })
-        .collect()
-}
-
 /// Lets milestones due relative to the series of a meeting (before and after the change)
 /// follow it.
 async fn series_follow(
@@ -269,7 +195,7 @@ impl SqlStorage {
         Ok(Some(MeetingDetail {
             agenda: select_agenda(&mut conn, id).await?,
             packs: select_packs(&mut conn, id).await?,
-            decision_requests: select_requests(&mut conn, id).await?,
+            decision_requests: requests_of_meeting(&mut conn, id).await?,
             meeting,
             can_steer: false,
         }))
@@ -360,20 +286,20 @@ impl SqlStorage {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11) RETURNING id",
         )
         .bind(new.body_id)
-        .bind(new.series_id)
-        .bind(&new.title)
-        .bind(new.kind.as_str())
-        .bind(new.starts_at)
-        .bind(new.ends_at)
-        .bind(&new.place)
-        .bind(&new.online_url)
-        .bind(new.status.as_str())
+        .bind(new.fields.series_id)
+        .bind(&new.fields.title)
+        .bind(new.fields.kind.as_str())
+        .bind(new.fields.starts_at)
+        .bind(new.fields.ends_at)
+        .bind(&new.fields.place)
+        .bind(&new.fields.online_url)
+        .bind(new.fields.status.as_str())
         .bind(new.created_by)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        series_follow(&mut tx, None, new.series_id, by).await?;
+        series_follow(&mut tx, None, new.fields.series_id, by).await?;
         let subject = serde_json::json!({ "body": new.body_id, "meeting": id });
         append_in(&mut tx, self.backend(), by, "meeting.create", &subject).await?;
         let meeting = select_meeting(&mut tx, id)
@@ -392,7 +318,7 @@ impl SqlStorage {
     pub async fn update_meeting(
         &self,
         id: i64,
-        change: &MeetingChange,
+        change: &MeetingFields,
         by: &Actor,
     ) -> Result<Option<Meeting>, StorageError> {
         let mut tx = self.begin_write().await?;
