@@ -5,7 +5,8 @@
 // pack (the PDF is downloaded and its SHA-256 checked), and cancels another meeting. The chair (Willem) finds the meeting in
 // the calendar and records the outcome: agreed with a condition and a follow-up milestone (the
 // outcome picked with the arrow keys). A working-group member (Joost) finds the decision in the
-// register by searching and opens it. axe runs on every new screen.
+// register by searching and opens it. The chair then records niet akkoord on a second request,
+// opening a dispute from the outcome form. axe runs on every new screen.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe } from 'node:test'
@@ -307,5 +308,39 @@ describe('meetings, decision requests and the register in the browser', { concur
     await page.locator('#lang-switch').click()
     await page.getByRole('heading', { level: 2, name: 'Besluiten' }).waitFor()
     assertNoConsoleErrors(J, 'member')
+  })
+
+  step('the secretariat puts a second request; the chair records niet akkoord and opens a dispute on its version', async () => {
+    const { page } = W
+    const first = await (await S.context.request.get(`/api/decision-requests/${requestId}`)).json()
+    assert.ok(first.version, 'the first request has its supporting version')
+    const second = await csrfPost(S, `/api/bodies/${boId}/decision-requests`, {
+      title: 'Uitbreiding van de opdracht',
+      question: 'Gaat het BO akkoord met een uitbreiding van de opdracht?',
+      requesting_body_id: groupId,
+      meeting_id: meetingId,
+      version_id: first.version.id,
+    })
+    await page.goto(`/decision-requests/${second.id}`)
+    const form = page.locator('#outcome-form')
+    await form.waitFor()
+    await form.getByLabel('Niet akkoord', { exact: true }).check()
+    assert.equal(await page.locator('#open-dispute-details').isVisible(), false, 'the dispute fields wait for the box')
+    await form.getByLabel('Dit besluit opent een geschil').check()
+    await form.getByLabel('Partij die het geschil inbrengt').selectOption('ZIN')
+    await form.getByLabel('Andere betrokken partij (optioneel)').selectOption('FMS')
+    await form.getByRole('button', { name: 'Besluit vastleggen' }).click()
+    await page.locator('#open-dispute-statement[aria-invalid="true"]').waitFor()
+    await form.getByLabel('Waar gaat het geschil over?').fill('ZIN en FMS zien de uitbreiding verschillend.')
+    await checkAccessibility(page, 'outcome form opening a dispute')
+    await form.getByRole('button', { name: 'Besluit vastleggen' }).click()
+    const decision = page.locator('#request-decision-list li[data-outcome="niet_akkoord"]')
+    await decision.waitFor()
+    const href = await decision.getByRole('link', { name: 'Geopend geschil' }).getAttribute('href')
+    assert.match(href, /^\/disputes\/\d+$/)
+    assertNoConsoleErrors(W, 'chair')
+    // the dispute lives in the working group, on the version's draft: its secretariat opens it
+    await S.page.goto(href)
+    await S.page.getByText('ZIN en FMS zien de uitbreiding verschillend.').first().waitFor()
   })
 })

@@ -87,6 +87,8 @@ export interface OutcomeInput {
   topic?: string
   follow_ups?: FollowUpInput[]
   close_dispute_id?: number
+  /** A dispute the decision opens (typically with niet akkoord): the raising party first. */
+  open_dispute?: { parties: string[]; statement: string }
 }
 
 export const requestsOf = (bodyId: number, status?: RequestStatus): Promise<DecisionRequestSummary[]> =>

@@ -1,6 +1,6 @@
 // "Besluit vastleggen": the outcome (a radio group; "akkoord onder voorwaarden" asks for the
 // conditions), the day, the meeting, the rationale, follow-up milestones (rows of title, due
-// text and owner party, added and removed) and a dispute the decision closes.
+// text and owner party, added and removed), a dispute the decision closes and one it opens.
 import { decisions, directory, governance, meetings } from '../../api'
 import { OUTCOMES, type DecisionRequest, type FollowUpInput, type Outcome, type OutcomeInput } from '../../api/decisions'
 import { formatDay, t, tr, trAttr } from '../../i18n'
@@ -93,6 +93,27 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     for (const d of list.filter((x) => x.status === 'in_behandeling' || x.status === 'geescaleerd')) disputeSelect.append(h('option', { value: String(d.id) }, d.title))
   }).catch(() => undefined)
 
+  // a dispute the decision opens: the raising party, the other party and the statement
+  const openCheck = h('input', { type: 'checkbox', id: 'outcome-open-dispute' })
+  const raising = h('select', { id: 'open-dispute-raising' })
+  const other = h('select', { id: 'open-dispute-other' })
+  other.append(tr(h('option', { value: '' }), 'outcomeForm.followNoOwner'))
+  const raisingField = formField('outcomeForm.openRaising', raising)
+  const otherField = formField('outcomeForm.openOther', other)
+  const statement = formField('outcomeForm.openStatement', h('textarea', { id: 'open-dispute-statement', rows: 3 }))
+  const openDetails = h('div', { class: 'stack', id: 'open-dispute-details' }, h('div', { class: 'grid-form' }, raisingField.element, otherField.element), statement.element)
+  const showOpen = (): void => {
+    openDetails.hidden = !openCheck.checked
+  }
+  openCheck.addEventListener('change', showOpen)
+  showOpen()
+  void directory.listParties().then((parties) => {
+    const codes = parties.map((p) => p.code).sort()
+    raising.append(...codes.map((code) => h('option', { value: code }, code)))
+    other.append(...codes.map((code) => h('option', { value: code }, code)))
+  }).catch(() => undefined)
+  const openSet = h('fieldset', { id: 'open-dispute' }, tr(h('legend', {}), 'outcomeForm.openDispute'), tr(h('p', { class: 'hint' }), 'outcomeForm.openDisputeHint'), h('div', { class: 'field field-check' }, openCheck, tr(h('label', { for: openCheck.id }), 'outcomeForm.openDisputeCheck')), openDetails)
+
   const errors = formErrors({
     outcome: {
       showError(text) {
@@ -114,10 +135,11 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     rationale,
     topic,
     close_dispute_id: dispute,
+    open_dispute: statement,
     follow_ups: { showError: (text) => errors.box.replaceChildren(h('p', {}, text)), clearError: () => undefined, focus: () => addButton.focus() },
   })
   const submit = tr(h('button', { type: 'submit', class: 'button-primary', id: 'record-outcome' }), 'outcomeForm.submit')
-  const form = h('form', { class: 'stack', novalidate: true, id: 'outcome-form' }, errors.box, outcomeSet, conditions.element, h('div', { class: 'grid-form' }, decidedOn.element, meeting.element), rationale.element, topic.element, followUps, dispute.element, h('div', { class: 'actions' }, submit))
+  const form = h('form', { class: 'stack', novalidate: true, id: 'outcome-form' }, errors.box, outcomeSet, conditions.element, h('div', { class: 'grid-form' }, decidedOn.element, meeting.element), rationale.element, topic.element, followUps, dispute.element, openSet, h('div', { class: 'actions' }, submit))
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     errors.clear()
@@ -152,6 +174,16 @@ export function outcomeForm(request: DecisionRequest, done: () => Promise<void>)
     if (topic.control.value.trim()) input.topic = topic.control.value.trim()
     if (follow.length) input.follow_ups = follow
     if (disputeSelect.value) input.close_dispute_id = Number(disputeSelect.value)
+    if (openCheck.checked) {
+      const statementText = statement.control.value.trim()
+      if (!statementText) {
+        statement.showError(t('outcomeForm.openStatementNeeded'))
+        statement.control.focus()
+        return
+      }
+      const parties = [raising.value, other.value].filter((code, i, all) => code !== '' && all.indexOf(code) === i)
+      input.open_dispute = { parties, statement: statementText }
+    }
     void busy(submit, async () => {
       try {
         await decisions.recordOutcome(request.id, input)
