@@ -219,6 +219,7 @@ impl SqlStorage {
             .await?;
             milestones.push(milestone);
         }
+        let mut entries: Vec<(&str, serde_json::Value)> = Vec::new();
         if let Some(dispute) = input.close_dispute {
             let decision_text = if text.rationale.is_empty() {
                 format!("{}: {}", summary.body_name, text.outcome.label())
@@ -240,13 +241,15 @@ impl SqlStorage {
                     "the dispute to close is already resolved or withdrawn".into(),
                 ));
             }
-            let subject = serde_json::json!({ "dispute": dispute.id, "decision": decision_id });
-            append_in(&mut tx, self.backend(), by, "dispute.resolve", &subject).await?;
             sqlx::query("UPDATE decisions SET closed_dispute_id = $1 WHERE id = $2")
                 .bind(dispute.id)
                 .bind(decision_id)
                 .execute(&mut *tx)
                 .await?;
+            entries.push((
+                "dispute.resolve",
+                serde_json::json!({ "dispute": dispute.id, "decision": decision_id }),
+            ));
         }
         if let (Some(open), Some(respond_by), Some(body_id)) =
             (&input.open_dispute, respond_by, dispute_body)
@@ -273,15 +276,20 @@ impl SqlStorage {
             let dispute = insert_dispute(&mut tx, &new, respond_by, Utc::now(), None)
                 .await?
                 .ok_or_else(|| DecisionError::Conflict("the dispute exists already".into()))?;
-            let subject =
-                serde_json::json!({ "dispute": dispute, "body": body_id, "decision": decision_id });
-            append_in(&mut tx, self.backend(), by, "dispute.raise", &subject).await?;
             sqlx::query("UPDATE decisions SET opened_dispute_id = $1 WHERE id = $2")
                 .bind(dispute)
                 .bind(decision_id)
                 .execute(&mut *tx)
                 .await?;
             add_parties_in(&mut tx, decision_id, &open.parties).await?;
+            entries.push((
+                "dispute.raise",
+                serde_json::json!({ "dispute": dispute, "body": body_id, "decision": decision_id }),
+            ));
+        }
+        // the audit entries come last (storage::audit): the dispute's own, then the decision's
+        for (action, subject) in &entries {
+            append_in(&mut tx, self.backend(), by, action, subject).await?;
         }
         let subject = serde_json::json!({
             "decision": decision_id,
@@ -292,6 +300,8 @@ impl SqlStorage {
             "milestones": milestones,
         });
         let audit_id = append_in(&mut tx, self.backend(), by, "decision.record", &subject).await?;
+        // the only write after the entries: this transaction's own new row, which no other
+        // transaction can wait for
         sqlx::query("UPDATE decisions SET audit_id = $1 WHERE id = $2")
             .bind(audit_id)
             .bind(decision_id)
