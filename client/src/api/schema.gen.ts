@@ -1377,7 +1377,7 @@ export interface components {
       /** @description Whether the caller may change it (set by the API). */
       can_steer: boolean;
       /** @description Decision requests put to this meeting. */
-      decision_requests: components["schemas"]["MeetingRequest"][];
+      decision_requests: components["schemas"]["DecisionRequestSummary"][];
       /** @description The packs sent, newest first. */
       packs: components["schemas"]["MeetingPack"][];
     };
@@ -1419,46 +1419,6 @@ export interface components {
       sent_at: number;
       /** @description Who sent it (their name), if still known. */
       sent_by?: string | null;
-    };
-    /** @description A decision request on a meeting's agenda, as the meeting shows it. */
-    MeetingRequest: {
-      /**
-       * Format: int64
-       * @description The deciding body.
-       */
-      body_id: number;
-      /** @description Its name. */
-      body_name: string;
-      /** @description Deadline, `YYYY-MM-DD`. */
-      deadline?: string | null;
-      /**
-       * Format: int64
-       * @description Id.
-       */
-      id: number;
-      /**
-       * Format: int64
-       * @description The meeting.
-       */
-      meeting_id?: number | null;
-      /**
-       * Format: int64
-       * @description Its start, Unix ms.
-       */
-      meeting_starts_at?: number | null;
-      /** @description Its title. */
-      meeting_title?: string | null;
-      /**
-       * Format: int64
-       * @description The requesting body.
-       */
-      requesting_body_id?: number | null;
-      /** @description Its name. */
-      requesting_body_name?: string | null;
-      /** @description `open`, `aangehouden`, `besloten` or `ingetrokken`. */
-      status: string;
-      /** @description Title. */
-      title: string;
     };
     /** @description A meeting series. */
     MeetingSeries: {
