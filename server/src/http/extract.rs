@@ -172,6 +172,20 @@ impl Default for Page {
 }
 
 impl Page {
+    /// The page a query's optional `offset` and `limit` ask for (defaults where left out),
+    /// checked.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] naming the offending parameter.
+    pub fn asked(offset: Option<i64>, limit: Option<i64>) -> Result<Self, AppError> {
+        let default = Self::default();
+        Self {
+            offset: offset.unwrap_or(default.offset),
+            limit: limit.unwrap_or(default.limit),
+        }
+        .checked()
+    }
+
     /// Checks the bounds.
     ///
     /// # Errors

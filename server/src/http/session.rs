@@ -124,10 +124,7 @@ async fn sign_in(
     };
     reservation.succeeded(&state.db).await?;
     let party = state.db.find_person(user.id).await?.and_then(|p| p.party);
-    let by = Actor {
-        name: format!("person:{} ({})", user.id, user.name),
-        party,
-    };
+    let by = Actor::person(user.id, &user.name, party);
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state

@@ -41,6 +41,16 @@ pub struct Actor {
     pub party: Option<String>,
 }
 
+impl Actor {
+    /// A person, named as the log names people: `person:ID (name)`.
+    pub fn person(id: i64, name: &str, party: Option<String>) -> Self {
+        Self {
+            name: format!("person:{id} ({name})"),
+            party,
+        }
+    }
+}
+
 /// Appends an entry to the chain inside `tx`, a transaction from
 /// [`SqlStorage::begin_write`]; it is committed (or rolled back) with the rest of `tx`. Append
 /// it as the transaction's last write (see the module documentation). Returns the entry's id.

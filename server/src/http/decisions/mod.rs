@@ -67,12 +67,7 @@ pub(crate) struct RegisterQuery {
 impl RegisterQuery {
     /// The page asked for.
     pub(crate) fn page(&self) -> Result<crate::http::extract::Page> {
-        let default = crate::http::extract::Page::default();
-        crate::http::extract::Page {
-            offset: self.offset.unwrap_or(default.offset),
-            limit: self.limit.unwrap_or(default.limit),
-        }
-        .checked()
+        crate::http::extract::Page::asked(self.offset, self.limit)
     }
 }
 

@@ -99,12 +99,7 @@ async fn list(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Paged<DecisionRequestSummary>>> {
     access::body(&state, &caller, id).await?;
-    let default = Page::default();
-    let page = Page {
-        offset: query.offset.unwrap_or(default.offset),
-        limit: query.limit.unwrap_or(default.limit),
-    }
-    .checked()?;
+    let page = Page::asked(query.offset, query.limit)?;
     let status = match query
         .status
         .as_deref()

@@ -68,12 +68,7 @@ async fn list(
     AppPath(id): AppPath<i64>,
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Paged<Dispute>>> {
-    let default = Page::default();
-    let page = Page {
-        offset: query.offset.unwrap_or(default.offset),
-        limit: query.limit.unwrap_or(default.limit),
-    }
-    .checked()?;
+    let page = Page::asked(query.offset, query.limit)?;
     access::body(&state, &caller, id).await?;
     Ok(Json(Paged::slice(
         state.db.list_disputes(id, query.open).await?,

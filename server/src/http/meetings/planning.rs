@@ -102,15 +102,6 @@ struct YearQuery {
     limit: Option<i64>,
 }
 
-fn page(offset: Option<i64>, limit: Option<i64>) -> Result<Page> {
-    let default = Page::default();
-    Page {
-        offset: offset.unwrap_or(default.offset),
-        limit: limit.unwrap_or(default.limit),
-    }
-    .checked()
-}
-
 /// The first moment of a Dutch day.
 fn day_start(field: &'static str, raw: &str) -> std::result::Result<i64, Invalid> {
     let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| Invalid {
@@ -172,7 +163,7 @@ async fn list_all(
     caller: Caller,
     AppQuery(query): AppQuery<CalendarQuery>,
 ) -> Result<Json<Paged<Meeting>>> {
-    let page = page(query.offset, query.limit)?;
+    let page = Page::asked(query.offset, query.limit)?;
     let from = query
         .from
         .as_deref()
@@ -215,7 +206,7 @@ async fn list_body(
     AppQuery(query): AppQuery<YearQuery>,
 ) -> Result<Json<Paged<Meeting>>> {
     access::body(&state, &caller, body_id).await?;
-    let page = page(query.offset, query.limit)?;
+    let page = Page::asked(query.offset, query.limit)?;
     let year = match query.year {
         Some(year) => {
             let first = |y: i32| {

@@ -22,29 +22,16 @@ const GROUP: &str = "Werkgroep Beter pakketbeheer";
 const BO: &str = "Bestuurlijk Overleg IZA (BO-IZA)";
 
 async fn body_id(db: &SqlStorage, name: &str) -> Result<Option<i64>, StorageError> {
-    let row = sqlx::query("SELECT id FROM bodies WHERE name = $1")
-        .bind(name)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.map(|r| r.try_get("id")).transpose()?)
+    Ok(db.find_body_by_name(name).await?.map(|b| b.id))
 }
 
 async fn person(db: &SqlStorage, email: &str) -> Result<Option<(i64, Actor)>, StorageError> {
-    let Some(user) = db.find_user_by_email(email).await? else {
-        return Ok(None);
-    };
-    let name = sqlx::query("SELECT name FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(db.pool())
-        .await?
-        .try_get::<String, _>("name")?;
-    Ok(Some((
-        user.id,
-        Actor {
-            name: format!("person:{} ({name})", user.id),
-            party: Some("VWS".into()),
-        },
-    )))
+    Ok(db.find_user_by_email(email).await?.map(|user| {
+        (
+            user.id,
+            Actor::person(user.id, &user.name, Some("VWS".into())),
+        )
+    }))
 }
 
 /// The first meeting of `body` on the Dutch day `day`.
