@@ -129,41 +129,64 @@ async fn parents(tx: &mut Transaction<'_, Any>) -> Result<HashMap<i64, i64>, Sto
     Ok(parents)
 }
 
-/// The series `phrase` names for a milestone of `body_id`: in the body, else the nearest body
-/// above it with a match, else the one series of any body that matches uniquely.
-async fn find_series(
-    tx: &mut Transaction<'_, Any>,
-    body_id: i64,
-    phrase: &str,
-) -> Result<Option<i64>, StorageError> {
-    let series = all_series(tx).await?;
-    if series.is_empty() {
-        return Ok(None);
+/// Every series with its names (the name first, then the aliases) and each body's parent: what
+/// finding the series a due text names needs, read once for any number of texts.
+struct SeriesIndex {
+    series: Vec<(i64, i64, Vec<String>)>,
+    parents: HashMap<i64, i64>,
+}
+
+impl SeriesIndex {
+    async fn load(tx: &mut Transaction<'_, Any>) -> Result<Self, StorageError> {
+        let series = all_series(tx).await?;
+        let parents = if series.is_empty() {
+            HashMap::new()
+        } else {
+            parents(tx).await?
+        };
+        Ok(Self { series, parents })
     }
-    let parents = parents(tx).await?;
-    let mut body = Some(body_id);
-    let mut seen = Vec::new();
-    while let Some(current) = body.filter(|b| !seen.contains(b)) {
-        seen.push(current);
-        let here: Vec<(i64, Vec<String>)> = series
+
+    /// The series' name.
+    fn name(&self, id: i64) -> Option<String> {
+        self.series
             .iter()
-            .filter(|(_, of, _)| *of == current)
+            .find(|(s, _, _)| *s == id)
+            .and_then(|(_, _, names)| names.first().cloned())
+    }
+
+    /// The series `phrase` names for a milestone of `body_id`: in the body, else the nearest
+    /// body above it with a match, else the one series of any body that matches uniquely.
+    fn find(&self, body_id: i64, phrase: &str) -> Option<i64> {
+        if self.series.is_empty() {
+            return None;
+        }
+        let mut body = Some(body_id);
+        let mut seen = Vec::new();
+        while let Some(current) = body.filter(|b| !seen.contains(b)) {
+            seen.push(current);
+            let here: Vec<(i64, Vec<String>)> = self
+                .series
+                .iter()
+                .filter(|(_, of, _)| *of == current)
+                .map(|(id, _, names)| (*id, names.clone()))
+                .collect();
+            match relative_due::match_series(phrase, &here) {
+                SeriesMatch::Unique(id) => return Some(id),
+                SeriesMatch::Ambiguous => return None,
+                SeriesMatch::None => body = self.parents.get(&current).copied(),
+            }
+        }
+        let everywhere: Vec<(i64, Vec<String>)> = self
+            .series
+            .iter()
             .map(|(id, _, names)| (*id, names.clone()))
             .collect();
-        match relative_due::match_series(phrase, &here) {
-            SeriesMatch::Unique(id) => return Ok(Some(id)),
-            SeriesMatch::Ambiguous => return Ok(None),
-            SeriesMatch::None => body = parents.get(&current).copied(),
+        match relative_due::match_series(phrase, &everywhere) {
+            SeriesMatch::Unique(id) => Some(id),
+            SeriesMatch::Ambiguous | SeriesMatch::None => None,
         }
     }
-    let everywhere: Vec<(i64, Vec<String>)> = series
-        .into_iter()
-        .map(|(id, _, names)| (id, names))
-        .collect();
-    Ok(match relative_due::match_series(phrase, &everywhere) {
-        SeriesMatch::Unique(id) => Some(id),
-        SeriesMatch::Ambiguous | SeriesMatch::None => None,
-    })
 }
 
 /// The meetings of a series, as resolution needs them.
@@ -229,7 +252,7 @@ pub(crate) async fn link_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<()
     let body_id: i64 = row.try_get("body_id")?;
     let rule = relative_due::parse(&raw);
     let series = match &rule {
-        Some(rule) => find_series(tx, body_id, &rule.phrase).await?,
+        Some(rule) => SeriesIndex::load(tx).await?.find(body_id, &rule.phrase),
         None => None,
     };
     let (Some(rule), Some(series_id)) = (rule, series) else {
@@ -481,21 +504,12 @@ impl SqlStorage {
         texts: &[(usize, String, bool)],
     ) -> Result<Vec<RelativeRow>, StorageError> {
         let mut tx = self.pool().begin().await?;
+        let index = SeriesIndex::load(&mut tx).await?;
         let mut out = Vec::new();
         for (line, text, relative) in texts {
-            let series = match relative_due::parse(text) {
-                Some(rule) => find_series(&mut tx, body_id, &rule.phrase).await?,
-                None => None,
-            };
-            let name = match series {
-                Some(id) => sqlx::query("SELECT name FROM meeting_series WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| r.try_get("name"))
-                    .transpose()?,
-                None => None,
-            };
+            let series =
+                relative_due::parse(text).and_then(|rule| index.find(body_id, &rule.phrase));
+            let name = series.and_then(|id| index.name(id));
             if series.is_some() || *relative {
                 out.push(RelativeRow {
                     line: *line,
