@@ -187,6 +187,7 @@ pub async fn seed(db: &SqlStorage) -> Result<bool, DemoError> {
     crate::storage::meetings::demo::seed(db).await?;
     crate::storage::decisions::demo::seed(db).await?;
     crate::storage::escalation::demo::seed(db).await?;
+    crate::storage::consent::demo::seed(db).await?;
     Ok(true)
 }
 

@@ -71,6 +71,12 @@ stored_names! {
         EscalationNotice = "escalation_notice",
         /// Escalates a dispute whose response time ran out.
         EscalationTimeout = "escalation_timeout",
+        /// Asks a round's parties for their answer on a version (endorsement).
+        EndorsementRequest = "endorsement_request",
+        /// Reminds a consultation's invitees of its closing date, or announces it.
+        ConsultationReminder = "consultation_reminder",
+        /// Reminds an open point's owner.
+        OpenPointReminder = "open_point_reminder",
     }
 }
 
@@ -79,7 +85,10 @@ impl JobKind {
     pub fn is_repeating(self) -> bool {
         matches!(
             self,
-            JobKind::MilestoneReminder | JobKind::SignoffRequest | JobKind::PositionRequest
+            JobKind::MilestoneReminder
+                | JobKind::SignoffRequest
+                | JobKind::PositionRequest
+                | JobKind::EndorsementRequest
         )
     }
 }

@@ -35,6 +35,7 @@ pub mod audit;
 pub mod bodies;
 pub mod client_app;
 pub mod comments;
+pub mod consent;
 pub mod cookies;
 pub mod credentials;
 pub mod decisions;
@@ -96,6 +97,7 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .merge(escalation::router())
         .merge(meetings::router())
         .merge(decisions::router())
+        .merge(consent::router())
         .merge(sockets);
     let api = openapi::serve(documented)
         .merge(health::router())

@@ -17,7 +17,7 @@ use crate::storage::escalation::notifications::NewEvent;
 use crate::storage::StorageError;
 
 /// How a job ended.
-enum Outcome {
+pub(super) enum Outcome {
     Done,
     Cancelled,
 }
@@ -82,6 +82,15 @@ async fn run_one(
         JobKind::PositionRequest | JobKind::EscalationNotice | JobKind::EscalationTimeout => {
             dispute_job(scheduler, job, now, report).await?
         }
+        JobKind::EndorsementRequest => {
+            super::endorsement::execute(scheduler, job, now, report).await?
+        }
+        JobKind::ConsultationReminder => {
+            super::consultation::execute(scheduler, job, now, report).await?
+        }
+        JobKind::OpenPointReminder => {
+            super::open_points::execute(scheduler, job, now, report).await?
+        }
     };
     Ok(Some(outcome))
 }
@@ -104,7 +113,7 @@ pub(super) fn link(scheduler: &Scheduler, path: &str) -> Option<String> {
 }
 
 /// Stores one notification and wakes its recipients' live connections.
-async fn send(
+pub(super) async fn send(
     scheduler: &Scheduler,
     event: NewEvent,
     recipients: &[i64],

@@ -40,9 +40,12 @@
 //! once the party stated a position at the dispute's current level.
 
 pub mod clock;
+pub mod consultation;
 pub mod email;
+pub mod endorsement;
 pub mod events;
 pub mod execute;
+pub mod open_points;
 pub mod plan;
 pub mod signal;
 pub mod webhooks;

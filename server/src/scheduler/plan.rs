@@ -157,6 +157,10 @@ pub async fn plan(
         }
     }
 
+    super::endorsement::plan(scheduler, now, &mut jobs).await?;
+    super::consultation::plan(scheduler, now, &mut jobs).await?;
+    super::open_points::plan(scheduler, now, &mut jobs).await?;
+
     for job in &jobs {
         if db.plan_job(job, now_ms).await? {
             report.planned += 1;

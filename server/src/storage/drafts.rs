@@ -31,6 +31,8 @@ pub struct Draft {
     pub created_at: i64,
     /// Unix ms of the last metadata or status change.
     pub updated_at: i64,
+    /// How many of its open points are open (docs/DOMAIN.md §17).
+    pub open_points: i64,
 }
 
 /// One step in a draft's status history.
@@ -129,7 +131,9 @@ pub struct NewDraft<'a> {
 }
 
 const DRAFT_SELECT: &str =
-    "SELECT id, body_id, doc_id, title, status, template, created_by, created_at, updated_at FROM drafts";
+    "SELECT id, body_id, doc_id, title, status, template, created_by, created_at, updated_at, \
+     (SELECT COUNT(*) FROM open_points op WHERE op.draft_id = drafts.id AND op.status = 'open') \
+     AS open_points FROM drafts";
 
 fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
     let template: String = row.try_get("template")?;
@@ -143,6 +147,7 @@ fn draft_from_row(row: &sqlx::any::AnyRow) -> Result<Draft, StorageError> {
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        open_points: row.try_get("open_points")?,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod attribution;
 pub mod audit;
 pub mod bodies;
 pub mod comments;
+pub mod consent;
 pub mod decisions;
 pub mod documents;
 pub mod drafts;

@@ -1,0 +1,11 @@
+//! Endorsement rounds on a version, the parties' answers and the consent records of the gate.
+
+use crate::storage::{SqlStorage, StorageError};
+
+/// The demo's part of this module (see [`super::demo`]).
+///
+/// # Errors
+/// Storage errors.
+pub async fn demo_seed(_db: &SqlStorage) -> Result<(), StorageError> {
+    Ok(())
+}
