@@ -86,6 +86,8 @@ pub enum NotificationKind {
         /// The request.
         request: i64,
     },
+    /// A party is asked to answer an endorsement round on a version of a draft.
+    EndorsementRequest,
 }
 
 crate::domain::stored_names! {
@@ -119,6 +121,8 @@ crate::domain::stored_names! {
         Decision = "decision",
         /// [`NotificationKind::DecisionRequest`].
         DecisionRequest = "decision_request",
+        /// [`NotificationKind::EndorsementRequest`].
+        EndorsementRequest = "endorsement_request",
     }
 }
 
@@ -130,6 +134,7 @@ impl NotificationKind {
             NotificationKind::DueToday => NotificationType::DueToday,
             NotificationKind::Overdue { .. } => NotificationType::Overdue,
             NotificationKind::SignOffRequest => NotificationType::SignOffRequest,
+            NotificationKind::EndorsementRequest => NotificationType::EndorsementRequest,
             NotificationKind::PositionRequest => NotificationType::PositionRequest,
             NotificationKind::Escalation { .. } => NotificationType::Escalation,
             NotificationKind::Mention { .. } => NotificationType::Mention,
@@ -240,6 +245,7 @@ mod tests {
             NotificationKind::DueToday,
             NotificationKind::Overdue { days_late: 1 },
             NotificationKind::SignOffRequest,
+            NotificationKind::EndorsementRequest,
             NotificationKind::PositionRequest,
             NotificationKind::Escalation {
                 level_name: "BO-IZA".into(),

@@ -58,6 +58,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         NotificationKind::Overdue { days_late: 1 } => (t.overdue_one, None),
         NotificationKind::Overdue { days_late } => (t.overdue_many, Some(*days_late)),
         NotificationKind::SignOffRequest => (t.sign_off_request, None),
+        NotificationKind::EndorsementRequest => (t.endorsement_request, None),
         NotificationKind::PositionRequest => (t.position_request, None),
         NotificationKind::Escalation { .. } => (t.escalation, None),
         NotificationKind::Mention { .. } => (t.mention, None),
@@ -243,6 +244,7 @@ impl Section {
             NotificationKind::Overdue { .. } => Section::Overdue,
             NotificationKind::DueToday => Section::DueToday,
             NotificationKind::SignOffRequest
+            | NotificationKind::EndorsementRequest
             | NotificationKind::PositionRequest
             | NotificationKind::Escalation { .. } => Section::Requests,
             NotificationKind::Reminder { .. } => Section::Upcoming,
