@@ -21,6 +21,7 @@ mod decisions;
 mod dispute_options;
 mod doc_seq;
 mod durability;
+mod endorsement;
 mod dutch_time;
 mod escalation;
 mod events;
