@@ -232,6 +232,10 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .await["id"]
         .as_i64()
         .unwrap();
+    // the demo endorsement round on the demo draft: ZIN akkoord, FMS met voorbehoud
+    let rounds = admin.get(&format!("/api/drafts/{draft}/rounds")).await;
+    let round = rounds[0]["id"].as_i64().expect("the demo round");
+    let round_hash = rounds[0]["content_hash"].as_str().unwrap().to_owned();
     let action_line = first_id(&admin.get(&format!("/api/bodies/{body}/action-lines")).await);
     // a milestone ZIN owns, so the member (Joost, ZIN) may change its status
     let milestones = admin
@@ -629,6 +633,44 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             Method::GET,
             format!("/api/role-agreements/{agreement}/pending"),
             BODY_READERS,
+        ),
+        // endorsement rounds: the demo round (a second one on the draft is a 409 for the
+        // steering roles, which passed authorisation)
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/rounds"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/rounds"),
+            STEERING,
+            move |_| json!({"version_id": version}),
+        ),
+        route(Method::GET, format!("/api/rounds/{round}"), BODY_READERS),
+        // answered by the party's mandate holder: Anna (chair, VWS) and Joost (member, ZIN)
+        with_body(
+            Method::POST,
+            format!("/api/rounds/{round}/answers"),
+            [false, false, false, true, false, true, false],
+            move |_| json!({"state": "akkoord", "expected_hash": round_hash}),
+        ),
+        // the chair's withdrawal after the secretariat's is a 409
+        route(
+            Method::POST,
+            format!("/api/rounds/{round}/withdraw"),
+            STEERING,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/consent-settings"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/bodies/{body}/consent-settings"),
+            STEERING_OR_ADMIN,
+            |_| json!({"require_for_vastgesteld": false, "require_for_aangeboden": false}),
         ),
         // governance: action lines, milestones, dashboard, imports
         route(
