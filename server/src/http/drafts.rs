@@ -295,9 +295,7 @@ async fn transition(
                 .map_err(hub_error)?;
             let hash = crate::versions::content_hash(&state_bytes);
             let supersede =
-                match super::consent::rounds::superseded_round(&state, id, &state_bytes, &hash)
-                    .await
-                {
+                match super::consent::superseded_round(&state, id, &state_bytes, &hash).await {
                     Ok(round) => round,
                     Err(error) => {
                         if !from.is_frozen() {

@@ -126,8 +126,7 @@ async fn create(
     }
     let snapshot = current_state(&state, &access).await?;
     let hash = versions::content_hash(&snapshot);
-    let supersede =
-        crate::http::consent::rounds::superseded_round(&state, id, &snapshot, &hash).await?;
+    let supersede = crate::http::consent::superseded_round(&state, id, &snapshot, &hash).await?;
     let info = state
         .db
         .create_version_within(
@@ -192,7 +191,7 @@ async fn show(
             return Ok(Json(body).into_response());
         }
         if let Some(record) = &consent {
-            blocks.extend(crate::http::consent::rounds::consent_blocks(record));
+            blocks.extend(versions::endorsement::consent_blocks(record));
         }
         Ok(match format {
             Format::Json => {

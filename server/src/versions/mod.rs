@@ -33,6 +33,7 @@ pub mod blocks;
 pub mod compare;
 pub mod docx;
 pub mod dossier;
+pub mod endorsement;
 pub mod html;
 pub mod markdown;
 pub mod pack;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::endorsement::{self, ConsentRecord, RoundStatus};
+use crate::domain::endorsement::{self, RoundStatus};
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access::{self, BodyAccess};
@@ -23,7 +23,7 @@ use crate::state::AppState;
 use crate::storage::consent::rounds::answers::{AnswerOutcome, Answered, NewAnswer};
 use crate::storage::consent::rounds::settings::ConsentSettings;
 use crate::storage::consent::rounds::{NewRound, OpenOutcome, Round};
-use crate::versions::{self, Block, BlockKind, Change, Marks, Run};
+use crate::versions::{self, Block};
 
 /// The rounds routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -317,70 +317,4 @@ async fn put_consent_settings(
             .put_consent_settings(id, input, &audit_actor(&caller))
             .await?,
     ))
-}
-
-/// The draft's current round when `snapshot` (with `hash`) has other content than the round's
-/// version: the hash differs and so does the rendered Markdown (the Yjs encoding of unchanged
-/// content may differ). A version stored with it supersedes that round.
-///
-/// # Errors
-/// Storage and render errors.
-pub(crate) async fn superseded_round(
-    state: &AppState,
-    draft_id: i64,
-    snapshot: &[u8],
-    hash: &str,
-) -> Result<Option<i64>> {
-    let Some(round) = state.db.current_round(draft_id).await? else {
-        return Ok(None);
-    };
-    if round.content_hash == hash {
-        return Ok(None);
-    }
-    let Some((_, old)) = state.db.version_state(draft_id, round.version_id).await? else {
-        return Ok(Some(round.id));
-    };
-    let max = state.work.max_render_bytes;
-    if old.len() > max || snapshot.len() > max {
-        return Ok(Some(round.id));
-    }
-    let new = snapshot.to_vec();
-    let same = render_blocking(state, move || {
-        Ok(match (markdown_of(&old), markdown_of(&new)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        })
-    })
-    .await?;
-    Ok((!same).then_some(round.id))
-}
-
-fn markdown_of(state: &[u8]) -> Option<String> {
-    versions::document_blocks(state)
-        .ok()
-        .map(|blocks| versions::to_markdown(&blocks))
-}
-
-fn plain(kind: BlockKind, text: String) -> Block {
-    Block {
-        kind,
-        runs: vec![Run {
-            change: Change::Unchanged,
-            text,
-            author: None,
-            marks: Marks::default(),
-        }],
-    }
-}
-
-/// The "Instemming" section a version's exports end with when it carries a consent record.
-pub(crate) fn consent_blocks(record: &ConsentRecord) -> Vec<Block> {
-    let mut out = vec![plain(BlockKind::Heading(2), "Instemming".into())];
-    let lines = endorsement::record_lines(record, |ms| {
-        crate::domain::dutch_time::format_minute(
-            chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default(),
-        )
-    });
-    out.extend(lines.into_iter().map(|l| plain(BlockKind::Paragraph, l)));
-    out
 }

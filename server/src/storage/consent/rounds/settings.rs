@@ -88,6 +88,32 @@ impl SqlStorage {
 pub const DEMO_ANCHOR: &str =
     "Overheid en veldpartijen ontwikkelen vanaf Q3 2025 een duidelijke startovereenkomst.";
 
+/// The demo working group's name.
+const GROUP: &str = "Werkgroep Beter pakketbeheer";
+
+/// A document's stored state: its snapshot and updates merged.
+async fn document_state(db: &SqlStorage, doc_id: &str) -> Result<Option<Vec<u8>>, StorageError> {
+    let mut parts: Vec<Vec<u8>> = sqlx::query("SELECT data FROM doc_snapshots WHERE doc_id = $1")
+        .bind(doc_id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("data"))
+        .collect::<Result<_, _>>()?;
+    let updates = sqlx::query("SELECT data FROM doc_updates WHERE doc_id = $1 ORDER BY seq")
+        .bind(doc_id)
+        .fetch_all(db.pool())
+        .await?;
+    for row in &updates {
+        parts.push(row.try_get("data")?);
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Ok(yrs::merge_updates_v1(&refs).ok())
+}
+
 async fn person(db: &SqlStorage, email: &str) -> Result<Option<(i64, String)>, StorageError> {
     Ok(db
         .find_user_by_email(email)
@@ -102,15 +128,19 @@ async fn person(db: &SqlStorage, email: &str) -> Result<Option<(i64, String)>, S
 /// # Errors
 /// Storage errors.
 pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
-    let draft = sqlx::query("SELECT id, body_id, title FROM drafts WHERE doc_id = $1")
-        .bind(crate::demo::DEMO_DOC_ID)
-        .fetch_optional(db.pool())
-        .await?;
+    let draft = sqlx::query(
+        "SELECT d.id, d.body_id, d.title, d.doc_id FROM drafts d JOIN bodies b ON b.id = d.body_id \
+         WHERE b.name = $1 ORDER BY d.id LIMIT 1",
+    )
+    .bind(GROUP)
+    .fetch_optional(db.pool())
+    .await?;
     let Some(draft) = draft else { return Ok(()) };
-    let (draft_id, body_id, title): (i64, i64, String) = (
+    let (draft_id, body_id, title, doc_id): (i64, i64, String, String) = (
         draft.try_get("id")?,
         draft.try_get("body_id")?,
         draft.try_get("title")?,
+        draft.try_get("doc_id")?,
     );
     if !db.list_rounds(draft_id).await?.is_empty() {
         return Ok(());
@@ -126,7 +156,9 @@ pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
     let version = match db.list_versions(draft_id).await?.last() {
         Some(version) => version.id,
         None => {
-            let state = crate::demo::advice_content();
+            let Some(state) = document_state(db, &doc_id).await? else {
+                return Ok(());
+            };
             let hash = crate::versions::content_hash(&state);
             let new = NewVersion {
                 name: "Ter instemming",
