@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::consultation::News as ConsultationNews;
 pub use crate::domain::decision::Outcome;
 pub use crate::domain::events::{DisputeChange, MeetingNews};
 
@@ -86,6 +87,12 @@ pub enum NotificationKind {
         /// The request.
         request: i64,
     },
+    /// A consultation was announced, the person was invited to one, its closing date is near
+    /// without a response of their organisation, or it closed (docs/DOMAIN.md §16).
+    Consultation {
+        /// What happened.
+        news: ConsultationNews,
+    },
 }
 
 crate::domain::stored_names! {
@@ -119,6 +126,8 @@ crate::domain::stored_names! {
         Decision = "decision",
         /// [`NotificationKind::DecisionRequest`].
         DecisionRequest = "decision_request",
+        /// [`NotificationKind::Consultation`].
+        Consultation = "consultation",
     }
 }
 
@@ -140,6 +149,7 @@ impl NotificationKind {
             NotificationKind::Meeting { .. } => NotificationType::Meeting,
             NotificationKind::Decision { .. } => NotificationType::Decision,
             NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
+            NotificationKind::Consultation { .. } => NotificationType::Consultation,
         }
     }
 }
@@ -265,6 +275,9 @@ mod tests {
                 request: 3,
             },
             NotificationKind::DecisionRequest { request: 3 },
+            NotificationKind::Consultation {
+                news: ConsultationNews::Uitnodiging,
+            },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {
