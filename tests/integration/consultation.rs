@@ -65,7 +65,7 @@ fn form(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn respond(
+pub(crate) async fn respond(
     api: &Api,
     consultation: i64,
     parts: &[(&str, Option<&str>, &[u8])],

@@ -2,7 +2,7 @@
 //! optional file `attachment`, bounded in bytes and checked by its first bytes; and the
 //! attachment download, always as an attachment with `nosniff`.
 
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
@@ -194,7 +194,7 @@ pub(super) async fn respond(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
-    multipart: Multipart,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Response>)> {
     caller.require_write_scope()?;
     let access = load(&state, &caller, id).await?;
@@ -211,6 +211,13 @@ pub(super) async fn respond(
     ) {
         return Err(AppError::Conflict(reason));
     }
+    // a malformed form is refused only after the caller was found to be allowed
+    let multipart = multipart.map_err(|e| {
+        AppError::BadRequest(format!(
+            "send the response as multipart/form-data with the fields text, comments and \
+             attachment ({e})"
+        ))
+    })?;
     let form = read_form(multipart).await?;
     let text = validate::text(
         "text",
