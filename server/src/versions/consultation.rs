@@ -3,17 +3,72 @@
 //! summary of responses when one exists. Built as the dossier's neutral blocks, which
 //! `dossier::pdf::render` and `dossier::docx::render` write. No IO.
 
-use crate::storage::consent::consultations::{Consultation, Invitee, Response};
 use crate::versions::dossier::Block;
+
+/// The consultation the report is about.
+#[derive(Debug, Clone, Default)]
+pub struct Cover {
+    /// Its title.
+    pub title: String,
+    /// The draft's title.
+    pub draft_title: String,
+    /// The draft's body.
+    pub body_name: String,
+    /// The version consulted on.
+    pub version_name: String,
+    /// Its content hash.
+    pub content_hash: String,
+    /// Opening date, if not at once.
+    pub opens_on: Option<String>,
+    /// Closing date.
+    pub closes_on: String,
+    /// The question.
+    pub question: String,
+}
+
+/// A comment of a response.
+#[derive(Debug, Clone)]
+pub struct ReportComment {
+    /// The passage quoted.
+    pub quote: Option<String>,
+    /// The comment.
+    pub body: String,
+}
+
+/// A response's attachment, described.
+#[derive(Debug, Clone)]
+pub struct ReportAttachment {
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Hex SHA-256.
+    pub sha256: String,
+}
+
+/// One organisation's current response.
+#[derive(Debug, Clone)]
+pub struct ReportResponse {
+    /// The organisation.
+    pub organisation: String,
+    /// Who submitted it.
+    pub submitted_by_name: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The comments.
+    pub comments: Vec<ReportComment>,
+    /// The attachment.
+    pub attachment: Option<ReportAttachment>,
+}
 
 /// What the report is made of.
 pub struct Report<'a> {
     /// The consultation.
-    pub consultation: &'a Consultation,
-    /// Its invitees.
-    pub invitees: &'a [Invitee],
+    pub consultation: &'a Cover,
+    /// How many organisations' contacts were invited.
+    pub invited: usize,
     /// The current responses.
-    pub responses: &'a [Response],
+    pub responses: &'a [ReportResponse],
     /// The summary draft's current text, one paragraph per entry.
     pub summary: Option<Vec<String>>,
 }
@@ -37,7 +92,7 @@ pub fn blocks(report: &Report<'_>) -> Vec<Block> {
         }),
         Block::Text(format!(
             "Uitgenodigd: {} organisatie(s); reacties: {}",
-            report.invitees.len(),
+            report.invited,
             report.responses.len()
         )),
     ];
@@ -82,56 +137,40 @@ pub fn blocks(report: &Report<'_>) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::consultation::Status;
-    use crate::storage::consent::consultations::{Attachment, Comment};
 
-    fn consultation() -> Consultation {
-        Consultation {
-            id: 1,
-            draft_id: 2,
-            body_id: 3,
-            body_name: "Werkgroep".into(),
+    fn cover() -> Cover {
+        Cover {
+            title: "Consultatie".into(),
             draft_title: "Advies".into(),
-            version_id: 4,
+            body_name: "Werkgroep".into(),
             version_name: "v1".into(),
             content_hash: "abc".into(),
-            title: "Consultatie".into(),
-            question: "Wat vindt u?".into(),
-            status: Status::Gesloten,
             opens_on: None,
             closes_on: "2026-06-01".into(),
-            summary_draft_id: None,
-            invitees: Vec::new(),
-            responses_count: 1,
-            my_invitee_id: None,
-            created_at: 0,
+            question: "Wat vindt u?".into(),
         }
     }
 
     #[test]
     fn the_report_holds_question_responses_comments_attachments_and_summary() {
-        let c = consultation();
-        let responses = vec![Response {
-            id: 1,
-            invitee_id: 1,
+        let c = cover();
+        let responses = vec![ReportResponse {
             organisation: "NVK".into(),
             text: "Eerste alinea.\n\nTweede alinea.".into(),
-            comments: vec![Comment {
+            comments: vec![ReportComment {
                 quote: Some("het pakket".into()),
                 body: "Graag verduidelijken.".into(),
             }],
-            attachment: Some(Attachment {
+            attachment: Some(ReportAttachment {
                 name: "reactie.pdf".into(),
-                media_type: "application/pdf".into(),
                 size: 10,
                 sha256: "ff00".into(),
             }),
             submitted_by_name: Some("Noor".into()),
-            submitted_at: 0,
         }];
         let blocks = blocks(&Report {
             consultation: &c,
-            invitees: &[],
+            invited: 1,
             responses: &responses,
             summary: Some(vec!["Samengevat: eens.".into()]),
         });
@@ -150,7 +189,7 @@ mod tests {
         }
         let empty = super::blocks(&Report {
             consultation: &c,
-            invitees: &[],
+            invited: 0,
             responses: &[],
             summary: None,
         });

@@ -23,11 +23,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::consultation::MAX_ATTACHMENT_BYTES;
+use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::access::{self, BodyAccess};
 use crate::http::extract::Caller;
+use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::consent::consultations::{Consultation, Invitee};
+use crate::versions;
 
 /// The most a response's request body may be: the attachment and the rest of the form.
 pub const MAX_UPLOAD_BYTES: usize = MAX_ATTACHMENT_BYTES + 256 * 1024;
@@ -129,4 +132,51 @@ pub async fn view(state: &AppState, access: ConsultationAccess) -> Result<Consul
             .collect()
     };
     Ok(consultation)
+}
+
+/// The plain text of a consultation's version, one line per block, for checking quotes.
+///
+/// # Errors
+/// As [`version_blocks`].
+pub async fn version_text(state: &AppState, consultation: &Consultation) -> Result<String> {
+    let blocks = version_blocks(state, consultation).await?;
+    Ok(blocks
+        .iter()
+        .map(versions::Block::text)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The blocks of a consultation's version, read within the render bounds.
+///
+/// # Errors
+/// [`AppError::NotFound`] when the version is gone; the render bounds' errors.
+pub async fn version_blocks(
+    state: &AppState,
+    consultation: &Consultation,
+) -> Result<Vec<versions::Block>> {
+    let (_, bytes) = state
+        .db
+        .version_state(consultation.draft_id, consultation.version_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_render_size(
+        state,
+        &format!("version {}", consultation.version_id),
+        bytes.len(),
+    )?;
+    render_blocking(state, move || {
+        versions::document_blocks(&bytes).map_err(version_error)
+    })
+    .await
+}
+
+pub fn version_error(error: versions::VersionError) -> AppError {
+    match error {
+        versions::VersionError::TooDeep => AppError::Invalid(validate::Invalid {
+            field: "version",
+            message: error.to_string(),
+        }),
+        other => AppError::Internal(other.into()),
+    }
 }

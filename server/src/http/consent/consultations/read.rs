@@ -7,11 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::{load, view};
-use crate::domain::validate;
+use super::{load, version_blocks, view};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{AppPath, AppQuery, Caller};
-use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::storage::consent::consultations::Consultation;
 use crate::versions;
@@ -28,7 +26,9 @@ pub(crate) enum VersionFormat {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct VersionQuery {
+    /// `json` (default) or `html`.
     #[serde(default)]
+    #[param(inline)]
     format: VersionFormat,
 }
 
@@ -47,53 +47,6 @@ pub(super) async fn show_consultation(
 ) -> Result<Json<Consultation>> {
     let access = load(&state, &caller, id).await?;
     Ok(Json(view(&state, access).await?))
-}
-
-/// The plain text of a consultation's version, one line per block, for checking quotes.
-///
-/// # Errors
-/// As [`version_blocks`].
-pub(super) async fn version_text(state: &AppState, consultation: &Consultation) -> Result<String> {
-    let blocks = version_blocks(state, consultation).await?;
-    Ok(blocks
-        .iter()
-        .map(versions::Block::text)
-        .collect::<Vec<_>>()
-        .join("\n"))
-}
-
-/// The blocks of a consultation's version, read within the render bounds.
-///
-/// # Errors
-/// [`AppError::NotFound`] when the version is gone; the render bounds' errors.
-pub(super) async fn version_blocks(
-    state: &AppState,
-    consultation: &Consultation,
-) -> Result<Vec<versions::Block>> {
-    let (_, bytes) = state
-        .db
-        .version_state(consultation.draft_id, consultation.version_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_render_size(
-        state,
-        &format!("version {}", consultation.version_id),
-        bytes.len(),
-    )?;
-    render_blocking(state, move || {
-        versions::document_blocks(&bytes).map_err(version_error)
-    })
-    .await
-}
-
-pub(super) fn version_error(error: versions::VersionError) -> AppError {
-    match error {
-        versions::VersionError::TooDeep => AppError::Invalid(validate::Invalid {
-            field: "version",
-            message: error.to_string(),
-        }),
-        other => AppError::Internal(other.into()),
-    }
 }
 
 #[utoipa::path(

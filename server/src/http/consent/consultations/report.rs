@@ -5,14 +5,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use polder_shared::DocId;
 
-use super::load;
-use super::read::version_error;
+use super::{load, version_error};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{AppPath, Caller};
 use crate::http::render::{check_render_size, render_blocking};
 use crate::state::AppState;
 use crate::versions;
-use crate::versions::consultation::Report;
+use crate::versions::consultation::{
+    Cover, Report, ReportAttachment, ReportComment, ReportResponse,
+};
 use crate::versions::dossier::{self, Block};
 
 /// The report's blocks, with the summary draft's current text when there is one.
@@ -40,9 +41,40 @@ async fn report_blocks(state: &AppState, caller: &Caller, id: i64) -> Result<Vec
         },
         None => None,
     };
+    let cover = Cover {
+        title: consultation.title,
+        draft_title: consultation.draft_title,
+        body_name: consultation.body_name,
+        version_name: consultation.version_name,
+        content_hash: consultation.content_hash,
+        opens_on: consultation.opens_on,
+        closes_on: consultation.closes_on,
+        question: consultation.question,
+    };
+    let responses: Vec<ReportResponse> = responses
+        .into_iter()
+        .map(|r| ReportResponse {
+            organisation: r.organisation,
+            submitted_by_name: r.submitted_by_name,
+            text: r.text,
+            comments: r
+                .comments
+                .into_iter()
+                .map(|c| ReportComment {
+                    quote: c.quote,
+                    body: c.body,
+                })
+                .collect(),
+            attachment: r.attachment.map(|a| ReportAttachment {
+                name: a.name,
+                size: a.size,
+                sha256: a.sha256,
+            }),
+        })
+        .collect();
     Ok(versions::consultation::blocks(&Report {
-        consultation: &consultation,
-        invitees: &invitees,
+        consultation: &cover,
+        invited: invitees.len(),
         responses: &responses,
         summary,
     }))

@@ -9,8 +9,7 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::Json;
 use sha2::{Digest, Sha256};
 
-use super::read::version_text;
-use super::{load, MAX_UPLOAD_BYTES};
+use super::{load, version_text, MAX_UPLOAD_BYTES};
 use crate::domain::consultation::{
     self, MAX_ATTACHMENT_BYTES, MAX_COMMENTS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, MAX_TEXT_CHARS,
 };

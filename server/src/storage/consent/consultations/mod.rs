@@ -314,6 +314,24 @@ impl SqlStorage {
     }
 }
 
+/// The demo draft's document (as in `crate::demo`).
+const DEMO_DOC_ID: &str = "advies-beter-pakketbeheer";
+
+/// A document's whole current state as one Yjs update, rebuilt from storage.
+async fn current_state(db: &SqlStorage, doc: &str) -> Result<Option<Vec<u8>>, StorageError> {
+    let Ok(doc_id) = polder_shared::DocId::parse(doc) else {
+        return Ok(None);
+    };
+    let loaded = db.load_document(&doc_id).await?;
+    let state = crate::sync::document::DocState::from_stored(
+        loaded.snapshot.as_deref(),
+        loaded.updates.iter().map(|(_, raw)| raw.as_slice()),
+    );
+    Ok(state
+        .ok()
+        .map(|state| state.diff(&yrs::StateVector::default())))
+}
+
 /// The demo's part of this module (see [`super::demo`]): a consultation on the demo draft's
 /// latest version (made here when there is none yet), closing six weeks from today, with
 /// the paediatricians' association invited through the guest `gast@nvk.demo`, who signs in
@@ -323,7 +341,7 @@ impl SqlStorage {
 /// Storage errors.
 pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
     let Some(row) = sqlx::query("SELECT id, body_id, created_by FROM drafts WHERE doc_id = $1")
-        .bind(crate::demo::DEMO_DOC_ID)
+        .bind(DEMO_DOC_ID)
         .fetch_optional(db.pool())
         .await?
     else {
@@ -346,7 +364,9 @@ pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
     let version = match db.list_versions(draft).await?.pop() {
         Some(version) => version,
         None => {
-            let state = crate::demo::advice_content();
+            let Some(state) = current_state(db, DEMO_DOC_ID).await? else {
+                return Ok(());
+            };
             let hash = crate::versions::content_hash(&state);
             let quota = crate::storage::version_quota::VersionQuota::per_hour(1_000);
             let created = db
