@@ -167,6 +167,8 @@ async fn a_guest_reads_only_the_consultation_it_was_invited_to(backend: Backend)
     let (invitee, guest) = s.guest(id, "Patiëntenfederatie Test", "gast@pf.test").await;
     assert_eq!(invitee["is_guest"], true);
 
+    assert_eq!(guest.get("/api/me").await["is_guest"], true);
+    assert_eq!(s.chair.get("/api/me").await["is_guest"], false);
     let own = guest.get(&format!("/api/consultations/{id}")).await;
     assert_eq!(own["status"], "open");
     assert_eq!(own["my_invitee_id"], invitee["id"]);

@@ -282,10 +282,12 @@ async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
             is_admin,
         }) => serde_json::json!({
             "id": id, "name": name, "email": email, "party": party, "colour": colour, "is_admin": is_admin,
+            "is_guest": caller.identity.is_guest,
         }),
         None => serde_json::json!({
             "id": null, "name": caller.identity.name, "email": null, "party": null,
             "colour": crate::storage::people::NO_PARTY_COLOUR, "is_admin": caller.identity.is_admin,
+            "is_guest": false,
         }),
     }))
 }
