@@ -15,6 +15,7 @@ mod audited_writes;
 mod body_settings;
 mod bounds;
 mod client_openapi;
+mod consultation;
 mod credentials;
 mod decision_events;
 mod decisions;

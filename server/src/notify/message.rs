@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::consultation::News as ConsultationNews;
 pub use crate::domain::decision::Outcome;
 pub use crate::domain::events::{DisputeChange, MeetingNews};
 
@@ -88,6 +89,12 @@ pub enum NotificationKind {
     },
     /// A party is asked to answer an endorsement round on a version of a draft.
     EndorsementRequest,
+    /// A consultation was announced, the person was invited to one, its closing date is near
+    /// without a response of their organisation, or it closed (docs/DOMAIN.md §16).
+    Consultation {
+        /// What happened.
+        news: ConsultationNews,
+    },
 }
 
 crate::domain::stored_names! {
@@ -123,6 +130,8 @@ crate::domain::stored_names! {
         DecisionRequest = "decision_request",
         /// [`NotificationKind::EndorsementRequest`].
         EndorsementRequest = "endorsement_request",
+        /// [`NotificationKind::Consultation`].
+        Consultation = "consultation",
     }
 }
 
@@ -145,6 +154,7 @@ impl NotificationKind {
             NotificationKind::Meeting { .. } => NotificationType::Meeting,
             NotificationKind::Decision { .. } => NotificationType::Decision,
             NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
+            NotificationKind::Consultation { .. } => NotificationType::Consultation,
         }
     }
 }
@@ -271,6 +281,9 @@ mod tests {
                 request: 3,
             },
             NotificationKind::DecisionRequest { request: 3 },
+            NotificationKind::Consultation {
+                news: ConsultationNews::Uitnodiging,
+            },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {

@@ -89,6 +89,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         } => (t.decision_deferred, None),
         NotificationKind::Decision { .. } => (t.decision, None),
         NotificationKind::DecisionRequest { .. } => (t.decision_request, None),
+        NotificationKind::Consultation { news } => (t.consultation(*news), None),
     };
     let outcome = match &notification.kind {
         NotificationKind::Decision { outcome, .. } => outcome_text(*outcome, t),
@@ -256,7 +257,8 @@ impl Section {
             | NotificationKind::StatusChange { .. }
             | NotificationKind::AgreementChange { .. }
             | NotificationKind::Meeting { .. }
-            | NotificationKind::Decision { .. } => Section::Other,
+            | NotificationKind::Decision { .. }
+            | NotificationKind::Consultation { .. } => Section::Other,
         }
     }
 
