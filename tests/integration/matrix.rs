@@ -700,7 +700,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         with_body(
             Method::POST,
             format!("/api/rounds/{round}/answers"),
-            [false, false, false, true, false, true, false],
+            [false, false, false, true, false, true, false, false],
             move |_| json!({"state": "akkoord", "expected_hash": round_hash}),
         ),
         // the chair's withdrawal after the secretariat's is a 409

@@ -377,6 +377,7 @@ pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
                         name: "consultatieversie",
                         state: &state,
                         content_hash: &hash,
+                        supersede: None,
                     },
                     chair,
                     quota,
