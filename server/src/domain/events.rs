@@ -53,6 +53,10 @@ crate::domain::stored_names! {
         DecisionRecord = "decision.record",
         /// A decision request was made (its deciding body hears of it when it has a meeting).
         DecisionRequestCreate = "decision_request.create",
+        /// An open point was made (its owner hears of it).
+        OpenPointCreate = "open_point.create",
+        /// An open point changed (its owner hears of it when it was given to them).
+        OpenPointUpdate = "open_point.update",
     }
 }
 
@@ -152,6 +156,11 @@ pub enum Event {
         request: i64,
         /// The meeting.
         meeting: i64,
+    },
+    /// An open point was given an owner: made with one, or accepted or handed over.
+    OpenPointOwner {
+        /// The point.
+        point: i64,
     },
 }
 
@@ -257,6 +266,19 @@ impl Event {
                 request: id(subject, "decision_request")?,
                 meeting: id(subject, "meeting")?,
             }),
+            EventAction::OpenPointCreate => {
+                let owned =
+                    id(subject, "owner_person").is_some() || id(subject, "owner_party").is_some();
+                owned
+                    .then(|| id(subject, "open_point"))
+                    .flatten()
+                    .map(|point| Event::OpenPointOwner { point })
+            }
+            EventAction::OpenPointUpdate => (subject.get("assigned").and_then(Value::as_bool)
+                == Some(true))
+            .then(|| id(subject, "open_point"))
+            .flatten()
+            .map(|point| Event::OpenPointOwner { point }),
         }
     }
 }
@@ -578,6 +600,52 @@ mod tests {
                 pack: None
             })
         );
+    }
+
+    #[test]
+    fn an_open_point_with_an_owner_is_an_event_and_one_without_is_not() {
+        assert_eq!(
+            Event::from_audit(
+                "open_point.create",
+                &json!({ "draft": 1, "open_point": 4, "owner_person": 30, "owner_party": null })
+            ),
+            Some(Event::OpenPointOwner { point: 4 })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "open_point.create",
+                &json!({ "draft": 1, "open_point": 4, "owner_person": null, "owner_party": 2 })
+            ),
+            Some(Event::OpenPointOwner { point: 4 })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "open_point.create",
+                &json!({ "draft": 1, "open_point": 4, "owner_person": null, "owner_party": null })
+            ),
+            None
+        );
+        assert_eq!(
+            Event::from_audit(
+                "open_point.update",
+                &json!({ "open_point": 4, "assigned": true })
+            ),
+            Some(Event::OpenPointOwner { point: 4 })
+        );
+        assert_eq!(
+            Event::from_audit(
+                "open_point.update",
+                &json!({ "open_point": 4, "assigned": false })
+            ),
+            None
+        );
+        // the owner hears of it, not the person who made it
+        let targets = Targets {
+            people: vec![10],
+            ..Targets::default()
+        };
+        assert!(recipients(&targets, &audience(), Some(10)).is_empty());
+        assert_eq!(recipients(&targets, &audience(), Some(20)), vec![10]);
     }
 
     #[test]

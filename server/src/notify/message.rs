@@ -86,6 +86,13 @@ pub enum NotificationKind {
         /// The request.
         request: i64,
     },
+    /// An open point of a draft: its owner is reminded of its due date, or was made its owner.
+    OpenPoint {
+        /// Working days left until the due date (0: due today); `None` when the person (or
+        /// their party) was made the point's owner.
+        #[serde(default)]
+        days_before: Option<i64>,
+    },
 }
 
 crate::domain::stored_names! {
@@ -119,6 +126,8 @@ crate::domain::stored_names! {
         Decision = "decision",
         /// [`NotificationKind::DecisionRequest`].
         DecisionRequest = "decision_request",
+        /// [`NotificationKind::OpenPoint`].
+        OpenPoint = "open_point",
     }
 }
 
@@ -140,6 +149,7 @@ impl NotificationKind {
             NotificationKind::Meeting { .. } => NotificationType::Meeting,
             NotificationKind::Decision { .. } => NotificationType::Decision,
             NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
+            NotificationKind::OpenPoint { .. } => NotificationType::OpenPoint,
         }
     }
 }
@@ -265,6 +275,9 @@ mod tests {
                 request: 3,
             },
             NotificationKind::DecisionRequest { request: 3 },
+            NotificationKind::OpenPoint {
+                days_before: Some(5),
+            },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {

@@ -88,6 +88,16 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         } => (t.decision_deferred, None),
         NotificationKind::Decision { .. } => (t.decision, None),
         NotificationKind::DecisionRequest { .. } => (t.decision_request, None),
+        NotificationKind::OpenPoint { days_before: None } => (t.open_point_assigned, None),
+        NotificationKind::OpenPoint {
+            days_before: Some(0),
+        } => (t.open_point_due_today, None),
+        NotificationKind::OpenPoint {
+            days_before: Some(1),
+        } => (t.open_point_due_one, None),
+        NotificationKind::OpenPoint {
+            days_before: Some(days),
+        } => (t.open_point_due_many, Some(*days)),
     };
     let outcome = match &notification.kind {
         NotificationKind::Decision { outcome, .. } => outcome_text(*outcome, t),
@@ -249,6 +259,13 @@ impl Section {
             NotificationKind::DisputeChange { .. } | NotificationKind::DecisionRequest { .. } => {
                 Section::Requests
             }
+            NotificationKind::OpenPoint {
+                days_before: Some(0),
+            } => Section::DueToday,
+            NotificationKind::OpenPoint {
+                days_before: Some(_),
+            } => Section::Upcoming,
+            NotificationKind::OpenPoint { days_before: None } => Section::Requests,
             NotificationKind::Mention { .. }
             | NotificationKind::DueMoved { .. }
             | NotificationKind::StatusChange { .. }
@@ -423,6 +440,34 @@ mod tests {
         assert_eq!(
             subject_line(&n, Language::Nl),
             "Geëscaleerd naar Stuurgroep: Y"
+        );
+    }
+
+    #[test]
+    fn open_points_in_dutch_and_english() {
+        let point = |days_before| {
+            milestone(
+                NotificationKind::OpenPoint { days_before },
+                "rol van de zorgverzekeraars",
+                None,
+            )
+        };
+        let subject = |days_before, language| subject_line(&point(days_before), language);
+        assert_eq!(
+            subject(Some(5), Language::Nl),
+            "Openstaand punt, nog 5 werkdagen: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(1), Language::En),
+            "Open point, 1 working day left: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(0), Language::Nl),
+            "Openstaand punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(None, Language::En),
+            "Open point for you or your party: rol van de zorgverzekeraars"
         );
     }
 
