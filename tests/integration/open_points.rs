@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use polder::scheduler::{Report, Scheduler, SchedulerSettings};
+use polder::scheduler::{timestamp, Report, Scheduler, SchedulerSettings, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -43,6 +42,12 @@ async fn person_id(app: &TestApp, email: &str) -> i64 {
         .unwrap()
         .try_get("id")
         .unwrap()
+}
+
+/// Asserts that a 422 names `field`.
+fn assert_field(refused: &Value, field: &str) {
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with(&format!("{field}: ")), "{refused}");
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<String> {
@@ -338,7 +343,7 @@ async fn owners_belong_to_the_body_and_observers_do_not_make_points(backend: Bac
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
-        assert_eq!(refused["error"]["field"], field, "{refused}");
+        assert_field(&refused, field);
     }
     for (input, field) in [
         (json!({"kind": "todo", "text": "Iets"}), "kind"),
@@ -356,7 +361,7 @@ async fn owners_belong_to_the_body_and_observers_do_not_make_points(backend: Bac
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
-        assert_eq!(refused["error"]["field"], field, "{refused}");
+        assert_field(&refused, field);
     }
     // an observer owns points (IGJ takes part as informed party) but does not make them
     let iris = person_id(&app, "iris@igj.demo").await;
@@ -416,7 +421,7 @@ async fn owners_belong_to_the_body_and_observers_do_not_make_points(backend: Bac
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    assert_eq!(refused["error"]["field"], "open_point.owner_person_id");
+    assert_field(&refused, "open_point.owner_person_id");
     assert_eq!(
         member.get(&comments).await["total"].as_i64().unwrap(),
         before
@@ -424,10 +429,8 @@ async fn owners_belong_to_the_body_and_observers_do_not_make_points(backend: Bac
     assert_eq!(observer.get(&points).await["open"], 1);
 }
 
-fn at(raw: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(raw)
-        .unwrap()
-        .with_timezone(&Utc)
+fn at(raw: &str) -> Timestamp {
+    timestamp(raw).unwrap()
 }
 
 /// The people who received the notification stored under `key`, by e-mail address.
