@@ -240,6 +240,16 @@ export interface paths {
     /** Stop following a draft */
     delete: operations["drafts_unfollow_draft"];
   };
+  "/api/drafts/{id}/open-points": {
+    /** A draft's open points with the counts of open ones and proposals */
+    get: operations["open_points_list"];
+    /** Add an open point by hand (members, chair, secretariat) */
+    post: operations["open_points_create"];
+  };
+  "/api/drafts/{id}/open-points/detect": {
+    /** Find PM, NB, bespreekpunt and date markers in the current text and offer the new ones (members, chair, secretariat) */
+    post: operations["open_points_detect"];
+  };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
     get: operations["drafts_history"];
@@ -369,6 +379,10 @@ export interface paths {
     post: operations["notifications_mark_read"];
     /** Mark one of the caller's notifications unread */
     delete: operations["notifications_mark_unread"];
+  };
+  "/api/open-points/{id}": {
+    /** Accept, close, turn down or reopen an open point, or change its owner, due day or text (members, chair, secretariat) */
+    patch: operations["open_points_update"];
   };
   "/api/parties": {
     /** Parties and collectives */
@@ -788,6 +802,17 @@ export interface components {
        */
       thread_id: number;
     };
+    /** @description The open point a comment is typed as. */
+    CommentPoint: {
+      /** @description `YYYY-MM-DD`. */
+      due?: string | null;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: string;
+      /** @description A party code. */
+      owner_party?: string | null;
+      /** Format: int64 */
+      owner_person_id?: number | null;
+    };
     CreateAgreement: {
       description?: string;
       /** Format: int64 */
@@ -810,6 +835,7 @@ export interface components {
       body: string;
       mention_parties?: string[];
       mention_people?: number[];
+      open_point?: null | components["schemas"]["CommentPoint"];
       quote?: string | null;
       /** Format: int64 */
       thread_id?: number | null;
@@ -876,6 +902,20 @@ export interface components {
       party?: string | null;
       password: string;
     };
+    CreatePoint: {
+      /** @description `YYYY-MM-DD`. */
+      due?: string | null;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: string;
+      /** @description A party code. */
+      owner_party?: string | null;
+      /** Format: int64 */
+      owner_person_id?: number | null;
+      /** @description The passage it concerns (at most 2000 characters). */
+      quote?: string | null;
+      /** @description What it is about (1 to 4000 characters). */
+      text: string;
+    };
     /** @description A new series. */
     CreateSeries: {
       /** @description Other names (at most 20, each at most 100 characters). */
@@ -893,6 +933,10 @@ export interface components {
     CreateVersion: {
       name: string;
     };
+    /** @description A new comment, with the open point it was typed as. */
+    CreatedComment: components["schemas"]["Comment"] & ({
+      open_point?: null | components["schemas"]["OpenPoint"];
+    });
     /**
      * @description A feed just created, with its address (shown this once: only a hash of the secret in it is
      * stored).
@@ -1094,6 +1138,10 @@ export interface components {
       /** @description `pending`, `delivered`, `failed` or `cancelled`. */
       status: string;
     };
+    /** @description The proposals a detection stored. */
+    Detected: {
+      proposed: components["schemas"]["OpenPoint"][];
+    };
     /** @description An advice draft: metadata around one Yjs document. */
     Draft: {
       /**
@@ -1118,6 +1166,11 @@ export interface components {
        * @description Database id.
        */
       id: number;
+      /**
+       * Format: int64
+       * @description How many of its open points are open (docs/DOMAIN.md §17).
+       */
+      open_points: number;
       /** @description Where it is in the status flow. */
       status: components["schemas"]["DraftStatus"];
       /**
@@ -1556,6 +1609,75 @@ export interface components {
     OpenDisputeIn: {
       parties: string[];
       statement: string;
+    };
+    /** @description An open point, as the API shows it. */
+    OpenPoint: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      closed_at?: number | null;
+      /** @description Who closed or turned it down. */
+      closed_by_name?: string | null;
+      /** @description Why, in their words. */
+      closed_note?: string | null;
+      /**
+       * Format: int64
+       * @description The comment it was typed with.
+       */
+      comment_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /** @description Who made or found it. */
+      created_by_name?: string | null;
+      /**
+       * Format: int64
+       * @description The draft.
+       */
+      draft_id: number;
+      /** @description The day it is due, `YYYY-MM-DD`. */
+      due?: string | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: components["schemas"]["PointKind"];
+      /** @description Their name. */
+      owner_name?: string | null;
+      /** @description The party that owns it (code). */
+      owner_party?: string | null;
+      /**
+       * Format: int64
+       * @description The person who owns it.
+       */
+      owner_person_id?: number | null;
+      /** @description The passage it concerns (the marker as it stands, or the comment's quote). */
+      quote?: string | null;
+      /** @description `comment`, `marker` or `manual`. */
+      source: components["schemas"]["PointSource"];
+      /** @description `voorgesteld`, `open`, `gesloten` or `afgewezen`. */
+      status: components["schemas"]["PointStatus"];
+      /** @description What it is about. */
+      text: string;
+    };
+    /** @description A draft's open points with the counts the draft shows. */
+    OpenPoints: {
+      items: components["schemas"]["OpenPoint"][];
+      /**
+       * Format: int64
+       * @description Points that are open.
+       */
+      open: number;
+      /**
+       * Format: int64
+       * @description Proposals not yet accepted or turned down.
+       */
+      proposed: number;
     };
     OptionInput: {
       description?: string;
@@ -2037,6 +2159,11 @@ export interface components {
            * @description Database id.
            */
           id: number;
+          /**
+           * Format: int64
+           * @description How many of its open points are open (docs/DOMAIN.md §17).
+           */
+          open_points: number;
           /** @description Where it is in the status flow. */
           status: components["schemas"]["DraftStatus"];
           /**
@@ -2924,6 +3051,21 @@ export interface components {
       /** @description Their party's code, if they belong to one. */
       party?: string | null;
     };
+    /**
+     * @description What kind of open point it is.
+     * @enum {string}
+     */
+    PointKind: "pm" | "nb" | "bespreekpunt" | "datum";
+    /**
+     * @description How an open point came about.
+     * @enum {string}
+     */
+    PointSource: "comment" | "marker" | "manual";
+    /**
+     * @description Where an open point stands.
+     * @enum {string}
+     */
+    PointStatus: "voorgesteld" | "open" | "gesloten" | "afgewezen";
     RaiseInput: {
       description: string;
       /**
@@ -3294,6 +3436,23 @@ export interface components {
       owners?: components["schemas"]["OwnerInput"][] | null;
       source_ref?: string | null;
       title?: string | null;
+    };
+    UpdatePoint: {
+      /** @description `YYYY-MM-DD`; `null` removes it. */
+      due?: string | null;
+      /** @description Why it is closed or turned down (at most 4000 characters). */
+      note?: string | null;
+      /** @description The owning party's code; `null` removes it. */
+      owner_party?: string | null;
+      /**
+       * Format: int64
+       * @description The owner; `null` removes it.
+       */
+      owner_person_id?: number | null;
+      /** @description `open` (accept or reopen), `gesloten` or `afgewezen`. */
+      status?: string | null;
+      /** @description What it is about (1 to 4000 characters). */
+      text?: string | null;
     };
     /** @description A frozen, named version (without its content). */
     VersionInfo: {
@@ -6698,7 +6857,7 @@ export interface operations {
     responses: {
       201: {
         content: {
-          "application/json": components["schemas"]["Comment"];
+          "application/json": components["schemas"]["CreatedComment"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -7016,6 +7175,177 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A draft's open points with the counts of open ones and proposals */
+  open_points_list: {
+    parameters: {
+      query?: {
+        /** @description Only points of this status: `voorgesteld`, `open`, `gesloten` or `afgewezen`. */
+        status?: string;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["OpenPoints"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Add an open point by hand (members, chair, secretariat) */
+  open_points_create: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreatePoint"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["OpenPoint"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Find PM, NB, bespreekpunt and date markers in the current text and offer the new ones (members, chair, secretariat) */
+  open_points_detect: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Detected"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the text is larger than the render limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the document could not be loaded, or the server is busy */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -8916,6 +9246,75 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Accept, close, turn down or reopen an open point, or change its owner, due day or text (members, chair, secretariat) */
+  open_points_update: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdatePoint"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["OpenPoint"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
