@@ -157,11 +157,8 @@ pub enum Event {
         /// The meeting.
         meeting: i64,
     },
-    /// An open point was given an owner: made with one, or accepted or handed over.
-    OpenPointOwner {
-        /// The point.
-        point: i64,
-    },
+    /// An open point (by id) was given an owner: made with one, accepted or handed over.
+    OpenPointOwner(i64),
 }
 
 crate::domain::stored_names! {
@@ -266,19 +263,9 @@ impl Event {
                 request: id(subject, "decision_request")?,
                 meeting: id(subject, "meeting")?,
             }),
-            EventAction::OpenPointCreate => {
-                let owned =
-                    id(subject, "owner_person").is_some() || id(subject, "owner_party").is_some();
-                owned
-                    .then(|| id(subject, "open_point"))
-                    .flatten()
-                    .map(|point| Event::OpenPointOwner { point })
+            EventAction::OpenPointCreate | EventAction::OpenPointUpdate => {
+                super::open_points::owner_event(subject).map(Event::OpenPointOwner)
             }
-            EventAction::OpenPointUpdate => (subject.get("assigned").and_then(Value::as_bool)
-                == Some(true))
-            .then(|| id(subject, "open_point"))
-            .flatten()
-            .map(|point| Event::OpenPointOwner { point }),
         }
     }
 }
@@ -600,52 +587,6 @@ mod tests {
                 pack: None
             })
         );
-    }
-
-    #[test]
-    fn an_open_point_with_an_owner_is_an_event_and_one_without_is_not() {
-        assert_eq!(
-            Event::from_audit(
-                "open_point.create",
-                &json!({ "draft": 1, "open_point": 4, "owner_person": 30, "owner_party": null })
-            ),
-            Some(Event::OpenPointOwner { point: 4 })
-        );
-        assert_eq!(
-            Event::from_audit(
-                "open_point.create",
-                &json!({ "draft": 1, "open_point": 4, "owner_person": null, "owner_party": 2 })
-            ),
-            Some(Event::OpenPointOwner { point: 4 })
-        );
-        assert_eq!(
-            Event::from_audit(
-                "open_point.create",
-                &json!({ "draft": 1, "open_point": 4, "owner_person": null, "owner_party": null })
-            ),
-            None
-        );
-        assert_eq!(
-            Event::from_audit(
-                "open_point.update",
-                &json!({ "open_point": 4, "assigned": true })
-            ),
-            Some(Event::OpenPointOwner { point: 4 })
-        );
-        assert_eq!(
-            Event::from_audit(
-                "open_point.update",
-                &json!({ "open_point": 4, "assigned": false })
-            ),
-            None
-        );
-        // the owner hears of it, not the person who made it
-        let targets = Targets {
-            people: vec![10],
-            ..Targets::default()
-        };
-        assert!(recipients(&targets, &audience(), Some(10)).is_empty());
-        assert_eq!(recipients(&targets, &audience(), Some(20)), vec![10]);
     }
 
     #[test]

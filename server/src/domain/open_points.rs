@@ -140,6 +140,17 @@ pub fn due_input(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
     Ok(day)
 }
 
+/// The point an `open_point.create` or `open_point.update` audit subject gives an owner, if
+/// it does (`"assigned": true`): that owner is told (docs/DOMAIN.md §11).
+pub fn owner_event(subject: &serde_json::Value) -> Option<i64> {
+    if subject.get("assigned").and_then(serde_json::Value::as_bool) != Some(true) {
+        return None;
+    }
+    subject
+        .get("open_point")
+        .and_then(serde_json::Value::as_i64)
+}
+
 /// One marker found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {

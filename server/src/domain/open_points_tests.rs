@@ -201,6 +201,55 @@ fn accepting_needs_an_owner_and_settled_points_reopen() {
     assert_eq!(check_transition(Open, Open, false), Ok(()));
 }
 
+#[test]
+fn a_point_given_an_owner_is_an_event_for_that_owner_only() {
+    use crate::domain::events::{recipients, Audience, Event, Reader, Targets};
+    use serde_json::json;
+    let created =
+        |assigned| json!({ "draft": 1, "open_point": 4, "owner_person": 30, "assigned": assigned });
+    assert_eq!(
+        Event::from_audit("open_point.create", &created(true)),
+        Some(Event::OpenPointOwner(4))
+    );
+    assert_eq!(
+        Event::from_audit("open_point.create", &created(false)),
+        None
+    );
+    assert_eq!(
+        Event::from_audit(
+            "open_point.update",
+            &json!({ "open_point": 4, "assigned": true })
+        ),
+        Some(Event::OpenPointOwner(4))
+    );
+    assert_eq!(
+        Event::from_audit("open_point.update", &json!({ "open_point": 4 })),
+        None
+    );
+    assert_eq!(Event::from_audit("open_point.detect", &created(true)), None);
+    // the owner hears of it, not the person who gave it to them, and only as a reader
+    let audience = Audience {
+        members: vec![
+            Reader {
+                person: 10,
+                party: Some(1),
+            },
+            Reader {
+                person: 20,
+                party: Some(2),
+            },
+        ],
+        ..Audience::default()
+    };
+    let owner = |people: Vec<i64>| Targets {
+        people,
+        ..Targets::default()
+    };
+    assert_eq!(recipients(&owner(vec![10]), &audience, Some(20)), vec![10]);
+    assert!(recipients(&owner(vec![10]), &audience, Some(10)).is_empty());
+    assert!(recipients(&owner(vec![77]), &audience, None).is_empty());
+}
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }

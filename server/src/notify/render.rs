@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use super::message::{
     DisputeChange, Language, MeetingNews, Notification, NotificationKind, Outcome,
 };
-use super::texts::{fill, texts, Texts};
+use super::texts::{fill, open_point_subject, texts, Texts};
 
 /// An e-mail ready to send: subject, plain-text part and HTML part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,16 +88,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         } => (t.decision_deferred, None),
         NotificationKind::Decision { .. } => (t.decision, None),
         NotificationKind::DecisionRequest { .. } => (t.decision_request, None),
-        NotificationKind::OpenPoint { days_before: None } => (t.open_point_assigned, None),
-        NotificationKind::OpenPoint {
-            days_before: Some(0),
-        } => (t.open_point_due_today, None),
-        NotificationKind::OpenPoint {
-            days_before: Some(1),
-        } => (t.open_point_due_one, None),
-        NotificationKind::OpenPoint {
-            days_before: Some(days),
-        } => (t.open_point_due_many, Some(*days)),
+        NotificationKind::OpenPoint { days_before } => open_point_subject(t, *days_before),
     };
     let outcome = match &notification.kind {
         NotificationKind::Decision { outcome, .. } => outcome_text(*outcome, t),
@@ -256,16 +247,13 @@ impl Section {
             | NotificationKind::PositionRequest
             | NotificationKind::Escalation { .. } => Section::Requests,
             NotificationKind::Reminder { .. } => Section::Upcoming,
-            NotificationKind::DisputeChange { .. } | NotificationKind::DecisionRequest { .. } => {
-                Section::Requests
-            }
+            NotificationKind::DisputeChange { .. }
+            | NotificationKind::DecisionRequest { .. }
+            | NotificationKind::OpenPoint { days_before: None } => Section::Requests,
             NotificationKind::OpenPoint {
                 days_before: Some(0),
             } => Section::DueToday,
-            NotificationKind::OpenPoint {
-                days_before: Some(_),
-            } => Section::Upcoming,
-            NotificationKind::OpenPoint { days_before: None } => Section::Requests,
+            NotificationKind::OpenPoint { .. } => Section::Upcoming,
             NotificationKind::Mention { .. }
             | NotificationKind::DueMoved { .. }
             | NotificationKind::StatusChange { .. }
@@ -440,34 +428,6 @@ mod tests {
         assert_eq!(
             subject_line(&n, Language::Nl),
             "Geëscaleerd naar Stuurgroep: Y"
-        );
-    }
-
-    #[test]
-    fn open_points_in_dutch_and_english() {
-        let point = |days_before| {
-            milestone(
-                NotificationKind::OpenPoint { days_before },
-                "rol van de zorgverzekeraars",
-                None,
-            )
-        };
-        let subject = |days_before, language| subject_line(&point(days_before), language);
-        assert_eq!(
-            subject(Some(5), Language::Nl),
-            "Openstaand punt, nog 5 werkdagen: rol van de zorgverzekeraars"
-        );
-        assert_eq!(
-            subject(Some(1), Language::En),
-            "Open point, 1 working day left: rol van de zorgverzekeraars"
-        );
-        assert_eq!(
-            subject(Some(0), Language::Nl),
-            "Openstaand punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
-        );
-        assert_eq!(
-            subject(None, Language::En),
-            "Open point for you or your party: rol van de zorgverzekeraars"
         );
     }
 

@@ -191,6 +191,19 @@ pub(super) fn texts(language: Language) -> &'static Texts {
     }
 }
 
+/// The subject template of an open point's notification and its number of days.
+pub(super) fn open_point_subject(
+    t: &Texts,
+    days_before: Option<i64>,
+) -> (&'static str, Option<i64>) {
+    match days_before {
+        None => (t.open_point_assigned, None),
+        Some(0) => (t.open_point_due_today, None),
+        Some(1) => (t.open_point_due_one, None),
+        Some(days) => (t.open_point_due_many, Some(days)),
+    }
+}
+
 /// Replaces each `{name}` in `template` by its value in `values`, in one pass. Unknown
 /// placeholders are kept as they are.
 pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -224,6 +237,38 @@ pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::{Notification, NotificationKind};
+
+    #[test]
+    fn open_points_in_dutch_and_english() {
+        let point = |days_before| Notification {
+            kind: NotificationKind::OpenPoint { days_before },
+            title: "rol van de zorgverzekeraars".into(),
+            body: String::new(),
+            link: None,
+            subject_ref: "open_point:1".into(),
+            due: None,
+        };
+        let subject = |days_before, language| {
+            super::super::render::subject_line(&point(days_before), language)
+        };
+        assert_eq!(
+            subject(Some(5), Language::Nl),
+            "Openstaand punt, nog 5 werkdagen: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(1), Language::En),
+            "Open point, 1 working day left: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(0), Language::Nl),
+            "Openstaand punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(None, Language::En),
+            "Open point for you or your party: rol van de zorgverzekeraars"
+        );
+    }
 
     #[test]
     fn fill_replaces_known_placeholders_once() {

@@ -374,7 +374,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
             outcome,
             milestones,
         } => return describe_decision(scheduler, *request, *decision, *outcome, milestones).await,
-        Event::OpenPointOwner { point } => return describe_open_point(scheduler, *point).await,
+        Event::OpenPointOwner(point) => return describe_open_point(scheduler, *point).await,
         Event::DecisionRequest { request, meeting } => {
             let Some(found) = db.find_decision_request(*request).await? else {
                 return Ok(None);

@@ -11,6 +11,12 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
+mod demo;
+mod owners;
+
+pub use demo::demo_seed;
+pub use owners::{Owner, OwnerProblem, RemindablePoint};
+
 use crate::domain::open_points::{Marker, PointKind, PointSource, PointStatus};
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::{get_decoded, now_ms, Backend, SqlStorage, StorageError};
@@ -52,58 +58,6 @@ pub struct OpenPoint {
     pub closed_at: Option<i64>,
     /// Why, in their words.
     pub closed_note: Option<String>,
-}
-
-/// Who owns a point: a person, a party, both or nobody (ids, already checked).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Owner {
-    /// The person.
-    pub person: Option<i64>,
-    /// The party.
-    pub party: Option<i64>,
-}
-
-impl Owner {
-    /// Whether anybody owns it.
-    pub fn is_set(self) -> bool {
-        self.person.is_some() || self.party.is_some()
-    }
-}
-
-/// Why an owner cannot own a point of this body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OwnerProblem {
-    /// The person is no member or observer of the body.
-    PersonNotInBody(i64),
-    /// No party has this code.
-    NoSuchParty(String),
-    /// The party does not take part in the body.
-    PartyNotInBody(String),
-}
-
-impl OwnerProblem {
-    /// The input field at fault.
-    pub fn field(&self) -> &'static str {
-        match self {
-            OwnerProblem::PersonNotInBody(_) => "owner_person_id",
-            OwnerProblem::NoSuchParty(_) | OwnerProblem::PartyNotInBody(_) => "owner_party",
-        }
-    }
-
-    /// What is wrong and what to do.
-    pub fn message(&self) -> String {
-        match self {
-            OwnerProblem::PersonNotInBody(id) => format!(
-                "person {id} is no member or observer of this draft's body; choose one of its people"
-            ),
-            OwnerProblem::NoSuchParty(code) => {
-                format!("there is no party {code:?}; use a party code such as ZIN")
-            }
-            OwnerProblem::PartyNotInBody(code) => format!(
-                "party {code} does not take part in this draft's body; choose one of its parties"
-            ),
-        }
-    }
 }
 
 /// A point to store.
@@ -235,6 +189,7 @@ pub(crate) async fn audit_create_in(
         "owner_person": point.owner.person,
         "owner_party": point.owner.party,
         "due": point.due.map(|d| d.to_string()),
+        "assigned": point.owner.is_set(),
     });
     append_in(tx, backend, by, "open_point.create", &subject).await?;
     Ok(())
@@ -318,50 +273,6 @@ impl SqlStorage {
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(from_row).transpose()
-    }
-
-    /// Checks an owner for a point of `body_id`: the person must be a member or observer of
-    /// the body, the party (by code) must take part in it.
-    ///
-    /// # Errors
-    /// Storage errors; the inner `Err` says what is wrong with the owner.
-    pub async fn point_owner(
-        &self,
-        body_id: i64,
-        person: Option<i64>,
-        party: Option<&str>,
-    ) -> Result<Result<Owner, OwnerProblem>, StorageError> {
-        if let Some(person) = person {
-            let row =
-                sqlx::query("SELECT 1 AS one FROM memberships WHERE body_id = $1 AND user_id = $2")
-                    .bind(body_id)
-                    .bind(person)
-                    .fetch_optional(self.pool())
-                    .await?;
-            if row.is_none() {
-                return Ok(Err(OwnerProblem::PersonNotInBody(person)));
-            }
-        }
-        let party = match party {
-            None => None,
-            Some(code) => {
-                let Some(id) = self.resolve_party(code).await? else {
-                    return Ok(Err(OwnerProblem::NoSuchParty(code.to_owned())));
-                };
-                let row = sqlx::query(
-                    "SELECT 1 AS one FROM body_parties WHERE body_id = $1 AND party_id = $2",
-                )
-                .bind(body_id)
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-                if row.is_none() {
-                    return Ok(Err(OwnerProblem::PartyNotInBody(code.to_owned())));
-                }
-                Some(id)
-            }
-        };
-        Ok(Ok(Owner { person, party }))
     }
 
     /// Stores a point made by hand with its `open_point.create` audit entry in one
@@ -518,145 +429,4 @@ impl SqlStorage {
         tx.commit().await?;
         Ok(stored)
     }
-
-    /// The open points the scheduler reminds of: `open`, with an owner and a due date.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn points_to_remind(&self) -> Result<Vec<RemindablePoint>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT op.id, op.draft_id, d.body_id, op.due, op.created_at FROM open_points op \
-             JOIN drafts d ON d.id = op.draft_id WHERE op.status = 'open' AND op.due IS NOT NULL \
-             AND (op.owner_user_id IS NOT NULL OR op.owner_party_id IS NOT NULL) ORDER BY op.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RemindablePoint {
-                    id: r.try_get("id")?,
-                    draft_id: r.try_get("draft_id")?,
-                    body_id: r.try_get("body_id")?,
-                    due: r.try_get("due")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
-    }
-
-    /// The people an open point's owner stands for in `body_id`: the person (when still a
-    /// member or observer), or else the party's people there (a collective's members' people),
-    /// observers included.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn point_owner_people(
-        &self,
-        body_id: i64,
-        point: &OpenPoint,
-    ) -> Result<Vec<i64>, StorageError> {
-        if let Some(person) = point.owner_person_id {
-            let row =
-                sqlx::query("SELECT 1 AS one FROM memberships WHERE body_id = $1 AND user_id = $2")
-                    .bind(body_id)
-                    .bind(person)
-                    .fetch_optional(self.pool())
-                    .await?;
-            return Ok(row.map(|_| vec![person]).unwrap_or_default());
-        }
-        let Some(code) = &point.owner_party else {
-            return Ok(Vec::new());
-        };
-        let Some(party) = self.resolve_party(code).await? else {
-            return Ok(Vec::new());
-        };
-        let mut people = Vec::new();
-        for member in self.expand_party(party).await? {
-            let rows = sqlx::query(
-                "SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id \
-                 WHERE m.body_id = $1 AND u.party_id = $2 ORDER BY u.id",
-            )
-            .bind(body_id)
-            .bind(member)
-            .fetch_all(self.pool())
-            .await?;
-            for row in &rows {
-                people.push(row.try_get::<i64, _>("id")?);
-            }
-        }
-        people.sort_unstable();
-        people.dedup();
-        Ok(people)
-    }
-}
-
-/// An open point the scheduler plans reminders for.
-#[derive(Debug, Clone)]
-pub struct RemindablePoint {
-    /// Id.
-    pub id: i64,
-    /// Its draft.
-    pub draft_id: i64,
-    /// The draft's body.
-    pub body_id: i64,
-    /// Due day, `YYYY-MM-DD`.
-    pub due: String,
-    /// Unix ms it was made.
-    pub created_at: i64,
-}
-
-/// The demo draft's sentence with its markers (the last paragraph of `crate::demo`'s advice
-/// text), from the first marker on: detection in the live text gives the same keys.
-const DEMO_MARKED: &str = "[PM bespreekpunt: rol van de zorgverzekeraars] Het plan ligt uiterlijk \
-     [uiterlijke datum] bij het BO-IZA.";
-
-/// The demo's part of this module (see [`super::demo`]): the two markers of the demo draft
-/// offered, the bespreekpunt accepted with ZN as owner and a due day ten working days ahead,
-/// the date placeholder left `voorgesteld`.
-///
-/// # Errors
-/// Storage errors.
-pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
-    let Some(body) = db.find_body_by_name("Werkgroep Beter pakketbeheer").await? else {
-        return Ok(());
-    };
-    let (drafts, _) = db.list_drafts(body.id, 0, 50).await?;
-    let Some(draft) = drafts
-        .into_iter()
-        .find(|d| d.doc_id == "advies-beter-pakketbeheer")
-    else {
-        return Ok(());
-    };
-    let Some(secretary) = db.find_user_by_email("bram@vws.demo").await? else {
-        return Ok(());
-    };
-    let actor = Actor::person(secretary.id, &secretary.name, Some("VWS".into()));
-    let markers = crate::domain::open_points::detect(&[DEMO_MARKED]);
-    let proposed = db
-        .propose_markers(draft.id, &markers, secretary.id, &actor)
-        .await?;
-    let Some(point) = proposed.iter().find(|p| p.kind == PointKind::Bespreekpunt) else {
-        return Ok(());
-    };
-    let owner = match db.point_owner(body.id, None, Some("ZN")).await? {
-        Ok(owner) => owner,
-        Err(_) => return Ok(()),
-    };
-    let today = crate::domain::dutch_time::date_of(chrono::Utc::now());
-    let due = crate::domain::calendar::add_working_days(
-        today,
-        10,
-        &crate::domain::calendar::HolidayRules::default(),
-    );
-    let change = PointChange {
-        from: PointStatus::Voorgesteld,
-        status: PointStatus::Open,
-        text: "Rol van de zorgverzekeraars in de experttafel: ZN doet een voorstel".into(),
-        owner,
-        due: Some(due.to_string()),
-        note: None,
-        by: secretary.id,
-    };
-    db.update_open_point(point, &change, &actor).await?;
-    Ok(())
 }
