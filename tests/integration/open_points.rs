@@ -19,6 +19,7 @@ backend_tests!(
     a_comment_typed_as_an_open_point_makes_both_and_closing_counts_down,
     owners_belong_to_the_body_and_observers_do_not_make_points,
     owners_are_reminded_before_and_on_the_due_date,
+    the_demo_offers_its_markers_and_has_one_accepted,
 );
 
 /// The first text node of the `prosemirror` fragment's block `index`.
@@ -572,4 +573,38 @@ async fn owners_are_reminded_before_and_on_the_due_date(backend: Backend) {
             .unwrap(),
         &json!({"type": "open_point", "days_before": 0}).to_string()
     );
+}
+
+async fn the_demo_offers_its_markers_and_has_one_accepted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let group = WorkingGroup::seed_full(&app).await;
+    let member = WorkingGroup::person(&app, "pieter@zn.demo").await;
+    let draft = group.draft_id;
+    let listed = member
+        .get(&format!("/api/drafts/{draft}/open-points"))
+        .await;
+    assert_eq!(listed["open"], 1);
+    assert_eq!(listed["proposed"], 1);
+    let items = listed["items"].as_array().unwrap();
+    let accepted = items.iter().find(|p| p["status"] == "open").unwrap();
+    assert_eq!(accepted["kind"], "bespreekpunt");
+    assert_eq!(accepted["owner_party"], "ZN");
+    assert!(accepted["due"].as_str().is_some());
+    assert_eq!(
+        accepted["quote"],
+        "[PM bespreekpunt: rol van de zorgverzekeraars]"
+    );
+    let proposed = items.iter().find(|p| p["status"] == "voorgesteld").unwrap();
+    assert_eq!(proposed["kind"], "datum");
+    assert_eq!(open_count(&member, draft).await, 1);
+    // the seeded keys are those of the live text: detecting offers nothing new
+    let again = member
+        .send(
+            Method::POST,
+            &format!("/api/drafts/{draft}/open-points/detect"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(again["proposed"], json!([]));
 }
