@@ -3,6 +3,7 @@
 //!
 //! - [`manage`]: a draft's consultations, creating one, inviting and uninviting, the summary
 //!   draft (the chair and the secretariat);
+//! - [`links`]: a guest's sign-in link, e-mailed at once and renewed on request;
 //! - [`read`]: one consultation and its version, for body readers and invitees; the version
 //!   route is the only way a guest reads content;
 //! - [`responses`]: the organisations' responses (multipart, with a bounded attachment) and
@@ -13,6 +14,7 @@
 //! anyone else gets 404. A guest reaches only these routes at all (see
 //! [`crate::auth::guest`]).
 
+pub mod links;
 pub mod manage;
 pub mod read;
 pub mod report;
@@ -47,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(manage::invite))
         .routes(routes!(manage::uninvite))
+        .routes(routes!(links::renew_link))
         .routes(routes!(manage::create_summary))
         .routes(routes!(read::show_consultation))
         .routes(routes!(read::consultation_version))
