@@ -33,6 +33,12 @@ export interface paths {
     /** Create an action line (chair, secretariat) */
     post: operations["milestones_create_line"];
   };
+  "/api/bodies/{id}/consent-settings": {
+    /** Whether vastgesteld and aangeboden need a completed endorsement round in this body */
+    get: operations["endorsement_show_consent_settings"];
+    /** Set the consent gate (chair, secretariat, administrator) */
+    put: operations["endorsement_put_consent_settings"];
+  };
   "/api/bodies/{id}/dashboard": {
     /** The programme dashboard: due in 30 days, late, by status, by party, by action line */
     get: operations["milestones_dashboard"];
@@ -149,12 +155,16 @@ export interface paths {
     get: operations["consultations_show_consultation"];
   };
   "/api/consultations/{id}/invitees": {
-    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once */
     post: operations["consultations_invite"];
   };
   "/api/consultations/{id}/invitees/{invitee_id}": {
     /** Remove an invitation: the contact loses access (chair, secretariat) */
     delete: operations["consultations_uninvite"];
+  };
+  "/api/consultations/{id}/invitees/{invitee_id}/link": {
+    /** Give a guest a new sign-in link, e-mailed and shown once; the old one stops working (chair, secretariat) */
+    post: operations["consultations_renew_link"];
   };
   "/api/consultations/{id}/report.docx": {
     /** The round's report as DOCX (body readers) */
@@ -283,6 +293,12 @@ export interface paths {
     put: operations["drafts_follow_draft"];
     /** Stop following a draft */
     delete: operations["drafts_unfollow_draft"];
+  };
+  "/api/drafts/{id}/rounds": {
+    /** A draft's endorsement rounds, newest first */
+    get: operations["endorsement_list_rounds"];
+    /** Open an endorsement round on a version for the body's member parties (chair, secretariat) */
+    post: operations["endorsement_open_round"];
   };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
@@ -467,6 +483,18 @@ export interface paths {
     get: operations["role_agreements_history"];
     /** Sign off for the caller's party (its mandate holder); niet_akkoord opens a dispute */
     post: operations["role_agreements_sign"];
+  };
+  "/api/rounds/{id}": {
+    /** One endorsement round with every party's answer and who has not answered */
+    get: operations["endorsement_show_round"];
+  };
+  "/api/rounds/{id}/answers": {
+    /** Answer for the caller's party (its mandate holder); niet_akkoord opens a dispute on the version */
+    post: operations["endorsement_answer_round"];
+  };
+  "/api/rounds/{id}/withdraw": {
+    /** Withdraw an endorsement round (chair, secretariat) */
+    post: operations["endorsement_withdraw_round"];
   };
   "/api/session": {
     /** Whether the request carries a live session (and, if so, its CSRF cookie again) */
@@ -654,6 +682,51 @@ export interface components {
       /** @description The text the anchor encloses in the current document (`None` when it was deleted). */
       anchored_text?: string | null;
     });
+    /** @description A party's answer in a round. */
+    Answer: {
+      /** @description The passage of the version it is anchored to. */
+      anchor_quote?: string | null;
+      /** @description The content hash it was given on. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description The dispute a `niet_akkoord` opened.
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description Party code. */
+      party: string;
+      /**
+       * Format: int64
+       * @description Party id.
+       */
+      party_id: number;
+      /** @description The reservation (voorbehoud) or the explanation of a `niet_akkoord`. */
+      reservation?: string | null;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      signed_at: number;
+      /** @description Who signed. */
+      signed_by_name?: string | null;
+      /** @description The answer. */
+      state: components["schemas"]["SignOffState"];
+    };
+    AnswerInput: {
+      /** @description A passage of the version the answer is anchored to (at most 1000 characters). */
+      anchor_quote?: string | null;
+      /** @description The round's content hash the signer read; 409 when it is another. */
+      expected_hash: string;
+      /** @description The reservation (required for voorbehoud, 1..4000 characters). */
+      reservation?: string | null;
+      /** @description `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`. */
+      state: string;
+    };
     /** @description The shared error body, `{"error": {"code": "...", "message": "..."}}`. */
     ApiErrorBody: {
       error: components["schemas"]["ApiErrorDetailBody"];
@@ -849,6 +922,13 @@ export interface components {
        * @description The thread's first comment (its own id for a thread start).
        */
       thread_id: number;
+    };
+    /** @description Whether a body's steps need a completed endorsement round. */
+    ConsentSettings: {
+      /** @description `aangeboden` needs a completed round on the content being frozen. */
+      require_for_aangeboden: boolean;
+      /** @description `vastgesteld` needs a completed round on the content being frozen. */
+      require_for_vastgesteld: boolean;
     };
     /** @description A consultation as the API shows it. */
     Consultation: {
@@ -1333,6 +1413,11 @@ export interface components {
     };
     /** @description The invitation, with the guest's sign-in link (shown only this once). */
     InviteAnswer: {
+      /**
+       * @description Whether the guest's link was e-mailed to them; if not, pass it on yourself (always
+       * `false` without a link).
+       */
+      emailed: boolean;
       invitee: components["schemas"]["Invitee"];
       /** @description `/gast/{secret}` for a guest; `null` for someone who signs in with their own account. */
       link?: string | null;
@@ -1488,6 +1573,14 @@ export interface components {
        * @description Database id.
        */
       id: number;
+    };
+    /** @description A guest's new sign-in link (shown only this once). */
+    LinkAnswer: {
+      /** @description Whether the link was e-mailed to the guest; if not, pass it on yourself. */
+      emailed: boolean;
+      invitee: components["schemas"]["Invitee"];
+      /** @description `/gast/{secret}`; the previous link no longer works. */
+      link: string;
     };
     LinkInput: {
       anchor?: string | null;
@@ -1744,6 +1837,17 @@ export interface components {
     OpenDisputeIn: {
       parties: string[];
       statement: string;
+    };
+    OpenRoundInput: {
+      /** @description A note to the parties (at most 2000 characters). */
+      note?: string | null;
+      /** @description Refuse while the draft has open points. */
+      require_no_open_points?: boolean;
+      /**
+       * Format: int64
+       * @description The version of the draft to ask the parties on.
+       */
+      version_id: number;
     };
     OptionInput: {
       description?: string;
@@ -3272,6 +3376,93 @@ export interface components {
       responsibility?: string | null;
       role: string;
     };
+    /** @description An endorsement round with its parties. */
+    Round: {
+      /**
+       * Format: int64
+       * @description Its body.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description When it was completed, replaced or withdrawn.
+       */
+      closed_at?: number | null;
+      /** @description Every party answered and no `niet_akkoord` has an open dispute. */
+      complete: boolean;
+      /** @description Its content hash, which every answer is bound to. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description The draft.
+       */
+      draft_id: number;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description The chair's note. */
+      note?: string | null;
+      /**
+       * Format: int64
+       * @description How many `niet_akkoord` answers have an open dispute.
+       */
+      open_niet_akkoord: number;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      opened_at: number;
+      /** @description Who opened it. */
+      opened_by_name?: string | null;
+      /** @description The parties asked. */
+      parties: components["schemas"]["RoundParty"][];
+      /** @description Whether it was opened only with no open point left. */
+      require_no_open_points: boolean;
+      /** @description Where the round is. */
+      status: components["schemas"]["RoundStatus"];
+      /**
+       * Format: int64
+       * @description The round this one replaced.
+       */
+      supersedes_id?: number | null;
+      /**
+       * Format: int64
+       * @description The version asked on.
+       */
+      version_id: number;
+      /** @description Its name. */
+      version_name: string;
+    };
+    /** @description A party asked in a round. */
+    RoundParty: {
+      answer?: null | components["schemas"]["Answer"];
+      /** @description Party code. */
+      code: string;
+      /** @description Names of its mandate holders in the body (who answer for it). */
+      mandate_holders: string[];
+      /** @description Party name. */
+      name: string;
+      /**
+       * Format: int64
+       * @description Party id.
+       */
+      party_id: number;
+      previous_state?: null | components["schemas"]["SignOffState"];
+      /**
+       * Format: int64
+       * @description The version it answered then (compare it with this round's version).
+       */
+      previous_version_id?: number | null;
+      /** @description Whether it is asked again ("opnieuw ter akkoord") after consenting to an older version. */
+      re_asked: boolean;
+    };
+    /**
+     * @description Where a round is.
+     * @enum {string}
+     */
+    RoundStatus: "open" | "afgerond" | "vervangen" | "ingetrokken";
     /** @description The secretariat's note with the pack (on its cover). */
     SendPack: {
       note?: string | null;
@@ -3951,6 +4142,105 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ActionLine"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Whether vastgesteld and aangeboden need a completed endorsement round in this body */
+  endorsement_show_consent_settings: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the settings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentSettings"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Set the consent gate (chair, secretariat, administrator) */
+  endorsement_put_consent_settings: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConsentSettings"];
+      };
+    };
+    responses: {
+      /** @description the settings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -5833,7 +6123,7 @@ export interface operations {
       };
     };
   };
-  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once */
   consultations_invite: {
     parameters: {
       path: {
@@ -5942,6 +6232,54 @@ export interface operations {
         };
       };
       /** @description the contact responded */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Give a guest a new sign-in link, e-mailed and shown once; the old one stops working (chair, secretariat) */
+  consultations_renew_link: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+        /** @description invitee id */
+        invitee_id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkAnswer"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the contact has an account of their own, or the consultation is over */
       409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -7831,6 +8169,111 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A draft's endorsement rounds, newest first */
+  endorsement_list_rounds: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the rounds */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"][];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Open an endorsement round on a version for the body's member parties (chair, secretariat) */
+  endorsement_open_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OpenRoundInput"];
+      };
+    };
+    responses: {
+      /** @description the round */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -10536,6 +10979,158 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One endorsement round with every party's answer and who has not answered */
+  endorsement_show_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the round */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Answer for the caller's party (its mandate holder); niet_akkoord opens a dispute on the version */
+  endorsement_answer_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AnswerInput"];
+      };
+    };
+    responses: {
+      /** @description the round, the answer and the dispute outcome */
+      201: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Withdraw an endorsement round (chair, secretariat) */
+  endorsement_withdraw_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the round */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
