@@ -1,118 +1,17 @@
-//! A guest's sign-in link: made with its invitation or renewed, shown once to the inviter and
-//! e-mailed straight to the guest through the configured SMTP server. The link is never
-//! stored (only its hash), queued, audited or logged.
-
-use std::time::Duration;
+//! Renewing a guest's sign-in link: the old one stops working, the new one is e-mailed and
+//! shown once (see [`super::send_link`]).
 
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
-use super::load;
-use crate::auth::secret;
+use super::{load, send_link, NewLink};
 use crate::domain::consultation::LINK_DAYS_AFTER_CLOSING;
-use crate::domain::dutch_time;
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::extract::{audit_actor, AppPath, Caller};
-use crate::notify::guest_link::{render_guest_link, GuestLinkEmail};
 use crate::state::AppState;
-use crate::storage::consent::consultations::{Consultation, GuestLink, Invitee};
+use crate::storage::consent::consultations::Invitee;
 use crate::storage::now_ms;
-
-/// How long sending the link may hold up the request; after it the inviter is told to send
-/// the link themselves.
-const SEND_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A new sign-in secret and its hash.
-pub(super) struct NewLink {
-    /// The secret, for the link only.
-    pub secret: String,
-    /// Its hash, the only form stored.
-    pub hash: String,
-    /// Unix ms: 30 days after the closing date.
-    pub expires_at: i64,
-}
-
-impl NewLink {
-    pub(super) fn new(consultation: &Consultation) -> Self {
-        let secret = secret::new_session_id();
-        let hash = secret::hash(&secret);
-        let expires = consultation.closes() + chrono::Days::new(LINK_DAYS_AFTER_CLOSING as u64 + 1);
-        let expires_at = dutch_time::at_local_hour(expires, 0).timestamp_millis();
-        Self {
-            secret,
-            hash,
-            expires_at,
-        }
-    }
-
-    pub(super) fn stored(&self) -> GuestLink<'_> {
-        GuestLink {
-            hash: &self.hash,
-            expires_at: self.expires_at,
-        }
-    }
-
-    /// The link as shown to the inviter, relative to the web app.
-    pub(super) fn path(&self) -> String {
-        format!("/gast/{}", self.secret)
-    }
-}
-
-/// E-mails a guest their sign-in link; whether it went out. Without SMTP or a public URL, or
-/// when sending fails, a warning without the secret is logged and the inviter passes the
-/// link on.
-pub(super) async fn send(
-    state: &AppState,
-    consultation: &Consultation,
-    invitee: &Invitee,
-    link: &NewLink,
-    renewed: bool,
-) -> bool {
-    let Some(mail) = &state.direct_mail else {
-        tracing::warn!(
-            consultation = consultation.id,
-            invitee = invitee.id,
-            "no SMTP server or public URL configured: the guest's sign-in link was not e-mailed"
-        );
-        return false;
-    };
-    let Some(address) = invitee.email.as_deref() else {
-        return false;
-    };
-    let url = format!("{}{}", mail.public_url, link.path());
-    let email = render_guest_link(&GuestLinkEmail {
-        name: &invitee.name,
-        organisation: &invitee.organisation,
-        title: &consultation.title,
-        body_name: &consultation.body_name,
-        question: &consultation.question,
-        opens_on: consultation.opens(),
-        closes_on: consultation.closes(),
-        link: &url,
-        renewed,
-    });
-    match tokio::time::timeout(SEND_TIMEOUT, mail.mailer.send(address, &email)).await {
-        Ok(Ok(())) => true,
-        Ok(Err(error)) => {
-            tracing::warn!(
-                consultation = consultation.id,
-                invitee = invitee.id,
-                %error,
-                "the guest's sign-in link could not be e-mailed"
-            );
-            false
-        }
-        Err(_) => {
-            tracing::warn!(
-                consultation = consultation.id,
-                invitee = invitee.id,
-                "e-mailing the guest's sign-in link timed out"
-            );
-            false
-        }
-    }
-}
 
 /// A guest's new sign-in link (shown only this once).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -157,7 +56,7 @@ pub(super) async fn renew_link(
         .renew_guest_link(id, invitee_id, &link.stored(), &audit_actor(&caller))
         .await?
         .ok_or(AppError::NotFound)?;
-    let emailed = send(&state, consultation, &invitee, &link, true).await;
+    let emailed = send_link(&state, consultation, &invitee, &link, true).await;
     Ok(Json(LinkAnswer {
         invitee,
         link: link.path(),

@@ -1,5 +1,5 @@
 //! The chair's and the secretariat's side: a draft's consultations, creating one, inviting
-//! organisations (guest accounts with a sign-in link shown once and e-mailed, see [`super::links`]), removing an invitation and
+//! organisations (guest accounts with a sign-in link shown once and e-mailed, see [`super::send_link`]), removing an invitation and
 //! creating the summary-of-responses draft.
 
 use axum::extract::State;
@@ -9,8 +9,7 @@ use chrono::NaiveDate;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::links::{self, NewLink};
-use super::{load, view};
+use super::{load, send_link, view, NewLink};
 use crate::domain::consultation;
 use crate::domain::dutch_time;
 use crate::domain::validate::{self, Invalid};
@@ -223,7 +222,7 @@ pub(super) async fn invite(
         )
         .await?;
     let emailed = invitation.link_stored
-        && links::send(&state, consultation, &invitation.invitee, &link, false).await;
+        && send_link(&state, consultation, &invitation.invitee, &link, false).await;
     Ok((
         StatusCode::CREATED,
         Json(InviteAnswer {
