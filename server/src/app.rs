@@ -131,6 +131,7 @@ impl App {
             outbox: outbox.clone(),
             inbox_permits: Arc::new(Semaphore::new(config.limits.sockets.max_inbox_connections)),
             redis,
+            direct_mail: crate::state::DirectMail::from_settings(&config.scheduler),
         };
         crate::ws::access::spawn_watcher(state.clone(), shutdown.clone(), &tracker);
         crate::scheduler::spawn(

@@ -49,4 +49,39 @@ pub struct AppState {
     pub inbox_permits: Arc<Semaphore>,
     /// The Redis bus between processes, when `--redis-url` is set (for readiness).
     pub redis: Option<crate::cluster::RedisBus>,
+    /// E-mail sent straight from a request (a guest's sign-in link), through the SMTP
+    /// server the scheduler uses; `None` when SMTP or the public URL is not configured.
+    pub direct_mail: Option<DirectMail>,
+}
+
+/// The mailer and public URL for e-mail sent straight from a request.
+#[derive(Clone)]
+pub struct DirectMail {
+    /// The configured SMTP server.
+    pub mailer: Arc<dyn crate::notify::Mailer>,
+    /// Public base URL of the web app, without a trailing slash.
+    pub public_url: String,
+}
+
+impl DirectMail {
+    /// The mailer of `settings` (its SMTP server and public URL), when both are configured
+    /// and usable; a configuration that cannot be used is logged.
+    pub fn from_settings(settings: &crate::scheduler::SchedulerSettings) -> Option<Self> {
+        let smtp = settings.smtp.as_ref()?;
+        let public_url = settings
+            .public_url
+            .as_deref()
+            .map(|url| url.trim().trim_end_matches('/'))
+            .filter(|url| !url.is_empty())?;
+        match crate::notify::SmtpMailer::new(smtp) {
+            Ok(mailer) => Some(Self {
+                mailer: Arc::new(mailer),
+                public_url: public_url.to_owned(),
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "SMTP settings are not usable; sign-in links are not e-mailed");
+                None
+            }
+        }
+    }
 }

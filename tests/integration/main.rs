@@ -27,6 +27,7 @@ mod endorsement;
 mod escalation;
 mod events;
 mod governance;
+mod guest_mail;
 mod import_headings;
 mod inbox_cursor;
 mod limits;

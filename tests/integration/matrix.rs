@@ -1210,6 +1210,21 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             STEERING,
             |role| json!({"organisation": format!("Matrix {role}"), "email": format!("matrix{role}@gast.test"), "name": "Matrix"}),
         ),
+        with_body(
+            Method::POST,
+            format!("/api/consultations/{consultation}/invitees/{{invitee_id}}/link"),
+            STEERING,
+            |_| json!({}),
+        )
+        .per_role({
+            let renewable = removable.clone();
+            move |role| {
+                format!(
+                    "/api/consultations/{consultation}/invitees/{}/link",
+                    renewable[role]
+                )
+            }
+        }),
         route(
             Method::DELETE,
             format!("/api/consultations/{consultation}/invitees/{{invitee_id}}"),

@@ -155,12 +155,16 @@ export interface paths {
     get: operations["consultations_show_consultation"];
   };
   "/api/consultations/{id}/invitees": {
-    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once */
     post: operations["consultations_invite"];
   };
   "/api/consultations/{id}/invitees/{invitee_id}": {
     /** Remove an invitation: the contact loses access (chair, secretariat) */
     delete: operations["consultations_uninvite"];
+  };
+  "/api/consultations/{id}/invitees/{invitee_id}/link": {
+    /** Give a guest a new sign-in link, e-mailed and shown once; the old one stops working (chair, secretariat) */
+    post: operations["consultations_renew_link"];
   };
   "/api/consultations/{id}/report.docx": {
     /** The round's report as DOCX (body readers) */
@@ -1457,6 +1461,11 @@ export interface components {
     };
     /** @description The invitation, with the guest's sign-in link (shown only this once). */
     InviteAnswer: {
+      /**
+       * @description Whether the guest's link was e-mailed to them; if not, pass it on yourself (always
+       * `false` without a link).
+       */
+      emailed: boolean;
       invitee: components["schemas"]["Invitee"];
       /** @description `/gast/{secret}` for a guest; `null` for someone who signs in with their own account. */
       link?: string | null;
@@ -1612,6 +1621,14 @@ export interface components {
        * @description Database id.
        */
       id: number;
+    };
+    /** @description A guest's new sign-in link (shown only this once). */
+    LinkAnswer: {
+      /** @description Whether the link was e-mailed to the guest; if not, pass it on yourself. */
+      emailed: boolean;
+      invitee: components["schemas"]["Invitee"];
+      /** @description `/gast/{secret}`; the previous link no longer works. */
+      link: string;
     };
     LinkInput: {
       anchor?: string | null;
@@ -6255,7 +6272,7 @@ export interface operations {
       };
     };
   };
-  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once */
   consultations_invite: {
     parameters: {
       path: {
@@ -6364,6 +6381,54 @@ export interface operations {
         };
       };
       /** @description the contact responded */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Give a guest a new sign-in link, e-mailed and shown once; the old one stops working (chair, secretariat) */
+  consultations_renew_link: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+        /** @description invitee id */
+        invitee_id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkAnswer"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the contact has an account of their own, or the consultation is over */
       409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];

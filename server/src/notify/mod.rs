@@ -9,6 +9,7 @@
 //!   digest; texts per language live in `texts.rs`.
 //! - [`email`]: the [`Mailer`] trait, [`SmtpMailer`] (lettre, async, pooled) and
 //!   [`RecordingMailer`] for tests.
+//! - [`guest_link`]: the e-mail carrying a guest's consultation sign-in link, sent at once.
 //! - [`ical`]: RFC 5545 feeds of all-day events ([`ical::feed`]).
 //! - [`webhook`]: the signature scheme, [`webhook::verify`] for receivers, and
 //!   [`WebhookSender`] with retries through the [`WebhookTransport`] trait.
@@ -16,6 +17,7 @@
 
 pub mod email;
 pub mod error;
+pub mod guest_link;
 pub mod ical;
 pub mod message;
 pub mod render;

@@ -1,5 +1,5 @@
 //! The chair's and the secretariat's side: a draft's consultations, creating one, inviting
-//! organisations (guest accounts with a once-shown sign-in link), removing an invitation and
+//! organisations (guest accounts with a sign-in link shown once and e-mailed, see [`super::send_link`]), removing an invitation and
 //! creating the summary-of-responses draft.
 
 use axum::extract::State;
@@ -9,9 +9,8 @@ use chrono::NaiveDate;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::{load, view};
-use crate::auth::secret;
-use crate::domain::consultation::{self, LINK_DAYS_AFTER_CLOSING};
+use super::{load, send_link, view, NewLink};
+use crate::domain::consultation;
 use crate::domain::dutch_time;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
@@ -20,7 +19,7 @@ use crate::http::extract::{audit_actor, AppJson, AppPath, Caller};
 use crate::state::AppState;
 use crate::storage::consent::consultations::invitees::NO_PASSWORD;
 use crate::storage::consent::consultations::{
-    Consultation, ConsultationError, GuestLink, Invitee, NewConsultation, NewInvitee,
+    Consultation, ConsultationError, Invitee, NewConsultation, NewInvitee,
 };
 use crate::storage::drafts::Draft;
 
@@ -61,6 +60,9 @@ pub(crate) struct InviteAnswer {
     invitee: Invitee,
     /// `/gast/{secret}` for a guest; `null` for someone who signs in with their own account.
     link: Option<String>,
+    /// Whether the guest's link was e-mailed to them; if not, pass it on yourself (always
+    /// `false` without a link).
+    emailed: bool,
 }
 
 fn day(field: &'static str, raw: &str) -> Result<NaiveDate> {
@@ -154,7 +156,7 @@ pub(super) async fn create_consultation(
     post,
     path = "/api/consultations/{id}/invitees",
     tag = "consultations",
-    summary = "Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once",
+    summary = "Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once",
     params(("id" = i64, Path, description = "id")),
     request_body = InviteInput,
     responses((status = 201, body = InviteAnswer), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "already invited", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
@@ -202,10 +204,7 @@ pub(super) async fn invite(
         field: "organisation",
         message: "name the organisation, or give a registered party's code in party".into(),
     })?;
-    let secret = secret::new_session_id();
-    let hash = secret::hash(&secret);
-    let expires = consultation.closes() + chrono::Days::new(LINK_DAYS_AFTER_CLOSING as u64 + 1);
-    let expires_at = dutch_time::at_local_hour(expires, 0).timestamp_millis();
+    let link = NewLink::new(consultation);
     let invitation = state
         .db
         .invite(
@@ -216,21 +215,20 @@ pub(super) async fn invite(
                 email: &email,
                 name: &name,
                 guest_password_hash: NO_PASSWORD,
-                link: Some(GuestLink {
-                    hash: &hash,
-                    expires_at,
-                }),
+                link: Some(link.stored()),
                 by: caller.person_id()?,
             },
             &audit_actor(&caller),
         )
         .await?;
-    let link = invitation.link_stored.then(|| format!("/gast/{secret}"));
+    let emailed = invitation.link_stored
+        && send_link(&state, consultation, &invitation.invitee, &link, false).await;
     Ok((
         StatusCode::CREATED,
         Json(InviteAnswer {
             invitee: invitation.invitee,
-            link,
+            link: invitation.link_stored.then(|| link.path()),
+            emailed,
         }),
     ))
 }

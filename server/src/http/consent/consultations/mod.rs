@@ -3,33 +3,44 @@
 //!
 //! - [`manage`]: a draft's consultations, creating one, inviting and uninviting, the summary
 //!   draft (the chair and the secretariat);
+//! - [`links`]: renewing a guest's sign-in link;
 //! - [`read`]: one consultation and its version, for body readers and invitees; the version
 //!   route is the only way a guest reads content;
 //! - [`responses`]: the organisations' responses (multipart, with a bounded attachment) and
 //!   the attachment download;
 //! - [`report`]: the round's report as PDF and DOCX.
 //!
+//! A guest's sign-in link ([`NewLink`], [`send_link`]) is shown once to the inviter and
+//! e-mailed straight to the guest through the configured SMTP server; it is never stored
+//! (only its hash), queued, audited or logged.
+//!
 //! Who may see a consultation: the readers of its body and its invitees (guest or not);
 //! anyone else gets 404. A guest reaches only these routes at all (see
 //! [`crate::auth::guest`]).
 
+pub mod links;
 pub mod manage;
 pub mod read;
 pub mod report;
 pub mod responses;
 
+use std::time::Duration;
+
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::consultation::MAX_ATTACHMENT_BYTES;
+use crate::auth::secret;
+use crate::domain::consultation::{LINK_DAYS_AFTER_CLOSING, MAX_ATTACHMENT_BYTES};
+use crate::domain::dutch_time;
 use crate::domain::validate;
 use crate::error::{AppError, Result};
 use crate::http::access::{self, BodyAccess};
 use crate::http::extract::Caller;
 use crate::http::render::{check_render_size, render_blocking};
+use crate::notify::guest_link::{render_guest_link, GuestLinkEmail};
 use crate::state::AppState;
-use crate::storage::consent::consultations::{Consultation, Invitee};
+use crate::storage::consent::consultations::{Consultation, GuestLink, Invitee};
 use crate::versions;
 
 /// The most a response's request body may be: the attachment and the rest of the form.
@@ -47,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(manage::invite))
         .routes(routes!(manage::uninvite))
+        .routes(routes!(links::renew_link))
         .routes(routes!(manage::create_summary))
         .routes(routes!(read::show_consultation))
         .routes(routes!(read::consultation_version))
@@ -178,5 +190,100 @@ pub fn version_error(error: versions::VersionError) -> AppError {
             message: error.to_string(),
         }),
         other => AppError::Internal(other.into()),
+    }
+}
+
+/// How long sending the link may hold up the request; after it the inviter is told to send
+/// the link themselves.
+const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A new sign-in secret and its hash.
+pub(crate) struct NewLink {
+    /// The secret, for the link only.
+    pub secret: String,
+    /// Its hash, the only form stored.
+    pub hash: String,
+    /// Unix ms: 30 days after the closing date.
+    pub expires_at: i64,
+}
+
+impl NewLink {
+    pub(crate) fn new(consultation: &Consultation) -> Self {
+        let secret = secret::new_session_id();
+        let hash = secret::hash(&secret);
+        let expires = consultation.closes() + chrono::Days::new(LINK_DAYS_AFTER_CLOSING as u64 + 1);
+        let expires_at = dutch_time::at_local_hour(expires, 0).timestamp_millis();
+        Self {
+            secret,
+            hash,
+            expires_at,
+        }
+    }
+
+    pub(crate) fn stored(&self) -> GuestLink<'_> {
+        GuestLink {
+            hash: &self.hash,
+            expires_at: self.expires_at,
+        }
+    }
+
+    /// The link as shown to the inviter, relative to the web app.
+    pub(crate) fn path(&self) -> String {
+        format!("/gast/{}", self.secret)
+    }
+}
+
+/// E-mails a guest their sign-in link; whether it went out. Without SMTP or a public URL, or
+/// when sending fails, a warning without the secret is logged and the inviter passes the
+/// link on.
+pub(crate) async fn send_link(
+    state: &AppState,
+    consultation: &Consultation,
+    invitee: &Invitee,
+    link: &NewLink,
+    renewed: bool,
+) -> bool {
+    let Some(mail) = &state.direct_mail else {
+        tracing::warn!(
+            consultation = consultation.id,
+            invitee = invitee.id,
+            "no SMTP server or public URL configured: the guest's sign-in link was not e-mailed"
+        );
+        return false;
+    };
+    let Some(address) = invitee.email.as_deref() else {
+        return false;
+    };
+    let url = format!("{}{}", mail.public_url, link.path());
+    let email = render_guest_link(&GuestLinkEmail {
+        name: &invitee.name,
+        organisation: &invitee.organisation,
+        title: &consultation.title,
+        body_name: &consultation.body_name,
+        question: &consultation.question,
+        opens_on: consultation.opens(),
+        closes_on: consultation.closes(),
+        link: &url,
+        renewed,
+    });
+    match tokio::time::timeout(SEND_TIMEOUT, mail.mailer.send(address, &email)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::warn!(
+                consultation = consultation.id,
+                invitee = invitee.id,
+                %error,
+                "the guest's sign-in link could not be e-mailed"
+            );
+            false
+        }
+        Err(_) => {
+            tracing::warn!(
+                consultation = consultation.id,
+                invitee = invitee.id,
+                "e-mailing the guest's sign-in link timed out"
+            );
+            false
+        }
     }
 }

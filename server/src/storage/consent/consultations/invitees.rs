@@ -230,6 +230,60 @@ impl SqlStorage {
         Ok(true)
     }
 
+    /// Gives a guest invitee a new sign-in link: the old one stops working at once. One
+    /// transaction with the `consultation.link` audit entry, which never holds the secret;
+    /// `None` when there is no such invitation.
+    ///
+    /// # Errors
+    /// [`ConsultationError::Conflict`] when the contact signs in with an account of their own;
+    /// storage errors.
+    pub async fn renew_guest_link(
+        &self,
+        consultation_id: i64,
+        invitee_id: i64,
+        link: &GuestLink<'_>,
+        actor: &Actor,
+    ) -> Result<Option<Invitee>, ConsultationError> {
+        let mut tx = self.begin_write().await?;
+        let Some(row) = sqlx::query(&format!(
+            "{SELECT} WHERE i.id = $1 AND i.consultation_id = $2"
+        ))
+        .bind(invitee_id)
+        .bind(consultation_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let invitee = from_row(&row)?;
+        if !invitee.is_guest {
+            return Err(ConsultationError::Conflict(
+                "this contact signs in with their own account and needs no link".into(),
+            ));
+        }
+        sqlx::query(
+            "UPDATE consultation_invitees SET link_hash = $1, link_expires_at = $2 WHERE id = $3",
+        )
+        .bind(link.hash)
+        .bind(link.expires_at)
+        .bind(invitee_id)
+        .execute(&mut *tx)
+        .await?;
+        let subject = serde_json::json!({
+            "consultation": consultation_id, "invitee": invitee_id, "user": invitee.user_id,
+        });
+        append_in(
+            &mut tx,
+            self.backend(),
+            actor,
+            "consultation.link",
+            &subject,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(invitee))
+    }
+
     /// A consultation's invitees, in order of invitation.
     ///
     /// # Errors
