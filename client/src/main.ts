@@ -51,7 +51,7 @@ const app: App = {
   async refreshUser() {
     app.me = await session.me()
     shell.setUser(app.me)
-    if (app.me) {
+    if (app.me && !app.me.is_guest) {
       // party colours as the server serves them (presence, chips, comparisons)
       await directory
         .listParties()

@@ -9,11 +9,7 @@ import { h } from '../../ui/dom'
 import { fieldError, invalidField, invalidMessage } from '../../ui/field-error'
 import { busy, messageBox, section } from '../../ui/widgets'
 import { consultationChip } from './labels'
-
-/** Today's date in the Netherlands as `YYYY-MM-DD`. */
-export function dutchToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
+import { dutchToday } from './rules'
 
 export function consultationsPanel(
   app: App,

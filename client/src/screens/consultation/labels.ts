@@ -18,8 +18,4 @@ export function consultationChip(status: ConsultationStatus): HTMLElement {
   return el
 }
 
-/** "1.2 MB" / "340 kB". */
-export function sizeText(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
-  return `${Math.max(1, Math.round(bytes / 1024))} kB`
-}
+export { sizeText } from './rules'

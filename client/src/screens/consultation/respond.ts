@@ -9,7 +9,7 @@ import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, messageBox, section } from '../../ui/widgets'
 import { blockElement } from '../draft/compare'
-import { sizeText } from './labels'
+import { commentsToSend, sizeText } from './rules'
 import { responseArticle } from './manage'
 
 const MAX_COMMENTS = 50
@@ -129,20 +129,19 @@ function responseForm(c: Consultation, textArticle: HTMLElement, replacing: bool
       file.focus()
       return
     }
-    const list = [...comments.querySelectorAll<HTMLElement>('.response-comment-input')]
-      .map((item) => ({
-        quote: item.querySelector<HTMLTextAreaElement>('.comment-quote')?.value.trim() ?? '',
-        body: item.querySelector<HTMLTextAreaElement>('.comment-body')?.value.trim() ?? '',
-      }))
-      .filter((c) => c.body || c.quote)
-    const empty = list.findIndex((c) => !c.body)
-    if (empty >= 0) {
-      box.text('consultation.commentNeedsBody', { n: empty + 1 })
+    const { comments: list, missing } = commentsToSend(
+      [...comments.querySelectorAll<HTMLElement>('.response-comment-input')].map((item) => ({
+        quote: item.querySelector<HTMLTextAreaElement>('.comment-quote')?.value ?? '',
+        body: item.querySelector<HTMLTextAreaElement>('.comment-body')?.value ?? '',
+      })),
+    )
+    if (missing) {
+      box.text('consultation.commentNeedsBody', { n: missing })
       return
     }
     void busy(submit, async () => {
       try {
-        await consent.respond(c.id, { text: text.value.trim(), comments: list.map((x) => (x.quote ? x : { body: x.body })), attachment })
+        await consent.respond(c.id, { text: text.value.trim(), comments: list, attachment })
         announce(t('consultation.responded'))
         await reload()
         document.getElementById('my-response-title')?.setAttribute('tabindex', '-1')

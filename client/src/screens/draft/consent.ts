@@ -10,6 +10,7 @@ import { t, tr, type MessageKey } from '../../i18n'
 import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, checkboxField, dateText, messageBox, partyChip, section } from '../../ui/widgets'
+import { currentRound, gateMessage } from './consent-rules'
 
 export const ANSWER_KEYS: Record<AnswerState, MessageKey> = {
   akkoord: 'signOff.akkoord',
@@ -40,19 +41,6 @@ export function roundChip(status: string): HTMLElement {
   if (key) tr(el, key)
   else el.textContent = status
   return el
-}
-
-/** The round that counts for the draft: the newest one still open or completed. */
-export function currentRound(list: Round[]): Round | null {
-  return list.find((r) => r.status === 'open' || r.status === 'afgerond') ?? null
-}
-
-/** Who has not answered and which niet akkoord is still open, for the gate note. */
-export function waitingOn(round: Round): { unanswered: string[]; disputes: number } {
-  return {
-    unanswered: round.parties.filter((p) => !p.answer).map((p) => p.code),
-    disputes: round.open_niet_akkoord,
-  }
 }
 
 export interface ConsentSectionOptions {
@@ -360,15 +348,8 @@ export function consentSection(options: ConsentSectionOptions): ConsentSection {
     }
     const steps = [s.require_for_vastgesteld ? t('status.vastgesteld') : null, s.require_for_aangeboden ? t('status.aangeboden') : null].filter(Boolean).join(', ')
     const round = currentRound(rounds)
-    let key: MessageKey = 'consent.gateNoRound'
-    const params: Record<string, string | number> = { steps }
-    if (round?.complete) key = 'consent.gateComplete'
-    else if (round) {
-      const waiting = waitingOn(round)
-      key = waiting.unanswered.length ? 'consent.gateWaiting' : 'consent.gateDisputes'
-      params.parties = waiting.unanswered.join(', ')
-      params.count = waiting.disputes
-    }
+    const { key, parties, count } = gateMessage(round)
+    const params = { steps, parties, count }
     const link = tr(h('a', { href: '#instemming' }), 'consent.toSection')
     gate.replaceChildren(tr(h('span', {}), key, params), ' ', link)
     gate.dataset.gate = round?.complete ? 'complete' : 'incomplete'
