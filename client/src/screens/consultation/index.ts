@@ -12,6 +12,7 @@ import { loading } from '../../ui/widgets'
 import { consultationChip } from './labels'
 import { manageView } from './manage'
 import { respondView } from './respond'
+import '../draft/consent.css'
 
 export function consultationScreen(app: App, id: number): Screen {
   let title = t('consultation.screenTitle')

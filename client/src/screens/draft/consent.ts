@@ -11,6 +11,7 @@ import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, checkboxField, dateText, messageBox, partyChip, section } from '../../ui/widgets'
 import { currentRound, gateMessage } from './consent-rules'
+import './consent.css'
 
 export const ANSWER_KEYS: Record<AnswerState, MessageKey> = {
   akkoord: 'signOff.akkoord',
