@@ -42,6 +42,51 @@ impl Api {
             StatusCode::NO_CONTENT,
             "sign-in of {email}"
         );
+        api.keep_session(&response);
+        api
+    }
+
+    /// Signs in as a guest with the secret of an invitation link; returns the client and the
+    /// answer (`{consultation_id}`), or panics when that fails.
+    pub async fn sign_in_guest(app: &TestApp, secret: &str) -> (Self, Value) {
+        let mut api = Self::anonymous(app);
+        let response = api
+            .http
+            .post(format!("{}/api/guest/session", api.base))
+            .json(&serde_json::json!({ "secret": secret }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "guest sign-in");
+        api.keep_session(&response);
+        let answer = response.json().await.unwrap();
+        (api, answer)
+    }
+
+    /// A request with a raw body (`content_type`), answering the whole response.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(token) = &self.csrf {
+            request = request.header("x-csrf-token", token);
+        }
+        request.send().await.unwrap()
+    }
+
+    fn keep_session(&mut self, response: &reqwest::Response) {
+        let api = self;
         let mut cookies = Vec::new();
         for value in response.headers().get_all("set-cookie") {
             let pair = value
@@ -60,7 +105,6 @@ impl Api {
             cookies.push(pair);
         }
         api.cookie = Some(cookies.join("; "));
-        api
     }
 
     /// The `Cookie` header value of this session.

@@ -20,7 +20,7 @@ backend_tests!(every_route_and_the_websocket_answer_each_role_as_documented);
 
 /// The roles, in the order requests are made: denials first, so a request that changes state
 /// (or removes something) is made by the allowed roles last.
-const ROLES: [&str; 7] = [
+const ROLES: [&str; 8] = [
     "anonymous",
     "member of another body",
     "observer",
@@ -28,22 +28,31 @@ const ROLES: [&str; 7] = [
     "secretariat",
     "chair",
     "administrator",
+    "guest",
 ];
 
 /// Expected outcome per role, in [`ROLES`] order: `true` = allowed.
-type Expect = [bool; 7];
-const SIGNED_IN: Expect = [false, true, true, true, true, true, true];
-const ADMIN: Expect = [false, false, false, false, false, false, true];
-const BODY_READERS: Expect = [false, false, true, true, true, true, true];
-const STEERING: Expect = [false, false, false, false, true, true, false];
-const WRITERS: Expect = [false, false, false, true, true, true, false];
-const EVERYONE: Expect = [true; 7];
+type Expect = [bool; 8];
+const SIGNED_IN: Expect = [false, true, true, true, true, true, true, false];
+const ADMIN: Expect = [false, false, false, false, false, false, true, false];
+const BODY_READERS: Expect = [false, false, true, true, true, true, true, false];
+const STEERING: Expect = [false, false, false, false, true, true, false, false];
+const WRITERS: Expect = [false, false, false, true, true, true, false, false];
+const EVERYONE: Expect = [true; 8];
 
 /// Chair, secretariat and administrators (ladder, webhooks).
-const STEERING_OR_ADMIN: Expect = [false, false, false, false, true, true, true];
+const STEERING_OR_ADMIN: Expect = [false, false, false, false, true, true, true, false];
 /// Every member of the body, observers included, but not an administrator without membership.
-const BODY_MEMBERS: Expect = [false, false, true, true, true, true, false];
-const NOBODY: Expect = [false; 7];
+const BODY_MEMBERS: Expect = [false, false, true, true, true, true, false, false];
+const NOBODY: Expect = [false; 8];
+/// Only a guest invited to the consultation (responding is for invitees).
+const GUEST_ONLY: Expect = [false, false, false, false, false, false, false, true];
+
+/// `expect`, and the guest too: the few routes a guest account reaches.
+const fn and_guest(mut expect: Expect) -> Expect {
+    expect[7] = true;
+    expect
+}
 
 struct Route {
     method: Method,
@@ -155,6 +164,8 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     ] {
         clients.push(WorkingGroup::person(&app, email).await);
     }
+    // the demo's guest, invited to the demo consultation
+    clients.push(WorkingGroup::person(&app, "gast@nvk.demo").await);
     let (member, chair) = (&clients[3], &clients[5]);
     let body = group.body_id;
     let draft = group.draft_id;
@@ -193,7 +204,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .unwrap();
     // every role's own token, for the revoke route (the anonymous client gets someone's id)
     let mut own_tokens = vec![0i64];
-    for client in &clients[1..] {
+    for client in &clients[1..7] {
         let created = client
             .send(
                 Method::POST,
@@ -205,6 +216,8 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         own_tokens.push(created["id"].as_i64().unwrap());
     }
     own_tokens[0] = own_tokens[1];
+    // a guest makes no tokens: it is given someone's id
+    own_tokens.push(own_tokens[1]);
     let own_tokens = std::sync::Arc::new(own_tokens);
 
     // Governance and escalation subjects: the demo's where a row only reads or repeats, fresh
@@ -232,6 +245,10 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .await["id"]
         .as_i64()
         .unwrap();
+    // the demo endorsement round on the demo draft: ZIN akkoord, FMS met voorbehoud
+    let rounds = admin.get(&format!("/api/drafts/{draft}/rounds")).await;
+    let round = rounds[0]["id"].as_i64().expect("the demo round");
+    let round_hash = rounds[0]["content_hash"].as_str().unwrap().to_owned();
     let action_line = first_id(&admin.get(&format!("/api/bodies/{body}/action-lines")).await);
     // a milestone ZIN owns, so the member (Joost, ZIN) may change its status
     let milestones = admin
@@ -387,7 +404,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .as_i64()
         .unwrap();
     let mut agenda_items = Vec::new();
-    for role in 0..7 {
+    for role in 0..8 {
         agenda_items.push(
             chair
                 .send(
@@ -413,14 +430,49 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .as_i64()
         .unwrap();
 
+    // the demo consultation, to which the guest (NVK) is invited; the guest's response with
+    // an attachment; an invitation per role for the removal row
+    let consultation = admin
+        .get(&format!("/api/drafts/{draft}/consultations"))
+        .await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, answer) = crate::consultation::respond(
+        &clients[7],
+        consultation,
+        &[
+            ("text", None, b"Reactie"),
+            ("attachment", Some("r.pdf"), b"%PDF-1.4\n"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let consultation_response = answer["id"].as_i64().unwrap();
+    let mut removable = Vec::new();
+    for role in 0..8 {
+        removable.push(
+            chair
+                .send(
+                    Method::POST,
+                    &format!("/api/consultations/{consultation}/invitees"),
+                    json!({"organisation": format!("Weg {role}"), "email": format!("weg{role}@gast.test"), "name": "Weg"}),
+                    StatusCode::CREATED,
+                )
+                .await["invitee"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let closes = (polder::domain::dutch_time::today() + chrono::Days::new(14)).to_string();
+
     let tokens = own_tokens.clone();
     let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
-        route(Method::GET, "/api/me", SIGNED_IN),
+        route(Method::GET, "/api/me", and_guest(SIGNED_IN)),
         with_body(
             Method::PUT,
             "/api/me/password",
-            SIGNED_IN,
+            and_guest(SIGNED_IN),
             |_| json!({"current": polder::demo::DEMO_PASSWORD, "new": "kort"}),
         ),
         route(Method::GET, "/api/parties", SIGNED_IN),
@@ -622,13 +674,51 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         with_body(
             Method::POST,
             format!("/api/role-agreements/{agreement}/sign-offs"),
-            [false, false, false, true, false, true, false],
+            [false, false, false, true, false, true, false, false],
             |_| json!({"state": "akkoord"}),
         ),
         route(
             Method::GET,
             format!("/api/role-agreements/{agreement}/pending"),
             BODY_READERS,
+        ),
+        // endorsement rounds: the demo round (a second one on the draft is a 409 for the
+        // steering roles, which passed authorisation)
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/rounds"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/rounds"),
+            STEERING,
+            move |_| json!({"version_id": version}),
+        ),
+        route(Method::GET, format!("/api/rounds/{round}"), BODY_READERS),
+        // answered by the party's mandate holder: Anna (chair, VWS) and Joost (member, ZIN)
+        with_body(
+            Method::POST,
+            format!("/api/rounds/{round}/answers"),
+            [false, false, false, true, false, true, false, false],
+            move |_| json!({"state": "akkoord", "expected_hash": round_hash}),
+        ),
+        // the chair's withdrawal after the secretariat's is a 409
+        route(
+            Method::POST,
+            format!("/api/rounds/{round}/withdraw"),
+            STEERING,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/consent-settings"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/bodies/{body}/consent-settings"),
+            STEERING_OR_ADMIN,
+            |_| json!({"require_for_vastgesteld": false, "require_for_aangeboden": false}),
         ),
         // governance: action lines, milestones, dashboard, imports
         route(
@@ -841,7 +931,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         with_body(
             Method::POST,
             format!("/api/disputes/{zin_dispute}/withdraw"),
-            [false, false, false, true, false, false, false],
+            [false, false, false, true, false, false, false, false],
             |_| json!({}),
         ),
         // escalation: webhooks
@@ -868,13 +958,29 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             STEERING_OR_ADMIN,
         ),
         // escalation: the signed-in person's own notifications, settings and feeds
-        route(Method::GET, "/api/notifications", SIGNED_IN),
-        route(Method::GET, "/api/notifications/unread-count", SIGNED_IN),
-        route(Method::POST, "/api/notifications/read-all", SIGNED_IN),
-        route(Method::POST, "/api/notifications/{own}/read", SIGNED_IN)
-            .per_role(move |role| format!("/api/notifications/{}/read", notifications[role])),
-        route(Method::DELETE, "/api/notifications/{own}/read", SIGNED_IN)
-            .per_role(move |role| format!("/api/notifications/{}/read", own_notifications[role])),
+        route(Method::GET, "/api/notifications", and_guest(SIGNED_IN)),
+        route(
+            Method::GET,
+            "/api/notifications/unread-count",
+            and_guest(SIGNED_IN),
+        ),
+        route(
+            Method::POST,
+            "/api/notifications/read-all",
+            and_guest(SIGNED_IN),
+        ),
+        route(
+            Method::POST,
+            "/api/notifications/{own}/read",
+            and_guest(SIGNED_IN),
+        )
+        .per_role(move |role| format!("/api/notifications/{}/read", notifications[role])),
+        route(
+            Method::DELETE,
+            "/api/notifications/{own}/read",
+            and_guest(SIGNED_IN),
+        )
+        .per_role(move |role| format!("/api/notifications/{}/read", own_notifications[role])),
         route(Method::GET, "/api/me/notification-settings", SIGNED_IN),
         with_body(
             Method::PUT,
@@ -888,7 +994,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         route(
             Method::POST,
             "/api/parties/{code}/calendar-feeds",
-            [false, false, false, true, false, false, true],
+            [false, false, false, true, false, false, true, false],
         )
         .at("/api/parties/ZIN/calendar-feeds"),
         // the chair's personal feed: its owner revokes it; the administrator finds it revoked
@@ -896,7 +1002,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         route(
             Method::DELETE,
             format!("/api/calendar-feeds/{feed}"),
-            [false, false, false, false, false, true, true],
+            [false, false, false, false, false, true, true, false],
         ),
         // the feed URL needs no sign-in: its secret is the credential, and a wrong secret is a
         // 404 for everyone (a right one is served to anyone holding it: escalation.rs)
@@ -1043,6 +1149,80 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             STEERING,
             |_| json!({}),
         ),
+        // consultations: body readers and the invited guest read; only invitees respond
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/consultations"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/consultations"),
+            STEERING,
+            move |_| json!({"version_id": version, "title": "Matrixconsultatie", "closes_on": closes}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/consultations/{consultation}"),
+            and_guest(BODY_READERS),
+        ),
+        route(
+            Method::GET,
+            format!("/api/consultations/{consultation}/version"),
+            and_guest(BODY_READERS),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/consultations/{consultation}/invitees"),
+            STEERING,
+            |role| json!({"organisation": format!("Matrix {role}"), "email": format!("matrix{role}@gast.test"), "name": "Matrix"}),
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/consultations/{consultation}/invitees/{{invitee_id}}"),
+            STEERING,
+        )
+        .per_role(move |role| {
+            format!(
+                "/api/consultations/{consultation}/invitees/{}",
+                removable[role]
+            )
+        }),
+        route(
+            Method::GET,
+            format!("/api/consultations/{consultation}/responses"),
+            and_guest(BODY_READERS),
+        ),
+        // a JSON body: an invitee gets through to the form's check
+        with_body(
+            Method::POST,
+            format!("/api/consultations/{consultation}/responses"),
+            GUEST_ONLY,
+            |_| json!({}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/consultation-responses/{consultation_response}/attachment"),
+            and_guest(BODY_READERS),
+        ),
+        route(
+            Method::GET,
+            format!("/api/consultations/{consultation}/report.pdf"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/consultations/{consultation}/report.docx"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/consultations/{consultation}/summary"),
+            STEERING,
+            |_| json!({}),
+        ),
+        // public: a guest's sign-in without a secret is refused for its content
+        with_body(Method::POST, "/api/guest/session", EVERYONE, |_| json!({})),
         // public: an incomplete sign-in form is refused for its content, not for who sends it
         with_body(Method::POST, "/api/session", EVERYONE, |_| json!({})),
         // last, as it ends each role's session
@@ -1053,7 +1233,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     let mut table = String::new();
     // the sync endpoint: write, read-only or refused
     let expected_ws = [
-        "denied", "denied", "read", "write", "write", "write", "write",
+        "denied", "denied", "read", "write", "write", "write", "write", "denied",
     ];
     let mut ws_cells = Vec::new();
     for (role, client) in clients.iter().enumerate() {
@@ -1068,14 +1248,18 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     let mut inbox_cells = Vec::new();
     for (role, client) in clients.iter().enumerate() {
         let allowed = inbox_allowed(&app, client).await;
-        if allowed != SIGNED_IN[role] {
+        if allowed != and_guest(SIGNED_IN)[role] {
             failures.push(format!(
                 "GET /ws/inbox as {}: upgrade {}",
                 ROLES[role],
                 if allowed { "accepted" } else { "refused" }
             ));
         }
-        inbox_cells.push(if SIGNED_IN[role] { "allowed" } else { "denied" });
+        inbox_cells.push(if and_guest(SIGNED_IN)[role] {
+            "allowed"
+        } else {
+            "denied"
+        });
     }
     let inbox_row = format!(
         "| `GET /ws/inbox` (live inbox) | {} |",
@@ -1167,6 +1351,7 @@ fn generic(path: &str) -> String {
         let name = if segment.chars().all(|c| c.is_ascii_digit()) && !segment.is_empty() {
             match previous {
                 "members" => "{person_id}".to_owned(),
+                "invitees" => "{invitee_id}".to_owned(),
                 "comments" => "{thread_id}".to_owned(),
                 "versions" => "{version_id}".to_owned(),
                 "agenda" => "{item_id}".to_owned(),
@@ -1251,7 +1436,9 @@ fn render_document(table: &str) -> String {
          (the upgrade is refused); for the live inbox: whether the upgrade is accepted.\n\n\
          Roles are those of the demo working group: the administrator (`beheer@polder.demo`, no \
          membership), the chair and the secretariat (VWS), a member (ZIN), a member of another \
-         working group, an observer (IGJ) and an anonymous visitor. A draft that has left \
+         working group, an observer (IGJ), an anonymous visitor and a guest (`gast@nvk.demo`, \
+         invited to the demo consultation; a guest reaches only its session, its notifications \
+         and that consultation). A draft that has left \
          `concept` is read-only for everyone at the protocol level.\n\n\
          Where the answer depends on the party, the subjects are chosen as follows (see the \
          comments in the test): sign-offs on the demo role agreement, which the chair (VWS) and \

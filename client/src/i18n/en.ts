@@ -373,6 +373,7 @@ export const en: Messages = {
   'inbox.due': 'Respond by {date}',
   'inbox.new': 'New notification: {title}',
   'inbox.kind.sign_off_request': 'Sign-off requested',
+  'inbox.kind.endorsement_request': 'Endorsement requested',
   'inbox.kind.position_request': 'Position requested',
   'inbox.kind.reminder': 'Reminder',
   'inbox.kind.overdue': 'Overdue',

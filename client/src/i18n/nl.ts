@@ -372,6 +372,7 @@ export const nl = {
   'inbox.due': 'Reageren vóór {date}',
   'inbox.new': 'Nieuwe melding: {title}',
   'inbox.kind.sign_off_request': 'Akkoord gevraagd',
+  'inbox.kind.endorsement_request': 'Instemming gevraagd',
   'inbox.kind.position_request': 'Standpunt gevraagd',
   'inbox.kind.reminder': 'Herinnering',
   'inbox.kind.overdue': 'Te laat',

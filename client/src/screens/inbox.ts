@@ -12,6 +12,7 @@ import { busy, dateText, loading, messageBox, partyChip } from '../ui/widgets'
 
 const KIND_KEYS: Record<string, MessageKey> = {
   sign_off_request: 'inbox.kind.sign_off_request',
+  endorsement_request: 'inbox.kind.endorsement_request',
   position_request: 'inbox.kind.position_request',
   reminder: 'inbox.kind.reminder',
   overdue: 'inbox.kind.overdue',

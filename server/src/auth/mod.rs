@@ -7,10 +7,12 @@
 //! - [`proxy`]: the client's address, through trusted reverse proxies only.
 //! - [`request`]: reading the credential a request carries (bearer token, `?token=`, cookie).
 //! - [`csrf`]: CSRF tokens bound to their session.
+//! - [`guest`]: the few paths a guest account may reach.
 //! - [`settings`]: the operator's settings of all this.
 //! - this module: [`Credential`] → [`Identity`] → [`Access`] for a document.
 
 pub mod csrf;
+pub mod guest;
 pub mod password;
 pub mod proxy;
 pub mod request;
@@ -48,6 +50,9 @@ pub struct Identity {
     pub is_admin: bool,
     /// Whether the credential limits its holder to reading (a token with only the `read` scope).
     pub read_only: bool,
+    /// Whether the person is a guest, who reaches only the consultations they were invited to
+    /// (docs/DOMAIN.md §16).
+    pub is_guest: bool,
 }
 
 /// What a principal may do with one document.
@@ -75,18 +80,19 @@ pub async fn authenticate(
             let scopes: Vec<&str> = record.scope.split_whitespace().collect();
             let is_admin = scopes.contains(&"admin");
             let read_only = !is_admin && !scopes.contains(&"write");
-            let name = match record.user_id {
+            let (name, is_guest) = match record.user_id {
                 Some(user_id) => match storage.find_user(user_id).await? {
-                    Some(user) => user.name,
+                    Some(user) => (user.name, user.is_guest),
                     None => return Ok(None),
                 },
-                None => format!("token:{}", record.name),
+                None => (format!("token:{}", record.name), false),
             };
             Ok(Some(Identity {
                 user_id: record.user_id,
                 name,
-                is_admin,
+                is_admin: is_admin && !is_guest,
                 read_only,
+                is_guest,
             }))
         }
         Credential::Session(session) => {
@@ -102,8 +108,9 @@ pub async fn authenticate(
             Ok(Some(Identity {
                 user_id: Some(user.id),
                 name: user.name,
-                is_admin: user.is_admin,
+                is_admin: user.is_admin && !user.is_guest,
                 read_only: false,
+                is_guest: user.is_guest,
             }))
         }
     }

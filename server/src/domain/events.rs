@@ -53,6 +53,9 @@ crate::domain::stored_names! {
         DecisionRecord = "decision.record",
         /// A decision request was made (its deciding body hears of it when it has a meeting).
         DecisionRequestCreate = "decision_request.create",
+        /// A party answered an endorsement round; a `niet_akkoord` that opened a dispute is
+        /// heard of as that dispute being raised.
+        EndorsementAnswer = "endorsement.answer",
     }
 }
 
@@ -212,6 +215,9 @@ impl Event {
                 .then(|| id(subject, "sign_off"))
                 .flatten()
                 .map(|sign_off| Event::NietAkkoord { sign_off }),
+            EventAction::EndorsementAnswer => (text(subject, "state")? == "niet_akkoord")
+                .then(|| dispute(DisputeChange::Raised))
+                .flatten(),
             EventAction::DisputeResolve => dispute(DisputeChange::Resolved),
             EventAction::DisputeWithdraw => dispute(DisputeChange::Withdrawn),
             EventAction::MilestoneStatus => Some(Event::MilestoneStatus {

@@ -294,6 +294,16 @@ async fn transition(
                 .await
                 .map_err(hub_error)?;
             let hash = crate::versions::content_hash(&state_bytes);
+            let supersede =
+                match super::consent::superseded_round(&state, id, &state_bytes, &hash).await {
+                    Ok(round) => round,
+                    Err(error) => {
+                        if !from.is_frozen() {
+                            let _ = state.hub.set_frozen(&doc_id, false, "").await;
+                        }
+                        return Err(error);
+                    }
+                };
             let name = format!(
                 "{} — {}",
                 to.as_str(),
@@ -303,6 +313,7 @@ async fn transition(
                 name: &name,
                 state: &state_bytes,
                 content_hash: &hash,
+                supersede,
             };
             let stored = state
                 .db
@@ -338,7 +349,9 @@ async fn transition(
         }
     };
     let (draft, version_id) = result.map_err(|e| match e {
-        TransitionError::Conflict => AppError::Conflict(e.to_string()),
+        TransitionError::Conflict | TransitionError::Refused(_) => {
+            AppError::Conflict(e.to_string())
+        }
         TransitionError::Storage(e) => e.into(),
     })?;
     Ok(Json(TransitionResult { draft, version_id }))

@@ -111,6 +111,9 @@ impl FromRequestParts<AppState> for Caller {
         if identity.read_only && !credentials::is_safe(&parts.method) {
             return Err(AppError::ReadOnlyCredential);
         }
+        if identity.is_guest && !auth::guest::may_reach(parts.uri.path()) {
+            return Err(AppError::refused(auth::guest::REFUSAL));
+        }
         let person = match identity.user_id {
             Some(id) => state.db.find_person(id).await?,
             None => None,

@@ -77,11 +77,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// are documented here and answer refusals in the API's JSON error shape.
 ///
 /// Request bodies: every extractor (JSON, bytes, text) takes at most `--max-body-bytes`; the
-/// import route reads its own body up to `--max-import-bytes`; and no body of the API may pass
-/// the larger of the two, whatever reads it. Too large answers 413 with the API's JSON error.
+/// import route reads its own body up to `--max-import-bytes`, a consultation response up to
+/// its attachment's 10 MB and the form; and no body of the API may pass the largest of
+/// these, whatever reads it. Too large answers 413 with the API's JSON error.
 pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppState> {
     let body_limit = state.work.max_body_bytes;
-    let hard_limit = body_limit.max(state.work.max_import_bytes);
+    // a consultation response carries an attachment of up to 10 MB (its route's own limit)
+    let hard_limit = body_limit
+        .max(state.work.max_import_bytes)
+        .max(consent::consultations::MAX_UPLOAD_BYTES);
     let documented = OpenApiRouter::new()
         .merge(session::router())
         .merge(audit::router())

@@ -35,6 +35,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session_state, sign_in, sign_out))
         .routes(routes!(me))
         .routes(routes!(change_password))
+        .routes(routes!(guest_sign_in))
+}
+
+/// A guest's sign-in through the link of their invitation.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct GuestSignIn {
+    /// The secret of the link `/gast/{secret}`.
+    #[schema(value_type = String)]
+    secret: SecretString,
 }
 
 /// Sign-in form.
@@ -92,27 +101,7 @@ async fn sign_in(
     AppJson(form): AppJson<SignIn>,
 ) -> Result<(CookieJar, StatusCode)> {
     let email = form.email.trim().to_lowercase();
-    let reservation = match throttle::attempt(
-        &state.db,
-        &email,
-        &proxy::address_key(address),
-        state.auth.max_failures_per_address,
-        now_ms(),
-    )
-    .await?
-    {
-        Attempt::Allowed(reservation) => reservation,
-        Attempt::Throttled(wait) => {
-            tracing::info!("sign-in throttled");
-            let minutes = wait.as_secs().div_ceil(60).max(1);
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "too many failed sign-in attempts; try again in {minutes} minute(s)"
-                ),
-                retry_after_secs: wait.as_secs().max(1),
-            });
-        }
-    };
+    let reservation = reserve(&state, &email, address).await?;
     let user = state.db.find_user_by_email(&email).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     let valid = password::verify_password(stored, form.password)
@@ -123,15 +112,56 @@ async fn sign_in(
         return Err(AppError::InvalidCredentials);
     };
     reservation.succeeded(&state.db).await?;
-    let party = state.db.find_person(user.id).await?.and_then(|p| p.party);
-    let by = Actor::person(user.id, &user.name, party);
+    let jar = start_session(&state, jar, user.id, &user.name, address).await?;
+    Ok((jar, StatusCode::NO_CONTENT))
+}
+
+/// Counts a sign-in attempt for `account` from `address`, or refuses it while throttled.
+async fn reserve(
+    state: &AppState,
+    account: &str,
+    address: IpAddr,
+) -> Result<throttle::Reservation> {
+    match throttle::attempt(
+        &state.db,
+        account,
+        &proxy::address_key(address),
+        state.auth.max_failures_per_address,
+        now_ms(),
+    )
+    .await?
+    {
+        Attempt::Allowed(reservation) => Ok(reservation),
+        Attempt::Throttled(wait) => {
+            tracing::info!("sign-in throttled");
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            Err(AppError::TooManyRequests {
+                message: format!(
+                    "too many failed sign-in attempts; try again in {minutes} minute(s)"
+                ),
+                retry_after_secs: wait.as_secs().max(1),
+            })
+        }
+    }
+}
+
+/// Opens a session for the person and adds its cookie and CSRF cookie to `jar`.
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: i64,
+    name: &str,
+    address: IpAddr,
+) -> Result<CookieJar> {
+    let party = state.db.find_person(user_id).await?.and_then(|p| p.party);
+    let by = Actor::person(user_id, name, party);
     let session_id = secret::new_session_id();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
         .db
         .create_session_by(
             &secret::hash(&session_id),
-            user.id,
+            user_id,
             expires,
             &address.to_string(),
             &by,
@@ -140,7 +170,46 @@ async fn sign_in(
     let secure = state.secure_cookies;
     let csrf = cookies::csrf(secure, csrf::token_for(&session_id));
     let session = cookies::session(secure, session_id);
-    Ok((jar.add(session).add(csrf), StatusCode::NO_CONTENT))
+    Ok(jar.add(session).add(csrf))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/guest/session",
+    tag = "session",
+    summary = "A guest signs in with the secret of their invitation link (throttled like signing in)",
+    security(()),
+    request_body = GuestSignIn,
+    responses((status = 200, description = "signed in; the consultation the link is for", body = Object), (status = 401, description = "unknown or expired link", body = ApiErrorBody), (status = 429, description = "too many failed attempts; see Retry-After", body = ApiErrorBody))
+)]
+async fn guest_sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    jar: CookieJar,
+    AppJson(form): AppJson<GuestSignIn>,
+) -> Result<(CookieJar, Json<serde_json::Value>)> {
+    let raw = form.secret.expose_secret();
+    if raw.is_empty() || raw.len() > 100 {
+        return Err(AppError::InvalidCredentials);
+    }
+    let hash = secret::hash(raw);
+    // the hash names the account being tried, so a wrong secret never appears anywhere
+    let reservation = reserve(&state, &format!("guest:{hash}"), address).await?;
+    let Some((user_id, consultation_id)) = state.db.guest_link(&hash, now_ms()).await? else {
+        tracing::info!("failed guest sign-in");
+        return Err(AppError::InvalidCredentials);
+    };
+    let user = state
+        .db
+        .find_user(user_id)
+        .await?
+        .ok_or(AppError::InvalidCredentials)?;
+    reservation.succeeded(&state.db).await?;
+    let jar = start_session(&state, jar, user.id, &user.name, address).await?;
+    Ok((
+        jar,
+        Json(serde_json::json!({ "consultation_id": consultation_id })),
+    ))
 }
 
 /// Whether the request carries a live session, without answering 401 (browsers log every 401).
@@ -213,10 +282,12 @@ async fn me(caller: Caller) -> Result<Json<serde_json::Value>> {
             is_admin,
         }) => serde_json::json!({
             "id": id, "name": name, "email": email, "party": party, "colour": colour, "is_admin": is_admin,
+            "is_guest": caller.identity.is_guest,
         }),
         None => serde_json::json!({
             "id": null, "name": caller.identity.name, "email": null, "party": null,
             "colour": crate::storage::people::NO_PARTY_COLOUR, "is_admin": caller.identity.is_admin,
+            "is_guest": false,
         }),
     }))
 }

@@ -126,6 +126,7 @@ async fn create(
     }
     let snapshot = current_state(&state, &access).await?;
     let hash = versions::content_hash(&snapshot);
+    let supersede = crate::http::consent::superseded_round(&state, id, &snapshot, &hash).await?;
     let info = state
         .db
         .create_version_within(
@@ -135,6 +136,7 @@ async fn create(
                 name: &name,
                 state: &snapshot,
                 content_hash: &hash,
+                supersede,
             },
             caller.person_id()?,
             VersionQuota::per_hour(max),
@@ -178,8 +180,19 @@ async fn show(
     check_render_size(&state, &format!("version {version_id}"), bytes.len())?;
     let title = format!("{} — {}", access.draft.title, info.name);
     let format = query.format;
+    let consent = state.db.consent_record_of_version(version_id).await?;
     render_blocking(&state, move || {
-        let blocks = versions::document_blocks(&bytes).map_err(internal)?;
+        let mut blocks = versions::document_blocks(&bytes).map_err(internal)?;
+        if format == Format::Json {
+            let mut body = serde_json::json!({ "version": info, "blocks": blocks });
+            if let Some(record) = &consent {
+                body["consent"] = serde_json::to_value(record).unwrap_or_default();
+            }
+            return Ok(Json(body).into_response());
+        }
+        if let Some(record) = &consent {
+            blocks.extend(versions::endorsement::consent_blocks(record));
+        }
         Ok(match format {
             Format::Json => {
                 Json(serde_json::json!({ "version": info, "blocks": blocks })).into_response()

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::consultation::News as ConsultationNews;
 pub use crate::domain::decision::Outcome;
 pub use crate::domain::events::{DisputeChange, MeetingNews};
 
@@ -86,6 +87,14 @@ pub enum NotificationKind {
         /// The request.
         request: i64,
     },
+    /// A party is asked to answer an endorsement round on a version of a draft.
+    EndorsementRequest,
+    /// A consultation was announced, the person was invited to one, its closing date is near
+    /// without a response of their organisation, or it closed (docs/DOMAIN.md §16).
+    Consultation {
+        /// What happened.
+        news: ConsultationNews,
+    },
 }
 
 crate::domain::stored_names! {
@@ -119,6 +128,10 @@ crate::domain::stored_names! {
         Decision = "decision",
         /// [`NotificationKind::DecisionRequest`].
         DecisionRequest = "decision_request",
+        /// [`NotificationKind::EndorsementRequest`].
+        EndorsementRequest = "endorsement_request",
+        /// [`NotificationKind::Consultation`].
+        Consultation = "consultation",
     }
 }
 
@@ -130,6 +143,7 @@ impl NotificationKind {
             NotificationKind::DueToday => NotificationType::DueToday,
             NotificationKind::Overdue { .. } => NotificationType::Overdue,
             NotificationKind::SignOffRequest => NotificationType::SignOffRequest,
+            NotificationKind::EndorsementRequest => NotificationType::EndorsementRequest,
             NotificationKind::PositionRequest => NotificationType::PositionRequest,
             NotificationKind::Escalation { .. } => NotificationType::Escalation,
             NotificationKind::Mention { .. } => NotificationType::Mention,
@@ -140,6 +154,7 @@ impl NotificationKind {
             NotificationKind::Meeting { .. } => NotificationType::Meeting,
             NotificationKind::Decision { .. } => NotificationType::Decision,
             NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
+            NotificationKind::Consultation { .. } => NotificationType::Consultation,
         }
     }
 }
@@ -240,6 +255,7 @@ mod tests {
             NotificationKind::DueToday,
             NotificationKind::Overdue { days_late: 1 },
             NotificationKind::SignOffRequest,
+            NotificationKind::EndorsementRequest,
             NotificationKind::PositionRequest,
             NotificationKind::Escalation {
                 level_name: "BO-IZA".into(),
@@ -265,6 +281,9 @@ mod tests {
                 request: 3,
             },
             NotificationKind::DecisionRequest { request: 3 },
+            NotificationKind::Consultation {
+                news: ConsultationNews::Uitnodiging,
+            },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());
         for kind in kinds {

@@ -58,6 +58,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         NotificationKind::Overdue { days_late: 1 } => (t.overdue_one, None),
         NotificationKind::Overdue { days_late } => (t.overdue_many, Some(*days_late)),
         NotificationKind::SignOffRequest => (t.sign_off_request, None),
+        NotificationKind::EndorsementRequest => (t.endorsement_request, None),
         NotificationKind::PositionRequest => (t.position_request, None),
         NotificationKind::Escalation { .. } => (t.escalation, None),
         NotificationKind::Mention { .. } => (t.mention, None),
@@ -88,6 +89,7 @@ pub fn subject_line(notification: &Notification, language: Language) -> String {
         } => (t.decision_deferred, None),
         NotificationKind::Decision { .. } => (t.decision, None),
         NotificationKind::DecisionRequest { .. } => (t.decision_request, None),
+        NotificationKind::Consultation { news } => (t.consultation(*news), None),
     };
     let outcome = match &notification.kind {
         NotificationKind::Decision { outcome, .. } => outcome_text(*outcome, t),
@@ -243,6 +245,7 @@ impl Section {
             NotificationKind::Overdue { .. } => Section::Overdue,
             NotificationKind::DueToday => Section::DueToday,
             NotificationKind::SignOffRequest
+            | NotificationKind::EndorsementRequest
             | NotificationKind::PositionRequest
             | NotificationKind::Escalation { .. } => Section::Requests,
             NotificationKind::Reminder { .. } => Section::Upcoming,
@@ -254,7 +257,8 @@ impl Section {
             | NotificationKind::StatusChange { .. }
             | NotificationKind::AgreementChange { .. }
             | NotificationKind::Meeting { .. }
-            | NotificationKind::Decision { .. } => Section::Other,
+            | NotificationKind::Decision { .. }
+            | NotificationKind::Consultation { .. } => Section::Other,
         }
     }
 

@@ -3,7 +3,7 @@
 //! Templates use `{name}` placeholders, filled by [`fill`] in a single pass, so a placeholder
 //! that appears inside a filled-in value (a title containing `{days}`) stays literal.
 
-use super::message::Language;
+use super::message::{ConsultationNews, Language};
 
 /// The texts of one language.
 pub(super) struct Texts {
@@ -13,6 +13,7 @@ pub(super) struct Texts {
     pub overdue_one: &'static str,
     pub overdue_many: &'static str,
     pub sign_off_request: &'static str,
+    pub endorsement_request: &'static str,
     pub position_request: &'static str,
     pub escalation: &'static str,
     pub mention: &'static str,
@@ -32,6 +33,8 @@ pub(super) struct Texts {
     pub decision: &'static str,
     pub decision_deferred: &'static str,
     pub decision_request: &'static str,
+    /// Announced, invitation, reminder, closed (in [`ConsultationNews`] order).
+    pub consultation: [&'static str; 4],
     pub outcomes: [&'static str; 5],
     pub due_label: &'static str,
     pub open_link: &'static str,
@@ -54,6 +57,7 @@ const NL: Texts = Texts {
     overdue_one: "Te laat: {title} (1 dag over de termijn)",
     overdue_many: "Te laat: {title} ({days} dagen over de termijn)",
     sign_off_request: "Verzoek om akkoord: {title}",
+    endorsement_request: "Ter instemming: {title}",
     position_request: "Verzoek om standpunt: {title}",
     escalation: "Geëscaleerd naar {level}: {title}",
     mention: "U of uw partij is genoemd: {title}",
@@ -73,6 +77,12 @@ const NL: Texts = Texts {
     decision: "Besluit ({outcome}): {title}",
     decision_deferred: "Besluitvorming aangehouden: {title}",
     decision_request: "Besluitvraag voor de vergadering: {title}",
+    consultation: [
+        "Consultatie aangekondigd: {title}",
+        "Uitnodiging voor de consultatie: {title}",
+        "Herinnering: de consultatie sluit binnenkort: {title}",
+        "Consultatie gesloten: {title}",
+    ],
     outcomes: [
         "akkoord",
         "akkoord onder voorwaarden",
@@ -116,6 +126,7 @@ const EN: Texts = Texts {
     overdue_one: "Overdue: {title} (1 day late)",
     overdue_many: "Overdue: {title} ({days} days late)",
     sign_off_request: "Sign-off requested: {title}",
+    endorsement_request: "Endorsement requested: {title}",
     position_request: "Position requested: {title}",
     escalation: "Escalated to {level}: {title}",
     mention: "You or your party was mentioned: {title}",
@@ -135,6 +146,12 @@ const EN: Texts = Texts {
     decision: "Decision ({outcome}): {title}",
     decision_deferred: "Decision deferred: {title}",
     decision_request: "Decision requested at the meeting: {title}",
+    consultation: [
+        "Consultation announced: {title}",
+        "Invitation to the consultation: {title}",
+        "Reminder: the consultation closes soon: {title}",
+        "Consultation closed: {title}",
+    ],
     outcomes: [
         "agreed",
         "agreed on conditions",
@@ -170,6 +187,17 @@ const EN: Texts = Texts {
         "December",
     ],
 };
+
+impl Texts {
+    /// The subject of a consultation notification.
+    pub(super) fn consultation(&self, news: ConsultationNews) -> &'static str {
+        let index = ConsultationNews::ALL
+            .iter()
+            .position(|n| *n == news)
+            .unwrap_or(0);
+        self.consultation[index.min(3)]
+    }
+}
 
 /// The text table of `language`.
 pub(super) fn texts(language: Language) -> &'static Texts {

@@ -83,6 +83,9 @@ pub struct NewVersion<'a> {
     pub state: &'a [u8],
     /// Hex SHA-256 of `state`.
     pub content_hash: &'a str,
+    /// The endorsement round whose version this one's content differs from: it is superseded
+    /// in the same transaction (docs/DOMAIN.md §15).
+    pub supersede: Option<i64>,
 }
 
 /// A status change to record.
@@ -105,6 +108,9 @@ pub enum TransitionError {
     /// The draft's status changed in the meantime.
     #[error("the draft's status changed in the meantime; reload and try again")]
     Conflict,
+    /// The body's consent gate refuses the step (docs/DOMAIN.md §15); what is missing.
+    #[error("{0}")]
+    Refused(String),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -358,6 +364,7 @@ impl SqlStorage {
         .bind(draft_id)
         .execute(&mut *tx)
         .await?;
+        let mut consent_audit = Vec::new();
         let version_id = match step.version {
             Some(version) => {
                 let row = sqlx::query(
@@ -373,7 +380,19 @@ impl SqlStorage {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                Some(row.try_get::<i64, _>("id")?)
+                let id = row.try_get::<i64, _>("id")?;
+                let hooked = super::consent::rounds::hooks::on_version(
+                    &mut tx,
+                    draft_id,
+                    id,
+                    version.content_hash,
+                    version.supersede,
+                    Some(step.to),
+                    step.by,
+                )
+                .await?;
+                consent_audit = hooked.map_err(TransitionError::Refused)?;
+                Some(id)
             }
             None => None,
         };
@@ -390,6 +409,9 @@ impl SqlStorage {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        for (action, subject) in &consent_audit {
+            append_in(&mut tx, self.backend(), actor, action, subject).await?;
+        }
         let subject =
             serde_json::json!({ "draft": draft_id, "from": from, "to": to, "version": version_id });
         let audit_id =

@@ -18,6 +18,9 @@ pub struct UserRecord {
     pub password_hash: String,
     /// Whether the person administers this Polder instance.
     pub is_admin: bool,
+    /// Whether this is a guest account, which reaches only the consultations it was invited
+    /// to (docs/DOMAIN.md §16).
+    pub is_guest: bool,
 }
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, sqlx::Error> {
@@ -27,6 +30,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, sqlx::Error> {
         name: row.try_get("name")?,
         password_hash: row.try_get("password_hash")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        is_guest: row.try_get::<i64, _>("is_guest")? != 0,
     })
 }
 
@@ -71,7 +75,7 @@ impl SqlStorage {
         email: &str,
     ) -> Result<Option<UserRecord>, StorageError> {
         let row = sqlx::query(
-            "SELECT id, email, name, password_hash, is_admin FROM users WHERE email = $1",
+            "SELECT id, email, name, password_hash, is_admin, is_guest FROM users WHERE email = $1",
         )
         .bind(email.to_lowercase())
         .fetch_optional(self.pool())
@@ -84,11 +88,12 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn find_user(&self, id: i64) -> Result<Option<UserRecord>, StorageError> {
-        let row =
-            sqlx::query("SELECT id, email, name, password_hash, is_admin FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, email, name, password_hash, is_admin, is_guest FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 }

@@ -102,6 +102,20 @@ impl SqlStorage {
         .fetch_one(&mut *tx)
         .await?;
         let created = version_from_row(&row)?;
+        let consent_audit = super::consent::rounds::hooks::on_version(
+            &mut tx,
+            draft_id,
+            created.id,
+            version.content_hash,
+            version.supersede,
+            None,
+            by,
+        )
+        .await?
+        .unwrap_or_default();
+        for (action, subject) in &consent_audit {
+            append_in(&mut tx, self.backend(), actor, action, subject).await?;
+        }
         let subject = serde_json::json!({ "draft": draft_id, "version": created.id });
         append_in(&mut tx, self.backend(), actor, "version.create", &subject).await?;
         tx.commit().await?;

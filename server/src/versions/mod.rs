@@ -19,6 +19,7 @@
 //! - [`docx`]: [`to_docx`], Word output; changes become Word tracked changes.
 //! - [`dossier`]: a dispute's dossier as Markdown, PDF and Word.
 //! - [`register`]: the decision register as a PDF list.
+//! - [`consultation`]: a consultation round's report.
 //!
 //! # Document model
 //! The fragment is flattened into leaf [`Block`]s: `paragraph`, `heading` (attribute `level`),
@@ -31,8 +32,10 @@
 
 pub mod blocks;
 pub mod compare;
+pub mod consultation;
 pub mod docx;
 pub mod dossier;
+pub mod endorsement;
 pub mod html;
 pub mod markdown;
 pub mod pack;

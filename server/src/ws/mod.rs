@@ -56,6 +56,10 @@ async fn upgrade(
     let doc_id = DocId::parse(&raw_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let upgrader = auth::authenticate(&state, &headers, query.token.as_deref()).await?;
     let identity = upgrader.identity;
+    if identity.is_guest {
+        // a guest reads a consultation's version through the REST route only
+        return Err(AppError::refused(crate::auth::guest::REFUSAL));
+    }
     let access = credentials_auth::document_access(&state.db, &identity, &doc_id)
         .await?
         .ok_or(AppError::Forbidden(None))?;
