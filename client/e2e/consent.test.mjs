@@ -16,7 +16,7 @@ const chair = demoPerson('anna@vws.demo')
 const secretariat = demoPerson('bram@vws.demo')
 const zin = demoPerson('joost@zin.demo')
 const zn = demoPerson('pieter@zn.demo')
-const VERSION = 'Ter instemming'
+const VERSION = 'Ronde werkgroep december'
 const RESERVATION = 'Mits de uitvoeringstoets vóór de zomer klaar is.'
 const CONSULTATION = 'Consultatie veldpartijen'
 const GUEST_ORG = 'Stichting Zorgbelang Test'
@@ -74,7 +74,8 @@ describe('consent and consultation in the browser', { concurrency: false }, () =
       await page.keyboard.press('Enter')
     }
     const form = page.locator('#round-open-form')
-    await form.getByLabel('Versie').selectOption({ label: new RegExp(VERSION) })
+    const versionId = await form.locator('#round-version option', { hasText: VERSION }).getAttribute('value')
+    await form.getByLabel('Versie').selectOption(versionId)
     await form.getByLabel('Toelichting (optioneel)').fill('Graag voor de volgende werkgroep.')
     await checkAccessibility(page, 'open an endorsement round')
     await form.getByRole('button', { name: 'Ronde openen' }).focus()

@@ -1291,7 +1291,7 @@ export const en: Messages = {
   'consultation.inviteTitle': 'Invite an organisation',
   'consultation.invite': 'Invite',
   'consultation.remove': 'Remove',
-  'consultation.removeLabel': 'Remove the invitation of {name}',
+  'consultation.removeLabel': 'Remove: {name}',
   'consultation.removed': '{name} no longer has access.',
   'consultation.invitedAccount': '{name} already has an account and signs in as usual; a notification was sent.',
   'consultation.linkTitle': 'Sign-in link for {name}',

@@ -1290,7 +1290,7 @@ export const nl = {
   'consultation.inviteTitle': 'Organisatie uitnodigen',
   'consultation.invite': 'Uitnodigen',
   'consultation.remove': 'Verwijderen',
-  'consultation.removeLabel': '{name} niet meer uitnodigen',
+  'consultation.removeLabel': 'Verwijderen: {name}',
   'consultation.removed': '{name} heeft geen toegang meer.',
   'consultation.invitedAccount': '{name} heeft al een account en logt gewoon in; er is een melding verstuurd.',
   'consultation.linkTitle': 'Inloglink voor {name}',
