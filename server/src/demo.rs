@@ -376,6 +376,7 @@ const TOPICS: [(&str, &str); 4] = [
     ),
     (
         "Experttafel organisatie van passende zorg",
-        "Start verkenfase voor het opstellen van kaders in Q3 2025; een gezamenlijk plan van aanpak in Q2 2026.",
+        "Start verkenfase voor het opstellen van kaders in Q3 2025; een gezamenlijk plan van aanpak in Q2 2026. \
+         [PM bespreekpunt: rol van de zorgverzekeraars] Het plan ligt uiterlijk [uiterlijke datum] bij het BO-IZA.",
     ),
 ];

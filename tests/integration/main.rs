@@ -35,6 +35,7 @@ mod matrix;
 mod meetings;
 mod nesting;
 mod npm_client;
+mod open_points;
 mod openapi;
 mod outbound;
 mod programme;

@@ -179,6 +179,16 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .await["id"]
         .as_i64()
         .unwrap();
+    let open_point = member
+        .send(
+            Method::POST,
+            &format!("/api/drafts/{draft}/open-points"),
+            json!({"kind": "pm", "text": "Punt"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let version = member
         .send(
             Method::POST,
@@ -573,6 +583,29 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             Method::DELETE,
             format!("/api/drafts/{draft}/comments/{thread}/resolved"),
             WRITERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/drafts/{draft}/open-points"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/open-points"),
+            WRITERS,
+            |role| json!({"kind": "nb", "text": format!("Punt {role}")}),
+        ),
+        with_body(
+            Method::POST,
+            format!("/api/drafts/{draft}/open-points/detect"),
+            WRITERS,
+            |_| json!({}),
+        ),
+        with_body(
+            Method::PATCH,
+            format!("/api/open-points/{open_point}"),
+            WRITERS,
+            |role| json!({"text": format!("Punt van rol {role}")}),
         ),
         // following is everyone's own choice among those who read the draft
         route(

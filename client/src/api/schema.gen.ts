@@ -140,44 +140,6 @@ export interface paths {
     /** A calendar feed (iCalendar); needs no sign-in, only the secret */
     get: operations["calendar_serve"];
   };
-  "/api/consultation-responses/{id}/attachment": {
-    /** A response's attachment, as a download (body readers and the responding organisation's invitees) */
-    get: operations["consultations_attachment"];
-  };
-  "/api/consultations/{id}": {
-    /** One consultation (body readers, and invitees with only their own invitation) */
-    get: operations["consultations_show_consultation"];
-  };
-  "/api/consultations/{id}/invitees": {
-    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
-    post: operations["consultations_invite"];
-  };
-  "/api/consultations/{id}/invitees/{invitee_id}": {
-    /** Remove an invitation: the contact loses access (chair, secretariat) */
-    delete: operations["consultations_uninvite"];
-  };
-  "/api/consultations/{id}/report.docx": {
-    /** The round's report as DOCX (body readers) */
-    get: operations["consultations_report_docx"];
-  };
-  "/api/consultations/{id}/report.pdf": {
-    /** The round's report as PDF (body readers) */
-    get: operations["consultations_report_pdf"];
-  };
-  "/api/consultations/{id}/responses": {
-    /** The current responses (body readers: all; an invitee: their organisation's) */
-    get: operations["consultations_list_responses"];
-    /** Respond for one's organisation (invitees, while open); supersedes its earlier response */
-    post: operations["consultations_respond"];
-  };
-  "/api/consultations/{id}/summary": {
-    /** Create, once, the summary-of-responses draft in the consultation's body (chair, secretariat) */
-    post: operations["consultations_create_summary"];
-  };
-  "/api/consultations/{id}/version": {
-    /** The version consulted on, as JSON or HTML (body readers and invitees) */
-    get: operations["consultations_consultation_version"];
-  };
   "/api/decision-requests/{id}": {
     /** One decision request with its decisions (readers of the deciding or the requesting body) */
     get: operations["decisions_show"];
@@ -270,12 +232,6 @@ export interface paths {
     /** Compare two versions (or a version and the current text), each change attributed to its person and party */
     get: operations["versions_compare"];
   };
-  "/api/drafts/{id}/consultations": {
-    /** A draft's consultations, newest first (readers of the draft) */
-    get: operations["consultations_list_consultations"];
-    /** Open a consultation on a version of the draft (chair, secretariat) */
-    post: operations["consultations_create_consultation"];
-  };
   "/api/drafts/{id}/follow": {
     /** Whether I follow a draft, and how many people do */
     get: operations["drafts_draft_state"];
@@ -283,6 +239,16 @@ export interface paths {
     put: operations["drafts_follow_draft"];
     /** Stop following a draft */
     delete: operations["drafts_unfollow_draft"];
+  };
+  "/api/drafts/{id}/open-points": {
+    /** A draft's open points with the counts of open ones and proposals */
+    get: operations["open_points_list"];
+    /** Add an open point by hand (members, chair, secretariat) */
+    post: operations["open_points_create"];
+  };
+  "/api/drafts/{id}/open-points/detect": {
+    /** Find PM, NB, bespreekpunt and date markers in the current text and offer the new ones (members, chair, secretariat) */
+    post: operations["open_points_detect"];
   };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
@@ -303,10 +269,6 @@ export interface paths {
   "/api/due-dates/parse": {
     /** How a due date as written is read: its window, precision and uncertainty */
     get: operations["milestones_parse_due_date"];
-  };
-  "/api/guest/session": {
-    /** A guest signs in with the secret of their invitation link (throttled like signing in) */
-    post: operations["session_guest_sign_in"];
   };
   "/api/me": {
     /** Who is signed in */
@@ -417,6 +379,10 @@ export interface paths {
     post: operations["notifications_mark_read"];
     /** Mark one of the caller's notifications unread */
     delete: operations["notifications_mark_unread"];
+  };
+  "/api/open-points/{id}": {
+    /** Accept, close, turn down or reopen an open point, or change its owner, due day or text (members, chair, secretariat) */
+    patch: operations["open_points_update"];
   };
   "/api/parties": {
     /** Parties and collectives */
@@ -663,20 +629,6 @@ export interface components {
       code: string;
       message: string;
     };
-    /** @description A response's attachment, described. */
-    Attachment: {
-      /** @description File name. */
-      name: string;
-      /** @description Hex SHA-256 of the file. */
-      sha256: string;
-      /**
-       * Format: int64
-       * @description Size in bytes.
-       */
-      size: number;
-      /** @description Media type, as its bytes showed. */
-      type: string;
-    };
     /** @description One attempt as the log shows it. */
     AttemptView: {
       /**
@@ -850,68 +802,16 @@ export interface components {
        */
       thread_id: number;
     };
-    /** @description A consultation as the API shows it. */
-    Consultation: {
-      /**
-       * Format: int64
-       * @description The draft's body.
-       */
-      body_id: number;
-      /** @description Its name. */
-      body_name: string;
-      /** @description Last day responses are accepted (`YYYY-MM-DD`). */
-      closes_on: string;
-      /** @description Its content hash. */
-      content_hash: string;
-      /**
-       * Format: int64
-       * @description Unix ms of its creation.
-       */
-      created_at: number;
-      /**
-       * Format: int64
-       * @description The draft whose version is consulted on.
-       */
-      draft_id: number;
-      /** @description The draft's title. */
-      draft_title: string;
-      /**
-       * Format: int64
-       * @description Database id.
-       */
-      id: number;
-      /** @description Invitees: all for body readers, only their own for an invitee. */
-      invitees: components["schemas"]["Invitee"][];
-      /**
-       * Format: int64
-       * @description The caller's own invitation, if they are invited.
-       */
-      my_invitee_id?: number | null;
-      /** @description First day responses are accepted (`YYYY-MM-DD`), if not at once. */
-      opens_on?: string | null;
-      /** @description The question put to the invitees. */
-      question: string;
-      /**
-       * Format: int64
-       * @description How many organisations have a current response.
-       */
-      responses_count: number;
-      /** @description Status on today's Dutch date. */
-      status: components["schemas"]["Status"];
-      /**
-       * Format: int64
-       * @description The secretariat's summary of the responses, a draft of its own.
-       */
-      summary_draft_id?: number | null;
-      /** @description Title. */
-      title: string;
-      /**
-       * Format: int64
-       * @description The version consulted on.
-       */
-      version_id: number;
-      /** @description Its name. */
-      version_name: string;
+    /** @description The open point a comment is typed as. */
+    CommentPoint: {
+      /** @description `YYYY-MM-DD`. */
+      due?: string | null;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: string;
+      /** @description A party code. */
+      owner_party?: string | null;
+      /** Format: int64 */
+      owner_person_id?: number | null;
     };
     CreateAgreement: {
       description?: string;
@@ -935,20 +835,10 @@ export interface components {
       body: string;
       mention_parties?: string[];
       mention_people?: number[];
+      open_point?: null | components["schemas"]["CommentPoint"];
       quote?: string | null;
       /** Format: int64 */
       thread_id?: number | null;
-    };
-    /** @description A consultation to open. */
-    CreateConsultation: {
-      /** @description `YYYY-MM-DD`, the last day responses are accepted. */
-      closes_on: string;
-      /** @description `YYYY-MM-DD`; before it the consultation is announced, from it open. */
-      opens_on?: string | null;
-      question?: string | null;
-      title: string;
-      /** Format: int64 */
-      version_id: number;
     };
     /** @description A new draft. */
     CreateDraft: {
@@ -1012,6 +902,20 @@ export interface components {
       party?: string | null;
       password: string;
     };
+    CreatePoint: {
+      /** @description `YYYY-MM-DD`. */
+      due?: string | null;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: string;
+      /** @description A party code. */
+      owner_party?: string | null;
+      /** Format: int64 */
+      owner_person_id?: number | null;
+      /** @description The passage it concerns (at most 2000 characters). */
+      quote?: string | null;
+      /** @description What it is about (1 to 4000 characters). */
+      text: string;
+    };
     /** @description A new series. */
     CreateSeries: {
       /** @description Other names (at most 20, each at most 100 characters). */
@@ -1029,6 +933,10 @@ export interface components {
     CreateVersion: {
       name: string;
     };
+    /** @description A new comment, with the open point it was typed as. */
+    CreatedComment: components["schemas"]["Comment"] & ({
+      open_point?: null | components["schemas"]["OpenPoint"];
+    });
     /**
      * @description A feed just created, with its address (shown this once: only a hash of the secret in it is
      * stored).
@@ -1230,6 +1138,10 @@ export interface components {
       /** @description `pending`, `delivered`, `failed` or `cancelled`. */
       status: string;
     };
+    /** @description The proposals a detection stored. */
+    Detected: {
+      proposed: components["schemas"]["OpenPoint"][];
+    };
     /** @description An advice draft: metadata around one Yjs document. */
     Draft: {
       /**
@@ -1326,53 +1238,6 @@ export interface components {
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
-    /** @description A guest's sign-in through the link of their invitation. */
-    GuestSignIn: {
-      /** @description The secret of the link `/gast/{secret}`. */
-      secret: string;
-    };
-    /** @description The invitation, with the guest's sign-in link (shown only this once). */
-    InviteAnswer: {
-      invitee: components["schemas"]["Invitee"];
-      /** @description `/gast/{secret}` for a guest; `null` for someone who signs in with their own account. */
-      link?: string | null;
-    };
-    /** @description An organisation to invite. */
-    InviteInput: {
-      email: string;
-      name: string;
-      organisation?: string | null;
-      /** @description A registered party's code (not a member of the body). */
-      party?: string | null;
-    };
-    /** @description An invited organisation's contact, as the API shows it. */
-    Invitee: {
-      /** @description The contact's e-mail address (body readers only). */
-      email?: string | null;
-      /**
-       * Format: int64
-       * @description Database id.
-       */
-      id: number;
-      /**
-       * Format: int64
-       * @description Unix ms.
-       */
-      invited_at: number;
-      /** @description Whether the contact has a guest account. */
-      is_guest: boolean;
-      /** @description The contact's name. */
-      name: string;
-      /** @description The organisation. */
-      organisation: string;
-      /** @description Its party code, when it is a registered party. */
-      party?: string | null;
-      /**
-       * Format: int64
-       * @description Unix ms of the organisation's current response, if any.
-       */
-      responded_at?: number | null;
-    };
     /** @description A body a level of a working group's ladder may name as its forum. */
     LadderForum: {
       /**
@@ -1744,6 +1609,75 @@ export interface components {
     OpenDisputeIn: {
       parties: string[];
       statement: string;
+    };
+    /** @description An open point, as the API shows it. */
+    OpenPoint: {
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      closed_at?: number | null;
+      /** @description Who closed or turned it down. */
+      closed_by_name?: string | null;
+      /** @description Why, in their words. */
+      closed_note?: string | null;
+      /**
+       * Format: int64
+       * @description The comment it was typed with.
+       */
+      comment_id?: number | null;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      created_at: number;
+      /** @description Who made or found it. */
+      created_by_name?: string | null;
+      /**
+       * Format: int64
+       * @description The draft.
+       */
+      draft_id: number;
+      /** @description The day it is due, `YYYY-MM-DD`. */
+      due?: string | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description `pm`, `nb`, `bespreekpunt` or `datum`. */
+      kind: components["schemas"]["PointKind"];
+      /** @description Their name. */
+      owner_name?: string | null;
+      /** @description The party that owns it (code). */
+      owner_party?: string | null;
+      /**
+       * Format: int64
+       * @description The person who owns it.
+       */
+      owner_person_id?: number | null;
+      /** @description The passage it concerns (the marker as it stands, or the comment's quote). */
+      quote?: string | null;
+      /** @description `comment`, `marker` or `manual`. */
+      source: components["schemas"]["PointSource"];
+      /** @description `voorgesteld`, `open`, `gesloten` or `afgewezen`. */
+      status: components["schemas"]["PointStatus"];
+      /** @description What it is about. */
+      text: string;
+    };
+    /** @description A draft's open points with the counts the draft shows. */
+    OpenPoints: {
+      items: components["schemas"]["OpenPoint"][];
+      /**
+       * Format: int64
+       * @description Points that are open.
+       */
+      open: number;
+      /**
+       * Format: int64
+       * @description Proposals not yet accepted or turned down.
+       */
+      proposed: number;
     };
     OptionInput: {
       description?: string;
@@ -3117,6 +3051,21 @@ export interface components {
       /** @description Their party's code, if they belong to one. */
       party?: string | null;
     };
+    /**
+     * @description What kind of open point it is.
+     * @enum {string}
+     */
+    PointKind: "pm" | "nb" | "bespreekpunt" | "datum";
+    /**
+     * @description How an open point came about.
+     * @enum {string}
+     */
+    PointSource: "comment" | "marker" | "manual";
+    /**
+     * @description Where an open point stands.
+     * @enum {string}
+     */
+    PointStatus: "voorgesteld" | "open" | "gesloten" | "afgewezen";
     RaiseInput: {
       description: string;
       /**
@@ -3198,33 +3147,6 @@ export interface components {
       name: string;
       /** @description Map the name to this existing party (its code); the name becomes its alias. */
       party?: string | null;
-    };
-    /** @description A response as the API shows it. */
-    Response: {
-      attachment?: null | components["schemas"]["Attachment"];
-      /** @description Its comments, in order. */
-      comments: components["schemas"]["Comment"][];
-      /**
-       * Format: int64
-       * @description Database id.
-       */
-      id: number;
-      /**
-       * Format: int64
-       * @description The invitee who responded.
-       */
-      invitee_id: number;
-      /** @description Their organisation. */
-      organisation: string;
-      /**
-       * Format: int64
-       * @description Unix ms.
-       */
-      submitted_at: number;
-      /** @description Who submitted it. */
-      submitted_by_name?: string | null;
-      /** @description The response. */
-      text: string;
     };
     /** @description A role agreement with its matrix and the current sign-offs. */
     RoleAgreement: {
@@ -3350,11 +3272,6 @@ export interface components {
      * @enum {string}
      */
     SignOffState: "akkoord" | "akkoord_met_voorbehoud" | "niet_akkoord";
-    /**
-     * @description Where a consultation stands.
-     * @enum {string}
-     */
-    Status: "aangekondigd" | "open" | "gesloten" | "ingetrokken";
     /** @description One status change. */
     StatusChange: {
       /** @description With whom a new date was agreed. */
@@ -3519,6 +3436,23 @@ export interface components {
       owners?: components["schemas"]["OwnerInput"][] | null;
       source_ref?: string | null;
       title?: string | null;
+    };
+    UpdatePoint: {
+      /** @description `YYYY-MM-DD`; `null` removes it. */
+      due?: string | null;
+      /** @description Why it is closed or turned down (at most 4000 characters). */
+      note?: string | null;
+      /** @description The owning party's code; `null` removes it. */
+      owner_party?: string | null;
+      /**
+       * Format: int64
+       * @description The owner; `null` removes it.
+       */
+      owner_person_id?: number | null;
+      /** @description `open` (accept or reopen), `gesloten` or `afgewezen`. */
+      status?: string | null;
+      /** @description What it is about (1 to 4000 characters). */
+      text?: string | null;
     };
     /** @description A frozen, named version (without its content). */
     VersionInfo: {
@@ -5752,493 +5686,6 @@ export interface operations {
       };
     };
   };
-  /** A response's attachment, as a download (body readers and the responding organisation's invitees) */
-  consultations_attachment: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      /** @description the file */
-      200: {
-        content: {
-          "application/octet-stream": number[];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** One consultation (body readers, and invitees with only their own invitation) */
-  consultations_show_consultation: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["Consultation"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
-  consultations_invite: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["InviteInput"];
-      };
-    };
-    responses: {
-      201: {
-        content: {
-          "application/json": components["schemas"]["InviteAnswer"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description already invited */
-      409: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body is larger than the server accepts */
-      413: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body was not sent as `Content-Type: application/json` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description invalid input; the message names the field */
-      422: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** Remove an invitation: the contact loses access (chair, secretariat) */
-  consultations_uninvite: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-        /** @description invitee id */
-        invitee_id: number;
-      };
-    };
-    responses: {
-      /** @description removed */
-      204: {
-        content: never;
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the contact responded */
-      409: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** The round's report as DOCX (body readers) */
-  consultations_report_docx: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      /** @description the report */
-      200: {
-        content: {
-          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** The round's report as PDF (body readers) */
-  consultations_report_pdf: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      /** @description the report */
-      200: {
-        content: {
-          "application/pdf": number[];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** The current responses (body readers: all; an invitee: their organisation's) */
-  consultations_list_responses: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["Response"][];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** Respond for one's organisation (invitees, while open); supersedes its earlier response */
-  consultations_respond: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    /** @description multipart/form-data: text, comments (JSON list of {quote?, body}), attachment (file, at most 10 MB: pdf, docx, odt, txt, png, jpeg) */
-    requestBody: {
-      content: {
-        "multipart/form-data": Record<string, never>;
-      };
-    };
-    responses: {
-      201: {
-        content: {
-          "application/json": components["schemas"]["Response"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the consultation is not open; the message says when it is */
-      409: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the attachment is larger than 10 MB */
-      413: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description invalid input; the message names the field */
-      422: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** Create, once, the summary-of-responses draft in the consultation's body (chair, secretariat) */
-  consultations_create_summary: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      201: {
-        content: {
-          "application/json": components["schemas"]["Draft"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the summary exists */
-      409: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** The version consulted on, as JSON or HTML (body readers and invitees) */
-  consultations_consultation_version: {
-    parameters: {
-      query?: {
-        /** @description `json` (default) or `html`. */
-        format?: "json" | "html";
-      };
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      /** @description the version in the format asked for */
-      200: {
-        content: {
-          "application/json": Record<string, never>;
-          "text/html": string;
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the version is larger than the render limit */
-      413: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the server is busy rendering (see Retry-After) or the render took too long */
-      503: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
   /** One decision request with its decisions (readers of the deciding or the requesting body) */
   decisions_show: {
     parameters: {
@@ -7410,7 +6857,7 @@ export interface operations {
     responses: {
       201: {
         content: {
-          "application/json": components["schemas"]["Comment"];
+          "application/json": components["schemas"]["CreatedComment"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -7614,109 +7061,6 @@ export interface operations {
       };
     };
   };
-  /** A draft's consultations, newest first (readers of the draft) */
-  consultations_list_consultations: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["Consultation"][];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number) */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** Open a consultation on a version of the draft (chair, secretariat) */
-  consultations_create_consultation: {
-    parameters: {
-      path: {
-        /** @description id */
-        id: number;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["CreateConsultation"];
-      };
-    };
-    responses: {
-      201: {
-        content: {
-          "application/json": components["schemas"]["Consultation"];
-        };
-      };
-      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not allowed */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description not found or not visible to you */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body is larger than the server accepts */
-      413: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body was not sent as `Content-Type: application/json` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description invalid input; the message names the field */
-      422: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
   /** Whether I follow a draft, and how many people do */
   drafts_draft_state: {
     parameters: {
@@ -7831,6 +7175,177 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A draft's open points with the counts of open ones and proposals */
+  open_points_list: {
+    parameters: {
+      query?: {
+        /** @description Only points of this status: `voorgesteld`, `open`, `gesloten` or `afgewezen`. */
+        status?: string;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["OpenPoints"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Add an open point by hand (members, chair, secretariat) */
+  open_points_create: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreatePoint"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["OpenPoint"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Find PM, NB, bespreekpunt and date markers in the current text and offer the new ones (members, chair, secretariat) */
+  open_points_detect: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Detected"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the text is larger than the render limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the document could not be loaded, or the server is busy */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -8181,52 +7696,6 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-    };
-  };
-  /** A guest signs in with the secret of their invitation link (throttled like signing in) */
-  session_guest_sign_in: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["GuestSignIn"];
-      };
-    };
-    responses: {
-      /** @description signed in; the consultation the link is for */
-      200: {
-        content: {
-          "application/json": Record<string, never>;
-        };
-      };
-      /** @description the body is not valid JSON or does not have the documented shape */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description unknown or expired link */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body is larger than the server accepts */
-      413: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description the body was not sent as `Content-Type: application/json` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ApiErrorBody"];
-        };
-      };
-      /** @description too many failed attempts; see Retry-After */
-      429: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -9777,6 +9246,75 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Accept, close, turn down or reopen an open point, or change its owner, due day or text (members, chair, secretariat) */
+  open_points_update: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdatePoint"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["OpenPoint"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };

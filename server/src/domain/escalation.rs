@@ -89,6 +89,7 @@ impl JobKind {
                 | JobKind::SignoffRequest
                 | JobKind::PositionRequest
                 | JobKind::EndorsementRequest
+                | JobKind::OpenPointReminder
         )
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::open_points;
 use crate::domain::roles::BodyRole;
 use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
@@ -16,6 +17,7 @@ use crate::http::access;
 use crate::http::extract::{at_most, audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
 use crate::state::AppState;
 use crate::storage::comments::{Comment, NewComment};
+use crate::storage::consent::open_points::{NewOpenPoint, OpenPoint};
 use crate::sync::anchor;
 
 /// Most people one comment mentions: 50 (each is looked up and notified).
@@ -49,6 +51,29 @@ pub(crate) struct CreateComment {
     mention_people: Vec<i64>,
     #[serde(default)]
     mention_parties: Vec<String>,
+    /// Makes the comment an open point too (its text is the comment, its quote the comment's).
+    open_point: Option<CommentPoint>,
+}
+
+/// The open point a comment is typed as.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct CommentPoint {
+    /// `pm`, `nb`, `bespreekpunt` or `datum`.
+    kind: String,
+    owner_person_id: Option<i64>,
+    /// A party code.
+    owner_party: Option<String>,
+    /// `YYYY-MM-DD`.
+    due: Option<String>,
+}
+
+/// A new comment, with the open point it was typed as.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct CreatedComment {
+    #[serde(flatten)]
+    comment: Comment,
+    /// The open point made with it.
+    open_point: Option<OpenPoint>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -110,14 +135,14 @@ async fn list(
     summary = "Comment, reply or anchor a comment to text (members, chair, secretariat)",
     params(("id" = i64, Path, description = "id")),
     request_body = CreateComment,
-    responses((status = 201, body = Comment), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
+    responses((status = 201, body = CreatedComment), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 409, description = "conflicts with the current state", body = ApiErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<CreateComment>,
-) -> Result<(StatusCode, Json<Comment>)> {
+) -> Result<(StatusCode, Json<CreatedComment>)> {
     let access = access::draft(&state, &caller, id).await?;
     access.body.write()?;
     if !access.is_open() {
@@ -187,6 +212,10 @@ async fn create(
         }
     }
     let author = caller.person_id()?;
+    let open_point = match &input.open_point {
+        Some(point) => Some(comment_point(&state, access.draft.body_id, id, author, point).await?),
+        None => None,
+    };
     let comment = state
         .db
         .add_comment(
@@ -202,11 +231,70 @@ async fn create(
                 quote: quote.as_deref(),
                 people: &mention_people,
                 parties: &parties,
+                open_point,
             },
             &audit_actor(&caller),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(comment)))
+    let open_point = if input.open_point.is_some() {
+        state.db.open_point_of_comment(comment.id).await?
+    } else {
+        None
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedComment {
+            comment,
+            open_point,
+        }),
+    ))
+}
+
+/// Checks the open point a comment is typed as: its kind, due day and owner (a member or
+/// observer of the body, or a party that takes part in it).
+async fn comment_point(
+    state: &AppState,
+    body_id: i64,
+    draft_id: i64,
+    author: i64,
+    point: &CommentPoint,
+) -> Result<NewOpenPoint> {
+    let kind = open_points::kind_input("open_point.kind", &point.kind)?;
+    let due = point
+        .due
+        .as_deref()
+        .map(|d| open_points::due_input("open_point.due", d))
+        .transpose()?;
+    let party = point
+        .owner_party
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    if let Some(code) = party {
+        validate::text("open_point.owner_party", code, 1, 100)?;
+    }
+    let owner = state
+        .db
+        .point_owner(body_id, point.owner_person_id, party)
+        .await?
+        .map_err(|problem| Invalid {
+            field: if problem.field() == "owner_person_id" {
+                "open_point.owner_person_id"
+            } else {
+                "open_point.owner_party"
+            },
+            message: problem.message(),
+        })?;
+    Ok(NewOpenPoint {
+        draft_id,
+        kind,
+        text: String::new(),
+        quote: None,
+        source: open_points::PointSource::Comment,
+        owner,
+        due,
+        created_by: author,
+    })
 }
 
 async fn set_resolved(

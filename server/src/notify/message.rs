@@ -95,6 +95,13 @@ pub enum NotificationKind {
         /// What happened.
         news: ConsultationNews,
     },
+    /// An open point of a draft: its owner is reminded of its due date, or was made its owner.
+    OpenPoint {
+        /// Working days left until the due date (0: due today); `None` when the person (or
+        /// their party) was made the point's owner.
+        #[serde(default)]
+        days_before: Option<i64>,
+    },
 }
 
 crate::domain::stored_names! {
@@ -132,6 +139,8 @@ crate::domain::stored_names! {
         EndorsementRequest = "endorsement_request",
         /// [`NotificationKind::Consultation`].
         Consultation = "consultation",
+        /// [`NotificationKind::OpenPoint`].
+        OpenPoint = "open_point",
     }
 }
 
@@ -155,6 +164,7 @@ impl NotificationKind {
             NotificationKind::Decision { .. } => NotificationType::Decision,
             NotificationKind::DecisionRequest { .. } => NotificationType::DecisionRequest,
             NotificationKind::Consultation { .. } => NotificationType::Consultation,
+            NotificationKind::OpenPoint { .. } => NotificationType::OpenPoint,
         }
     }
 }
@@ -283,6 +293,9 @@ mod tests {
             NotificationKind::DecisionRequest { request: 3 },
             NotificationKind::Consultation {
                 news: ConsultationNews::Uitnodiging,
+            },
+            NotificationKind::OpenPoint {
+                days_before: Some(5),
             },
         ];
         assert_eq!(kinds.len(), NotificationType::ALL.len());

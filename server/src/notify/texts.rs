@@ -35,6 +35,10 @@ pub(super) struct Texts {
     pub decision_request: &'static str,
     /// Announced, invitation, reminder, closed (in [`ConsultationNews`] order).
     pub consultation: [&'static str; 4],
+    pub open_point_assigned: &'static str,
+    pub open_point_due_one: &'static str,
+    pub open_point_due_many: &'static str,
+    pub open_point_due_today: &'static str,
     pub outcomes: [&'static str; 5],
     pub due_label: &'static str,
     pub open_link: &'static str,
@@ -83,6 +87,10 @@ const NL: Texts = Texts {
         "Herinnering: de consultatie sluit binnenkort: {title}",
         "Consultatie gesloten: {title}",
     ],
+    open_point_assigned: "Openstaand punt voor u of uw partij: {title}",
+    open_point_due_one: "Openstaand punt, nog 1 werkdag: {title}",
+    open_point_due_many: "Openstaand punt, nog {days} werkdagen: {title}",
+    open_point_due_today: "Openstaand punt, vandaag de uiterste datum: {title}",
     outcomes: [
         "akkoord",
         "akkoord onder voorwaarden",
@@ -152,6 +160,10 @@ const EN: Texts = Texts {
         "Reminder: the consultation closes soon: {title}",
         "Consultation closed: {title}",
     ],
+    open_point_assigned: "Open point for you or your party: {title}",
+    open_point_due_one: "Open point, 1 working day left: {title}",
+    open_point_due_many: "Open point, {days} working days left: {title}",
+    open_point_due_today: "Open point, due today: {title}",
     outcomes: [
         "agreed",
         "agreed on conditions",
@@ -207,6 +219,19 @@ pub(super) fn texts(language: Language) -> &'static Texts {
     }
 }
 
+/// The subject template of an open point's notification and its number of days.
+pub(super) fn open_point_subject(
+    t: &Texts,
+    days_before: Option<i64>,
+) -> (&'static str, Option<i64>) {
+    match days_before {
+        None => (t.open_point_assigned, None),
+        Some(0) => (t.open_point_due_today, None),
+        Some(1) => (t.open_point_due_one, None),
+        Some(days) => (t.open_point_due_many, Some(days)),
+    }
+}
+
 /// Replaces each `{name}` in `template` by its value in `values`, in one pass. Unknown
 /// placeholders are kept as they are.
 pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -240,6 +265,38 @@ pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::{Notification, NotificationKind};
+
+    #[test]
+    fn open_points_in_dutch_and_english() {
+        let point = |days_before| Notification {
+            kind: NotificationKind::OpenPoint { days_before },
+            title: "rol van de zorgverzekeraars".into(),
+            body: String::new(),
+            link: None,
+            subject_ref: "open_point:1".into(),
+            due: None,
+        };
+        let subject = |days_before, language| {
+            super::super::render::subject_line(&point(days_before), language)
+        };
+        assert_eq!(
+            subject(Some(5), Language::Nl),
+            "Openstaand punt, nog 5 werkdagen: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(1), Language::En),
+            "Open point, 1 working day left: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(Some(0), Language::Nl),
+            "Openstaand punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
+        );
+        assert_eq!(
+            subject(None, Language::En),
+            "Open point for you or your party: rol van de zorgverzekeraars"
+        );
+    }
 
     #[test]
     fn fill_replaces_known_placeholders_once() {

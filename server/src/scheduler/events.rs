@@ -374,6 +374,7 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
             outcome,
             milestones,
         } => return describe_decision(scheduler, *request, *decision, *outcome, milestones).await,
+        Event::OpenPointOwner(point) => return describe_open_point(scheduler, *point).await,
         Event::DecisionRequest { request, meeting } => {
             let Some(found) = db.find_decision_request(*request).await? else {
                 return Ok(None);
@@ -402,6 +403,54 @@ async fn describe(scheduler: &Scheduler, event: &Event) -> Result<Option<Outgoin
             })
         }
     })
+}
+
+/// An open point given an owner: the person, or the people of the owning party in the body
+/// (a collective's members' people), members and observers alike.
+async fn describe_open_point(
+    scheduler: &Scheduler,
+    point: i64,
+) -> Result<Option<Outgoing>, StorageError> {
+    let db = &scheduler.db;
+    let Some(found) = db.find_open_point(point).await? else {
+        return Ok(None);
+    };
+    let Some(draft) = db.find_draft(found.draft_id).await? else {
+        return Ok(None);
+    };
+    let people = db.point_owner_people(draft.body_id, &found).await?;
+    let mut lines = vec![draft.title.clone()];
+    lines.extend(found.quote.clone());
+    lines.extend(
+        found
+            .due
+            .as_ref()
+            .map(|due| format!("Uiterste datum: {due}")),
+    );
+    let mut notice = notification(
+        scheduler,
+        NotificationKind::OpenPoint { days_before: None },
+        &found.text,
+        lines.join("\n\n"),
+        (
+            format!("/drafts/{}#open-punten", draft.id),
+            format!("open_point:{point}"),
+        ),
+    );
+    notice.due = found
+        .due
+        .as_deref()
+        .and_then(crate::domain::period::parse_day);
+    Ok(Some(Outgoing {
+        body_id: draft.body_id,
+        notification: notice,
+        targets: Targets {
+            people,
+            ..Targets::default()
+        },
+        follow: None,
+        also: Vec::new(),
+    }))
 }
 
 /// The link and subject reference of a decision request.

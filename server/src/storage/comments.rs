@@ -4,7 +4,9 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{append_in, Actor};
+use super::consent::open_points::{audit_create_in, insert_in, NewOpenPoint};
 use super::{now_ms, SqlStorage, StorageError};
+use crate::domain::open_points::{PointSource, PointStatus};
 
 /// A comment, as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -59,11 +61,14 @@ pub struct NewComment<'a> {
     pub people: &'a [i64],
     /// Mentioned party ids.
     pub parties: &'a [i64],
+    /// The open point typed with the comment (its `text` and `quote` are the comment's; the
+    /// draft, source and comment are set here).
+    pub open_point: Option<NewOpenPoint>,
 }
 
 impl SqlStorage {
-    /// Adds a comment with its mentions and the `comment.create` audit entry in one
-    /// transaction; returns it.
+    /// Adds a comment with its mentions, the open point typed with it (if any) and the
+    /// `comment.create` (and `open_point.create`) audit entries in one transaction; returns it.
     ///
     /// # Errors
     /// Storage errors.
@@ -102,8 +107,28 @@ impl SqlStorage {
                 .execute(&mut *tx)
                 .await?;
         }
+        let point = match &comment.open_point {
+            Some(point) => {
+                let point = NewOpenPoint {
+                    draft_id: comment.draft_id,
+                    text: comment.body.to_owned(),
+                    quote: comment.quote.map(str::to_owned).filter(|q| !q.is_empty()),
+                    source: PointSource::Comment,
+                    created_by: comment.author_id,
+                    ..point.clone()
+                };
+                let point_id = insert_in(&mut tx, &point, PointStatus::Open, Some(id), None)
+                    .await?
+                    .ok_or(StorageError::AlreadyExists("open point"))?;
+                Some((point, point_id))
+            }
+            None => None,
+        };
         let subject = serde_json::json!({ "draft": comment.draft_id, "comment": id });
         append_in(&mut tx, self.backend(), by, "comment.create", &subject).await?;
+        if let Some((point, point_id)) = &point {
+            audit_create_in(&mut tx, self.backend(), by, point, *point_id).await?;
+        }
         let added = select_comments(&mut tx, comment.draft_id, Some(id))
             .await?
             .pop()
