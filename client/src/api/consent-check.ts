@@ -13,4 +13,11 @@ export type ConsentTypesFitTheServer = [
   Fits<Sent<S['Consultation']>, C.Consultation>,
   Fits<Sent<S['Invitee']>, C.Invitee>,
   Fits<Sent<S['Attachment']>, NonNullable<C.ConsultationResponse['attachment']>>,
+  Fits<Sent<S['Round']>, C.Round>,
+  Fits<Sent<S['RoundParty']>, C.RoundParty>,
+  Fits<Sent<S['Answer']>, C.Answer>,
+  Fits<Sent<S['ConsentSettings']>, C.ConsentSettings>,
+  Fits<Sent<S['OpenPoint']>, C.OpenPoint>,
+  Fits<Sent<S['OpenPoints']>, Awaited<ReturnType<typeof C.openPoints>>>,
+  Fits<Sent<S['Detected']>, Awaited<ReturnType<typeof C.detectOpenPoints>>>,
 ]

@@ -33,6 +33,12 @@ export interface paths {
     /** Create an action line (chair, secretariat) */
     post: operations["milestones_create_line"];
   };
+  "/api/bodies/{id}/consent-settings": {
+    /** Whether vastgesteld and aangeboden need a completed endorsement round in this body */
+    get: operations["endorsement_show_consent_settings"];
+    /** Set the consent gate (chair, secretariat, administrator) */
+    put: operations["endorsement_put_consent_settings"];
+  };
   "/api/bodies/{id}/dashboard": {
     /** The programme dashboard: due in 30 days, late, by status, by party, by action line */
     get: operations["milestones_dashboard"];
@@ -140,6 +146,44 @@ export interface paths {
     /** A calendar feed (iCalendar); needs no sign-in, only the secret */
     get: operations["calendar_serve"];
   };
+  "/api/consultation-responses/{id}/attachment": {
+    /** A response's attachment, as a download (body readers and the responding organisation's invitees) */
+    get: operations["consultations_attachment"];
+  };
+  "/api/consultations/{id}": {
+    /** One consultation (body readers, and invitees with only their own invitation) */
+    get: operations["consultations_show_consultation"];
+  };
+  "/api/consultations/{id}/invitees": {
+    /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+    post: operations["consultations_invite"];
+  };
+  "/api/consultations/{id}/invitees/{invitee_id}": {
+    /** Remove an invitation: the contact loses access (chair, secretariat) */
+    delete: operations["consultations_uninvite"];
+  };
+  "/api/consultations/{id}/report.docx": {
+    /** The round's report as DOCX (body readers) */
+    get: operations["consultations_report_docx"];
+  };
+  "/api/consultations/{id}/report.pdf": {
+    /** The round's report as PDF (body readers) */
+    get: operations["consultations_report_pdf"];
+  };
+  "/api/consultations/{id}/responses": {
+    /** The current responses (body readers: all; an invitee: their organisation's) */
+    get: operations["consultations_list_responses"];
+    /** Respond for one's organisation (invitees, while open); supersedes its earlier response */
+    post: operations["consultations_respond"];
+  };
+  "/api/consultations/{id}/summary": {
+    /** Create, once, the summary-of-responses draft in the consultation's body (chair, secretariat) */
+    post: operations["consultations_create_summary"];
+  };
+  "/api/consultations/{id}/version": {
+    /** The version consulted on, as JSON or HTML (body readers and invitees) */
+    get: operations["consultations_consultation_version"];
+  };
   "/api/decision-requests/{id}": {
     /** One decision request with its decisions (readers of the deciding or the requesting body) */
     get: operations["decisions_show"];
@@ -232,6 +276,12 @@ export interface paths {
     /** Compare two versions (or a version and the current text), each change attributed to its person and party */
     get: operations["versions_compare"];
   };
+  "/api/drafts/{id}/consultations": {
+    /** A draft's consultations, newest first (readers of the draft) */
+    get: operations["consultations_list_consultations"];
+    /** Open a consultation on a version of the draft (chair, secretariat) */
+    post: operations["consultations_create_consultation"];
+  };
   "/api/drafts/{id}/follow": {
     /** Whether I follow a draft, and how many people do */
     get: operations["drafts_draft_state"];
@@ -249,6 +299,12 @@ export interface paths {
   "/api/drafts/{id}/open-points/detect": {
     /** Find PM, NB, bespreekpunt and date markers in the current text and offer the new ones (members, chair, secretariat) */
     post: operations["open_points_detect"];
+  };
+  "/api/drafts/{id}/rounds": {
+    /** A draft's endorsement rounds, newest first */
+    get: operations["endorsement_list_rounds"];
+    /** Open an endorsement round on a version for the body's member parties (chair, secretariat) */
+    post: operations["endorsement_open_round"];
   };
   "/api/drafts/{id}/transitions": {
     /** The draft's status history */
@@ -269,6 +325,10 @@ export interface paths {
   "/api/due-dates/parse": {
     /** How a due date as written is read: its window, precision and uncertainty */
     get: operations["milestones_parse_due_date"];
+  };
+  "/api/guest/session": {
+    /** A guest signs in with the secret of their invitation link (throttled like signing in) */
+    post: operations["session_guest_sign_in"];
   };
   "/api/me": {
     /** Who is signed in */
@@ -433,6 +493,18 @@ export interface paths {
     get: operations["role_agreements_history"];
     /** Sign off for the caller's party (its mandate holder); niet_akkoord opens a dispute */
     post: operations["role_agreements_sign"];
+  };
+  "/api/rounds/{id}": {
+    /** One endorsement round with every party's answer and who has not answered */
+    get: operations["endorsement_show_round"];
+  };
+  "/api/rounds/{id}/answers": {
+    /** Answer for the caller's party (its mandate holder); niet_akkoord opens a dispute on the version */
+    post: operations["endorsement_answer_round"];
+  };
+  "/api/rounds/{id}/withdraw": {
+    /** Withdraw an endorsement round (chair, secretariat) */
+    post: operations["endorsement_withdraw_round"];
   };
   "/api/session": {
     /** Whether the request carries a live session (and, if so, its CSRF cookie again) */
@@ -620,6 +692,51 @@ export interface components {
       /** @description The text the anchor encloses in the current document (`None` when it was deleted). */
       anchored_text?: string | null;
     });
+    /** @description A party's answer in a round. */
+    Answer: {
+      /** @description The passage of the version it is anchored to. */
+      anchor_quote?: string | null;
+      /** @description The content hash it was given on. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description The dispute a `niet_akkoord` opened.
+       */
+      dispute_id?: number | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description Party code. */
+      party: string;
+      /**
+       * Format: int64
+       * @description Party id.
+       */
+      party_id: number;
+      /** @description The reservation (voorbehoud) or the explanation of a `niet_akkoord`. */
+      reservation?: string | null;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      signed_at: number;
+      /** @description Who signed. */
+      signed_by_name?: string | null;
+      /** @description The answer. */
+      state: components["schemas"]["SignOffState"];
+    };
+    AnswerInput: {
+      /** @description A passage of the version the answer is anchored to (at most 1000 characters). */
+      anchor_quote?: string | null;
+      /** @description The round's content hash the signer read; 409 when it is another. */
+      expected_hash: string;
+      /** @description The reservation (required for voorbehoud, 1..4000 characters). */
+      reservation?: string | null;
+      /** @description `akkoord`, `akkoord_met_voorbehoud` or `niet_akkoord`. */
+      state: string;
+    };
     /** @description The shared error body, `{"error": {"code": "...", "message": "..."}}`. */
     ApiErrorBody: {
       error: components["schemas"]["ApiErrorDetailBody"];
@@ -628,6 +745,20 @@ export interface components {
     ApiErrorDetailBody: {
       code: string;
       message: string;
+    };
+    /** @description A response's attachment, described. */
+    Attachment: {
+      /** @description File name. */
+      name: string;
+      /** @description Hex SHA-256 of the file. */
+      sha256: string;
+      /**
+       * Format: int64
+       * @description Size in bytes.
+       */
+      size: number;
+      /** @description Media type, as its bytes showed. */
+      type: string;
     };
     /** @description One attempt as the log shows it. */
     AttemptView: {
@@ -813,6 +944,76 @@ export interface components {
       /** Format: int64 */
       owner_person_id?: number | null;
     };
+    /** @description Whether a body's steps need a completed endorsement round. */
+    ConsentSettings: {
+      /** @description `aangeboden` needs a completed round on the content being frozen. */
+      require_for_aangeboden: boolean;
+      /** @description `vastgesteld` needs a completed round on the content being frozen. */
+      require_for_vastgesteld: boolean;
+    };
+    /** @description A consultation as the API shows it. */
+    Consultation: {
+      /**
+       * Format: int64
+       * @description The draft's body.
+       */
+      body_id: number;
+      /** @description Its name. */
+      body_name: string;
+      /** @description Last day responses are accepted (`YYYY-MM-DD`). */
+      closes_on: string;
+      /** @description Its content hash. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description Unix ms of its creation.
+       */
+      created_at: number;
+      /**
+       * Format: int64
+       * @description The draft whose version is consulted on.
+       */
+      draft_id: number;
+      /** @description The draft's title. */
+      draft_title: string;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description Invitees: all for body readers, only their own for an invitee. */
+      invitees: components["schemas"]["Invitee"][];
+      /**
+       * Format: int64
+       * @description The caller's own invitation, if they are invited.
+       */
+      my_invitee_id?: number | null;
+      /** @description First day responses are accepted (`YYYY-MM-DD`), if not at once. */
+      opens_on?: string | null;
+      /** @description The question put to the invitees. */
+      question: string;
+      /**
+       * Format: int64
+       * @description How many organisations have a current response.
+       */
+      responses_count: number;
+      /** @description Status on today's Dutch date. */
+      status: components["schemas"]["Status"];
+      /**
+       * Format: int64
+       * @description The secretariat's summary of the responses, a draft of its own.
+       */
+      summary_draft_id?: number | null;
+      /** @description Title. */
+      title: string;
+      /**
+       * Format: int64
+       * @description The version consulted on.
+       */
+      version_id: number;
+      /** @description Its name. */
+      version_name: string;
+    };
     CreateAgreement: {
       description?: string;
       /** Format: int64 */
@@ -839,6 +1040,17 @@ export interface components {
       quote?: string | null;
       /** Format: int64 */
       thread_id?: number | null;
+    };
+    /** @description A consultation to open. */
+    CreateConsultation: {
+      /** @description `YYYY-MM-DD`, the last day responses are accepted. */
+      closes_on: string;
+      /** @description `YYYY-MM-DD`; before it the consultation is announced, from it open. */
+      opens_on?: string | null;
+      question?: string | null;
+      title: string;
+      /** Format: int64 */
+      version_id: number;
     };
     /** @description A new draft. */
     CreateDraft: {
@@ -1238,6 +1450,53 @@ export interface components {
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
+    /** @description A guest's sign-in through the link of their invitation. */
+    GuestSignIn: {
+      /** @description The secret of the link `/gast/{secret}`. */
+      secret: string;
+    };
+    /** @description The invitation, with the guest's sign-in link (shown only this once). */
+    InviteAnswer: {
+      invitee: components["schemas"]["Invitee"];
+      /** @description `/gast/{secret}` for a guest; `null` for someone who signs in with their own account. */
+      link?: string | null;
+    };
+    /** @description An organisation to invite. */
+    InviteInput: {
+      email: string;
+      name: string;
+      organisation?: string | null;
+      /** @description A registered party's code (not a member of the body). */
+      party?: string | null;
+    };
+    /** @description An invited organisation's contact, as the API shows it. */
+    Invitee: {
+      /** @description The contact's e-mail address (body readers only). */
+      email?: string | null;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      invited_at: number;
+      /** @description Whether the contact has a guest account. */
+      is_guest: boolean;
+      /** @description The contact's name. */
+      name: string;
+      /** @description The organisation. */
+      organisation: string;
+      /** @description Its party code, when it is a registered party. */
+      party?: string | null;
+      /**
+       * Format: int64
+       * @description Unix ms of the organisation's current response, if any.
+       */
+      responded_at?: number | null;
+    };
     /** @description A body a level of a working group's ladder may name as its forum. */
     LadderForum: {
       /**
@@ -1678,6 +1937,17 @@ export interface components {
        * @description Proposals not yet accepted or turned down.
        */
       proposed: number;
+    };
+    OpenRoundInput: {
+      /** @description A note to the parties (at most 2000 characters). */
+      note?: string | null;
+      /** @description Refuse while the draft has open points. */
+      require_no_open_points?: boolean;
+      /**
+       * Format: int64
+       * @description The version of the draft to ask the parties on.
+       */
+      version_id: number;
     };
     OptionInput: {
       description?: string;
@@ -3148,6 +3418,33 @@ export interface components {
       /** @description Map the name to this existing party (its code); the name becomes its alias. */
       party?: string | null;
     };
+    /** @description A response as the API shows it. */
+    Response: {
+      attachment?: null | components["schemas"]["Attachment"];
+      /** @description Its comments, in order. */
+      comments: components["schemas"]["Comment"][];
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /**
+       * Format: int64
+       * @description The invitee who responded.
+       */
+      invitee_id: number;
+      /** @description Their organisation. */
+      organisation: string;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      submitted_at: number;
+      /** @description Who submitted it. */
+      submitted_by_name?: string | null;
+      /** @description The response. */
+      text: string;
+    };
     /** @description A role agreement with its matrix and the current sign-offs. */
     RoleAgreement: {
       /**
@@ -3194,6 +3491,93 @@ export interface components {
       responsibility?: string | null;
       role: string;
     };
+    /** @description An endorsement round with its parties. */
+    Round: {
+      /**
+       * Format: int64
+       * @description Its body.
+       */
+      body_id: number;
+      /**
+       * Format: int64
+       * @description When it was completed, replaced or withdrawn.
+       */
+      closed_at?: number | null;
+      /** @description Every party answered and no `niet_akkoord` has an open dispute. */
+      complete: boolean;
+      /** @description Its content hash, which every answer is bound to. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description The draft.
+       */
+      draft_id: number;
+      /**
+       * Format: int64
+       * @description Database id.
+       */
+      id: number;
+      /** @description The chair's note. */
+      note?: string | null;
+      /**
+       * Format: int64
+       * @description How many `niet_akkoord` answers have an open dispute.
+       */
+      open_niet_akkoord: number;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      opened_at: number;
+      /** @description Who opened it. */
+      opened_by_name?: string | null;
+      /** @description The parties asked. */
+      parties: components["schemas"]["RoundParty"][];
+      /** @description Whether it was opened only with no open point left. */
+      require_no_open_points: boolean;
+      /** @description Where the round is. */
+      status: components["schemas"]["RoundStatus"];
+      /**
+       * Format: int64
+       * @description The round this one replaced.
+       */
+      supersedes_id?: number | null;
+      /**
+       * Format: int64
+       * @description The version asked on.
+       */
+      version_id: number;
+      /** @description Its name. */
+      version_name: string;
+    };
+    /** @description A party asked in a round. */
+    RoundParty: {
+      answer?: null | components["schemas"]["Answer"];
+      /** @description Party code. */
+      code: string;
+      /** @description Names of its mandate holders in the body (who answer for it). */
+      mandate_holders: string[];
+      /** @description Party name. */
+      name: string;
+      /**
+       * Format: int64
+       * @description Party id.
+       */
+      party_id: number;
+      previous_state?: null | components["schemas"]["SignOffState"];
+      /**
+       * Format: int64
+       * @description The version it answered then (compare it with this round's version).
+       */
+      previous_version_id?: number | null;
+      /** @description Whether it is asked again ("opnieuw ter akkoord") after consenting to an older version. */
+      re_asked: boolean;
+    };
+    /**
+     * @description Where a round is.
+     * @enum {string}
+     */
+    RoundStatus: "open" | "afgerond" | "vervangen" | "ingetrokken";
     /** @description The secretariat's note with the pack (on its cover). */
     SendPack: {
       note?: string | null;
@@ -3272,6 +3656,11 @@ export interface components {
      * @enum {string}
      */
     SignOffState: "akkoord" | "akkoord_met_voorbehoud" | "niet_akkoord";
+    /**
+     * @description Where a consultation stands.
+     * @enum {string}
+     */
+    Status: "aangekondigd" | "open" | "gesloten" | "ingetrokken";
     /** @description One status change. */
     StatusChange: {
       /** @description With whom a new date was agreed. */
@@ -3885,6 +4274,105 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ActionLine"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Whether vastgesteld and aangeboden need a completed endorsement round in this body */
+  endorsement_show_consent_settings: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the settings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentSettings"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Set the consent gate (chair, secretariat, administrator) */
+  endorsement_put_consent_settings: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConsentSettings"];
+      };
+    };
+    responses: {
+      /** @description the settings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentSettings"];
         };
       };
       /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
@@ -5686,6 +6174,493 @@ export interface operations {
       };
     };
   };
+  /** A response's attachment, as a download (body readers and the responding organisation's invitees) */
+  consultations_attachment: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the file */
+      200: {
+        content: {
+          "application/octet-stream": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One consultation (body readers, and invitees with only their own invitation) */
+  consultations_show_consultation: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Consultation"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Invite an organisation's contact (chair, secretariat); a guest's sign-in link is shown once */
+  consultations_invite: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InviteInput"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["InviteAnswer"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description already invited */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Remove an invitation: the contact loses access (chair, secretariat) */
+  consultations_uninvite: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+        /** @description invitee id */
+        invitee_id: number;
+      };
+    };
+    responses: {
+      /** @description removed */
+      204: {
+        content: never;
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the contact responded */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The round's report as DOCX (body readers) */
+  consultations_report_docx: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the report */
+      200: {
+        content: {
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The round's report as PDF (body readers) */
+  consultations_report_pdf: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the report */
+      200: {
+        content: {
+          "application/pdf": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The current responses (body readers: all; an invitee: their organisation's) */
+  consultations_list_responses: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Response"][];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Respond for one's organisation (invitees, while open); supersedes its earlier response */
+  consultations_respond: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    /** @description multipart/form-data: text, comments (JSON list of {quote?, body}), attachment (file, at most 10 MB: pdf, docx, odt, txt, png, jpeg) */
+    requestBody: {
+      content: {
+        "multipart/form-data": Record<string, never>;
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["Response"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the consultation is not open; the message says when it is */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the attachment is larger than 10 MB */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Create, once, the summary-of-responses draft in the consultation's body (chair, secretariat) */
+  consultations_create_summary: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["Draft"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the summary exists */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The version consulted on, as JSON or HTML (body readers and invitees) */
+  consultations_consultation_version: {
+    parameters: {
+      query?: {
+        /** @description `json` (default) or `html`. */
+        format?: "json" | "html";
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the version in the format asked for */
+      200: {
+        content: {
+          "application/json": Record<string, never>;
+          "text/html": string;
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the version is larger than the render limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering (see Retry-After) or the render took too long */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** One decision request with its decisions (readers of the deciding or the requesting body) */
   decisions_show: {
     parameters: {
@@ -7061,6 +8036,109 @@ export interface operations {
       };
     };
   };
+  /** A draft's consultations, newest first (readers of the draft) */
+  consultations_list_consultations: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Consultation"][];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Open a consultation on a version of the draft (chair, secretariat) */
+  consultations_create_consultation: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateConsultation"];
+      };
+    };
+    responses: {
+      201: {
+        content: {
+          "application/json": components["schemas"]["Consultation"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** Whether I follow a draft, and how many people do */
   drafts_draft_state: {
     parameters: {
@@ -7346,6 +8424,111 @@ export interface operations {
       };
       /** @description the document could not be loaded, or the server is busy */
       503: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A draft's endorsement rounds, newest first */
+  endorsement_list_rounds: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the rounds */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"][];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Open an endorsement round on a version for the body's member parties (chair, secretariat) */
+  endorsement_open_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OpenRoundInput"];
+      };
+    };
+    responses: {
+      /** @description the round */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -7696,6 +8879,52 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A guest signs in with the secret of their invitation link (throttled like signing in) */
+  session_guest_sign_in: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GuestSignIn"];
+      };
+    };
+    responses: {
+      /** @description signed in; the consultation the link is for */
+      200: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description unknown or expired link */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description too many failed attempts; see Retry-After */
+      429: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -10074,6 +11303,158 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One endorsement round with every party's answer and who has not answered */
+  endorsement_show_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the round */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Answer for the caller's party (its mandate holder); niet_akkoord opens a dispute on the version */
+  endorsement_answer_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AnswerInput"];
+      };
+    };
+    responses: {
+      /** @description the round, the answer and the dispute outcome */
+      201: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Withdraw an endorsement round (chair, secretariat) */
+  endorsement_withdraw_round: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the round */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Round"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
