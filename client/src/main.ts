@@ -29,6 +29,8 @@ import { meetingScreen } from './screens/meeting'
 import { requestFormScreen } from './screens/decisions/request-form'
 import { requestScreen } from './screens/decisions/request'
 import { registerScreen } from './screens/decisions/register'
+import { consultationScreen } from './screens/consultation'
+import { guestOnlyScreen, guestScreen } from './screens/consultation/guest'
 import { directory } from './api'
 import { setServedColours } from './parties'
 
@@ -49,7 +51,7 @@ const app: App = {
   async refreshUser() {
     app.me = await session.me()
     shell.setUser(app.me)
-    if (app.me) {
+    if (app.me && !app.me.is_guest) {
       // party colours as the server serves them (presence, chips, comparisons)
       await directory
         .listParties()
@@ -86,7 +88,12 @@ const routes: Route[] = [
   { pattern: /^\/decision-requests\/(\d+)\/?$/, auth: true, create: ([id]) => requestScreen(app, Number(id)) },
   { pattern: /^\/decisions\/?$/, auth: true, create: (_p, query) => registerScreen(app, query) },
   { pattern: /^\/groups\/(\d+)\/decisions\/?$/, auth: true, create: ([id], query) => registerScreen(app, query, Number(id)) },
+  { pattern: /^\/consultaties\/(\d+)\/?$/, auth: true, create: ([id]) => consultationScreen(app, Number(id)) },
+  { pattern: /^\/gast\/([A-Za-z0-9_-]+)\/?$/, auth: false, create: ([secret]) => guestScreen(app, secret ?? '') },
 ]
+
+/** What a guest account may open: its consultation, the guest link and signing in. */
+const GUEST_PATHS = [/^\/consultaties\/\d+\/?$/, /^\/gast(\/|$)/, /^\/sign-in\/?$/]
 
 async function render(): Promise<void> {
   const { pathname, search } = location
@@ -97,7 +104,8 @@ async function render(): Promise<void> {
     return
   }
   current?.destroy?.()
-  const screen = match ? match.route.create(match.params, new URLSearchParams(search)) : notFoundScreen()
+  const guestRefused = app.me?.is_guest === true && !GUEST_PATHS.some((pattern) => pattern.test(pathname))
+  const screen = guestRefused ? guestOnlyScreen() : match ? match.route.create(match.params, new URLSearchParams(search)) : notFoundScreen()
   current = screen
   shell.main.replaceChildren()
   await screen.mount(shell.main)

@@ -76,9 +76,10 @@ export async function request<T>(
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   // a Blob (a file to upload) goes as the raw body; anything else as JSON
-  const raw = body instanceof Blob
-  if (raw) headers['content-type'] = body.type || 'application/octet-stream'
-  else if (body !== undefined) headers['content-type'] = 'application/json'
+  // a FormData (multipart with files) goes as it is: the browser sets its content type
+  const raw = body instanceof Blob || body instanceof FormData
+  if (body instanceof Blob) headers['content-type'] = body.type || 'application/octet-stream'
+  else if (!raw && body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET') {
     const csrf = readCsrfToken()
     if (csrf) headers[CSRF_HEADER] = csrf
@@ -88,7 +89,7 @@ export async function request<T>(
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? null : raw ? body : JSON.stringify(body),
+      body: body === undefined ? null : raw ? (body as Blob | FormData) : JSON.stringify(body),
       credentials: 'same-origin',
       signal: options.signal ?? null,
     })

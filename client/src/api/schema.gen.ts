@@ -3439,7 +3439,7 @@ export interface components {
     Response: {
       attachment?: null | components["schemas"]["Attachment"];
       /** @description Its comments, in order. */
-      comments: components["schemas"]["Comment"][];
+      comments: components["schemas"]["ResponseComment"][];
       /**
        * Format: int64
        * @description Database id.
@@ -3461,6 +3461,13 @@ export interface components {
       submitted_by_name?: string | null;
       /** @description The response. */
       text: string;
+    };
+    /** @description A comment of a response. */
+    ResponseComment: {
+      /** @description The comment. */
+      body: string;
+      /** @description The passage of the version it is about, if any. */
+      quote?: string | null;
     };
     /** @description A role agreement with its matrix and the current sign-offs. */
     RoleAgreement: {

@@ -19,6 +19,8 @@ export interface Me {
   /** "#rrggbb" */
   colour?: string
   is_admin: boolean
+  /** A guest account reaches only the consultations it was invited to. */
+  is_guest?: boolean
 }
 
 /** `{items, total, offset, limit}` of every list endpoint. */
@@ -94,6 +96,8 @@ export interface Draft {
   created_by: number
   created_at: number
   updated_at: number
+  /** How many of its open points are still open. */
+  open_points?: number
 }
 
 export interface Transition {
@@ -172,6 +176,8 @@ export interface NewComment {
   quote?: string
   mention_people?: number[]
   mention_parties?: string[]
+  /** Makes the comment an open point too (kind, owner, due date). */
+  open_point?: { kind: 'pm' | 'nb' | 'bespreekpunt' | 'datum'; owner_person_id?: number; owner_party?: string; due?: string }
 }
 
 export type TokenScope = 'read' | 'write'

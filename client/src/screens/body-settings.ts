@@ -9,6 +9,7 @@ import type { Screen } from '../router'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
 import { loading, section } from '../ui/widgets'
+import { consentPart } from './body-settings/consent'
 import { feedsPart } from './body-settings/feeds'
 import { ladderPart } from './body-settings/ladder'
 import { webhooksPart } from './body-settings/webhooks'
@@ -61,15 +62,17 @@ export function bodySettingsScreen(app: App, bodyId: number): Screen {
       const ladder = ladderPart(bodyId, forums)
       const webhooks = webhooksPart(bodyId)
       const feeds = feedsPart(body, me, parties)
+      const gate = consentPart(bodyId)
       main.replaceChildren(
         back,
         tr(h('h1', {}), 'bodySettings.title', { name: body.name }),
         tr(h('p', { class: 'lead' }), 'bodySettings.intro'),
+        section('settings-consent', 'gate.title', tr(h('p', { class: 'hint' }), 'gate.intro'), gate.element),
         section('settings-ladder', 'bodySettings.ladder.title', tr(h('p', { class: 'hint' }), 'bodySettings.ladder.intro'), ladder.element),
         section('settings-webhooks', 'bodySettings.webhooks.title', tr(h('p', { class: 'hint' }), 'bodySettings.webhooks.intro'), webhooks.element),
         section('settings-party-feeds', 'bodySettings.feeds.title', tr(h('p', { class: 'hint' }), 'bodySettings.feeds.intro'), feeds.element),
       )
-      await Promise.all([ladder.load(), webhooks.load(), feeds.load()])
+      await Promise.all([ladder.load(), webhooks.load(), feeds.load(), gate.load()])
     },
   }
 }

@@ -59,10 +59,11 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
     'nav.label',
   )
 
+  const brand = h('a', { class: 'brand', href: '/', 'data-link': true }, tr(h('span', {}), 'app.name'))
   const header = h(
     'header',
     { class: 'app-header' },
-    h('a', { class: 'brand', href: '/', 'data-link': true }, tr(h('span', {}), 'app.name')),
+    brand,
     nav,
     h('div', { class: 'header-tools' }, userBox, langButton),
   )
@@ -77,9 +78,13 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
     main,
     inbox,
     setUser(me) {
-      if (me) inbox.start()
+      // a guest reaches only its consultation: no navigation to anything else
+      const guest = me?.is_guest === true
+      if (me && !guest) inbox.start()
       else inbox.stop()
-      nav.hidden = me === null
+      nav.hidden = me === null || guest
+      if (guest) brand.removeAttribute('href')
+      else brand.setAttribute('href', '/')
       userBox.hidden = me === null
       adminItem.hidden = !me?.is_admin
       if (me) tr(userName, 'header.signedInAs', { name: me.name })

@@ -140,9 +140,9 @@ fn single_email_escapes_html_and_has_a_footer() {
     assert!(email
         .html
         .contains("<p>Tweede alinea met één &lt;b&gt;tag&lt;/b&gt; &amp; meer.</p>"));
-    assert!(email.html.contains(
-        "<a href=\"https://polder.example/m/12?a=1&amp;b=2\">Bekijken in Polder</a>"
-    ));
+    assert!(email
+        .html
+        .contains("<a href=\"https://polder.example/m/12?a=1&amp;b=2\">Bekijken in Polder</a>"));
     assert!(email.html.contains("<html lang=\"nl\">"));
     assert!(email.text.contains("Uiterste datum: 3 maart 2025"));
     assert!(email

@@ -3,13 +3,15 @@
 // party). Other people's comments arrive by polling and by a nudge over awareness (`comments`
 // counter) from whoever posted.
 import type { EditorView } from 'prosemirror-view'
-import { drafts, follows, type Comment, type Me } from '../../api'
+import { drafts, follows, type Comment, type Me, type Member } from '../../api'
+import type { OpenPointKind } from '../../api/consent'
 import { t, tr } from '../../i18n'
 import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { mentionAutocomplete, type Suggestion } from '../../ui/mentions'
-import { busy, dateText, messageBox, partyChip, select } from '../../ui/widgets'
+import { busy, checkboxField, dateText, messageBox, partyChip, select } from '../../ui/widgets'
 import { anchorFromSelection, resolveAnchor, setHighlights } from './anchors'
+import { kindSelect, ownerControls } from './open-points'
 
 export interface CommentsPanel {
   element: HTMLElement
@@ -28,8 +30,12 @@ export function commentsPanel(options: {
   canComment: () => boolean
   canResolve: (authorId: number) => boolean
   partyCodes: () => string[]
+  /** The body's people, owners of an open point made from a comment. */
+  people?: () => Member[]
   /** Tell the other people in the draft to reload comments. */
   nudge(): void
+  /** A comment was posted as an open point too. */
+  onOpenPoint?: () => void
 }): CommentsPanel {
   const { draftId } = options
   /** Names of the people seen in suggestions, to show mentions by name. */
@@ -61,11 +67,27 @@ export function commentsPanel(options: {
   }
   const mentions = mentionAutocomplete(body, suggest)
   const submit = tr(h('button', { type: 'submit', class: 'button-primary' }), 'comments.post')
+  // the comment as an open point too: kind, owner, due date
+  const asPoint = h('input', { id: 'new-comment-open-point', 'aria-controls': 'new-comment-open-point-fields' })
+  const pointKind = kindSelect('new-comment-point-kind')
+  const pointFields = h('div', { id: 'new-comment-open-point-fields', class: 'open-point-fields' })
+  let pointOwner: ReturnType<typeof ownerControls> | null = null
+  const fillPointFields = (): void => {
+    pointOwner = ownerControls('new-comment-point', options.people ?? (() => []), options.partyCodes)
+    pointFields.replaceChildren(h('div', { class: 'field' }, tr(h('label', { for: pointKind.id }), 'openPoints.kind'), pointKind), ...pointOwner.elements)
+  }
+  pointFields.hidden = true
+  asPoint.addEventListener('change', () => {
+    if (asPoint.checked && !pointOwner) fillPointFields()
+    pointFields.hidden = !asPoint.checked
+  })
   const form = h(
     'form',
     { class: 'comment-form', novalidate: true },
     h('div', { class: 'field field-mentions' }, tr(h('label', { for: 'new-comment' }), 'comments.new'), selectionInfo, body, mentions.element),
     h('div', { class: 'field' }, tr(h('label', { for: 'new-comment-mention' }), 'comments.mention'), mention),
+    checkboxField('comments.asOpenPoint', asPoint),
+    pointFields,
     h('div', { class: 'actions' }, submit),
   )
   body.setAttribute('aria-describedby', `new-comment-selection ${body.getAttribute('aria-describedby') ?? ''}`.trim())
@@ -103,7 +125,13 @@ export function commentsPanel(options: {
           ...(anchor ? { anchor: { start: anchor.start, end: anchor.end }, quote: anchor.quote } : {}),
           ...(picked.people.length ? { mention_people: picked.people } : {}),
           ...(parties.length ? { mention_parties: parties } : {}),
+          ...(asPoint.checked ? { open_point: { kind: pointKind.value as OpenPointKind, ...(pointOwner?.value() ?? {}) } } : {}),
         })
+        const wasPoint = asPoint.checked
+        asPoint.checked = false
+        pointFields.hidden = true
+        pointOwner?.reset()
+        if (wasPoint) options.onOpenPoint?.()
         body.value = ''
         mention.value = ''
         mentions.reset()

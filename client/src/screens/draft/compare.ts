@@ -33,7 +33,7 @@ function runElement(run: ComparedRun): Node {
   return el
 }
 
-function blockElement(block: ComparedBlock): HTMLElement {
+export function blockElement(block: ComparedBlock): HTMLElement {
   const runs = block.runs.map(runElement)
   switch (block.kind.type) {
     case 'heading': {

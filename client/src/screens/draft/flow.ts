@@ -1,7 +1,7 @@
 // The status flow bar: concept → consultatie → vastgesteld → aangeboden → besloten, the current
 // step marked; for the chair and the secretariat, buttons for the allowed next steps, each
 // confirmed in a dialog with an optional note.
-import { drafts, type Draft, type DraftStatus, type Transition } from '../../api'
+import { ApiError, drafts, type Draft, type DraftStatus, type Transition } from '../../api'
 import { t, tr, type MessageKey } from '../../i18n'
 import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
@@ -63,6 +63,12 @@ export function flowBar(options: {
           options.onMoved(result)
         } catch (error) {
           dialogErrors.error(error)
+          // refused by the gate (consent not complete) or another conflict: what to do next
+          if (error instanceof ApiError && error.status === 409) {
+            const link = tr(h('a', { href: '#instemming', id: 'flow-refused-link' }), 'flow.refusedLink')
+            link.addEventListener('click', () => dialog.close())
+            dialogErrors.element.append(h('p', {}, tr(h('span', {}), 'flow.refusedHint'), ' ', link))
+          }
         }
       })
     })

@@ -1,6 +1,6 @@
 // The draft screen, /drafts/{id}: the live editor with the status flow, comments, versions and
 // the assignment fields of a working group's advice draft.
-import { directory, drafts, type BodyRole, type Draft, type Transition } from '../../api'
+import { directory, drafts, type BodyRole, type Draft, type Member, type Transition } from '../../api'
 import type { App } from '../../app'
 import { t, tr } from '../../i18n'
 import type { Screen } from '../../router'
@@ -17,6 +17,9 @@ import { commentsPanel, type CommentsPanel } from './comments'
 import { flowBar } from './flow'
 import { templatePanel } from './template'
 import { versionsPanel } from './versions'
+import { consentSection } from './consent'
+import { openPointsPanel } from './open-points'
+import { consultationsPanel } from '../consultation/draft-list'
 
 /** Awareness field other clients watch: counters bumped after posting a comment or a status change. */
 interface Nudges {
@@ -40,12 +43,14 @@ export function draftScreen(app: App, draftId: number): Screen {
       let transitions: Transition[]
       let role: BodyRole | null = null
       let partyCodes: string[] = []
+      let members: Member[] = []
       try {
         draft = await drafts.getDraft(draftId)
         ;[transitions] = await Promise.all([
           drafts.listTransitions(draftId),
-          directory.listMembers(draft.body_id).then((members) => {
-            role = members.find((member) => member.person_id === me.id)?.role ?? null
+          directory.listMembers(draft.body_id).then((list) => {
+            members = list
+            role = list.find((member) => member.person_id === me.id)?.role ?? null
           }),
           directory.getBody(draft.body_id).then((body) => {
             partyCodes = body.parties.map((party) => party.code)
@@ -83,6 +88,8 @@ export function draftScreen(app: App, draftId: number): Screen {
         flow.update(draft, transitions)
         template.update(draft)
         void versions.refresh()
+        void consentPart.refresh()
+        void openPoints.refresh()
       }
 
       const flow = flowBar({
@@ -103,7 +110,27 @@ export function draftScreen(app: App, draftId: number): Screen {
         },
       )
       template.update(draft)
-      const versions = versionsPanel(app, draftId, isWriter)
+      const versions = versionsPanel(app, draftId, isWriter, () => {
+        void consentPart.refresh()
+        void consultations.refresh()
+      })
+      const consentPart = consentSection({
+        draftId,
+        bodyId: draft.body_id,
+        myParty: () => me.party ?? null,
+        holdsMandate: () => members.find((m) => m.person_id === me.id)?.holds_mandate === true,
+        isLead,
+        versions: () => drafts.listVersions(draftId),
+        selection: () => selectedText(editor?.session()?.view),
+      })
+      const openPoints = openPointsPanel({
+        draftId,
+        canWrite: isWriter,
+        people: () => members,
+        parties: () => partyCodes,
+      })
+      tr(openPoints.badge, 'openPoints.badge', { count: draft.open_points ?? 0 })
+      const consultations = consultationsPanel(app, draftId, isLead, () => drafts.listVersions(draftId))
       comments = commentsPanel({
         draftId,
         bodyId: draft.body_id,
@@ -111,7 +138,9 @@ export function draftScreen(app: App, draftId: number): Screen {
         canComment: isWriter,
         canResolve: (authorId) => authorId === me.id || isLead(),
         partyCodes: () => partyCodes,
+        people: () => members,
         nudge: () => nudge('comments'),
+        onOpenPoint: () => void openPoints.refresh(),
       })
 
       // a dispute about the selected passage (members, chair, secretariat; never observers)
@@ -162,8 +191,9 @@ export function draftScreen(app: App, draftId: number): Screen {
         h(
           'div',
           { class: 'editor-screen draft-screen' },
-          h('div', { class: 'editor-head' }, back, heading, chipSlot, followButton('draft', draftId)),
+          h('div', { class: 'editor-head' }, back, heading, chipSlot, openPoints.badge, followButton('draft', draftId)),
           flow.element,
+          consentPart.gate,
           banner?.element ?? null,
           h('div', { class: 'editor-status' }, editor.status),
           editor.rejected,
@@ -173,10 +203,11 @@ export function draftScreen(app: App, draftId: number): Screen {
             editor.column,
             h('div', { class: 'editor-sidebar' }, editor.presence, comments.element, versions.element, template.element, shortcutsHelp()),
           ),
+          h('div', { class: 'draft-consent' }, consentPart.element, openPoints.element, consultations.element),
         ),
       )
       cleanups.push(() => editor?.destroy(), () => comments?.destroy())
-      await Promise.all([comments.refresh(), versions.refresh()])
+      await Promise.all([comments.refresh(), versions.refresh(), consentPart.refresh(), openPoints.refresh(), consultations.refresh()])
     },
     destroy() {
       cleanups.forEach((cleanup) => cleanup())

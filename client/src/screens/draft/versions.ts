@@ -7,7 +7,7 @@ import { announce } from '../../ui/announce'
 import { h } from '../../ui/dom'
 import { busy, dateText, field, messageBox, statusChip } from '../../ui/widgets'
 
-export function versionsPanel(app: App, draftId: number, canCreate: () => boolean): { element: HTMLElement; refresh(): Promise<void> } {
+export function versionsPanel(app: App, draftId: number, canCreate: () => boolean, onCreated?: () => void): { element: HTMLElement; refresh(): Promise<void> } {
   const errors = messageBox()
   const list = h('ul', { class: 'version-list' })
   const name = h('input', { type: 'text', id: 'version-name', autocomplete: 'off' })
@@ -40,6 +40,7 @@ export function versionsPanel(app: App, draftId: number, canCreate: () => boolea
         errors.clear()
         announce(t('versions.created'))
         await refresh()
+        onCreated?.()
       } catch (error) {
         errors.error(error)
       }

@@ -11,6 +11,7 @@ use crate::storage::{now_ms, SqlStorage, StorageError};
 
 /// A comment of a response.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = ResponseComment)]
 pub struct Comment {
     /// The passage of the version it is about, if any.
     pub quote: Option<String>,
