@@ -98,6 +98,66 @@ pub(crate) fn parse_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
+/// The answer a `niet_akkoord` dispute is opened for: the row that keeps the dispute's id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Refusal {
+    /// A party's sign-off on a role agreement (`sign_offs`).
+    SignOff(i64),
+    /// A party's answer in an endorsement round (`endorsements`).
+    Endorsement(i64),
+}
+
+/// Opens the dispute of a `niet_akkoord` in a savepoint of `tx`, with the passage it is about
+/// (if any), and notes it on the answer. On failure only the savepoint is rolled back, so the
+/// party's answer stays (docs/DOMAIN.md §4 and §15).
+///
+/// # Errors
+/// Storage errors, and `respond_by`'s own.
+pub(crate) async fn open_refusal_dispute(
+    tx: &mut Transaction<'_, Any>,
+    dispute: &NewDispute,
+    passage: Option<&str>,
+    respond_by: Result<NaiveDate, StorageError>,
+    now: DateTime<Utc>,
+    refusal: Refusal,
+) -> Result<i64, StorageError> {
+    let respond_by = respond_by?;
+    let (note, answer) = match refusal {
+        Refusal::SignOff(id) => ("UPDATE sign_offs SET dispute_id = $1 WHERE id = $2", id),
+        Refusal::Endorsement(id) => ("UPDATE endorsements SET dispute_id = $1 WHERE id = $2", id),
+    };
+    let mut savepoint = sqlx::Connection::begin(&mut **tx).await?;
+    let opened = async {
+        let id = insert_dispute(&mut savepoint, dispute, respond_by, now, None)
+            .await?
+            .ok_or(StorageError::AlreadyExists("dispute"))?;
+        if passage.is_some() {
+            sqlx::query("UPDATE disputes SET passage = $1 WHERE id = $2")
+                .bind(passage)
+                .bind(id)
+                .execute(&mut *savepoint)
+                .await?;
+        }
+        sqlx::query(note)
+            .bind(id)
+            .bind(answer)
+            .execute(&mut *savepoint)
+            .await?;
+        Ok::<_, StorageError>(id)
+    }
+    .await;
+    match opened {
+        Ok(id) => {
+            savepoint.commit().await?;
+            Ok(id)
+        }
+        Err(error) => {
+            savepoint.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
 /// Inserts an open dispute at the first level of its ladder inside `tx`, with its parties and
 /// its `raised` event; `respond_by` is the last day to respond at that level. With an
 /// `origin_key` it is opened at most once: `None` when one with that key exists already.

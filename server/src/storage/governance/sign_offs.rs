@@ -13,15 +13,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Connection, Executor, Row, Transaction};
+use sqlx::{Any, Executor, Row, Transaction};
 
 use super::role_agreements::{load_agreement, lock_agreement, RoleAgreement};
 use crate::domain::role_agreement::{AgreementRole, SignOffState, SupersededReason};
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::escalation::disputes::{insert_dispute, NewDispute};
+use crate::storage::escalation::disputes::{open_refusal_dispute, NewDispute, Refusal};
 use crate::storage::{decode, get_decoded, now_ms, SqlStorage, StorageError};
 
 /// A sign-off as stored (history included).
@@ -245,41 +245,6 @@ async fn read_sign_off(tx: &mut Transaction<'_, Any>, id: i64) -> Result<SignOff
     sign_off_from_row(&row)
 }
 
-/// Opens the dispute of a `niet_akkoord` in a savepoint of `tx` and notes it on the sign-off;
-/// on failure only the savepoint is rolled back.
-async fn open_dispute(
-    tx: &mut Transaction<'_, Any>,
-    dispute: &NewDispute,
-    respond_by: Result<NaiveDate, StorageError>,
-    now: DateTime<Utc>,
-    sign_off_id: i64,
-) -> Result<i64, StorageError> {
-    let respond_by = respond_by?;
-    let mut savepoint = (**tx).begin().await?;
-    let opened = async {
-        let id = insert_dispute(&mut savepoint, dispute, respond_by, now, None)
-            .await?
-            .ok_or(StorageError::AlreadyExists("dispute"))?;
-        sqlx::query("UPDATE sign_offs SET dispute_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(sign_off_id)
-            .execute(&mut *savepoint)
-            .await?;
-        Ok::<_, StorageError>(id)
-    }
-    .await;
-    match opened {
-        Ok(id) => {
-            savepoint.commit().await?;
-            Ok(id)
-        }
-        Err(error) => {
-            savepoint.rollback().await?;
-            Err(error)
-        }
-    }
-}
-
 impl SqlStorage {
     /// Records a party's sign-off on the agreement's current version, replacing its earlier
     /// one, without an audit entry (for the demo). When `expected_hash` is given and differs
@@ -344,7 +309,16 @@ impl SqlStorage {
         let mut result = None;
         if let (Some(dispute), Some(respond_by)) = (&dispute, respond_by) {
             result = Some(
-                match open_dispute(&mut tx, dispute, respond_by, now, id).await {
+                match open_refusal_dispute(
+                    &mut tx,
+                    dispute,
+                    None,
+                    respond_by,
+                    now,
+                    Refusal::SignOff(id),
+                )
+                .await
+                {
                     Ok(dispute_id) => DisputeResult {
                         opened: true,
                         id: Some(dispute_id),

@@ -5,14 +5,14 @@
 //! only the savepoint is rolled back, the answer stays, the failure is written to the audit log
 //! (`endorsement.dispute_failed`) and the result says `dispute.opened = false`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Serialize;
-use sqlx::{Any, Connection, Row, Transaction};
+use sqlx::Row;
 
 use super::{load_round, read_answer, Answer, Round};
 use crate::domain::endorsement::{AnswerState, RoundStatus};
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::escalation::disputes::{insert_dispute, NewDispute};
+use crate::storage::escalation::disputes::{open_refusal_dispute, NewDispute, Refusal};
 use crate::storage::governance::sign_offs::DisputeResult;
 use crate::storage::{now_ms, SqlStorage, StorageError};
 
@@ -86,45 +86,6 @@ pub fn niet_akkoord_dispute(
         raised_by_party: answer.party_id,
         raised_by_person: Some(answer.signed_by),
         parties,
-    }
-}
-
-async fn open_dispute(
-    tx: &mut Transaction<'_, Any>,
-    dispute: &NewDispute,
-    passage: Option<&str>,
-    respond_by: Result<NaiveDate, StorageError>,
-    now: DateTime<Utc>,
-    answer_id: i64,
-) -> Result<i64, StorageError> {
-    let respond_by = respond_by?;
-    let mut savepoint = (**tx).begin().await?;
-    let opened = async {
-        let id = insert_dispute(&mut savepoint, dispute, respond_by, now, None)
-            .await?
-            .ok_or(StorageError::AlreadyExists("dispute"))?;
-        sqlx::query("UPDATE disputes SET passage = $1 WHERE id = $2")
-            .bind(passage)
-            .bind(id)
-            .execute(&mut *savepoint)
-            .await?;
-        sqlx::query("UPDATE endorsements SET dispute_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(answer_id)
-            .execute(&mut *savepoint)
-            .await?;
-        Ok::<_, StorageError>(id)
-    }
-    .await;
-    match opened {
-        Ok(id) => {
-            savepoint.commit().await?;
-            Ok(id)
-        }
-        Err(error) => {
-            savepoint.rollback().await?;
-            Err(error)
-        }
     }
 }
 
@@ -211,8 +172,15 @@ impl SqlStorage {
             .transpose()?
             .flatten();
             let dispute = niet_akkoord_dispute(&current, draft_title, answer, opener);
-            let opened =
-                open_dispute(&mut tx, &dispute, answer.anchor_quote, respond_by, now, id).await;
+            let opened = open_refusal_dispute(
+                &mut tx,
+                &dispute,
+                answer.anchor_quote,
+                respond_by,
+                now,
+                Refusal::Endorsement(id),
+            )
+            .await;
             result = Some(match opened {
                 Ok(dispute_id) => DisputeResult {
                     opened: true,
