@@ -317,21 +317,6 @@ impl SqlStorage {
 /// The demo draft's document (as in `crate::demo`).
 const DEMO_DOC_ID: &str = "advies-beter-pakketbeheer";
 
-/// A document's whole current state as one Yjs update, rebuilt from storage.
-async fn current_state(db: &SqlStorage, doc: &str) -> Result<Option<Vec<u8>>, StorageError> {
-    let Ok(doc_id) = polder_shared::DocId::parse(doc) else {
-        return Ok(None);
-    };
-    let loaded = db.load_document(&doc_id).await?;
-    let state = crate::sync::document::DocState::from_stored(
-        loaded.snapshot.as_deref(),
-        loaded.updates.iter().map(|(_, raw)| raw.as_slice()),
-    );
-    Ok(state
-        .ok()
-        .map(|state| state.diff(&yrs::StateVector::default())))
-}
-
 /// The demo's part of this module (see [`super::demo`]): a consultation on the demo draft's
 /// latest version (made here when there is none yet), closing six weeks from today, with
 /// the paediatricians' association invited through the guest `gast@nvk.demo`, who signs in
@@ -361,34 +346,10 @@ pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
         name: "demo".into(),
         party: None,
     };
-    let version = match db.list_versions(draft).await?.pop() {
-        Some(version) => version,
-        None => {
-            let Some(state) = current_state(db, DEMO_DOC_ID).await? else {
-                return Ok(());
-            };
-            let hash = crate::versions::content_hash(&state);
-            let quota = crate::storage::version_quota::VersionQuota::per_hour(1_000);
-            let created = db
-                .create_version_within(
-                    draft,
-                    crate::domain::draft_status::DraftStatus::Concept,
-                    crate::storage::drafts::NewVersion {
-                        name: "consultatieversie",
-                        state: &state,
-                        content_hash: &hash,
-                        supersede: None,
-                    },
-                    chair,
-                    quota,
-                    &actor,
-                )
-                .await?;
-            match created {
-                Ok(version) => version,
-                Err(_) => return Ok(()),
-            }
-        }
+    let by = (chair, &actor);
+    let latest = super::demo::latest_version(db, draft, DEMO_DOC_ID, "consultatieversie", by);
+    let Some(version) = latest.await? else {
+        return Ok(());
     };
     let today = dutch_time::today();
     let consultation = db

@@ -6,11 +6,8 @@ use sqlx::Row;
 
 use super::answers::NewAnswer;
 use super::NewRound;
-use crate::domain::draft_status::DraftStatus;
 use crate::domain::endorsement::AnswerState;
 use crate::storage::audit::{append_in, Actor};
-use crate::storage::drafts::NewVersion;
-use crate::storage::version_quota::VersionQuota;
 use crate::storage::{SqlStorage, StorageError};
 
 /// Whether a body's steps need a completed endorsement round.
@@ -91,29 +88,6 @@ pub const DEMO_ANCHOR: &str =
 /// The demo working group's name.
 const GROUP: &str = "Werkgroep Beter pakketbeheer";
 
-/// A document's stored state: its snapshot and updates merged.
-async fn document_state(db: &SqlStorage, doc_id: &str) -> Result<Option<Vec<u8>>, StorageError> {
-    let mut parts: Vec<Vec<u8>> = sqlx::query("SELECT data FROM doc_snapshots WHERE doc_id = $1")
-        .bind(doc_id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("data"))
-        .collect::<Result<_, _>>()?;
-    let updates = sqlx::query("SELECT data FROM doc_updates WHERE doc_id = $1 ORDER BY seq")
-        .bind(doc_id)
-        .fetch_all(db.pool())
-        .await?;
-    for row in &updates {
-        parts.push(row.try_get("data")?);
-    }
-    if parts.is_empty() {
-        return Ok(None);
-    }
-    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    Ok(yrs::merge_updates_v1(&refs).ok())
-}
-
 async fn person(db: &SqlStorage, email: &str) -> Result<Option<(i64, String)>, StorageError> {
     Ok(db
         .find_user_by_email(email)
@@ -153,34 +127,10 @@ pub async fn demo_seed(db: &SqlStorage) -> Result<(), StorageError> {
         return Ok(());
     };
     let actor = Actor::person(chair, &chair_name, Some("VWS".into()));
-    let version = match db.list_versions(draft_id).await?.last() {
-        Some(version) => version.id,
-        None => {
-            let Some(state) = document_state(db, &doc_id).await? else {
-                return Ok(());
-            };
-            let hash = crate::versions::content_hash(&state);
-            let new = NewVersion {
-                name: "Ter instemming",
-                state: &state,
-                content_hash: &hash,
-                supersede: None,
-            };
-            match db
-                .create_version_within(
-                    draft_id,
-                    DraftStatus::Concept,
-                    new,
-                    chair,
-                    VersionQuota::per_hour(u32::MAX),
-                    &actor,
-                )
-                .await?
-            {
-                Ok(info) => info.id,
-                Err(_) => return Ok(()),
-            }
-        }
+    let by = (chair, &actor);
+    let latest = super::super::demo::latest_version(db, draft_id, &doc_id, "Ter instemming", by);
+    let Some(version) = latest.await?.map(|v| v.id) else {
+        return Ok(());
     };
     let new = NewRound {
         draft_id,
