@@ -18,13 +18,18 @@ export interface NotificationKind {
   /** due_moved: the day it was due and the day it is due now (`YYYY-MM-DD`, null when none). */
   from?: string | null
   to?: string | null
-  /** meeting: pack_sent, moved or cancelled; the pack sent. */
+  /** meeting: pack_sent, moved or cancelled; consultation: aangekondigd, uitnodiging,
+   * herinnering or gesloten. */
   news?: string
+  /** meeting: the pack sent. */
   pack?: number | null
   /** decision: what was decided (akkoord, akkoord_onder_voorwaarden, niet_akkoord, aangehouden). */
   outcome?: string
   /** decision, decision_request: the request. */
   request?: number
+  /** open_point: working days left until its due date (0: due today); null when the person
+   * or their party was made its owner. */
+  days_before?: number | null
 }
 
 export interface InboxItem {

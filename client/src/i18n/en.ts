@@ -1152,6 +1152,16 @@ export const en: Messages = {
   'inbox.outcome.aangehouden': 'Decision deferred to a next meeting',
   'inbox.outcome.besloten': 'Decided',
   'inbox.decisionRequest': 'New decision request for the meeting',
+  'inbox.kind.consultation': 'Consultation',
+  'inbox.kind.open_point': 'Open point',
+  'inbox.consultation.aangekondigd': 'The consultation was announced',
+  'inbox.consultation.uitnodiging': 'Invitation to respond to the consultation',
+  'inbox.consultation.herinnering': 'The consultation closes soon and your organisation has not responded yet',
+  'inbox.consultation.gesloten': 'The consultation closed',
+  'inbox.openPoint.assigned': 'Owner of this open point: you or your party',
+  'inbox.openPoint.dueToday': 'This open point is due today',
+  'inbox.openPoint.dueOne': '1 working day left until this open point is due',
+  'inbox.openPoint.dueMany': '{days} working days left until this open point is due',
 
   // consent: endorsement rounds, the gate, open points, consultations and guests
   'consent.title': 'Consent',

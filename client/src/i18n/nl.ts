@@ -1151,6 +1151,16 @@ export const nl = {
   'inbox.outcome.aangehouden': 'Besluitvorming aangehouden tot een volgende vergadering',
   'inbox.outcome.besloten': 'Besloten',
   'inbox.decisionRequest': 'Nieuwe besluitvraag voor de vergadering',
+  'inbox.kind.consultation': 'Consultatie',
+  'inbox.kind.open_point': 'Open punt',
+  'inbox.consultation.aangekondigd': 'De consultatie is aangekondigd',
+  'inbox.consultation.uitnodiging': 'Uitnodiging om te reageren op de consultatie',
+  'inbox.consultation.herinnering': 'De consultatie sluit binnenkort en je organisatie heeft nog niet gereageerd',
+  'inbox.consultation.gesloten': 'De consultatie is gesloten',
+  'inbox.openPoint.assigned': 'Eigenaar van dit open punt: jij of je partij',
+  'inbox.openPoint.dueToday': 'Vandaag de uiterste datum van dit open punt',
+  'inbox.openPoint.dueOne': 'Nog 1 werkdag tot de uiterste datum van dit open punt',
+  'inbox.openPoint.dueMany': 'Nog {days} werkdagen tot de uiterste datum van dit open punt',
 
   // consent: endorsement rounds, the gate, open points, consultations and guests
   'consent.title': 'Instemming',

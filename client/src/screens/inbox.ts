@@ -1,7 +1,8 @@
 // The inbox, /inbox: notifications addressed to me or my party (sign-off and position
 // requests, reminders, escalations, mentions, status changes of what I follow or take part in,
 // role agreements and disputes of my party, due dates moved with their meeting, meetings,
-// decisions and decision requests); new ones arrive live; mark read / unread.
+// decisions and decision requests, consultations, open points I or my party own); new ones
+// arrive live; mark read / unread.
 import { inbox, type InboxItem } from '../api'
 import type { App } from '../app'
 import { formatDay, t, tr, trAttr, type MessageKey } from '../i18n'
@@ -26,12 +27,21 @@ const KIND_KEYS: Record<string, MessageKey> = {
   meeting: 'inbox.kind.meeting',
   decision: 'inbox.kind.decision',
   decision_request: 'inbox.kind.decision_request',
+  consultation: 'inbox.kind.consultation',
+  open_point: 'inbox.kind.open_point',
 }
 
 const MEETING_KEYS: Record<string, MessageKey> = {
   pack_sent: 'inbox.meeting.pack_sent',
   moved: 'inbox.meeting.moved',
   cancelled: 'inbox.meeting.cancelled',
+}
+
+const CONSULTATION_KEYS: Record<string, MessageKey> = {
+  aangekondigd: 'inbox.consultation.aangekondigd',
+  uitnodiging: 'inbox.consultation.uitnodiging',
+  herinnering: 'inbox.consultation.herinnering',
+  gesloten: 'inbox.consultation.gesloten',
 }
 
 const OUTCOME_KEYS: Record<string, MessageKey> = {
@@ -58,7 +68,26 @@ function pathOf(subjectRef: string): string | null {
   if (kind === 'role_agreement') return `/role-agreements/${id}`
   if (kind === 'meeting') return `/meetings/${id}`
   if (kind === 'decision_request') return `/decision-requests/${id}`
+  if (kind === 'consultation') return `/consultaties/${id}`
   return null
+}
+
+/**
+ * Where a notification's title links to: its in-app link as it is; else the screen of what it
+ * is about; else the path of its absolute link (an open point has no screen of its own: its
+ * link is the draft's list of open points). The server makes absolute links with its public
+ * URL, which need not be this origin: only the path is kept, for the app's own navigation.
+ */
+function linkOf(link: string | null, subjectRef: string): string | null {
+  if (link?.startsWith('/') && !link.startsWith('//')) return link
+  const path = pathOf(subjectRef)
+  if (path || !link) return path
+  try {
+    const url = new URL(link)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.pathname + url.search + url.hash : null
+  } catch {
+    return null
+  }
 }
 
 /** A short line on what happened, from the notification's kind (who mentioned, the new status, …). */
@@ -86,6 +115,17 @@ function detailOf(kind: InboxItem['notification']['kind']): HTMLElement | null {
     return key ? tr(p, key) : null
   }
   if (kind.type === 'decision_request') return tr(p, 'inbox.decisionRequest')
+  if (kind.type === 'consultation' && kind.news) {
+    const key = CONSULTATION_KEYS[kind.news]
+    return key ? tr(p, key) : null
+  }
+  if (kind.type === 'open_point') {
+    const days = kind.days_before
+    if (days === null || days === undefined) return tr(p, 'inbox.openPoint.assigned')
+    if (days <= 0) return tr(p, 'inbox.openPoint.dueToday')
+    if (days === 1) return tr(p, 'inbox.openPoint.dueOne')
+    return tr(p, 'inbox.openPoint.dueMany', { days })
+  }
   return null
 }
 
@@ -127,7 +167,7 @@ export function inboxScreen(app: App): Screen {
             const kind = h('span', { class: 'inbox-kind' })
             if (kindKey) tr(kind, kindKey)
             else kind.textContent = item.kind
-            const path = n.link && n.link.startsWith('/') ? n.link : pathOf(item.subject_ref)
+            const path = linkOf(n.link, item.subject_ref)
             const title = path ? h('a', { href: path, 'data-link': true }, n.title) : h('span', {}, n.title)
             return h(
               'li',

@@ -1,5 +1,6 @@
-// The draft's open points (#open-points): what still has to be settled before the text can be
-// agreed (PM, NB, a point for discussion, a date to fill in), each with its owner and due date.
+// The draft's open points (#open-punten, where the notifications of open points link to): what
+// still has to be settled before the text can be agreed (PM, NB, a point for discussion, a date
+// to fill in), each with its owner and due date.
 // "Scan the text" finds markers such as [PM …] and offers them as proposals, to accept with an
 // owner and a due date or to dismiss; points can be added by hand and closed with a note.
 import { consent, type Member } from '../../api'
@@ -82,7 +83,7 @@ export function openPointsPanel(options: {
   const summary = h('p', { class: 'open-points-summary', id: 'open-points-summary', 'aria-live': 'polite' })
   const list = h('div', { id: 'open-points-list' })
   const showClosed = h('input', { type: 'checkbox', id: 'open-points-show-closed' })
-  const badge = h('a', { href: '#open-points', class: 'open-points-badge', id: 'open-points-badge' })
+  const badge = h('a', { href: '#open-punten', class: 'open-points-badge', id: 'open-points-badge' })
   let items: OpenPoint[] = []
   showClosed.addEventListener('change', () => render())
 
@@ -236,7 +237,7 @@ export function openPointsPanel(options: {
   }
 
   const element = section(
-    'open-points',
+    'open-punten',
     'openPoints.title',
     summary,
     errors.element,
