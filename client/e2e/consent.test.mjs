@@ -3,8 +3,11 @@
 // parties answer (ZIN akkoord, ZN akkoord met voorbehoud with a quote from the text); the chair
 // opens a consultation and invites a guest, whose once-shown link signs the guest in (no
 // navigation, a language switch), who responds with a comment quoting the text and an
-// attachment; the secretariat downloads the consultation report as PDF and DOCX. Axe on each
-// new screen; the actions are done with the keyboard where that is the point.
+// attachment; the secretariat downloads the consultation report as PDF and DOCX. Then the demo
+// draft's open points: the chair accepts the [uiterlijke datum] proposal with an owner and a due
+// date and closes the ZN bespreekpunt with a note, the count in the draft's header following;
+// the new owner finds the open point in the inbox, linked to the draft's list. Axe on each new
+// screen; the actions are done with the keyboard where that is the point.
 // Screenshots → artifacts/screenshots/consent-*.png.
 import assert from 'node:assert/strict'
 import { describe } from 'node:test'
@@ -20,11 +23,17 @@ const VERSION = 'Ronde werkgroep december'
 const RESERVATION = 'Mits de uitvoeringstoets vóór de zomer klaar is.'
 const CONSULTATION = 'Consultatie veldpartijen'
 const GUEST_ORG = 'Stichting Zorgbelang Test'
+const POINT_OWNER = 'Joost Bakker (ZIN)'
+const CLOSE_NOTE = 'ZN heeft het voorstel in de werkgroep toegelicht.'
+// the server's links carry its public URL, another origin than the one under test: the inbox
+// keeps only their path
+const PUBLIC_URL = 'http://polder.example'
 
 let suite, A, B
 let draftPath, consultationPath, guestLink
 suite = demoSuite({
   pages: 2,
+  server: { env: { POLDER_PUBLIC_URL: PUBLIC_URL } },
   ready: (s) => {
     ;[A, B] = s.people
   },
@@ -244,5 +253,102 @@ describe('consent and consultation in the browser', { concurrency: false }, () =
       assert.ok(bytes.length > 500, `${id} has content`)
     }
     assertNoConsoleErrors(B, 'secretariat report')
+  })
+})
+
+/** The open count in the draft's header, once the list has loaded. */
+async function headerCount(page) {
+  const badge = page.locator('#open-points-badge[data-count]')
+  await badge.waitFor()
+  const count = Number(await badge.getAttribute('data-count'))
+  assert.equal(await badge.innerText(), `Open punten: ${count}`)
+  return count
+}
+
+// These steps need only the demo's open points, which the steps above leave alone: they sign
+// in afresh, compare counts before and after, and run (and stop at a failure) on their own.
+describe('open points of the demo draft', { concurrency: false }, () => {
+  const pointStep = stepper()
+  let pointText
+
+  pointStep('the chair accepts the date proposal with an owner and a due date; the count goes up', async () => {
+    const { page } = A
+    await switchPerson(A, chair)
+    await openDraft(page)
+    const before = await headerCount(page)
+    // the header's count links to the list
+    await page.locator('#open-points-badge').focus()
+    await page.keyboard.press('Enter')
+    await page.waitForURL(/#open-punten$/)
+    const section = page.locator('#open-punten')
+    await section.locator('#open-points-summary', { hasText: `${before} open` }).waitFor()
+    const proposal = section.locator('li[data-status="voorgesteld"][data-kind="datum"]')
+    await proposal.waitFor()
+    pointText = (await proposal.locator('.open-point-text').innerText()).trim()
+    assert.ok(pointText.includes('uiterlijke datum'), `the [uiterlijke datum] marker: ${pointText}`)
+    await proposal.getByLabel('Eigenaar', { exact: true }).selectOption({ label: POINT_OWNER })
+    const due = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10)
+    await proposal.getByLabel('Uiterste datum').fill(due)
+    await checkAccessibility(page, 'open-point proposal with an owner and a due date')
+    await proposal.scrollIntoViewIfNeeded()
+    await shot(page, 'consent-open-point-proposal')
+    await proposal.getByRole('button', { name: 'Overnemen als open punt' }).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#announcer', { hasText: 'Het voorstel is overgenomen als open punt.' }).waitFor()
+    const accepted = section.locator('li[data-status="open"]', { hasText: pointText })
+    await accepted.getByText('Eigenaar: Joost Bakker').waitFor()
+    await accepted.locator('.open-point-due').waitFor()
+    await page.locator(`#open-points-badge[data-count="${before + 1}"]`).waitFor()
+    assert.equal(await headerCount(page), before + 1)
+    assertNoConsoleErrors(A, 'accept an open point')
+  })
+
+  pointStep('the chair closes the ZN bespreekpunt with a note; the count goes down', async () => {
+    const { page } = A
+    const before = await headerCount(page)
+    const section = page.locator('#open-punten')
+    const point = section.locator('li[data-status="open"][data-kind="bespreekpunt"]', { hasText: 'zorgverzekeraars' })
+    await point.waitFor()
+    const note = point.getByLabel('Notitie bij het sluiten')
+    await note.fill(CLOSE_NOTE)
+    // from the note, Tab reaches the close button
+    await note.focus()
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sluiten')
+    await page.keyboard.press('Enter')
+    await page.locator('#announcer', { hasText: 'Het open punt is gesloten.' }).waitFor()
+    await page.locator(`#open-points-badge[data-count="${before - 1}"]`).waitFor()
+    assert.equal(await headerCount(page), before - 1)
+    assert.equal(await section.locator('li[data-kind="bespreekpunt"]', { hasText: 'zorgverzekeraars' }).count(), 0, 'a closed point is hidden')
+    // shown again with the closed ones, with who closed it and the note
+    await section.getByLabel('Ook gesloten en afgewezen punten tonen').focus()
+    await page.keyboard.press('Space')
+    const closed = section.locator('li[data-status="gesloten"]', { hasText: 'zorgverzekeraars' })
+    await closed.getByText(`Gesloten door Anna de Vries. ${CLOSE_NOTE}`).waitFor()
+    await checkAccessibility(page, 'open points with a closed one shown')
+    await section.scrollIntoViewIfNeeded()
+    await shot(page, 'consent-open-points-closed')
+    assertNoConsoleErrors(A, 'close an open point')
+  })
+
+  pointStep('the new owner finds the open point in the inbox, linked to the draft\'s open points', async () => {
+    const { page } = B
+    await switchPerson(B, zin)
+    await page.goto('/inbox')
+    const item = page.locator('.inbox-item[data-kind="open_point"]', { hasText: pointText })
+    await item.waitFor({ timeout: 30_000 })
+    await item.locator('.inbox-kind', { hasText: 'Open punt' }).waitFor()
+    await item.getByText('Eigenaar van dit open punt: jij of je partij').waitFor()
+    await item.locator('.inbox-due').waitFor()
+    const link = item.getByRole('link', { name: pointText })
+    const draftId = draftPath.split('/').pop()
+    assert.equal(await link.getAttribute('href'), `/drafts/${draftId}#open-punten`)
+    await checkAccessibility(page, 'inbox with an open point')
+    await shot(page, 'consent-inbox-open-point', { top: true })
+    await link.focus()
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`**/drafts/${draftId}#open-punten`)
+    await page.locator('#open-punten li[data-status="open"]', { hasText: pointText }).waitFor()
+    assertNoConsoleErrors(B, 'inbox open point')
   })
 })

@@ -54,14 +54,15 @@ export async function grant(dataDir, { doc, email, role }) {
 
 /**
  * Starts `polder serve`; resolves when /readyz answers 200. With `builtIn`, no `--static-dir`:
- * the server serves the client it was built with.
+ * the server serves the client it was built with. `env` are more environment variables for it
+ * (`POLDER_PUBLIC_URL`, …).
  */
-export async function startServer({ dataDir, port, builtIn = false }) {
+export async function startServer({ dataDir, port, builtIn = false, env = {} }) {
   const base = `http://127.0.0.1:${port}`
   const child = spawn(
     polderBin,
     ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, ...(builtIn ? [] : ['--static-dir', staticDir])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env } },
   )
   const log = []
   child.stdout.on('data', (chunk) => log.push(chunk.toString()))
