@@ -87,10 +87,10 @@ const NL: Texts = Texts {
         "Herinnering: de consultatie sluit binnenkort: {title}",
         "Consultatie gesloten: {title}",
     ],
-    open_point_assigned: "Openstaand punt voor u of uw partij: {title}",
-    open_point_due_one: "Openstaand punt, nog 1 werkdag: {title}",
-    open_point_due_many: "Openstaand punt, nog {days} werkdagen: {title}",
-    open_point_due_today: "Openstaand punt, vandaag de uiterste datum: {title}",
+    open_point_assigned: "Open punt voor u of uw partij: {title}",
+    open_point_due_one: "Open punt, nog 1 werkdag: {title}",
+    open_point_due_many: "Open punt, nog {days} werkdagen: {title}",
+    open_point_due_today: "Open punt, vandaag de uiterste datum: {title}",
     outcomes: [
         "akkoord",
         "akkoord onder voorwaarden",
@@ -282,7 +282,7 @@ mod tests {
         };
         assert_eq!(
             subject(Some(5), Language::Nl),
-            "Openstaand punt, nog 5 werkdagen: rol van de zorgverzekeraars"
+            "Open punt, nog 5 werkdagen: rol van de zorgverzekeraars"
         );
         assert_eq!(
             subject(Some(1), Language::En),
@@ -290,7 +290,7 @@ mod tests {
         );
         assert_eq!(
             subject(Some(0), Language::Nl),
-            "Openstaand punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
+            "Open punt, vandaag de uiterste datum: rol van de zorgverzekeraars"
         );
         assert_eq!(
             subject(None, Language::En),
