@@ -50,7 +50,17 @@ crate::domain::stored_names! {
         Herinnering = "herinnering",
         /// The consultation closed.
         Gesloten = "gesloten",
+        /// The chair or the secretariat withdrew the consultation.
+        Ingetrokken = "ingetrokken",
     }
+}
+
+/// Longest note with a withdrawal, in characters.
+pub const MAX_WITHDRAW_NOTE_CHARS: usize = 2_000;
+
+/// Why a consultation cannot be withdrawn: `None` unless it already is.
+pub fn withdraw_refusal(status: Status) -> Option<&'static str> {
+    (status == Status::Ingetrokken).then_some("the consultation is already withdrawn")
 }
 
 /// The status of a consultation on `today` (a Dutch calendar day): the stored status counts
@@ -263,6 +273,16 @@ mod tests {
         assert!(early.contains("2026-06-01") && early.contains("2026-06-10"));
         let late = closed_reason(Status::Gesloten, None, closes).unwrap();
         assert!(late.contains("closed at the end of 2026-06-10"));
+        let withdrawn = closed_reason(Status::Ingetrokken, None, closes).unwrap();
+        assert!(withdrawn.contains("withdrawn"));
+    }
+
+    #[test]
+    fn only_a_withdrawn_consultation_is_refused_withdrawal() {
+        assert!(withdraw_refusal(Status::Ingetrokken).is_some());
+        for status in [Status::Aangekondigd, Status::Open, Status::Gesloten] {
+            assert!(withdraw_refusal(status).is_none());
+        }
     }
 
     #[test]

@@ -33,8 +33,8 @@ pub(super) struct Texts {
     pub decision: &'static str,
     pub decision_deferred: &'static str,
     pub decision_request: &'static str,
-    /// Announced, invitation, reminder, closed (in [`ConsultationNews`] order).
-    pub consultation: [&'static str; 4],
+    /// Announced, invitation, reminder, closed, withdrawn (in [`ConsultationNews`] order).
+    pub consultation: [&'static str; 5],
     pub open_point_assigned: &'static str,
     pub open_point_due_one: &'static str,
     pub open_point_due_many: &'static str,
@@ -86,6 +86,7 @@ const NL: Texts = Texts {
         "Uitnodiging voor de consultatie: {title}",
         "Herinnering: de consultatie sluit binnenkort: {title}",
         "Consultatie gesloten: {title}",
+        "Consultatie ingetrokken: {title}",
     ],
     open_point_assigned: "Open punt voor u of uw partij: {title}",
     open_point_due_one: "Open punt, nog 1 werkdag: {title}",
@@ -159,6 +160,7 @@ const EN: Texts = Texts {
         "Invitation to the consultation: {title}",
         "Reminder: the consultation closes soon: {title}",
         "Consultation closed: {title}",
+        "Consultation withdrawn: {title}",
     ],
     open_point_assigned: "Open point for you or your party: {title}",
     open_point_due_one: "Open point, 1 working day left: {title}",
@@ -207,7 +209,7 @@ impl Texts {
             .iter()
             .position(|n| *n == news)
             .unwrap_or(0);
-        self.consultation[index.min(3)]
+        self.consultation[index.min(self.consultation.len() - 1)]
     }
 }
 
@@ -295,6 +297,26 @@ mod tests {
         assert_eq!(
             subject(None, Language::En),
             "Open point for you or your party: rol van de zorgverzekeraars"
+        );
+    }
+
+    #[test]
+    fn every_consultation_news_has_its_own_subject() {
+        for language in [Language::Nl, Language::En] {
+            let t = texts(language);
+            let subjects: std::collections::BTreeSet<&str> = ConsultationNews::ALL
+                .iter()
+                .map(|news| t.consultation(*news))
+                .collect();
+            assert_eq!(subjects.len(), ConsultationNews::ALL.len());
+        }
+        assert_eq!(
+            texts(Language::Nl).consultation(ConsultationNews::Ingetrokken),
+            "Consultatie ingetrokken: {title}"
+        );
+        assert_eq!(
+            texts(Language::En).consultation(ConsultationNews::Ingetrokken),
+            "Consultation withdrawn: {title}"
         );
     }
 

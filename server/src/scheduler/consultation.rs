@@ -1,8 +1,10 @@
 //! Consultation notices (docs/DOMAIN.md §16): the announcement of a coming consultation to
-//! the body's members and observers and the invitees, the invitation of each invitee, and
-//! the reminders to invitees whose organisation has not responded, 5 and 1 working days
-//! before the closing date. All are jobs of kind `ConsultationReminder`, planned under unique
-//! keys, so each is sent once.
+//! the body's members and observers and the invitees, the invitation of each invitee, the
+//! reminders to invitees whose organisation has not responded, 5 and 1 working days before
+//! the closing date, and the invitees' notice that it was withdrawn (planned by the
+//! withdrawal itself). A withdrawn consultation sends nothing else: its pending jobs are
+//! cancelled when they come due, and no new ones are planned. All are jobs of kind
+//! `ConsultationReminder`, planned under unique keys, so each is sent once.
 
 use std::collections::BTreeSet;
 
@@ -149,6 +151,10 @@ pub(super) async fn execute(
                 .collect();
             (owing, None)
         }
+        Some(News::Ingetrokken) if status == Status::Ingetrokken => {
+            let invited: BTreeSet<i64> = invitees.iter().map(|i| i.user_id).collect();
+            (invited.into_iter().collect(), None)
+        }
         _ => return Ok(Outcome::Cancelled),
     };
     if recipients.is_empty() {
@@ -162,6 +168,17 @@ pub(super) async fn execute(
             c.opens_on.as_deref().unwrap_or_default(),
             c.closes_on
         ),
+        Some(News::Ingetrokken) => {
+            let mut text = format!(
+                "De consultatie over \u{201c}{}\u{201d} ({}) is ingetrokken; een reactie is niet meer nodig.",
+                c.draft_title, c.version_name
+            );
+            if let Some(note) = job.payload.get("note").and_then(|n| n.as_str()) {
+                text.push_str("\n\n");
+                text.push_str(note);
+            }
+            text
+        }
         _ => format!(
             "U bent uitgenodigd te reageren op \u{201c}{}\u{201d} ({}). Reageren kan tot en met {}.",
             c.draft_title, c.version_name, c.closes_on
@@ -175,7 +192,7 @@ pub(super) async fn execute(
         body,
         link: link(scheduler, &format!("/consultaties/{}", c.id)),
         subject_ref: format!("consultation:{}", c.id),
-        due: Some(c.closes()),
+        due: (news != Some(News::Ingetrokken)).then(|| c.closes()),
     };
     let event = NewEvent {
         key: job.key.clone(),

@@ -81,27 +81,43 @@ pub struct OpenAgreement {
     pub updated_at: i64,
 }
 
+fn insert_job(job: &NewJob, now_ms: i64) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO scheduler_jobs (job_key, kind, subject_kind, subject_id, series, payload, due_at, \
+         status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) \
+         ON CONFLICT (job_key) DO NOTHING",
+    )
+    .bind(&job.key)
+    .bind(job.kind.as_str())
+    .bind(job.subject_kind)
+    .bind(job.subject_id)
+    .bind(&job.series)
+    .bind(job.payload.to_string())
+    .bind(job.due_at)
+    .bind(now_ms)
+}
+
+/// Plans a job inside the caller's transaction (the change that calls for it), unless one
+/// with its key exists.
+///
+/// # Errors
+/// Storage errors; the caller's transaction must then be dropped.
+pub async fn plan_job_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    job: &NewJob,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    insert_job(job, now_ms).execute(&mut **tx).await?;
+    Ok(())
+}
+
 impl SqlStorage {
     /// Plans a job unless one with its key exists; returns whether it was new.
     ///
     /// # Errors
     /// Storage errors.
     pub async fn plan_job(&self, job: &NewJob, now_ms: i64) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "INSERT INTO scheduler_jobs (job_key, kind, subject_kind, subject_id, series, payload, due_at, \
-             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) \
-             ON CONFLICT (job_key) DO NOTHING",
-        )
-        .bind(&job.key)
-        .bind(job.kind.as_str())
-        .bind(job.subject_kind)
-        .bind(job.subject_id)
-        .bind(&job.series)
-        .bind(job.payload.to_string())
-        .bind(job.due_at)
-        .bind(now_ms)
-        .execute(self.pool())
-        .await?;
+        let done = insert_job(job, now_ms).execute(self.pool()).await?;
         Ok(done.rows_affected() > 0)
     }
 

@@ -8,7 +8,8 @@
 //!   route is the only way a guest reads content;
 //! - [`responses`]: the organisations' responses (multipart, with a bounded attachment) and
 //!   the attachment download;
-//! - [`report`]: the round's report as PDF and DOCX.
+//! - [`report`]: the round's report as PDF and DOCX;
+//! - [`withdraw`]: withdrawing a consultation (the chair and the secretariat).
 //!
 //! A guest's sign-in link ([`NewLink`], [`send_link`]) is shown once to the inviter and
 //! e-mailed straight to the guest through the configured SMTP server; it is never stored
@@ -23,6 +24,7 @@ pub mod manage;
 pub mod read;
 pub mod report;
 pub mod responses;
+pub mod withdraw;
 
 use std::time::Duration;
 
@@ -65,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(responses::attachment))
         .routes(routes!(report::report_pdf))
         .routes(routes!(report::report_docx))
+        .routes(routes!(withdraw::withdraw_consultation))
         .merge(uploads)
 }
 

@@ -2,13 +2,15 @@
 //!
 //! - this module: the consultation itself, its summary draft and the demo's consultation;
 //! - [`invitees`]: invited organisations, guest accounts and their sign-in links;
-//! - [`responses`]: the organisations' responses, with comments and an attachment.
+//! - [`responses`]: the organisations' responses, with comments and an attachment;
+//! - [`withdraw`]: withdrawing a consultation and planning its invitees' notice.
 //!
 //! Every change is one transaction with its audit entry. A consultation's status is read
 //! from its dates on the Dutch calendar day of the read; only `ingetrokken` is stored.
 
 pub mod invitees;
 pub mod responses;
+pub mod withdraw;
 
 use chrono::NaiveDate;
 use serde::Serialize;
