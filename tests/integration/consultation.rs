@@ -1,7 +1,7 @@
 //! Consultation rounds (docs/DOMAIN.md §16): guests reach only their consultation, responses
 //! are accepted only while open and per organisation, comments and attachments are checked,
-//! the summary draft is made once, the report carries the responses, and the notices reach
-//! the right people.
+//! the summary draft is made once, the report carries the responses, the notices reach
+//! the right people, and a withdrawn consultation takes no responses and tells its invitees.
 //!
 //! The HTTP layer reads "today" from the real clock; to move a consultation before its opening
 //! or past its closing date, these tests change its stored dates directly in the database.
@@ -23,6 +23,7 @@ backend_tests!(
     responses_are_per_organisation_and_their_comments_and_attachments_are_checked,
     the_summary_is_made_once_and_the_report_carries_the_responses,
     notices_reach_the_right_people_and_a_member_of_another_body_is_invited_as_themselves,
+    a_withdrawn_consultation_takes_no_responses_still_reads_and_its_invitees_are_told,
 );
 
 const BOUNDARY: &str = "polder-test-boundary-7d3f";
@@ -634,6 +635,81 @@ async fn notices_reach_the_right_people_and_a_member_of_another_body_is_invited_
             .filter(|n| *n == "herinnering")
             .count(),
         1
+    );
+    s.app.stop().await;
+}
+
+async fn a_withdrawn_consultation_takes_no_responses_still_reads_and_its_invitees_are_told(
+    backend: Backend,
+) {
+    let s = setup(backend).await;
+    let id = s.consultation(None, day(30)).await;
+    let (_, guest) = s.guest(id, "NVK", "gast@nvk.test").await;
+    let path = format!("/api/consultations/{id}/withdraw");
+
+    // a member of the body may not withdraw it
+    let member = WorkingGroup::person(&s.app, "joost@zin.demo").await;
+    let (status, answer) = member.call(Method::POST, &path, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+
+    // the note is bounded
+    let long = "x".repeat(2001);
+    let (status, answer) = s
+        .chair
+        .call(Method::POST, &path, Some(json!({ "note": long })))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.to_string().contains("note"), "{answer}");
+
+    let withdrawn = s
+        .chair
+        .send(
+            Method::POST,
+            &path,
+            json!({"note": "De versie is vervangen."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(withdrawn["status"], "ingetrokken");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'consultation.withdraw'",
+    )
+    .fetch_one(s.app.storage.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    // responses are refused, saying why
+    let (status, answer) = respond(&guest, id, &[("text", None, b"Onze reactie.")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(answer.to_string().contains("withdrawn"), "{answer}");
+
+    // it still reads, for the body and the invitee
+    let read = format!("/api/consultations/{id}");
+    assert_eq!(guest.get(&read).await["status"], "ingetrokken");
+    assert_eq!(member.get(&read).await["status"], "ingetrokken");
+
+    // a second withdrawal conflicts
+    let (status, answer) = s.chair.call(Method::POST, &path, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+
+    // the scheduler tells the invitee, once, and only that
+    let storage = &s.app.storage;
+    let scheduler = Scheduler::new((**storage).clone(), SchedulerSettings::default());
+    scheduler.run_due(chrono::Utc::now()).await;
+    scheduler.run_due(chrono::Utc::now()).await;
+    assert_eq!(consultation_notices(&guest, id).await, vec!["ingetrokken"]);
+    assert!(consultation_notices(&member, id).await.is_empty());
+    let notice = guest.get("/api/notifications?limit=200").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["subject_ref"] == format!("consultation:{id}"))
+        .cloned()
+        .unwrap();
+    assert!(
+        notice.to_string().contains("De versie is vervangen."),
+        "the note reaches the invitee: {notice}"
     );
     s.app.stop().await;
 }

@@ -474,6 +474,17 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         );
     }
     let closes = (polder::domain::dutch_time::today() + chrono::Days::new(14)).to_string();
+    // a consultation of its own for the withdrawal row, so the others keep an open one
+    let withdrawable = chair
+        .send(
+            Method::POST,
+            &format!("/api/drafts/{draft}/consultations"),
+            json!({"version_id": version, "title": "In te trekken", "closes_on": closes}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
 
     let tokens = own_tokens.clone();
     let routes = vec![
@@ -1268,6 +1279,13 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/consultations/{consultation}/summary"),
             STEERING,
             |_| json!({}),
+        ),
+        // its own consultation: the first steering role withdraws it, the next gets 409
+        with_body(
+            Method::POST,
+            format!("/api/consultations/{withdrawable}/withdraw"),
+            STEERING,
+            |_| json!({"note": "Matrix"}),
         ),
         // public: a guest's sign-in without a secret is refused for its content
         with_body(Method::POST, "/api/guest/session", EVERYONE, |_| json!({})),

@@ -188,6 +188,10 @@ export interface paths {
     /** The version consulted on, as JSON or HTML (body readers and invitees) */
     get: operations["consultations_consultation_version"];
   };
+  "/api/consultations/{id}/withdraw": {
+    /** Withdraw a consultation: no more responses, the invitees are told (chair, secretariat) */
+    post: operations["consultations_withdraw_consultation"];
+  };
   "/api/decision-requests/{id}": {
     /** One decision request with its decisions (readers of the deciding or the requesting body) */
     get: operations["decisions_show"];
@@ -3939,6 +3943,11 @@ export interface components {
       /** @description Receiver URL. */
       url: string;
     };
+    /** @description Why the consultation is withdrawn; the invitees' notice carries the note. */
+    WithdrawInput: {
+      /** @description At most 2,000 characters. */
+      note?: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -6322,7 +6331,7 @@ export interface operations {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
       };
-      /** @description already invited */
+      /** @description already invited, or the consultation was withdrawn */
       409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
@@ -6727,6 +6736,76 @@ export interface operations {
       };
       /** @description the server is busy rendering (see Retry-After) or the render took too long */
       503: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Withdraw a consultation: no more responses, the invitees are told (chair, secretariat) */
+  consultations_withdraw_consultation: {
+    parameters: {
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    /** @description optional note for the invitees */
+    requestBody?: {
+      content: {
+        "application/json": null | components["schemas"]["WithdrawInput"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Consultation"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description already withdrawn */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };

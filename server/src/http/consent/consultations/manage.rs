@@ -159,7 +159,7 @@ pub(super) async fn create_consultation(
     summary = "Invite an organisation's contact (chair, secretariat); a guest's sign-in link is e-mailed and shown once",
     params(("id" = i64, Path, description = "id")),
     request_body = InviteInput,
-    responses((status = 201, body = InviteAnswer), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "already invited", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
+    responses((status = 201, body = InviteAnswer), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 409, description = "already invited, or the consultation was withdrawn", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody))
 )]
 pub(super) async fn invite(
     State(state): State<AppState>,
@@ -170,6 +170,11 @@ pub(super) async fn invite(
     let access = load(&state, &caller, id).await?;
     access.reader()?.steer()?;
     let consultation = &access.consultation;
+    if consultation.status == consultation::Status::Ingetrokken {
+        return Err(AppError::Conflict(
+            "the consultation was withdrawn; it takes no more invitations".into(),
+        ));
+    }
     let email = validate::email("email", &input.email)?;
     let name = validate::text("name", &input.name, 1, 200)?;
     let mut party_id = None;
