@@ -50,3 +50,10 @@ test('comments to send: empty rows dropped, a quote only when given, a quote wit
   assert.equal(sent.missing, 0)
   assert.equal(consultation.commentsToSend([{ quote: '', body: 'a' }, { quote: 'b', body: ' ' }]).missing, 2)
 })
+
+test('only the chair and the secretariat withdraw, and only once', () => {
+  assert.equal(consultation.canWithdraw('open', true), true)
+  assert.equal(consultation.canWithdraw('aangekondigd', true), true)
+  assert.equal(consultation.canWithdraw('open', false), false)
+  assert.equal(consultation.canWithdraw('ingetrokken', true), false)
+})

@@ -167,6 +167,9 @@ export const respond = (id: number, input: { text: string; comments: { quote?: s
 }
 export const attachmentUrl = (responseId: number): string => `/api/consultation-responses/${responseId}/attachment`
 export const createSummary = (id: number): Promise<Draft> => request('POST', `/api/consultations/${id}/summary`)
+/** Withdraws the consultation (chair, secretariat): 409 when it already is. */
+export const withdrawConsultation = (id: number, input: { note?: string } = {}): Promise<Consultation> =>
+  request('POST', `/api/consultations/${id}/withdraw`, input)
 export const reportUrl = (id: number, format: 'pdf' | 'docx'): string => `/api/consultations/${id}/report.${format}`
 
 // open points

@@ -42,6 +42,7 @@ const CONSULTATION_KEYS: Record<string, MessageKey> = {
   uitnodiging: 'inbox.consultation.uitnodiging',
   herinnering: 'inbox.consultation.herinnering',
   gesloten: 'inbox.consultation.gesloten',
+  ingetrokken: 'inbox.consultation.ingetrokken',
 }
 
 const OUTCOME_KEYS: Record<string, MessageKey> = {

@@ -1,6 +1,7 @@
 // The consultation for the body's people: who is invited (and inviting more: a guest gets a
 // sign-in link that is shown only once), the responses with their comments and attachments,
-// writing the summary of responses (a draft of its own) and the report as PDF or DOCX.
+// writing the summary of responses (a draft of its own), the report as PDF or DOCX, and
+// withdrawing the consultation (withdraw.ts).
 import { consent, directory, type Body, type Party } from '../../api'
 import type { App } from '../../app'
 import type { Consultation, ConsultationResponse, Invitee } from '../../api/consent'
@@ -10,6 +11,7 @@ import { h } from '../../ui/dom'
 import { fieldError, invalidField, invalidMessage } from '../../ui/field-error'
 import { busy, dateText, messageBox, partyChip, section } from '../../ui/widgets'
 import { sizeText } from './labels'
+import { withdrawSection } from './withdraw'
 
 export function responseArticle(response: ConsultationResponse): HTMLElement {
   const a = response.attachment
@@ -42,6 +44,9 @@ export function responseArticle(response: ConsultationResponse): HTMLElement {
 export function manageView(app: App, consultation: Consultation, canSteer: boolean, reload: () => Promise<void>): HTMLElement[] {
   const c = consultation
   const parts: HTMLElement[] = []
+  const withdrawn = c.status === 'ingetrokken'
+  const withdrawPart = withdrawSection(c, canSteer, reload)
+  if (withdrawn && withdrawPart) parts.push(withdrawPart)
 
   // invitees
   const inviteeRows = c.invitees.map((inv: Invitee) => {
@@ -94,7 +99,7 @@ export function manageView(app: App, consultation: Consultation, canSteer: boole
         ),
       )
     : tr(h('p', { class: 'muted' }), 'consultation.noInvitees')
-  parts.push(section('invitees', 'consultation.invitees', inviteErrors.element, linkSlot, table, canSteer ? inviteForm(c, reload) : null))
+  parts.push(section('invitees', 'consultation.invitees', inviteErrors.element, linkSlot, table, canSteer && !withdrawn ? inviteForm(c, reload) : null))
 
   // responses
   const responsesHolder = h('div', { id: 'responses-list' }, tr(h('p', { class: 'muted' }), 'app.loading'))
@@ -136,6 +141,7 @@ export function manageView(app: App, consultation: Consultation, canSteer: boole
       h('p', { class: 'export-links' }, tr(h('span', {}), 'consultation.download'), ' ', pdf, ' ', docx),
     ),
   )
+  if (!withdrawn && withdrawPart) parts.push(withdrawPart)
   return parts
 }
 

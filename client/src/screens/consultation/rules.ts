@@ -1,5 +1,5 @@
 // The consultation screens' rules without the DOM: sizes as people read them, today's Dutch
-// date, and the comments of a response as the server takes them.
+// date, the comments of a response as the server takes them, and who may withdraw.
 
 /** "10 MB" / "1.5 MB" / "340 kB". */
 export function sizeText(bytes: number): string {
@@ -20,4 +20,9 @@ export function commentsToSend(rows: { quote: string; body: string }[]): { comme
   const kept = rows.map((r) => ({ quote: r.quote.trim(), body: r.body.trim() })).filter((r) => r.quote || r.body)
   const missing = kept.findIndex((r) => !r.body) + 1
   return { comments: kept.map((r) => (r.quote ? { quote: r.quote, body: r.body } : { body: r.body })), missing }
+}
+
+/** Whether the withdraw button shows: for the chair and the secretariat, until it is withdrawn. */
+export function canWithdraw(status: string, canSteer: boolean): boolean {
+  return canSteer && status !== 'ingetrokken'
 }
