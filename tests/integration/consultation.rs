@@ -671,12 +671,11 @@ async fn a_withdrawn_consultation_takes_no_responses_still_reads_and_its_invitee
         )
         .await;
     assert_eq!(withdrawn["status"], "ingetrokken");
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'consultation.withdraw'",
-    )
-    .fetch_one(s.app.storage.pool())
-    .await
-    .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'consultation.withdraw'")
+            .fetch_one(s.app.storage.pool())
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
 
     // responses are refused, saying why

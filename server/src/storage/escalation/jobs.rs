@@ -81,7 +81,10 @@ pub struct OpenAgreement {
     pub updated_at: i64,
 }
 
-fn insert_job(job: &NewJob, now_ms: i64) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+fn insert_job(
+    job: &NewJob,
+    now_ms: i64,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
     sqlx::query(
         "INSERT INTO scheduler_jobs (job_key, kind, subject_kind, subject_id, series, payload, due_at, \
          status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) \
