@@ -92,6 +92,16 @@ export function draftScreen(app: App, draftId: number): Screen {
         void openPoints.refresh()
       }
 
+      // The freeze reaches the sockets just before the status change is committed (the server
+      // freezes first, so no edit slips in), so a reload at that moment may still read the old
+      // status: ask again, a few times, until it has moved.
+      const reloadUntilMoved = async (from: string, tries: number): Promise<void> => {
+        await reloadDraft()
+        if (draft.status === from && tries > 1) {
+          window.setTimeout(() => void reloadUntilMoved(from, tries - 1), 500)
+        }
+      }
+
       const flow = flowBar({
         canMove: isLead,
         onMoved: (result) => {
@@ -156,7 +166,7 @@ export function draftScreen(app: App, draftId: number): Screen {
         toolbarExtras: disputeButton ? [disputeButton] : [],
         onDenied: (denial) => {
           // a status change elsewhere froze the draft: show the new status
-          if (denial.readOnly) void reloadDraft()
+          if (denial.readOnly) void reloadUntilMoved(draft.status, 10)
         },
       })
       const seen = new Map<number, Nudges>()
