@@ -399,6 +399,15 @@ enum UserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write everything Polder holds about a person as JSON to standard output (their
+    /// account, every record that names them, the audit entries they made; no secrets).
+    Export {
+        /// Their sign-in address.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -461,6 +470,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             party,
             database: db,
         }) => user::create(&db.url(), &email, &name, admin, party.as_deref()).await,
+        Command::User(UserCommand::Export {
+            email,
+            database: db,
+        }) => user::export(&db.url(), &email).await,
         Command::Party(PartyCommand::Create {
             code,
             name,

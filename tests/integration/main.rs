@@ -39,6 +39,7 @@ mod npm_client;
 mod open_points;
 mod openapi;
 mod outbound;
+mod personal_data;
 mod programme;
 mod relative_due;
 mod single_process;

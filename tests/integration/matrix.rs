@@ -490,6 +490,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
         route(Method::GET, "/api/me", and_guest(SIGNED_IN)),
+        route(Method::GET, "/api/me/data", and_guest(SIGNED_IN)),
         with_body(
             Method::PUT,
             "/api/me/password",

@@ -348,6 +348,10 @@ export interface paths {
     /** Create a personal feed; the answer holds its URL, once */
     post: operations["calendar_create_personal"];
   };
+  "/api/me/data": {
+    /** Everything Polder holds about you, as JSON (a download): your account, every record that names you and the audit entries you made; secrets are left out */
+    get: operations["people_my_data"];
+  };
   "/api/me/notification-settings": {
     /** The caller's e-mail mode and language */
     get: operations["notifications_settings"];
@@ -9154,6 +9158,29 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["CreatedFeed"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Everything Polder holds about you, as JSON (a download): your account, every record that names you and the audit entries you made; secrets are left out */
+  people_my_data: {
+    responses: {
+      /** @description your data */
+      200: {
+        content: {
+          "application/json": Record<string, never>;
         };
       };
       /** @description not signed in */

@@ -8,10 +8,11 @@ pub const REFUSAL: &str = "a guest account reaches only the consultation it was 
 
 /// Whether a guest may call the API path `path` at all.
 pub fn may_reach(path: &str) -> bool {
-    const EXACT: [&str; 4] = [
+    const EXACT: [&str; 5] = [
         "/api/session",
         "/api/me",
         "/api/me/password",
+        "/api/me/data",
         "/api/notifications",
     ];
     const BELOW: [&str; 4] = [
@@ -39,6 +40,7 @@ mod tests {
             "/api/session",
             "/api/me",
             "/api/me/password",
+            "/api/me/data",
             "/api/notifications",
             "/api/notifications/3/read",
             "/api/guest/session",

@@ -1,5 +1,6 @@
 //! `polder user create`: creates a person who can sign in; the password comes from
-//! `POLDER_PASSWORD` or standard input, never from the command line.
+//! `POLDER_PASSWORD` or standard input, never from the command line. `polder user export`:
+//! everything held about a person, as JSON on standard output.
 
 use std::io::Read;
 
@@ -45,6 +46,24 @@ pub async fn create(
         .await?
         .id;
     eprintln!("created person {id} <{email}>");
+    Ok(())
+}
+
+/// Prints everything held about the person who signs in as `email`, as JSON.
+///
+/// # Errors
+/// When nobody has that address, or when storage fails.
+pub async fn export(database_url: &str, email: &str) -> anyhow::Result<()> {
+    let storage = super::open(database_url).await?;
+    let user = storage
+        .find_user_by_email(email)
+        .await?
+        .with_context(|| format!("nobody signs in as {email:?}"))?;
+    let data = storage
+        .personal_data(user.id)
+        .await?
+        .with_context(|| format!("nobody signs in as {email:?}"))?;
+    println!("{}", serde_json::to_string_pretty(&data)?);
     Ok(())
 }
 

@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(show))
+        .routes(routes!(my_data))
 }
 
 /// A new person.
@@ -152,4 +153,34 @@ async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(person)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/me/data",
+    tag = "people",
+    summary = "Everything Polder holds about you, as JSON (a download): your account, every record that names you and the audit entries you made; secrets are left out",
+    responses((status = 200, description = "your data", body = Object), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody))
+)]
+async fn my_data(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<(
+    [(axum::http::HeaderName, &'static str); 1],
+    Json<serde_json::Value>,
+)> {
+    // tokens without a person (service tokens) hold no personal data of their own
+    let person = caller.identity.user_id.ok_or(AppError::Forbidden(None))?;
+    let data = state
+        .db
+        .personal_data(person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"polder-mijn-gegevens.json\"",
+        )],
+        Json(data),
+    ))
 }

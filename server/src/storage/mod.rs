@@ -31,6 +31,7 @@ pub mod meetings;
 pub mod parties;
 pub mod people;
 pub mod persister;
+pub mod personal_data;
 pub mod sessions;
 pub mod single_process;
 pub mod sql;
