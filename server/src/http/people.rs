@@ -170,7 +170,7 @@ async fn my_data(
     Json<serde_json::Value>,
 )> {
     // tokens without a person (service tokens) hold no personal data of their own
-    let person = caller.identity.user_id.ok_or(AppError::Forbidden(None))?;
+    let person = caller.person_id()?;
     let data = state
         .db
         .personal_data(person)
