@@ -39,6 +39,7 @@ pub mod endorsement;
 pub mod html;
 pub mod markdown;
 pub mod pack;
+pub mod pdf;
 pub mod recorded;
 pub mod register;
 
@@ -54,6 +55,7 @@ pub use compare::compare;
 pub use docx::{to_docx, to_docx_dated};
 pub use html::to_html;
 pub use markdown::{comparison_markdown, to_markdown};
+pub use pdf::to_pdf;
 
 /// Name of the XmlFragment that y-prosemirror keeps a draft's content in; the document's shape
 /// belongs to [`crate::sync`], which versions read.

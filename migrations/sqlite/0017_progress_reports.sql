@@ -1,0 +1,2 @@
+-- Reserved; filled by the change it is named after.
+SELECT 1;
