@@ -10,6 +10,9 @@ export const listPeople = (): Promise<Person[]> => listAll('/api/people')
 export const createPerson = (input: { name: string; email: string; party: string | null; password: string; is_admin: boolean }): Promise<Person> =>
   request('POST', '/api/people', input)
 
+/** Removes a person (administrators); answers with the pseudonym the record uses from now on. */
+export const removePerson = (id: number): Promise<{ id: number; pseudonym: string }> => request('DELETE', `/api/admin/people/${id}`)
+
 export const listBodies = (): Promise<Body[]> => listAll('/api/bodies')
 export const getBody = (id: number): Promise<Body> => request('GET', `/api/bodies/${id}`)
 export const createBody = (input: { name: string; kind: string; parties: { code: string; participation: Participation }[] }): Promise<Body> =>

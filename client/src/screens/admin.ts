@@ -4,6 +4,7 @@ import type { App } from '../app'
 import { t, tr, trAttr, type MessageKey } from '../i18n'
 import type { Screen } from '../router'
 import { announce } from '../ui/announce'
+import { confirmRemovePerson } from '../ui/remove-person'
 import { h } from '../ui/dom'
 import { busy, checkboxField, dateText, field, loading, messageBox, partyChip, ROLE_KEYS, section, select } from '../ui/widgets'
 import { KIND_KEYS } from './group'
@@ -149,13 +150,29 @@ export function adminScreen(app: App): Screen {
           }
         })
       })
+      const removeButton = (person: Person): HTMLElement => {
+        if (person.id === app.me?.id) return tr(h('span', { class: 'muted' }), 'admin.thatIsYou')
+        const button = tr(h('button', { type: 'button', class: 'button-quiet', 'data-remove-person': String(person.id) }), 'admin.removePerson')
+        trAttr(button, 'aria-label', 'admin.removePersonOf', { name: person.name })
+        button.addEventListener('click', () => {
+          void confirmRemovePerson(person, button).then(async (removed) => {
+            if (!removed) return
+            await loadPeople()
+            // the row (and its button) is gone: focus lands on the people heading instead
+            const heading = document.getElementById('admin-people-title')
+            heading?.setAttribute('tabindex', '-1')
+            heading?.focus()
+          })
+        })
+        return button
+      }
       const loadPeople = async (): Promise<void> => {
         people = await directory.listPeople()
         peopleHolder.replaceChildren(
           table(
             'admin.peopleTitle',
-            ['admin.name', 'admin.email', 'admin.party', 'admin.isAdmin'],
-            people.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.email), h('td', {}, p.party ? partyChip(p.party, p.colour) : '—'), tr(h('td', {}), p.is_admin ? 'common.yes' : 'common.no'))),
+            ['admin.name', 'admin.email', 'admin.party', 'admin.isAdmin', 'admin.actions'],
+            people.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.email), h('td', {}, p.party ? partyChip(p.party, p.colour) : '—'), tr(h('td', {}), p.is_admin ? 'common.yes' : 'common.no'), h('td', {}, removeButton(p)))),
             'people-table',
           ),
         )

@@ -284,7 +284,14 @@ export function settingsScreen(app: App): Screen {
       const feeds = feedsPart()
       const notificationsSection = section('settings-notifications', 'settings.notificationsTitle', notifications.element)
       const feedsSection = section('settings-feeds', 'settings.feedsTitle', tr(h('p', { class: 'hint' }), 'settings.feedsIntro'), feeds.element)
-      main.append(notificationsSection, feedsSection)
+      // the right of access: everything held about the signed-in person, as a JSON download
+      const dataSection = section(
+        'settings-data',
+        'settings.myDataTitle',
+        tr(h('p', { class: 'hint' }), 'settings.myDataIntro'),
+        tr(h('a', { href: '/api/me/data', download: 'polder-mijn-gegevens.json', id: 'download-my-data', class: 'button-quiet' }), 'settings.downloadMyData'),
+      )
+      main.append(notificationsSection, feedsSection, dataSection)
       await Promise.all([tokens.load(), notifications.load(), feeds.load()])
     },
   }
