@@ -408,6 +408,18 @@ enum UserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Remove a person: erase their account and contact data; what they did stays on the
+    /// record under a pseudonym ("voormalig lid, PARTY"). Asks for confirmation unless --yes.
+    Remove {
+        /// Their sign-in address.
+        #[arg(long)]
+        email: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -474,6 +486,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             email,
             database: db,
         }) => user::export(&db.url(), &email).await,
+        Command::User(UserCommand::Remove {
+            email,
+            yes,
+            database: db,
+        }) => user::remove(&db.url(), &email, yes).await,
         Command::Party(PartyCommand::Create {
             code,
             name,

@@ -39,6 +39,7 @@ mod npm_client;
 mod open_points;
 mod openapi;
 mod outbound;
+mod person_removal;
 mod personal_data;
 mod programme;
 mod relative_due;

@@ -152,6 +152,11 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .create_user("reserve@anders.demo", "Rens Reserve", &password, false)
         .await
         .unwrap();
+    // a person for the administrator to remove
+    let leaving = storage
+        .create_user("vertrek@anders.demo", "Vera Vertrek", &password, false)
+        .await
+        .unwrap();
 
     let mut clients = vec![Api::anonymous(&app)];
     for email in [
@@ -522,6 +527,11 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             |role| json!({"name": format!("Nieuw {role}"), "email": format!("nieuw{role}@x.demo"), "password": "een lang wachtwoord", "party": "ZIN"}),
         ),
         route(Method::GET, format!("/api/people/{spare}"), SIGNED_IN),
+        route(
+            Method::DELETE,
+            format!("/api/admin/people/{leaving}"),
+            ADMIN,
+        ),
         route(Method::GET, "/api/bodies", SIGNED_IN),
         with_body(
             Method::POST,

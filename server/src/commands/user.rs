@@ -1,6 +1,7 @@
 //! `polder user create`: creates a person who can sign in; the password comes from
 //! `POLDER_PASSWORD` or standard input, never from the command line. `polder user export`:
-//! everything held about a person, as JSON on standard output.
+//! everything held about a person, as JSON on standard output. `polder user remove`: erases a
+//! person, keeping their record under a pseudonym.
 
 use std::io::Read;
 
@@ -64,6 +65,44 @@ pub async fn export(database_url: &str, email: &str) -> anyhow::Result<()> {
         .await?
         .with_context(|| format!("nobody signs in as {email:?}"))?;
     println!("{}", serde_json::to_string_pretty(&data)?);
+    Ok(())
+}
+
+/// Removes the person who signs in as `email` (see `storage::person_removal`), after
+/// confirmation on standard input unless `yes`.
+///
+/// # Errors
+/// When nobody has that address, the answer is not "ja"/"yes", the person is the last
+/// administrator, or when storage fails.
+pub async fn remove(database_url: &str, email: &str, yes: bool) -> anyhow::Result<()> {
+    let storage = super::open(database_url).await?;
+    let user = storage
+        .find_user_by_email(&email.to_lowercase())
+        .await?
+        .with_context(|| format!("nobody signs in as {email:?}"))?;
+    if !yes {
+        eprintln!(
+            "Remove person {} <{}>? Their account, e-mail address, name, password, sessions, \
+             tokens, settings, feeds, memberships and grants are erased; what they did stays \
+             on the record as \"voormalig lid\". Type yes to continue:",
+            user.id, user.email
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .context("cannot read the confirmation from standard input")?;
+        if !matches!(
+            answer.trim().to_lowercase().as_str(),
+            "yes" | "ja" | "y" | "j"
+        ) {
+            bail!("not removed: the removal was not confirmed (answer yes, or pass --yes)");
+        }
+    }
+    let removed = storage.remove_person(user.id, &super::cli_actor()).await?;
+    eprintln!(
+        "removed person {}; the record now names them \"{}\" (audit entry {})",
+        removed.id, removed.pseudonym, removed.audit_id
+    );
     Ok(())
 }
 

@@ -49,6 +49,7 @@ pub mod meetings;
 mod openapi;
 pub mod parties;
 pub mod people;
+pub mod people_removal;
 pub mod render;
 pub mod session;
 pub mod tokens;
@@ -91,6 +92,7 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .merge(audit::router())
         .merge(parties::router())
         .merge(people::router())
+        .merge(people_removal::router())
         .merge(bodies::router())
         .merge(drafts::router())
         .merge(comments::router())

@@ -27,10 +27,10 @@ use sqlx::{Any, Row, Transaction};
 
 use super::sql::Backend;
 use super::{now_ms, SqlStorage, StorageError};
-use crate::domain::audit_chain::{self, AuditFields, StoredEntry, GENESIS};
+use crate::domain::audit_chain::{self, CommittedFields, StoredEntry, GENESIS, SCHEME_COMMITTED};
 
 /// Advisory-lock key that serialises audit appends on PostgreSQL.
-const AUDIT_LOCK_KEY: i64 = 0x706f_6c64_6175_6469; // "poldaudi"
+pub(crate) const AUDIT_LOCK_KEY: i64 = 0x706f_6c64_6175_6469; // "poldaudi"
 
 /// Who made a change, as the audit log names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,33 +78,63 @@ pub async fn append_in(
         .unwrap_or_else(|| GENESIS.to_owned());
     let subject = subject.to_string();
     let at = now_ms();
-    let hash = audit_chain::entry_hash(
+    // the hash covers who acted (`person:ID`) and a salted commitment to their name, so a
+    // removal can erase the name and salt without touching any hash (docs/SECURITY.md)
+    let (identity, name) = audit_chain::split_actor(&actor.name);
+    let salt = name.map(|_| new_salt());
+    let commitment = name
+        .zip(salt.as_deref())
+        .map(|(name, salt)| audit_chain::name_commitment(salt, name));
+    let hash = audit_chain::entry_hash_v2(
         &prev,
-        &AuditFields {
+        &CommittedFields {
             at,
-            actor: &actor.name,
+            actor: identity,
+            name_commitment: commitment.as_deref(),
             actor_party: actor.party.as_deref(),
             action,
             subject: &subject,
         },
     );
     let row = sqlx::query(
-        "INSERT INTO audit_log (at, actor, actor_party, action, subject, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO audit_log (at, actor, actor_party, action, subject, prev_hash, hash, \
+         scheme, actor_name, name_salt, name_commitment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(at)
-    .bind(&actor.name)
+    .bind(identity)
     .bind(actor.party.as_deref())
     .bind(action)
     .bind(&subject)
     .bind(&prev)
     .bind(&hash)
+    .bind(SCHEME_COMMITTED)
+    .bind(name)
+    .bind(salt.as_deref())
+    .bind(commitment.as_deref())
     .fetch_one(&mut **tx)
     .await?;
     let id = row.try_get("id")?;
     // an event (a mention, a status change, …) waits in the outbox, committed with the change
     super::events::record_in(tx, id, action).await?;
     Ok(id)
+}
+
+/// A fresh random salt for a name commitment (128 bits, hex).
+pub(crate) fn new_salt() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// How the API and exports show an entry's actor: `person:ID (name)` when a name is stored
+/// beside the stable identity (scheme 2), the actor text as stored otherwise.
+pub(crate) fn shown_actor(actor: String, name: Option<String>) -> String {
+    match name {
+        Some(name) => format!("{actor} ({name})"),
+        None => actor,
+    }
 }
 
 /// An audit entry as the API shows it.
@@ -160,7 +190,7 @@ impl SqlStorage {
         limit: i64,
     ) -> Result<(Vec<AuditEntry>, i64), StorageError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, actor_party, action, subject, hash FROM audit_log \
+            "SELECT id, at, actor, actor_name, actor_party, action, subject, hash FROM audit_log \
              ORDER BY id DESC LIMIT $1 OFFSET $2",
         )
         .bind(limit)
@@ -178,7 +208,7 @@ impl SqlStorage {
                 Ok(AuditEntry {
                     id: row.try_get("id")?,
                     at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
+                    actor: shown_actor(row.try_get("actor")?, row.try_get("actor_name")?),
                     actor_party: row.try_get("actor_party")?,
                     action: row.try_get("action")?,
                     subject: serde_json::from_str(&subject)
@@ -196,7 +226,8 @@ impl SqlStorage {
     /// Storage errors.
     pub async fn audit_chain(&self) -> Result<Vec<StoredEntry>, StorageError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, actor_party, action, subject, prev_hash, hash FROM audit_log ORDER BY id",
+            "SELECT id, at, actor, actor_party, action, subject, prev_hash, hash, scheme, \
+             actor_name, name_salt, name_commitment FROM audit_log ORDER BY id",
         )
         .fetch_all(self.pool())
         .await?;
@@ -211,6 +242,10 @@ impl SqlStorage {
                     subject: row.try_get("subject")?,
                     prev_hash: row.try_get("prev_hash")?,
                     hash: row.try_get("hash")?,
+                    scheme: row.try_get("scheme")?,
+                    actor_name: row.try_get("actor_name")?,
+                    name_salt: row.try_get("name_salt")?,
+                    name_commitment: row.try_get("name_commitment")?,
                 })
             })
             .collect()

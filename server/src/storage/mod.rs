@@ -17,6 +17,7 @@
 pub mod access_epoch;
 pub mod attribution;
 pub mod audit;
+pub mod audit_rechain;
 pub mod bodies;
 pub mod comments;
 pub mod consent;
@@ -31,6 +32,7 @@ pub mod meetings;
 pub mod parties;
 pub mod people;
 pub mod persister;
+pub mod person_removal;
 pub mod personal_data;
 pub mod sessions;
 pub mod single_process;
@@ -73,6 +75,9 @@ pub enum StorageError {
     /// Creating the data directory failed.
     #[error("cannot create data directory: {0}")]
     Io(#[from] std::io::Error),
+    /// The audit log does not verify, so it was not re-chained (see `audit_rechain`).
+    #[error("the audit log does not verify at entry {0}; it was not moved to the new hash scheme (run `polder audit verify`)")]
+    AuditChainBroken(i64),
     /// A stored row holds a value Polder does not know (e.g. an unknown status): the row is
     /// corrupt or was written by a newer version.
     #[error("corrupt row: unknown {column} {value:?}")]

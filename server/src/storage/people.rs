@@ -67,16 +67,18 @@ impl SqlStorage {
         limit: i64,
     ) -> Result<(Vec<Person>, i64), StorageError> {
         let rows = sqlx::query(&format!(
-            "{PERSON_SELECT} WHERE u.is_guest = 0 ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
+            "{PERSON_SELECT} WHERE u.is_guest = 0 AND u.removed_at IS NULL ORDER BY u.name, u.id LIMIT $1 OFFSET $2"
         ))
         .bind(limit)
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE is_guest = 0")
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM users WHERE is_guest = 0 AND removed_at IS NULL",
+        )
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
         let people = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
         Ok((people, total))
     }
@@ -102,7 +104,7 @@ impl SqlStorage {
             })
             .collect();
         let pattern = format!("%{escaped}%");
-        let filter = "u.is_guest = 0 AND (LOWER(u.name) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.code, '')) LIKE $1 ESCAPE '\\' \
+        let filter = "u.is_guest = 0 AND u.removed_at IS NULL AND (LOWER(u.name) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.code, '')) LIKE $1 ESCAPE '\\' \
              OR LOWER(COALESCE(p.name, '')) LIKE $1 ESCAPE '\\') AND ($2 < 0 OR EXISTS \
              (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.body_id = $2))";
         let rows = sqlx::query(&format!(

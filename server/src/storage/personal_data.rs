@@ -147,12 +147,14 @@ impl SqlStorage {
                 json!({ "rows": rows, "truncated": truncated }),
             );
         }
-        // the log names people as `person:ID (name)`; the space and bracket keep person:1
-        // from matching person:12
+        // the log names people by their stable identity `person:ID` (entries from before
+        // the committed hash scheme named them `person:ID (name)`; the space and bracket keep
+        // person:1 from matching person:12)
         let audit = sqlx::query(
-            "SELECT id, at, actor, actor_party, action, subject FROM audit_log \
-             WHERE actor LIKE $1 ORDER BY id LIMIT $2",
+            "SELECT id, at, actor, actor_name, actor_party, action, subject FROM audit_log \
+             WHERE actor = $1 OR actor LIKE $2 ORDER BY id LIMIT $3",
         )
+        .bind(format!("person:{person}"))
         .bind(format!("person:{person} (%"))
         .bind(limit)
         .fetch_all(self.pool())

@@ -105,6 +105,18 @@ impl SqlStorage {
             audit_lock: std::sync::Arc::default(),
         };
         storage.migrate().await?;
+        // once, after migration 0015: move older audit entries to the committed hash scheme;
+        // a log that does not verify is left as it is, for `polder audit verify` to report
+        match storage.rechain_legacy_audit().await {
+            Err(StorageError::AuditChainBroken(id)) => tracing::error!(
+                entry = id,
+                "the audit log does not verify; it stays on the old hash scheme and people \
+                 cannot be removed until it is repaired"
+            ),
+            other => {
+                other?;
+            }
+        }
         Ok(storage)
     }
 
