@@ -403,7 +403,11 @@ fn keep(filter: &Filter, item: &Item, bucket: Option<Bucket>) -> bool {
         && filter.status.is_none_or(|s| s.matches(item, bucket))
 }
 
-fn add_row<K: Ord + Clone>(rows: &mut BTreeMap<K, Row<K>>, key: K, name: &str) -> &mut Counts {
+fn add_row<'a, K: Ord + Clone>(
+    rows: &'a mut BTreeMap<K, Row<K>>,
+    key: K,
+    name: &str,
+) -> &'a mut Counts {
     &mut rows
         .entry(key.clone())
         .or_insert_with(|| Row {
