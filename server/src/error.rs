@@ -182,6 +182,15 @@ impl From<StorageError> for AppError {
     }
 }
 
+impl From<crate::storage::governance::linked::LinkError> for AppError {
+    fn from(err: crate::storage::governance::linked::LinkError) -> Self {
+        match err {
+            crate::storage::governance::linked::LinkError::Invalid(invalid) => invalid.into(),
+            crate::storage::governance::linked::LinkError::Storage(storage) => storage.into(),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         match rejection.status() {

@@ -34,6 +34,7 @@ mod limits;
 mod lists;
 mod matrix;
 mod meetings;
+mod monitor;
 mod nesting;
 mod npm_client;
 mod open_points;

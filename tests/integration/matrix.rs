@@ -880,6 +880,12 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/bodies/{body}/dashboard"),
             BODY_READERS,
         ),
+        route(Method::GET, "/api/programme/monitor", SIGNED_IN),
+        route(
+            Method::POST,
+            format!("/api/milestones/{milestone}/occurrences"),
+            STEERING,
+        ),
         route(
             Method::GET,
             format!("/api/bodies/{body}/milestones.csv"),

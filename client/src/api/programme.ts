@@ -61,6 +61,16 @@ export interface MilestoneDetail extends Milestone {
   links: MilestoneLink[]
   next_reminder: { stage: string; on: string } | null
   overdue_dispute_on: string | null
+  start?: string | null
+  start_on?: string | null
+  follows?: number | null
+  follows_title?: string | null
+  follows_due?: string | null
+  lag_days?: number
+  predecessor_slipped?: boolean
+  predecessor_line_late?: boolean
+  recurrence_id?: number | null
+  recurrence?: string | null
 }
 
 /** Filters of the programme lists, as in the URL query. */
@@ -100,6 +110,11 @@ export interface MilestoneInput {
   action_line_id?: number
   owners: OwnerInput[]
   source_ref?: string
+  start?: string
+  follows?: number | null
+  lag_days?: number
+  recurrence?: string
+  recurrence_until?: string
 }
 export const createMilestone = (bodyId: number, input: MilestoneInput): Promise<MilestoneDetail> => request('POST', `/api/bodies/${bodyId}/milestones`, input)
 export const updateMilestone = (id: number, input: Partial<MilestoneInput> & { due_reason?: string }): Promise<MilestoneDetail> => request('PATCH', `/api/milestones/${id}`, input)

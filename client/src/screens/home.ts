@@ -175,7 +175,7 @@ export function homeScreen(app: App): Screen {
       listHolder.replaceChildren(documentList(await documents.listMyDocuments(app.me?.id ?? null)))
       try {
         const bodies = await directory.listBodies()
-        groupsHolder.replaceChildren(groupList(bodies))
+        groupsHolder.replaceChildren(groupList(bodies), ...(bodies.length > 0 ? [h('p', {}, tr(h('a', { href: '/programme', 'data-link': true, id: 'monitor-link' }), 'home.monitorLink'))] : []))
         tasksHolder.replaceChildren(taskList(await loadTasks(app, bodies)))
       } catch (err) {
         const message = h('p', { class: 'alert alert-error', role: 'alert' }, describeError(err))

@@ -142,6 +142,7 @@ export function milestoneScreen(app: App, id: number, query: URLSearchParams): S
           h('dd', {}, detail.action_line ?? t('programme.noLine')),
           tr(h('dt', {}), 'pm.field.source'),
           h('dd', { id: 'milestone-source' }, detail.source_ref ?? '—'),
+          ...links(detail),
         )
         const reminder = h(
           'div',
@@ -185,4 +186,26 @@ export function milestoneScreen(app: App, id: number, query: URLSearchParams): S
       await render()
     },
   }
+}
+
+/** Start, predecessor ("volgt na") with its slipped flag, and recurrence, as facts. */
+function links(detail: MilestoneDetail): HTMLElement[] {
+  const out: HTMLElement[] = []
+  if (detail.start) out.push(tr(h('dt', {}), 'pm.ms.start'), h('dd', { id: 'milestone-start' }, detail.start))
+  if (detail.follows) {
+    out.push(
+      tr(h('dt', {}), 'pm.ms.follows'),
+      h(
+        'dd',
+        { id: 'milestone-follows' },
+        h('a', { href: `/milestones/${detail.follows}`, 'data-link': true }, detail.follows_title ?? `#${detail.follows}`),
+        ' ',
+        h('span', { class: 'muted' }, `${detail.follows_due ?? ''} + ${detail.lag_days ?? 0}`),
+        detail.predecessor_slipped ? tr(h('p', { class: 'alert', id: 'milestone-slipped', role: 'status' }), 'ms.slipped') : null,
+      ),
+    )
+  }
+  if (detail.predecessor_line_late) out.push(tr(h('dt', {}), 'pm.field.actionLine'), tr(h('dd', { id: 'milestone-line-late' }), 'ms.lineLate'))
+  if (detail.recurrence) out.push(tr(h('dt', {}), 'pm.ms.recurrence'), tr(h('dd', { id: 'milestone-recurrence' }), 'ms.recurrence', { rule: detail.recurrence }))
+  return out
 }

@@ -51,6 +51,7 @@ export function mountShell(root: HTMLElement, onSignOut: () => void): Shell {
         inbox.item,
         h('li', {}, tr(h('a', { href: '/calendar', 'data-link': true }), 'nav.calendar')),
         h('li', {}, tr(h('a', { href: '/decisions', 'data-link': true }), 'nav.decisions')),
+        h('li', {}, tr(h('a', { href: '/programme', 'data-link': true }), 'nav.monitor')),
         h('li', {}, tr(h('a', { href: '/settings', 'data-link': true }), 'nav.settings')),
         adminItem,
       ),

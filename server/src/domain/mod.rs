@@ -15,6 +15,8 @@
 //! - [`decision`]: decision requests, their outcomes and the decision register.
 //! - [`relative_due`]: deadlines relative to a meeting series ("twee weken voor het BO").
 //! - [`meeting`]: meetings: kinds, statuses, local times, the iCalendar sequence, agendas.
+//! - [`monitor`]: the programme monitor's counts, lists, timeline and what each party owes.
+//! - [`recurrence`]: recurring duties ("elk kwartaal") and the days they fall on.
 //!
 //! Every name that is stored (a status, role or kind) is an enum with `as_str` (the stored and
 //! serialised name) and `parse` (its inverse); storage turns an unknown stored name into a
@@ -88,9 +90,11 @@ pub mod events;
 pub mod fuzzy_date;
 pub mod meeting;
 pub mod milestone_status;
+pub mod monitor;
 pub mod open_points;
 pub mod owner_role;
 pub mod period;
+pub mod recurrence;
 pub mod relative_due;
 pub mod reminders;
 pub mod role_agreement;

@@ -34,6 +34,7 @@ pub const PERSON_COLUMNS: &[(&str, &str)] = &[
     ("sign_offs", "signed_by"),
     ("action_lines", "created_by"),
     ("milestones", "created_by"),
+    ("milestone_recurrences", "created_by"),
     ("milestone_status_changes", "by_user"),
     ("milestone_notes", "author_id"),
     ("milestone_links", "created_by"),

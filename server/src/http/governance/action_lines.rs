@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{manual_key, owners, OwnerInput};
-use crate::domain::validate;
+use crate::domain::validate::{self, Invalid};
 use crate::error::{ApiErrorBody, AppError, Result};
 use crate::http::access;
 use crate::http::extract::{audit_actor, AppJson, AppPath, AppQuery, Caller, Page, Paged};
@@ -41,6 +41,10 @@ struct UpdateLine {
     description: Option<String>,
     number: Option<String>,
     owners: Option<Vec<OwnerInput>>,
+    /// The action line of the same body this one follows; `null` removes the link.
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<i64>)]
+    follows_action_line_id: Option<Option<i64>>,
 }
 
 #[derive(Serialize)]
@@ -170,11 +174,30 @@ async fn update_line(
         Some(list) => Some(owners(&state, list).await?),
         None => None,
     };
+    if let Some(Some(follows)) = input.follows_action_line_id {
+        let found = state.db.find_action_line(follows).await?;
+        let field = "follows_action_line_id";
+        if found.is_none_or(|l| l.body_id != line.body_id) {
+            return Err(Invalid {
+                field,
+                message: "no action line with this id in this body".into(),
+            }
+            .into());
+        }
+        if state.db.action_line_would_cycle(id, follows).await? {
+            return Err(Invalid {
+                field,
+                message: "this action line cannot follow that one: it would follow itself through the chain (a cycle)".into(),
+            }
+            .into());
+        }
+    }
     let change = ActionLineChange {
         number: number.as_deref(),
         title: &title,
         description: &description,
         owners: owners.as_deref(),
+        follows: input.follows_action_line_id,
     };
     state
         .db

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{manual_key, owners, query_milestones, today, ListQuery, OwnerInput};
+use super::{
+    manual_key, owners, present, query_milestones, read_links, today, LinkFields, ListQuery,
+    OwnerInput,
+};
 use crate::domain::calendar::HolidayRules;
 use crate::domain::escalation::overdue_dispute_day;
 use crate::domain::fuzzy_date::{self, ParseContext};
@@ -43,12 +46,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(parse_due_date))
 }
 
+/// A new milestone. `due` may be left out when it `follows` another: its due date is then the
+/// predecessor's deadline plus the lag. `recurrence` ("elk kwartaal") makes it the first
+/// occurrence of a recurring duty, counted from its deadline until `recurrence_until`.
 #[derive(Deserialize, utoipa::ToSchema)]
 struct CreateMilestone {
     title: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
     due: String,
+    start: Option<String>,
+    follows: Option<i64>,
+    lag_days: Option<i64>,
+    lag_weeks: Option<i64>,
+    recurrence: Option<String>,
+    recurrence_until: Option<String>,
     action_line_id: Option<i64>,
     #[serde(default)]
     owners: Vec<OwnerInput>,
@@ -67,6 +80,16 @@ struct UpdateMilestone {
     due: Option<String>,
     due_reason: Option<String>,
     source_ref: Option<String>,
+    /// The start; empty removes it.
+    start: Option<String>,
+    /// The milestone this one follows; `null` removes the link.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    follows: Option<Option<i64>>,
+    lag_days: Option<i64>,
+    lag_weeks: Option<i64>,
+    recurrence: Option<String>,
+    recurrence_until: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -230,8 +253,27 @@ async fn create(
     access::body(&state, &caller, body_id).await?.steer()?;
     let title = validate::text("title", &input.title, 1, 500)?;
     let description = validate::text("description", &input.description, 0, 20_000)?;
-    let due = parse_due("due", &input.due)?;
+    let due = if input.due.trim().is_empty() && input.follows.is_some() {
+        parse_due("due", "?")?
+    } else if input.due.trim().is_empty() {
+        return Err(Invalid {
+            field: "due",
+            message: "give a due date (e.g. \"Q3 2026\"), or the milestone it follows".into(),
+        }
+        .into());
+    } else {
+        parse_due("due", &input.due)?
+    };
     check_line(&state, body_id, input.action_line_id).await?;
+    let fields = LinkFields {
+        start: input.start,
+        follows: input.follows.map(Some),
+        lag_days: input.lag_days,
+        lag_weeks: input.lag_weeks,
+        recurrence: input.recurrence,
+        recurrence_until: input.recurrence_until,
+    };
+    let links = read_links(&state, &caller, body_id, None, fields).await?;
     let status = input
         .status
         .as_deref()
@@ -265,7 +307,7 @@ async fn create(
     };
     let detail = state
         .db
-        .create_milestone_by(&new, &audit_actor(&caller))
+        .create_milestone_linked_by(&new, &links, today(None)?, &audit_actor(&caller))
         .await?;
     Ok((StatusCode::CREATED, answer_now(&state, detail).await?))
 }
@@ -335,6 +377,15 @@ async fn update(
         Some(list) => Some(owners(&state, list).await?),
         None => None,
     };
+    let fields = LinkFields {
+        start: input.start,
+        follows: input.follows,
+        lag_days: input.lag_days,
+        lag_weeks: input.lag_weeks,
+        recurrence: input.recurrence,
+        recurrence_until: input.recurrence_until,
+    };
+    let links = read_links(&state, &caller, milestone.body_id, Some(id), fields).await?;
     let change = MilestoneChange {
         title: &title,
         description: &description,
@@ -346,7 +397,7 @@ async fn update(
     };
     let detail = state
         .db
-        .update_milestone(id, &change, &audit_actor(&caller))
+        .update_milestone_linked_by(id, &change, &links, today(None)?, &audit_actor(&caller))
         .await?
         .ok_or(AppError::NotFound)?;
     answer_now(&state, detail).await

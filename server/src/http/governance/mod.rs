@@ -14,28 +14,39 @@
 //! - [`milestones`] serves milestones and their status.
 //! - [`milestone_log`] serves a milestone's progress notes and links.
 //! - [`dashboard`] serves due soon, late, by party, by action line; CSV export.
+//! - [`milestone_links`]: generating a recurring duty's occurrences; the start, "volgt na", lag and
+//!   recurrence fields of milestones are read here by [`read_links`].
+//! - [`monitor`]: the programme monitor across every body the caller may read.
 //! - [`imports`] serves `/api/bodies/{id}/imports`.
 
 pub mod action_lines;
 pub mod dashboard;
 pub mod imports;
+pub mod milestone_links;
 pub mod milestone_log;
 pub mod milestones;
+pub mod monitor;
 pub mod role_agreements;
 
 use chrono::NaiveDate;
 use rand::Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::owner_role::OwnerRole;
 use crate::domain::period::{self, Period};
-use crate::domain::validate::Invalid;
-use crate::error::Result;
+use crate::domain::recurrence;
+use crate::domain::validate::{self, Invalid};
+use crate::error::{AppError, Result};
+use crate::http::access;
+use crate::http::extract::Caller;
 use crate::http::extract::Page;
 use crate::state::AppState;
-use crate::storage::governance::milestones::{Milestone, MilestoneFilter};
+use crate::storage::governance::linked::LinkChange;
+use crate::storage::governance::milestones::{Due, Milestone, MilestoneFilter};
+use crate::storage::governance::recurrences::RecurrenceInput;
 
 /// The governance routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,6 +55,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(action_lines::router())
         .merge(milestones::router())
         .merge(milestone_log::router())
+        .merge(milestone_links::router())
+        .merge(monitor::router())
         .merge(dashboard::router())
         .merge(imports::router())
 }
@@ -226,4 +239,155 @@ pub(crate) async fn owners(
 /// The natural key of an action line or milestone created by hand (imports use the table's).
 pub(crate) fn manual_key() -> String {
     format!("manual/{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+/// The most days a lag may be, either way.
+const MAX_LAG_DAYS: i64 = 730;
+
+/// Reads a present JSON value, `null` included, as `Some`.
+pub(crate) fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// The link fields of a create or update, as sent.
+#[derive(Debug, Default)]
+pub(crate) struct LinkFields {
+    /// Start as written; empty removes it.
+    pub start: Option<String>,
+    /// The predecessor; `Some(None)` removes the link.
+    pub follows: Option<Option<i64>>,
+    /// Lag in days.
+    pub lag_days: Option<i64>,
+    /// Lag in weeks.
+    pub lag_weeks: Option<i64>,
+    /// Recurrence phrase.
+    pub recurrence: Option<String>,
+    /// Its end.
+    pub recurrence_until: Option<String>,
+}
+
+fn invalid(field: &'static str, message: &str) -> AppError {
+    Invalid {
+        field,
+        message: message.to_owned(),
+    }
+    .into()
+}
+
+/// Checks the link fields of a milestone of `body_id` (`own`: its id, on update).
+pub(crate) async fn read_links(
+    state: &AppState,
+    caller: &Caller,
+    body_id: i64,
+    own: Option<i64>,
+    fields: LinkFields,
+) -> Result<LinkChange> {
+    let start = match fields.start {
+        Some(raw) => {
+            let raw = validate::text("start", &raw, 0, 200)?;
+            if raw.is_empty() {
+                Some(None)
+            } else {
+                let date = fuzzy_date::parse(&raw, &ParseContext::default());
+                if date.earliest.is_none() {
+                    return Err(invalid(
+                        "start",
+                        "a start date needs a known first day, for example \"Q1 2026\" or \"1-3-2026\"",
+                    ));
+                }
+                Some(Some(Due::from_fuzzy(&date)))
+            }
+        }
+        None => None,
+    };
+    if let Some(Some(predecessor)) = fields.follows {
+        if own == Some(predecessor) {
+            return Err(invalid("follows", "a milestone cannot follow itself"));
+        }
+        let found = state.db.find_milestone(predecessor).await?;
+        let Some(found) = found else {
+            return Err(invalid("follows", "no milestone with this id"));
+        };
+        if found.body_id != body_id {
+            let may = match access::milestone(state, caller, predecessor).await {
+                Ok((_, standing)) => standing.steer().is_ok(),
+                Err(_) => false,
+            };
+            if !may {
+                return Err(invalid(
+                    "follows",
+                    "that milestone is in a body you cannot edit; a link across bodies needs a person on the programme team of both",
+                ));
+            }
+        }
+    }
+    let lag_days = match (fields.lag_days, fields.lag_weeks) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "lag_weeks",
+                "give the lag in days or in weeks, not both",
+            ))
+        }
+        (Some(days), None) => Some(days),
+        (None, Some(weeks)) => Some(weeks.saturating_mul(7)),
+        (None, None) => None,
+    };
+    if lag_days.is_some_and(|d| d.abs() > MAX_LAG_DAYS) {
+        let field = if fields.lag_weeks.is_some() {
+            "lag_weeks"
+        } else {
+            "lag_days"
+        };
+        return Err(invalid(
+            field,
+            "the lag is at most two years (730 days) either way",
+        ));
+    }
+    let recurrence = match fields.recurrence.filter(|r| !r.trim().is_empty()) {
+        Some(text) => {
+            let text = validate::text("recurrence", &text, 1, 100)?;
+            let Some(rule) = recurrence::parse(&text) else {
+                return Err(invalid(
+                    "recurrence",
+                    "not a recurrence this reads; write for example \"elk kwartaal\", \"maandelijks\", \"halfjaarlijks\", \"tweemaal per jaar\", \"jaarlijks\" or \"wekelijks\"",
+                ));
+            };
+            let until = match fields.recurrence_until.filter(|u| !u.trim().is_empty()) {
+                Some(raw) => {
+                    let raw = validate::text("recurrence_until", &raw, 1, 100)?;
+                    let date = fuzzy_date::parse(&raw, &ParseContext::default());
+                    let Some(latest) = date.latest else {
+                        return Err(invalid(
+                            "recurrence_until",
+                            "the end needs a known last day, for example \"31-12-2027\" or \"2027\"",
+                        ));
+                    };
+                    Some(latest)
+                }
+                None => None,
+            };
+            Some(RecurrenceInput { text, rule, until })
+        }
+        None if fields
+            .recurrence_until
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty()) =>
+        {
+            return Err(invalid(
+                "recurrence_until",
+                "an end is only given with a recurrence",
+            ))
+        }
+        None => None,
+    };
+    Ok(LinkChange {
+        start,
+        follows: fields.follows,
+        lag_days,
+        recurrence,
+    })
 }

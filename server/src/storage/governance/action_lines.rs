@@ -45,6 +45,9 @@ pub struct ActionLine {
     pub created_at: i64,
     /// Unix ms.
     pub updated_at: i64,
+    /// The action line this one follows: its milestones are flagged while one of that line's
+    /// milestones is late.
+    pub follows_action_line_id: Option<i64>,
 }
 
 /// A new action line.
@@ -79,6 +82,9 @@ pub struct ActionLineChange<'a> {
     pub description: &'a str,
     /// New owners (replacing the old ones), when given.
     pub owners: Option<&'a [(i64, OwnerRole)]>,
+    /// The line it follows, when given (`Some(None)` removes the link); checked by the
+    /// caller for the body and for cycles ([`SqlStorage::action_line_would_cycle`]).
+    pub follows: Option<Option<i64>>,
 }
 
 /// Owners of the rows of `parent` in a body, from `table` (`action_line_parties` or
@@ -177,7 +183,7 @@ async fn select_action_lines(
     let filter = if only.is_some() { " AND id = $2" } else { "" };
     let sql = format!(
         "SELECT id, body_id, parent_id, number, title, description, natural_key, created_at, \
-         updated_at FROM action_lines WHERE body_id = $1{filter} ORDER BY id"
+         updated_at, follows_action_line_id FROM action_lines WHERE body_id = $1{filter} ORDER BY id"
     );
     let mut query = sqlx::query(&sql).bind(body_id);
     if let Some(id) = only {
@@ -211,6 +217,7 @@ async fn select_action_lines(
                     .collect(),
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
+                follows_action_line_id: row.try_get("follows_action_line_id")?,
             })
         })
         .collect()
@@ -283,7 +290,16 @@ impl SqlStorage {
                 .await?;
             add_owners(&mut tx, id, owners).await?;
         }
-        let subject = serde_json::json!({ "body": body_id, "action_line": id });
+        if let Some(follows) = change.follows {
+            sqlx::query("UPDATE action_lines SET follows_action_line_id = $1 WHERE id = $2")
+                .bind(follows)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let subject = serde_json::json!({
+            "body": body_id, "action_line": id, "follows": change.follows.flatten(),
+        });
         append_in(&mut tx, self.backend(), by, "action_line.update", &subject).await?;
         let line = select_action_lines(&mut tx, body_id, Some(id)).await?.pop();
         tx.commit().await?;
@@ -315,5 +331,32 @@ impl SqlStorage {
         Ok(select_action_lines(&mut conn, body_id, Some(id))
             .await?
             .pop())
+    }
+
+    /// Whether line `id` following line `follows` would close a cycle.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn action_line_would_cycle(
+        &self,
+        id: i64,
+        follows: i64,
+    ) -> Result<bool, StorageError> {
+        let mut current = Some(follows);
+        let mut steps = 0;
+        while let Some(at) = current {
+            if at == id || steps > 500 {
+                return Ok(true);
+            }
+            steps += 1;
+            current = sqlx::query("SELECT follows_action_line_id FROM action_lines WHERE id = $1")
+                .bind(at)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|row| row.try_get::<Option<i64>, _>("follows_action_line_id"))
+                .transpose()?
+                .flatten();
+        }
+        Ok(false)
     }
 }

@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 
 use super::action_lines::NewActionLine;
+use super::linked::{LinkChange, LinkError};
 use super::milestones::{Due, NewMilestone, StatusStep};
+use super::recurrences::RecurrenceInput;
 use super::role_agreements::NewRoleAgreement;
 use crate::domain::fuzzy_date::{self, ParseContext};
 use crate::domain::milestone_status::MilestoneStatus;
 use crate::domain::owner_role::OwnerRole;
+use crate::domain::recurrence;
 use crate::domain::role_agreement::{AgreementRole, SignOffState};
 use crate::storage::governance::milestones::MilestoneFilter;
 use crate::storage::{SqlStorage, StorageError};
@@ -282,25 +285,29 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
             .await?;
         line_ids.insert(number, id);
     }
+    let mut wlz = HashMap::new();
     for (line, key, title, raw, lead, contributors) in WLZ_MILESTONES {
-        db.create_milestone(&NewMilestone {
-            body_id: body.id,
-            action_line_id: line_ids.get(line).copied(),
-            title: title.into(),
-            description: String::new(),
-            due: due(raw),
-            status: if line == "1" {
-                MilestoneStatus::OpKoers
-            } else {
-                MilestoneStatus::Gepland
-            },
-            natural_key: format!("demo/wlz/actielijn-{line}/{key}"),
-            source_ref: Some("Zorginstituut, Pakketbeheer in de Wlz (2026)".into()),
-            owners: owners(&ids, lead, contributors),
-            created_by: chair,
-        })
-        .await?;
+        let id = db
+            .create_milestone(&NewMilestone {
+                body_id: body.id,
+                action_line_id: line_ids.get(line).copied(),
+                title: title.into(),
+                description: String::new(),
+                due: due(raw),
+                status: if line == "1" {
+                    MilestoneStatus::OpKoers
+                } else {
+                    MilestoneStatus::Gepland
+                },
+                natural_key: format!("demo/wlz/actielijn-{line}/{key}"),
+                source_ref: Some("Zorginstituut, Pakketbeheer in de Wlz (2026)".into()),
+                owners: owners(&ids, lead, contributors),
+                created_by: chair,
+            })
+            .await?;
+        wlz.insert(key, id);
     }
+    links(db, body.id, &ids, &wlz, chair).await?;
 
     let roles = ROLES
         .iter()
@@ -331,4 +338,93 @@ pub async fn seed(db: &SqlStorage) -> Result<(), StorageError> {
     )
     .await?;
     Ok(())
+}
+
+/// A milestone that follows the start memo ("volgt na", six weeks later) and a quarterly
+/// report to the programme team, so the monitor shows a dependency and a recurring duty.
+async fn links(
+    db: &SqlStorage,
+    body_id: i64,
+    ids: &HashMap<String, i64>,
+    wlz: &HashMap<&str, i64>,
+    chair: Option<i64>,
+) -> Result<(), StorageError> {
+    let today = crate::domain::dutch_time::today();
+    if let Some(memo) = wlz.get("startnotitie") {
+        let id = db
+            .create_milestone(&NewMilestone {
+                body_id,
+                action_line_id: None,
+                title: "Reacties van partijen op de startnotitie verwerkt".into(),
+                description: String::new(),
+                due: due("?"),
+                status: MilestoneStatus::Gepland,
+                natural_key: "demo/wlz/startnotitie-reacties".into(),
+                source_ref: None,
+                owners: owners(ids, &["ZIN"], &["ZN"]),
+                created_by: chair,
+            })
+            .await?;
+        let change = LinkChange {
+            follows: Some(Some(*memo)),
+            lag_days: Some(42),
+            ..LinkChange::default()
+        };
+        db.link_milestone(id, &change, today)
+            .await
+            .map_err(|e| match e {
+                LinkError::Storage(s) => s,
+                LinkError::Invalid(i) => StorageError::Corrupt {
+                    column: "follows_milestone_id",
+                    value: i.message,
+                },
+            })?;
+    }
+    let report = db
+        .create_milestone(&NewMilestone {
+            body_id,
+            action_line_id: None,
+            title: "Kwartaalrapportage voortgang aan het programmateam".into(),
+            description: "Een terugkerende plicht: elk kwartaal, aan het eind van het kwartaal."
+                .into(),
+            due: quarter_end(today),
+            status: MilestoneStatus::Gepland,
+            natural_key: "demo/kwartaalrapportage".into(),
+            source_ref: None,
+            owners: owners(ids, &["VWS"], &["ZIN"]),
+            created_by: chair,
+        })
+        .await?;
+    let change = LinkChange {
+        recurrence: Some(RecurrenceInput {
+            text: "elk kwartaal".into(),
+            rule: recurrence::parse("elk kwartaal").unwrap_or(recurrence::Rule {
+                unit: recurrence::Unit::Month,
+                every: 3,
+            }),
+            until: None,
+        }),
+        ..LinkChange::default()
+    };
+    db.link_milestone(report, &change, today)
+        .await
+        .map_err(|e| match e {
+            LinkError::Storage(s) => s,
+            LinkError::Invalid(i) => StorageError::Corrupt {
+                column: "recurrence_id",
+                value: i.message,
+            },
+        })?;
+    Ok(())
+}
+
+/// The last day of the quarter `today` is in, as a due date.
+fn quarter_end(today: chrono::NaiveDate) -> Due {
+    use chrono::Datelike;
+    let month = (today.month() - 1) / 3 * 3 + 3;
+    let end = chrono::NaiveDate::from_ymd_opt(today.year(), month, 1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(today);
+    due(&end.format("%-d-%-m-%Y").to_string())
 }

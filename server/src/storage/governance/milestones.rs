@@ -9,10 +9,12 @@ use sqlx::AnyConnection;
 use sqlx::{Any, Row, Transaction};
 
 use super::action_lines::{owners_of, Owner};
+use super::due_changes::{correct_due, step_status};
+use super::links::{links_from_row, propagate_in, MilestoneLinks};
 use super::milestone_log::{load_detail, MilestoneDetail};
-use super::relative_due::{link_in, relative_due_from_row, relinked_due, RelativeDue};
+use super::relative_due::{link_in, relative_due_from_row, RelativeDue};
 use crate::domain::fuzzy_date::{FuzzyDate, Precision};
-use crate::domain::milestone_status::{self, MilestoneStatus, StepError};
+use crate::domain::milestone_status::{MilestoneStatus, StepError};
 use crate::domain::owner_role::OwnerRole;
 use crate::storage::audit::{append_in, Actor};
 use crate::storage::parties::unique_as;
@@ -98,6 +100,9 @@ pub struct Milestone {
     pub updated_at: i64,
     /// The meeting series the due date is relative to, if the due text names one.
     pub relative_due: Option<RelativeDue>,
+    /// Start, predecessor (`volgt na`), recurrence.
+    #[serde(flatten)]
+    pub links: MilestoneLinks,
 }
 
 /// A new milestone.
@@ -194,8 +199,17 @@ const MILESTONE_SELECT: &str = "SELECT m.id, m.body_id, m.action_line_id, a.titl
      m.title, m.description, m.due_raw, m.due_earliest, m.due_latest, m.due_precision, \
      m.due_uncertain, m.status, m.natural_key, m.source_ref, m.created_at, m.updated_at, \
      m.due_series_id, s.name AS series_name, m.due_meeting_id, mt.starts_at AS meeting_starts_at, \
-     m.due_rule FROM milestones m LEFT JOIN action_lines a ON a.id = m.action_line_id \
-     LEFT JOIN meeting_series s ON s.id = m.due_series_id LEFT JOIN meetings mt ON mt.id = m.due_meeting_id";
+     m.due_rule, m.start_raw, m.start_earliest, m.follows_milestone_id, m.lag_days, m.recurrence_id, \
+     p.title AS follows_title, p.status AS follows_status, p.due_latest AS follows_due_latest, \
+     r.rule_text AS recurrence_rule, a.follows_action_line_id, \
+     (SELECT MIN(pm.due_latest) FROM milestones pm WHERE pm.action_line_id = a.follows_action_line_id \
+      AND pm.status NOT IN ('gereed', 'vervallen')) AS line_pred_min_due, \
+     (SELECT COUNT(*) FROM milestones pm WHERE pm.action_line_id = a.follows_action_line_id \
+      AND pm.status = 'te_laat') AS line_pred_te_laat \
+     FROM milestones m LEFT JOIN action_lines a ON a.id = m.action_line_id \
+     LEFT JOIN meeting_series s ON s.id = m.due_series_id LEFT JOIN meetings mt ON mt.id = m.due_meeting_id \
+     LEFT JOIN milestones p ON p.id = m.follows_milestone_id \
+     LEFT JOIN milestone_recurrences r ON r.id = m.recurrence_id";
 
 fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone, StorageError> {
     let id: i64 = row.try_get("id")?;
@@ -224,6 +238,7 @@ fn milestone_from_row(row: &AnyRow, owners: &[(i64, Owner)]) -> Result<Milestone
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         relative_due: relative_due_from_row(row)?,
+        links: links_from_row(row)?,
     })
 }
 
@@ -312,7 +327,7 @@ pub(super) async fn load_milestone(
 }
 
 /// The detail of a milestone just changed in `tx`.
-async fn detail_in(
+pub(super) async fn detail_in(
     tx: &mut Transaction<'_, Any>,
     id: i64,
 ) -> Result<MilestoneDetail, StorageError> {
@@ -410,28 +425,12 @@ impl SqlStorage {
         by: &Actor,
     ) -> Result<Option<MilestoneDetail>, StorageError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4, \
-             source_ref = $6 WHERE id = $5",
-        )
-        .bind(change.title)
-        .bind(change.description)
-        .bind(change.action_line_id)
-        .bind(now_ms())
-        .bind(id)
-        .bind(change.source_ref)
-        .execute(&mut *tx)
-        .await?;
-        if changed.rows_affected() == 0 {
+        let Some(corrected) = update_in(&mut tx, id, change).await? else {
             return Ok(None);
-        }
-        if let Some(owners) = change.owners {
-            set_owners(&mut tx, id, owners).await?;
-        }
-        let corrected = match change.due_correction {
-            Some((due, reason)) => correct_due(&mut tx, id, due, reason, change.by).await?,
-            None => false,
         };
+        if corrected {
+            propagate_in(&mut tx, id, Some(by)).await?;
+        }
         let subject = serde_json::json!({ "milestone": id, "due_corrected": corrected });
         append_in(&mut tx, self.backend(), by, "milestone.update", &subject).await?;
         let detail = detail_in(&mut tx, id).await?;
@@ -439,7 +438,7 @@ impl SqlStorage {
         Ok(Some(detail))
     }
 
-    /// Changes a milestone's status by the rules of [`milestone_status::check_step`], recording
+    /// Changes a milestone's status by the rules of [`crate::domain::milestone_status::check_step`], recording
     /// the history; for `verschoven` the due date is replaced by the newly agreed one. Without
     /// an audit entry (for the demo).
     ///
@@ -452,6 +451,9 @@ impl SqlStorage {
     ) -> Result<(), StatusError> {
         let mut tx = self.begin_write().await?;
         step_status(&mut tx, id, step).await?;
+        if step.new_due.is_some() {
+            propagate_in(&mut tx, id, None).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -469,6 +471,9 @@ impl SqlStorage {
     ) -> Result<MilestoneDetail, StatusError> {
         let mut tx = self.begin_write().await?;
         let from = step_status(&mut tx, id, step).await?;
+        if step.new_due.is_some() {
+            propagate_in(&mut tx, id, Some(by)).await?;
+        }
         let subject =
             serde_json::json!({ "milestone": id, "from": from.as_str(), "to": step.to.as_str() });
         append_in(&mut tx, self.backend(), by, "milestone.status", &subject).await?;
@@ -478,114 +483,34 @@ impl SqlStorage {
     }
 }
 
-/// Replaces the due date as recorded and keeps the old and new text as a `correction` in the
-/// history, in `tx`; `false` when the text did not change.
-async fn correct_due(
+/// The change itself, in `tx`; `None` when there is no such milestone, else whether the due
+/// date was corrected.
+pub(super) async fn update_in(
     tx: &mut Transaction<'_, Any>,
     id: i64,
-    due: &Due,
-    reason: Option<&str>,
-    by: Option<i64>,
-) -> Result<bool, StorageError> {
-    let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
+    change: &MilestoneChange<'_>,
+) -> Result<Option<bool>, StorageError> {
+    let changed = sqlx::query(
+            "UPDATE milestones SET title = $1, description = $2, action_line_id = $3, updated_at = $4, \
+             source_ref = $6 WHERE id = $5",
+        )
+        .bind(change.title)
+        .bind(change.description)
+        .bind(change.action_line_id)
+        .bind(now_ms())
         .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let status: String = row.try_get("status")?;
-    let old_due: String = row.try_get("due_raw")?;
-    if old_due == due.raw {
-        return Ok(false);
-    }
-    let due = &write_due(tx, id, due).await?;
-    sqlx::query(
-        "INSERT INTO milestone_status_changes (milestone_id, kind, from_status, to_status, reason, \
-         old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
-         VALUES ($1, 'correction', $2, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id)
-    .bind(&status)
-    .bind(reason)
-    .bind(&old_due)
-    .bind(&due.raw)
-    .bind(&due.earliest)
-    .bind(&due.latest)
-    .bind(by)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
-    Ok(true)
-}
-
-/// Writes a due date, links it to the series it names (if any) and returns it as stored.
-async fn write_due(tx: &mut Transaction<'_, Any>, id: i64, due: &Due) -> Result<Due, StorageError> {
-    sqlx::query(
-        "UPDATE milestones SET due_raw = $1, due_earliest = $2, due_latest = $3, \
-         due_precision = $4, due_uncertain = $5 WHERE id = $6",
-    )
-    .bind(&due.raw)
-    .bind(&due.earliest)
-    .bind(&due.latest)
-    .bind(&due.precision)
-    .bind(i64::from(due.uncertain))
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    relinked_due(tx, id, due).await
-}
-
-/// The status change itself, in `tx`; returns the status it started from.
-async fn step_status(
-    tx: &mut Transaction<'_, Any>,
-    id: i64,
-    step: &StatusStep,
-) -> Result<MilestoneStatus, StatusError> {
-    let now = now_ms();
-    let touched = sqlx::query("UPDATE milestones SET updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
+        .bind(change.source_ref)
         .execute(&mut **tx)
         .await?;
-    if touched.rows_affected() == 0 {
-        return Err(StatusError::NotFound);
+    if changed.rows_affected() == 0 {
+        return Ok(None);
     }
-    let row = sqlx::query("SELECT status, due_raw FROM milestones WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let from = get_decoded(&row, "status", MilestoneStatus::parse)?;
-    let old_due: String = row.try_get("due_raw")?;
-    milestone_status::check_step(
-        from,
-        step.to,
-        step.new_due.as_ref().map(|d| d.raw.as_str()),
-        step.reason.as_deref(),
-    )?;
-    sqlx::query("UPDATE milestones SET status = $1 WHERE id = $2")
-        .bind(step.to.as_str())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    let new_due = match &step.new_due {
-        Some(due) => Some(write_due(tx, id, due).await?),
-        None => None,
+    if let Some(owners) = change.owners {
+        set_owners(tx, id, owners).await?;
+    }
+    let corrected = match change.due_correction {
+        Some((due, reason)) => correct_due(tx, id, due, reason, change.by).await?,
+        None => false,
     };
-    sqlx::query(
-        "INSERT INTO milestone_status_changes (milestone_id, from_status, to_status, reason, \
-         agreed_with, old_due_raw, new_due_raw, new_due_earliest, new_due_latest, by_user, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(id)
-    .bind(from.as_str())
-    .bind(step.to.as_str())
-    .bind(&step.reason)
-    .bind(&step.agreed_with)
-    .bind(new_due.as_ref().map(|_| old_due.clone()))
-    .bind(new_due.as_ref().map(|d| d.raw.clone()))
-    .bind(new_due.as_ref().and_then(|d| d.earliest.clone()))
-    .bind(new_due.as_ref().and_then(|d| d.latest.clone()))
-    .bind(step.by)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(from)
+    Ok(Some(corrected))
 }
