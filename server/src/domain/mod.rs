@@ -91,6 +91,8 @@ pub mod milestone_status;
 pub mod open_points;
 pub mod owner_role;
 pub mod period;
+pub mod progress_report;
+pub mod public_page;
 pub mod relative_due;
 pub mod reminders;
 pub mod role_agreement;

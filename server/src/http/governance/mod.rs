@@ -15,12 +15,18 @@
 //! - [`milestone_log`] serves a milestone's progress notes and links.
 //! - [`dashboard`] serves due soon, late, by party, by action line; CSV export.
 //! - [`imports`] serves `/api/bodies/{id}/imports`.
+//! - [`reports`] serves frozen progress reports, `/api/programme/reports…` ([`report_files`]
+//!   writes them as PDF, DOCX and CSV).
+//! - [`public_page`] serves a body's public page setting, `/api/bodies/{id}/public-page`.
 
 pub mod action_lines;
 pub mod dashboard;
 pub mod imports;
 pub mod milestone_log;
 pub mod milestones;
+pub mod public_page;
+pub mod report_files;
+pub mod reports;
 pub mod role_agreements;
 
 use chrono::NaiveDate;
@@ -46,6 +52,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(milestone_log::router())
         .merge(dashboard::router())
         .merge(imports::router())
+        .merge(reports::router())
+        .merge(public_page::router())
 }
 
 /// Reads `?today=YYYY-MM-DD`; today in the Netherlands (Europe/Amsterdam) when absent.

@@ -8,6 +8,8 @@
 //! - [`action_lines`]: action lines with owner parties.
 //! - [`milestones`]: milestones with fuzzy due dates, owners and status changes.
 //! - [`milestone_log`]: status history, progress notes and links.
+//! - [`reports`]: frozen progress reports and what they are built from.
+//! - [`public_pages`]: a body's public page setting and the items marked public.
 //! - [`import`]: storing an import plan (natural-key upsert).
 //! - [`demo`]: the governance part of the demo working group.
 
@@ -16,6 +18,8 @@ pub mod demo;
 pub mod import;
 pub mod milestone_log;
 pub mod milestones;
+pub mod public_pages;
 pub mod relative_due;
+pub mod reports;
 pub mod role_agreements;
 pub mod sign_offs;
