@@ -223,6 +223,7 @@ async fn only_the_programme_team_sets_the_page_and_bad_input_is_named(backend: B
     let password = polder::auth::password::hash_password(secrecy::SecretString::from(
         polder::demo::DEMO_PASSWORD,
     ))
+    .await
     .unwrap();
     let elsewhere = app
         .storage

@@ -190,6 +190,7 @@ async fn only_readers_read_and_only_the_programme_team_freezes(backend: Backend)
     let password = polder::auth::password::hash_password(secrecy::SecretString::from(
         polder::demo::DEMO_PASSWORD,
     ))
+    .await
     .unwrap();
     app.storage
         .create_user("buiten@anders.demo", "Bea Buiten", &password, false)
