@@ -19,6 +19,7 @@ import { inboxScreen } from './screens/inbox'
 import { importScreen } from './screens/import'
 import { programmeScreen } from './screens/programme'
 import { monitorScreen } from './screens/monitor'
+import { reportsScreen } from './screens/reports'
 import { disputeScreen } from './screens/dispute'
 import { bodySettingsScreen } from './screens/body-settings'
 import { milestoneScreen } from './screens/milestone'
@@ -70,6 +71,7 @@ const routes: Route[] = [
   { pattern: /^\/groups\/(\d+)\/import\/?$/, auth: true, create: ([id]) => importScreen(app, Number(id)) },
   { pattern: /^\/programme\/?$/, auth: true, create: (_p, query) => monitorScreen(app, query) },
   { pattern: /^\/groups\/(\d+)\/programme\/?$/, auth: true, create: ([id], query) => programmeScreen(app, Number(id), query) },
+  { pattern: /^\/programme\/reports\/?$/, auth: true, create: (_p, query) => reportsScreen(app, query) },
   { pattern: /^\/groups\/(\d+)\/settings\/?$/, auth: true, create: ([id]) => bodySettingsScreen(app, Number(id)) },
   { pattern: /^\/groups\/(\d+)\/action-lines\/new\/?$/, auth: true, create: ([id]) => actionLineFormScreen(app, { bodyId: Number(id) }) },
   { pattern: /^\/action-lines\/(\d+)\/edit\/?$/, auth: true, create: ([id]) => actionLineFormScreen(app, { lineId: Number(id) }) },

@@ -142,8 +142,9 @@ impl App {
             shutdown.clone(),
             tracker.clone(),
         );
-        let router =
-            crate::http::api(&state, crate::ws::inbox::router()).merge(crate::ws::router());
+        let router = crate::http::api(&state, crate::ws::inbox::router())
+            .merge(crate::ws::router())
+            .merge(crate::http::public::router());
         let router = crate::http::with_static_files(router, config.static_dir.as_deref());
         let router = crate::http::finish(router, state);
         Ok(Self {

@@ -491,6 +491,27 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
         .as_i64()
         .unwrap();
 
+    // a frozen progress report of the working group, and its public page switched on
+    let report = chair
+        .send(
+            Method::POST,
+            "/api/programme/reports",
+            json!({"period": "2026-Q3", "body_id": body}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let public_page = json!({"slug": "matrix-wg", "enabled": true, "milestones": [milestone]});
+    chair
+        .send(
+            Method::PUT,
+            &format!("/api/bodies/{body}/public-page"),
+            public_page.clone(),
+            StatusCode::OK,
+        )
+        .await;
+
     let tokens = own_tokens.clone();
     let routes = vec![
         route(Method::GET, "/api/session", EVERYONE),
@@ -891,6 +912,40 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             format!("/api/bodies/{body}/milestones.csv"),
             BODY_READERS,
         ),
+        // progress reports: the list is filtered to what the caller may read
+        route(Method::GET, "/api/programme/reports", SIGNED_IN),
+        with_body(
+            Method::POST,
+            "/api/programme/reports",
+            STEERING,
+            move |_| json!({"period": "2026-Q4", "body_id": body}),
+        ),
+        route(
+            Method::GET,
+            format!("/api/programme/reports/{report}"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/programme/reports/compare?from={report}&to={report}"),
+            BODY_READERS,
+        ),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/public-page"),
+            BODY_READERS,
+        ),
+        with_body(
+            Method::PUT,
+            format!("/api/bodies/{body}/public-page"),
+            STEERING,
+            move |_| public_page.clone(),
+        ),
+        // the public progress pages, without sign-in (not in the API document)
+        route(Method::GET, "/openbaar", EVERYONE),
+        route(Method::GET, "/openbaar/{slug}", EVERYONE).at("/openbaar/matrix-wg"),
+        route(Method::GET, "/openbaar/{slug}/planning.ics", EVERYONE)
+            .at("/openbaar/matrix-wg/planning.ics"),
         // a dry run (the default): a JSON body is not a table, which is refused for its content
         with_body(
             Method::POST,
@@ -1397,6 +1452,7 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
     documented.sort();
     let mut driven: Vec<String> = routes
         .iter()
+        .filter(|r| !r.path.starts_with("/openbaar"))
         .map(|r| {
             format!(
                 "{} {}",

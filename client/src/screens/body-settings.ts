@@ -1,6 +1,6 @@
 // The settings of a body, /groups/{id}/settings, for its chair, its secretariat and
 // administrators: the escalation ladder, webhooks with their delivery log, and calendar feeds
-// for the body's parties. Everyone else is told plainly that these settings are not theirs
+// for the body's parties, and the public progress page. Everyone else is told plainly that these settings are not theirs
 // (the server refuses them too).
 import { ApiError, directory, settings, type Body, type Member, type Party } from '../api'
 import type { App } from '../app'
@@ -12,6 +12,7 @@ import { loading, section } from '../ui/widgets'
 import { consentPart } from './body-settings/consent'
 import { feedsPart } from './body-settings/feeds'
 import { ladderPart } from './body-settings/ladder'
+import { publicPagePart } from './body-settings/public-page'
 import { webhooksPart } from './body-settings/webhooks'
 import './body-settings/body-settings.css'
 
@@ -63,6 +64,7 @@ export function bodySettingsScreen(app: App, bodyId: number): Screen {
       const webhooks = webhooksPart(bodyId)
       const feeds = feedsPart(body, me, parties)
       const gate = consentPart(bodyId)
+      const publicPage = publicPagePart(bodyId)
       main.replaceChildren(
         back,
         tr(h('h1', {}), 'bodySettings.title', { name: body.name }),
@@ -71,8 +73,9 @@ export function bodySettingsScreen(app: App, bodyId: number): Screen {
         section('settings-ladder', 'bodySettings.ladder.title', tr(h('p', { class: 'hint' }), 'bodySettings.ladder.intro'), ladder.element),
         section('settings-webhooks', 'bodySettings.webhooks.title', tr(h('p', { class: 'hint' }), 'bodySettings.webhooks.intro'), webhooks.element),
         section('settings-party-feeds', 'bodySettings.feeds.title', tr(h('p', { class: 'hint' }), 'bodySettings.feeds.intro'), feeds.element),
+        section('settings-public-page', 'publicPage.title', tr(h('p', { class: 'hint' }), 'publicPage.intro'), publicPage.element),
       )
-      await Promise.all([ladder.load(), webhooks.load(), feeds.load(), gate.load()])
+      await Promise.all([ladder.load(), webhooks.load(), feeds.load(), gate.load(), publicPage.load()])
     },
   }
 }

@@ -200,7 +200,8 @@ export function programmeScreen(app: App, bodyId: number, query: URLSearchParams
       const filters = h('form', { class: 'programme-filters', id: 'programme-filters', novalidate: true, role: 'search', 'aria-label': t('pm.filter.label') }, errors.box, party.element, line.element, status.element, period.element, h('div', { class: 'actions' }, apply))
       const csv = tr(h('a', { href: programme.csvUrl(bodyId, {}), id: 'csv-export', class: 'button-quiet', download: 'mijlpalen.csv' }), 'pm.export.csv')
       const calendar = calendarExport(me, () => partyFilter.value)
-      const exports = h('div', {}, h('div', { class: 'programme-exports', id: 'programme-exports' }, csv, calendar.button), calendar.reveal)
+      const reportsLink = tr(h('a', { href: `/programme/reports?body=${bodyId}`, 'data-link': true, class: 'button-quiet', id: 'reports-link' }), 'reports.link')
+      const exports = h('div', {}, h('div', { class: 'programme-exports', id: 'programme-exports' }, csv, calendar.button, reportsLink), calendar.reveal)
 
       const current = (): ProgrammeFilter => ({
         ...(partyFilter.value ? { party: partyFilter.value } : {}),

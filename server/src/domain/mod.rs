@@ -95,6 +95,8 @@ pub mod open_points;
 pub mod owner_role;
 pub mod period;
 pub mod recurrence;
+pub mod progress_report;
+pub mod public_page;
 pub mod relative_due;
 pub mod reminders;
 pub mod role_agreement;

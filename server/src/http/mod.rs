@@ -13,6 +13,8 @@
 //! - [`escalation`]: disputes and their dossiers, the ladder, notifications, calendar feeds,
 //!   webhooks.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics` (not in the API document).
+//! - [`public`]: the public progress pages below `/openbaar` (no sign-in, HTML, not in the
+//!   API document).
 //! - [`client_app`]: the web client at `/`, built into the binary (or `--static-dir`).
 //!
 //! Shared by them:
@@ -50,6 +52,7 @@ mod openapi;
 pub mod parties;
 pub mod people;
 pub mod people_removal;
+pub mod public;
 pub mod render;
 pub mod session;
 pub mod tokens;

@@ -67,6 +67,8 @@ pub const PERSON_COLUMNS: &[(&str, &str)] = &[
     ("open_points", "owner_user_id"),
     ("open_points", "created_by"),
     ("open_points", "closed_by"),
+    ("progress_reports", "frozen_by"),
+    ("public_pages", "updated_by"),
 ];
 
 /// Whether a column holds a secret that no export may show.

@@ -18,6 +18,9 @@
 //!   recurrence fields of milestones are read here by [`read_links`].
 //! - [`monitor`]: the programme monitor across every body the caller may read.
 //! - [`imports`] serves `/api/bodies/{id}/imports`.
+//! - [`reports`] serves frozen progress reports, `/api/programme/reports…` ([`report_files`]
+//!   writes them as PDF, DOCX and CSV).
+//! - [`public_page`] serves a body's public page setting, `/api/bodies/{id}/public-page`.
 
 pub mod action_lines;
 pub mod dashboard;
@@ -26,6 +29,9 @@ pub mod milestone_links;
 pub mod milestone_log;
 pub mod milestones;
 pub mod monitor;
+pub mod public_page;
+pub mod report_files;
+pub mod reports;
 pub mod role_agreements;
 
 use chrono::NaiveDate;
@@ -59,6 +65,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(monitor::router())
         .merge(dashboard::router())
         .merge(imports::router())
+        .merge(reports::router())
+        .merge(public_page::router())
 }
 
 /// Reads `?today=YYYY-MM-DD`; today in the Netherlands (Europe/Amsterdam) when absent.

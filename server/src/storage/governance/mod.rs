@@ -13,6 +13,8 @@
 //! - [`linked`]: creating and changing a milestone with its links in one transaction.
 //! - [`recurrences`]: recurring duties and their occurrences.
 //! - [`monitor`]: the reschedulings and completions the programme monitor shows.
+//! - [`reports`]: frozen progress reports and what they are built from.
+//! - [`public_pages`]: a body's public page setting and the items marked public.
 //! - [`import`]: storing an import plan (natural-key upsert).
 //! - [`demo`]: the governance part of the demo working group.
 
@@ -26,6 +28,8 @@ pub mod milestone_log;
 pub mod milestones;
 pub mod monitor;
 pub mod recurrences;
+pub mod public_pages;
 pub mod relative_due;
+pub mod reports;
 pub mod role_agreements;
 pub mod sign_offs;
