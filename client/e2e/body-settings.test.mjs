@@ -4,7 +4,8 @@
 // address policy (shown at the URL field), then — on a server started with internal
 // receivers allowed, as the webhook integration tests do — adds one to a receiver on
 // 127.0.0.1 and sees it delivered in the delivery log; finally a calendar feed for the
-// chair's party is made, fetched and revoked. Screenshots → artifacts/screenshots/body-settings-*.png.
+// chair's party is made, fetched and revoked; an administrator downloads the group's archive
+// (the chair does not see it). Screenshots → artifacts/screenshots/body-settings-*.png.
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -126,6 +127,7 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     const level1 = await page.locator('.ladder-step[data-level="1"] select option').allInnerTexts()
     assert.ok(level0.some((text) => text.includes('(deze werkgroep)')), level0.join(' | '))
     assert.ok(!level1.some((text) => text.includes('(deze werkgroep)')), level1.join(' | '))
+    assert.equal(await page.locator('#settings-archive').count(), 0, 'the archive is for administrators only')
     await checkAccessibility(page, 'body settings (chair)')
     await shot(page, 'body-settings-ladder', { top: true, full: true })
     assertNoConsoleErrors(A, 'chair opens settings')
@@ -285,6 +287,29 @@ describe('Body settings in the browser', { concurrency: false }, () => {
     await page.locator('#settings-party-feeds').getByText('Je hebt nog geen agenda-koppelingen').waitFor()
     assert.equal((await fetch(address)).status, 404, 'a revoked feed is gone')
     assertNoConsoleErrors(A, 'feeds')
+  })
+
+  step('an administrator downloads the archive of the group', async () => {
+    const D = await newPersonPage(browser, server.base)
+    D.allowConsoleError(httpStatusLogged(401, '/api/me'))
+    const { page } = D
+    await signIn(D, { email: 'beheer@polder.demo', password: DEMO_PASSWORD })
+    await page.goto(`${groupPath}/settings`)
+    const button = page.locator('#archive-download')
+    await button.waitFor()
+    assert.equal(await button.innerText(), 'Archief downloaden')
+    await checkAccessibility(page, 'body settings (administrator)')
+    const [download] = await Promise.all([page.waitForEvent('download'), button.focus().then(() => page.keyboard.press('Enter'))])
+    assert.match(download.suggestedFilename(), /^archief-\d+\.zip$/)
+    const path = await download.path()
+    const { readFile } = await import('node:fs/promises')
+    const bytes = await readFile(path)
+    assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip file')
+    await page.locator('#archive-status').getByText(/Het archief is gedownload/).waitFor()
+    assert.equal(await button.isDisabled(), false, 'the button is usable again')
+    await page.locator('#settings-archive').screenshot({ path: join(screenshots, 'body-settings-archive.png') })
+    assertNoConsoleErrors(D, 'administrator archive')
+    await page.context().close()
   })
 
   step('the screen is complete in English', async () => {

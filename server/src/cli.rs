@@ -1,6 +1,7 @@
 //! The `polder` command line: its arguments (clap) and a dispatch to the command bodies in
 //! [`crate::commands`] — `serve`, `migrate`, `token create`, `user create`, `doc grant`,
-//! `party create`, `body create`/`add-member`, `audit verify`, `demo`, `import milestones`.
+//! `party create`, `body create`/`add-member`, `audit verify`, `demo`, `import milestones`,
+//! `export archive`/`verify`.
 //!
 //! Every command takes the same database settings (`--database-url`, `--data-dir`, or
 //! `POLDER_DATABASE_URL`, `POLDER_DATA_DIR`), so what `serve` uses, the others change.
@@ -16,6 +17,7 @@ use secrecy::SecretString;
 use crate::commands;
 use crate::config::{Config, LogFormat};
 
+mod export_args;
 mod serve_auth;
 mod webhook_args;
 mod work_args;
@@ -57,6 +59,9 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export a body's archive, or verify one.
+    #[command(subcommand)]
+    Export(export_args::ExportCommand),
 }
 
 #[derive(Subcommand)]
@@ -520,6 +525,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             database: db,
         }) => import::run(&db.url(), &file, dry_run, body.as_deref()).await,
         Command::Demo(db) => demo::run(&db.url()).await,
+        Command::Export(export) => export.run().await,
         Command::Doc(DocCommand::Grant {
             doc,
             user,

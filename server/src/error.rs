@@ -191,6 +191,21 @@ impl From<crate::storage::governance::linked::LinkError> for AppError {
     }
 }
 
+impl From<crate::archive::ArchiveError> for AppError {
+    fn from(err: crate::archive::ArchiveError) -> Self {
+        use crate::archive::ArchiveError;
+        match err {
+            ArchiveError::NoBody => AppError::NotFound,
+            ArchiveError::Storage(error) => error.into(),
+            ArchiveError::TooLarge(what) => AppError::TooLarge(format!(
+                "the archive would be larger than its limit ({what}); use `polder export archive` \
+                 on the server, or ask the administrator"
+            )),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         match rejection.status() {

@@ -20,6 +20,8 @@
 //! - [`domain`]: working-group rules (status flow, fuzzy dates, working days), free of IO.
 //! - [`versions`]: rendering, comparing and exporting document versions, free of IO.
 //! - [`import`]: reading milestone tables (CSV, TSV, XLSX), free of IO.
+//! - [`archive`]: a body's complete record as a zip with a manifest, and its verification;
+//!   free of IO but for [`archive::gather`], which reads storage.
 //! - [`scheduler`]: durable jobs: reminders, requests, escalation timeouts.
 //! - [`commands`]: longer CLI commands (milestone import).
 //! - [`notify`]: delivery channels for notifications: e-mail (SMTP), iCalendar feeds, webhooks.
@@ -27,6 +29,7 @@
 //! - [`metrics`], [`telemetry`], [`shutdown`], [`error`], [`state`], [`clock`]: plumbing.
 
 pub mod app;
+pub mod archive;
 pub mod auth;
 pub mod cli;
 pub mod clock;

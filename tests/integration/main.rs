@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod agreements;
 mod api_contract;
+mod archive;
 mod audited_writes;
 mod body_settings;
 mod bounds;

@@ -1183,6 +1183,11 @@ async fn every_route_and_the_websocket_answer_each_role_as_documented(backend: B
             BODY_READERS,
         ),
         route(Method::GET, "/api/audit", ADMIN),
+        route(
+            Method::GET,
+            format!("/api/bodies/{body}/archive.zip"),
+            ADMIN,
+        ),
         route(Method::GET, "/api/openapi.json", EVERYONE),
         // meetings
         route(

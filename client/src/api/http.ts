@@ -109,6 +109,25 @@ export async function request<T>(
   return (text ? JSON.parse(text) : undefined) as T
 }
 
+/** A GET whose answer is a file: its bytes as a Blob, with the API's errors as for `request`. */
+export async function requestBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  let response: Response
+  try {
+    response = await fetch(path, { method: 'GET', credentials: 'same-origin', signal: options.signal ?? null })
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
+    throw new NetworkError(cause)
+  }
+  if (!response.ok) {
+    const error = await toApiError(response)
+    if (error.status === 401 && !options.expectUnauthorized) {
+      unauthorizedListeners.forEach((listener) => listener())
+    }
+    throw error
+  }
+  return await response.blob()
+}
+
 async function toApiError(response: Response): Promise<ApiError> {
   const retryAfterHeader = response.headers.get('retry-after')
   const retryAfter = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null

@@ -1,6 +1,6 @@
 // A body's settings for its chair, secretariat and administrators: the escalation ladder with
 // the bodies its levels may name, webhooks with their delivery log, and party calendar feeds.
-import { listAll, request } from './http'
+import { listAll, request, requestBlob } from './http'
 import type { LadderLevel, Page } from './types'
 
 /** `GET|PUT /api/bodies/{id}/ladder`. */
@@ -83,3 +83,13 @@ export const switchOffWebhook = (id: number): Promise<void> => request('DELETE',
 export const deliveries = (webhookId: number, offset: number, limit: number): Promise<Page<Delivery>> =>
   request('GET', `/api/webhooks/${webhookId}/deliveries?offset=${offset}&limit=${limit}`)
 // Calendar feeds: `inbox.feeds`, `inbox.createPartyFeed`, `inbox.revokeFeed`.
+
+/** `GET /api/bodies/{id}/archive.zip` (administrators): the body's complete record as a zip. */
+export function archiveUrl(bodyId: number): string {
+  return `/api/bodies/${bodyId}/archive.zip`
+}
+
+/** Downloads the body's archive (administrators); it can take a while for a large body. */
+export async function archive(bodyId: number): Promise<Blob> {
+  return requestBlob(archiveUrl(bodyId))
+}

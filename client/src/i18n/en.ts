@@ -518,6 +518,12 @@ export const en: Messages = {
   'disputeEvent.resolved': 'Decided',
   'disputeEvent.withdrawn': 'Withdrawn',
   // body settings (ladder, webhooks, party calendar feeds)
+  'archive.title': 'Archive',
+  'archive.intro': 'The complete record of {name} in one zip file: every version of every draft as PDF, DOCX and JSON, the comparisons between consecutive versions, decisions, role agreements, milestones, action lines, disputes, meetings and the group\'s audit entries, with a manifest of SHA-256 checksums.',
+  'archive.slow': 'Building it can take a while for a large group. Check the file later with polder export verify.',
+  'archive.download': 'Download archive',
+  'archive.building': 'Building the archive… This can take a while; keep this page open.',
+  'archive.done': 'The archive has been downloaded ({size}).',
   'bodySettings.link': 'Group settings',
   'bodySettings.title': 'Settings: {name}',
   'bodySettings.titlePlain': 'Group settings',

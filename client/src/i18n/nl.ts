@@ -517,6 +517,12 @@ export const nl = {
   'disputeEvent.resolved': 'Besloten',
   'disputeEvent.withdrawn': 'Ingetrokken',
   // body settings (ladder, webhooks, party calendar feeds)
+  'archive.title': 'Archief',
+  'archive.intro': 'Het volledige dossier van {name} in één zip-bestand: elke versie van elk concept als PDF, DOCX en JSON, de vergelijkingen tussen opeenvolgende versies, besluiten, rolafspraken, mijlpalen, actielijnen, verschillen van inzicht, vergaderingen en de auditregels van de groep, met een manifest van SHA-256-controlegetallen.',
+  'archive.slow': 'Het samenstellen kan even duren bij een grote groep. Controleer het bestand later met polder export verify.',
+  'archive.download': 'Archief downloaden',
+  'archive.building': 'Het archief wordt samengesteld… Dit kan even duren; laat deze pagina open.',
+  'archive.done': 'Het archief is gedownload ({size}).',
   'bodySettings.link': 'Instellingen van de groep',
   'bodySettings.title': 'Instellingen: {name}',
   'bodySettings.titlePlain': 'Instellingen van de groep',

@@ -1,6 +1,7 @@
 // The settings of a body, /groups/{id}/settings, for its chair, its secretariat and
 // administrators: the escalation ladder, webhooks with their delivery log, and calendar feeds
-// for the body's parties, and the public progress page. Everyone else is told plainly that these settings are not theirs
+// for the body's parties, the public progress page, and for administrators the body's archive. Everyone else is told
+// plainly that these settings are not theirs
 // (the server refuses them too).
 import { ApiError, directory, settings, type Body, type Member, type Party } from '../api'
 import type { App } from '../app'
@@ -9,6 +10,7 @@ import type { Screen } from '../router'
 import { h } from '../ui/dom'
 import { describeError } from '../ui/errors'
 import { loading, section } from '../ui/widgets'
+import { archivePart } from './body-settings/archive'
 import { consentPart } from './body-settings/consent'
 import { feedsPart } from './body-settings/feeds'
 import { ladderPart } from './body-settings/ladder'
@@ -75,6 +77,7 @@ export function bodySettingsScreen(app: App, bodyId: number): Screen {
         section('settings-party-feeds', 'bodySettings.feeds.title', tr(h('p', { class: 'hint' }), 'bodySettings.feeds.intro'), feeds.element),
         section('settings-public-page', 'publicPage.title', tr(h('p', { class: 'hint' }), 'publicPage.intro'), publicPage.element),
       )
+      if (me.is_admin) main.append(section('settings-archive', 'archive.title', archivePart(bodyId, body.name).element))
       await Promise.all([ladder.load(), webhooks.load(), feeds.load(), gate.load(), publicPage.load()])
     },
   }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod body;
 pub mod demo;
 pub mod doc;
+pub mod export;
 pub mod import;
 pub mod migrate;
 pub mod party;

@@ -8,7 +8,7 @@
 //! Resource files, which import none of each other, only the shared modules below:
 //! - [`session`]: `/api/session` (sign in and out), `/api/me`, password change.
 //! - [`parties`], [`people`], [`bodies`], [`drafts`], [`comments`], [`follows`], [`versions`],
-//!   [`tokens`], [`audit`]: one REST resource each.
+//!   [`tokens`], [`audit`]: one REST resource each; [`archive`]: a body's archive download.
 //! - [`governance`]: role agreements, action lines and milestones, dashboard, imports.
 //! - [`escalation`]: disputes and their dossiers, the ladder, notifications, calendar feeds,
 //!   webhooks.
@@ -33,6 +33,7 @@
 //!   `/api/openapi.json`. The error body it names is [`crate::error::ApiErrorBody`].
 
 pub mod access;
+pub mod archive;
 pub mod audit;
 pub mod bodies;
 pub mod client_app;
@@ -97,6 +98,7 @@ pub fn api(state: &AppState, sockets: OpenApiRouter<AppState>) -> Router<AppStat
         .merge(people::router())
         .merge(people_removal::router())
         .merge(bodies::router())
+        .merge(archive::router())
         .merge(drafts::router())
         .merge(comments::router())
         .merge(follows::router())
