@@ -60,7 +60,7 @@ fn listed(manifest: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// Two versions of the demo draft, so that there is a comparison.
+/// Two versions of the demo draft, so that there is a comparison, and a meeting.
 async fn two_versions(app: &TestApp, group: &WorkingGroup) -> (i64, i64) {
     let anna = WorkingGroup::person(app, "anna@vws.demo").await;
     let path = format!("/api/drafts/{}/versions", group.draft_id);
@@ -76,6 +76,15 @@ async fn two_versions(app: &TestApp, group: &WorkingGroup) -> (i64, i64) {
             .await;
         ids.push(version["id"].as_i64().unwrap());
     }
+    // and a meeting of the group, so that the archive has a meeting folder
+    anna.send(
+        Method::POST,
+        &format!("/api/bodies/{}/meetings", group.body_id),
+        json!({"title": "Werkgroepoverleg", "kind": "plenary",
+               "starts": "2027-04-06T10:00", "ends": "2027-04-06T11:00"}),
+        StatusCode::CREATED,
+    )
+    .await;
     (ids[0], ids[1])
 }
 

@@ -144,6 +144,15 @@ async fn a_removed_person_is_erased_and_their_record_stays_under_a_pseudonym(bac
         })
         .await
         .unwrap();
+    // the edit is stored once another client receives it (stored before relayed)
+    let reader = WorkingGroup::open_draft(&app, &anna).await;
+    reader
+        .wait_for("Joost's edit at Anna", Duration::from_secs(10), |c| {
+            c.prosemirror_text().contains("Tekst van ZIN.")
+        })
+        .await
+        .unwrap();
+    drop(reader);
     drop(editor);
     let v2 = joost
         .send(

@@ -13,6 +13,10 @@ export interface paths {
     /** Change an action line's number, title, description or owners (chair, secretariat) */
     patch: operations["milestones_update_line"];
   };
+  "/api/admin/people/{id}": {
+    /** Remove a person (administrators): their account, contact data, sessions, tokens, settings, feeds, memberships and grants are erased; what they did stays on the record under a pseudonym */
+    delete: operations["people_remove"];
+  };
   "/api/audit": {
     /** The audit log, newest first (administrators) */
     get: operations["audit_list"];
@@ -32,6 +36,10 @@ export interface paths {
     get: operations["milestones_list_lines"];
     /** Create an action line (chair, secretariat) */
     post: operations["milestones_create_line"];
+  };
+  "/api/bodies/{id}/archive.zip": {
+    /** A body's complete record as a zip with a manifest (administrators) */
+    get: operations["bodies_download"];
   };
   "/api/bodies/{id}/consent-settings": {
     /** Whether vastgesteld and aangeboden need a completed endorsement round in this body */
@@ -125,6 +133,12 @@ export interface paths {
   "/api/bodies/{id}/milestones.csv": {
     /** The milestones as CSV */
     get: operations["milestones_export_csv"];
+  };
+  "/api/bodies/{id}/public-page": {
+    /** The body's public progress page setting and the items marked public */
+    get: operations["reports_get_page"];
+    /** Set the public page: on or off, address, introduction, and which milestones and action lines are public (chair, secretariat) */
+    put: operations["reports_put_page"];
   };
   "/api/bodies/{id}/role-agreements": {
     /** A body's role agreements with their matrix and current sign-offs */
@@ -428,6 +442,10 @@ export interface paths {
     /** Add a progress note (members, chair, secretariat) */
     post: operations["milestones_add_note"];
   };
+  "/api/milestones/{id}/occurrences": {
+    /** Generate the missing occurrences of the recurring duty this milestone belongs to, up to its end or 12 months ahead (chair, secretariat); generating again adds nothing */
+    post: operations["milestones_generate"];
+  };
   "/api/milestones/{id}/status": {
     /** The status history */
     get: operations["milestones_history"];
@@ -483,6 +501,24 @@ export interface paths {
   "/api/people/{id}": {
     /** One person */
     get: operations["people_show"];
+  };
+  "/api/programme/monitor": {
+    /** The programme monitor across every body you may read: counts by body, party, action line and quarter; due soon, late, moved, recently done; timeline; what each party owes */
+    get: operations["milestones_monitor_route"];
+  };
+  "/api/programme/reports": {
+    /** Frozen progress reports the caller may read, newest first */
+    get: operations["reports_list"];
+    /** Freeze a progress report for a period (a body's chair or secretariat; for the programme, administrators) */
+    post: operations["reports_freeze"];
+  };
+  "/api/programme/reports/compare": {
+    /** What changed between two frozen reports: milestones added, removed, status changed, date moved */
+    get: operations["reports_compare"];
+  };
+  "/api/programme/reports/{id}": {
+    /** One frozen report: JSON, or ?format=pdf, docx or csv */
+    get: operations["reports_one"];
   };
   "/api/role-agreements/{id}": {
     /** One role agreement */
@@ -571,6 +607,12 @@ export interface components {
       created_at: number;
       /** @description Description. */
       description: string;
+      /**
+       * Format: int64
+       * @description The action line this one follows: its milestones are flagged while one of that line's
+       * milestones is late.
+       */
+      follows_action_line_id?: number | null;
       /**
        * Format: int64
        * @description Database id.
@@ -1098,13 +1140,27 @@ export interface components {
       status?: string | null;
       title: string;
     };
+    /**
+     * @description A new milestone. `due` may be left out when it `follows` another: its due date is then the
+     * predecessor's deadline plus the lag. `recurrence` ("elk kwartaal") makes it the first
+     * occurrence of a recurring duty, counted from its deadline until `recurrence_until`.
+     */
     CreateMilestone: {
       /** Format: int64 */
       action_line_id?: number | null;
       description?: string;
-      due: string;
+      due?: string;
+      /** Format: int64 */
+      follows?: number | null;
+      /** Format: int64 */
+      lag_days?: number | null;
+      /** Format: int64 */
+      lag_weeks?: number | null;
       owners?: components["schemas"]["OwnerInput"][];
+      recurrence?: string | null;
+      recurrence_until?: string | null;
       source_ref?: string | null;
+      start?: string | null;
       status?: string | null;
       title: string;
     };
@@ -1462,6 +1518,18 @@ export interface components {
      * @enum {string}
      */
     Format: "json" | "html" | "markdown" | "docx";
+    /** @description What a generation made. */
+    Generated: {
+      /** @description The occurrences made now. */
+      created: number[];
+      /** @description All its occurrences after it. */
+      occurrences: number;
+      /**
+       * Format: int64
+       * @description The recurring duty.
+       */
+      recurrence_id: number;
+    };
     /** @description A guest's sign-in through the link of their invitation. */
     GuestSignIn: {
       /** @description The secret of the link `/gast/{secret}`. */
@@ -1808,7 +1876,7 @@ export interface components {
       role: components["schemas"]["BodyRole"];
     };
     /** @description A milestone. */
-    Milestone: {
+    Milestone: components["schemas"]["MilestoneLinks"] & ({
       /** @description The action line's title. */
       action_line?: string | null;
       /**
@@ -1851,6 +1919,39 @@ export interface components {
        * @description Unix ms.
        */
       updated_at: number;
+    });
+    /** @description A milestone's start, predecessor and recurrence, as the API shows them. */
+    MilestoneLinks: {
+      /**
+       * Format: int64
+       * @description The milestone this one follows ("volgt na").
+       */
+      follows?: number | null;
+      /** @description Its deadline. */
+      follows_due?: string | null;
+      follows_status?: null | components["schemas"]["MilestoneStatus"];
+      /** @description Its title. */
+      follows_title?: string | null;
+      /**
+       * Format: int64
+       * @description Days from the predecessor's deadline to this due date.
+       */
+      lag_days: number;
+      /** @description The action line this one's line follows has a late milestone. */
+      predecessor_line_late: boolean;
+      /** @description The predecessor is late, or its deadline lies after this milestone's start. */
+      predecessor_slipped: boolean;
+      /** @description Its rule as written ("elk kwartaal"). */
+      recurrence?: string | null;
+      /**
+       * Format: int64
+       * @description The recurring duty this milestone is an occurrence of.
+       */
+      recurrence_id?: number | null;
+      /** @description The start as written, if given. */
+      start?: string | null;
+      /** @description Its first day, `YYYY-MM-DD`. */
+      start_on?: string | null;
     };
     MilestoneNoteInput: {
       body: string;
@@ -2037,6 +2138,12 @@ export interface components {
           created_at: number;
           /** @description Description. */
           description: string;
+          /**
+           * Format: int64
+           * @description The action line this one follows: its milestones are flagged while one of that line's
+           * milestones is late.
+           */
+          follows_action_line_id?: number | null;
           /**
            * Format: int64
            * @description Database id.
@@ -2734,7 +2841,7 @@ export interface components {
     /** @description One page of a list. */
     Paged_Milestone: {
       /** @description The items on this page. */
-      items: ({
+      items: (components["schemas"]["MilestoneLinks"] & ({
           /** @description The action line's title. */
           action_line?: string | null;
           /**
@@ -2777,7 +2884,7 @@ export interface components {
            * @description Unix ms.
            */
           updated_at: number;
-        })[];
+        }))[];
       /**
        * Format: int64
        * @description The page size asked for.
@@ -2891,6 +2998,60 @@ export interface components {
           name: string;
           /** @description Their party's code, if they belong to one. */
           party?: string | null;
+        })[];
+      /**
+       * Format: int64
+       * @description The page size asked for.
+       */
+      limit: number;
+      /**
+       * Format: int64
+       * @description The offset of this page.
+       */
+      offset: number;
+      /**
+       * Format: int64
+       * @description How many items there are in all.
+       */
+      total: number;
+    };
+    /** @description One page of a list. */
+    Paged_ReportSummary: {
+      /** @description The items on this page. */
+      items: ({
+          /**
+           * Format: int64
+           * @description The body, `None` for a programme report.
+           */
+          body_id?: number | null;
+          /** @description The body's name, or `None` for the programme. */
+          body_name?: string | null;
+          /** @description SHA-256 of the content, hex. */
+          content_hash: string;
+          /**
+           * Format: int64
+           * @description Unix ms.
+           */
+          frozen_at: number;
+          /**
+           * Format: int64
+           * @description Who froze it (person id), if still known.
+           */
+          frozen_by?: number | null;
+          /** @description Their name. */
+          frozen_by_name?: string | null;
+          /**
+           * Format: int64
+           * @description Id.
+           */
+          id: number;
+          /** @description The period, e.g. `2026-Q3`. */
+          period: string;
+          /**
+           * Format: int64
+           * @description The previous report of the same scope.
+           */
+          previous_id?: number | null;
         })[];
       /**
        * Format: int64
@@ -3361,6 +3522,36 @@ export interface components {
      * @enum {string}
      */
     PointStatus: "voorgesteld" | "open" | "gesloten" | "afgewezen";
+    PublicPageInput: {
+      /** @description Action line ids marked public. */
+      action_lines?: number[];
+      /** @description Whether the page is served. */
+      enabled: boolean;
+      /** @description Public introduction (no names or personal data). */
+      intro?: string;
+      /** @description Milestone ids marked public. */
+      milestones?: number[];
+      /** @description Address below `/openbaar/`: lowercase letters, digits and hyphens. */
+      slug: string;
+    };
+    /** @description A body's public page setting and marks. */
+    PublicPageSetting: {
+      /** @description Action line ids marked public. */
+      action_lines: number[];
+      /**
+       * Format: int64
+       * @description The body.
+       */
+      body_id: number;
+      /** @description Whether the page is served. */
+      enabled: boolean;
+      /** @description Public introduction. */
+      intro: string;
+      /** @description Milestone ids marked public. */
+      milestones: number[];
+      /** @description Address below `/openbaar/`; empty when never set. */
+      slug: string;
+    };
     RaiseInput: {
       description: string;
       /**
@@ -3403,6 +3594,235 @@ export interface components {
       series_name: string;
       /** @description Whether `offset_days` counts working days. */
       working_days: boolean;
+    };
+    /** @description A removed person, as named from now on. */
+    RemovedPerson: {
+      /**
+       * Format: int64
+       * @description Their id (kept, so the record stays linked).
+       */
+      id: number;
+      /** @description How the record names them now: `voormalig lid, ZIN` or `voormalig lid`. */
+      pseudonym: string;
+    };
+    /** @description One body's part of a report. */
+    ReportBodySection: {
+      /**
+       * Format: int64
+       * @description Body id.
+       */
+      body_id: number;
+      /** @description Body name. */
+      body_name: string;
+      /** @description Done in the period. */
+      done: components["schemas"]["ReportRow"][];
+      /** @description Due in the next period. */
+      due_next: components["schemas"]["ReportRow"][];
+      /** @description Late on `as_of`. */
+      late: components["schemas"]["ReportRow"][];
+      /** @description Every milestone as it stood. */
+      milestones: components["schemas"]["ReportRow"][];
+      /** @description Moved in the period. */
+      moved: components["schemas"]["ReportMove"][];
+      /** @description New since the previous report. */
+      new: components["schemas"]["ReportRow"][];
+      /** @description Counts. */
+      totals: components["schemas"]["ReportTotals"];
+    };
+    /** @description What changed between two reports' milestones. */
+    ReportComparison: {
+      /** @description In the later report only. */
+      added: components["schemas"]["ReportRow"][];
+      /** @description Due date (as written, or its deadline) differs. */
+      date_moved: components["schemas"]["ReportDateMoved"][];
+      /** @description In the earlier report only. */
+      removed: components["schemas"]["ReportRow"][];
+      /** @description Status differs. */
+      status_changed: components["schemas"]["ReportStatusChanged"][];
+    };
+    /** @description Two reports and what changed between them. */
+    ReportComparisonView: {
+      changes: components["schemas"]["ReportComparison"];
+      from: components["schemas"]["ReportSummary"];
+      to: components["schemas"]["ReportSummary"];
+    };
+    /** @description A report's content: what is frozen and hashed. */
+    ReportContent: {
+      /** @description The day lateness is judged on. */
+      as_of: string;
+      /** @description Per body, by name. */
+      bodies: components["schemas"]["ReportBodySection"][];
+      /** @description First day. */
+      from: string;
+      /** @description The next period's first and last day. */
+      next_from?: string | null;
+      /** @description Last day of the next period. */
+      next_to?: string | null;
+      /** @description `2026-Q3`. */
+      period: string;
+      /**
+       * Format: int64
+       * @description The previous report of the same scope.
+       */
+      previous_report_id?: number | null;
+      /** @description Scope. */
+      scope: components["schemas"]["ReportScope"];
+      /** @description Last day. */
+      to: string;
+      /** @description Totals over every body. */
+      totals: components["schemas"]["ReportTotals"];
+    };
+    /** @description A milestone whose due date moved between two reports. */
+    ReportDateMoved: {
+      /** @description Due date in the earlier report. */
+      from: string;
+      /**
+       * Format: int64
+       * @description Milestone id.
+       */
+      id: number;
+      /** @description Title (in the later report). */
+      title: string;
+      /** @description Due date in the later report. */
+      to: string;
+    };
+    ReportFreezeInput: {
+      /**
+       * Format: int64
+       * @description The body; absent for a programme report (every body).
+       */
+      body_id?: number | null;
+      /** @description `2026-Q3`, `2026-H1` or `2026`. */
+      period: string;
+    };
+    /** @description A rescheduling in the period. */
+    ReportMove: {
+      /** @description Agreed with. */
+      agreed_with?: string | null;
+      /** @description Day recorded. */
+      day: string;
+      /** @description Status before → after. */
+      from_status: string;
+      /**
+       * Format: int64
+       * @description Milestone id.
+       */
+      id: number;
+      /** @description New due date. */
+      new_due?: string | null;
+      /** @description Old due date. */
+      old_due?: string | null;
+      /** @description Reason. */
+      reason?: string | null;
+      /** @description Title. */
+      title: string;
+      /** @description Status after. */
+      to_status: string;
+    };
+    /** @description One milestone in a report table. */
+    ReportRow: {
+      /** @description Action line. */
+      action_line?: string | null;
+      /**
+       * Format: int64
+       * @description Body id.
+       */
+      body_id: number;
+      /** @description Deadline `YYYY-MM-DD`. */
+      deadline?: string | null;
+      /** @description Due date as written. */
+      due: string;
+      /**
+       * Format: int64
+       * @description Milestone id.
+       */
+      id: number;
+      /** @description Lead party codes. */
+      leads: string[];
+      /** @description Status. */
+      status: string;
+      /** @description Title. */
+      title: string;
+    };
+    /** @description The scope: one body or the programme. */
+    ReportScope: {
+      /**
+       * Format: int64
+       * @description The body, for a body report.
+       */
+      body_id?: number | null;
+      /** @description `body` or `programme`. */
+      kind: string;
+    };
+    /** @description A milestone whose status changed between two reports. */
+    ReportStatusChanged: {
+      /** @description Status in the earlier report. */
+      from: string;
+      /**
+       * Format: int64
+       * @description Milestone id.
+       */
+      id: number;
+      /** @description Title (in the later report). */
+      title: string;
+      /** @description Status in the later report. */
+      to: string;
+    };
+    /** @description A frozen report without its content. */
+    ReportSummary: {
+      /**
+       * Format: int64
+       * @description The body, `None` for a programme report.
+       */
+      body_id?: number | null;
+      /** @description The body's name, or `None` for the programme. */
+      body_name?: string | null;
+      /** @description SHA-256 of the content, hex. */
+      content_hash: string;
+      /**
+       * Format: int64
+       * @description Unix ms.
+       */
+      frozen_at: number;
+      /**
+       * Format: int64
+       * @description Who froze it (person id), if still known.
+       */
+      frozen_by?: number | null;
+      /** @description Their name. */
+      frozen_by_name?: string | null;
+      /**
+       * Format: int64
+       * @description Id.
+       */
+      id: number;
+      /** @description The period, e.g. `2026-Q3`. */
+      period: string;
+      /**
+       * Format: int64
+       * @description The previous report of the same scope.
+       */
+      previous_id?: number | null;
+    };
+    /** @description Counts of a section. */
+    ReportTotals: {
+      /** @description Done in the period. */
+      done: number;
+      /** @description Due in the next period. */
+      due_next: number;
+      /** @description Late. */
+      late: number;
+      /** @description Milestones in scope. */
+      milestones: number;
+      /** @description Reschedulings in the period. */
+      moved: number;
+      /** @description New since the previous report. */
+      new: number;
+    };
+    /** @description A frozen report with its content. */
+    ReportView: components["schemas"]["ReportSummary"] & {
+      /** @description The content as frozen (its canonical JSON is what `content_hash` hashes). */
+      content: components["schemas"]["ReportContent"];
     };
     RequestInput: {
       asked_of?: string;
@@ -3825,6 +4245,11 @@ export interface components {
      */
     UpdateLine: {
       description?: string | null;
+      /**
+       * Format: int64
+       * @description The action line of the same body this one follows; `null` removes the link.
+       */
+      follows_action_line_id?: number | null;
       number?: string | null;
       owners?: components["schemas"]["OwnerInput"][] | null;
       title?: string | null;
@@ -3854,8 +4279,21 @@ export interface components {
       description?: string | null;
       due?: string | null;
       due_reason?: string | null;
+      /**
+       * Format: int64
+       * @description The milestone this one follows; `null` removes the link.
+       */
+      follows?: number | null;
+      /** Format: int64 */
+      lag_days?: number | null;
+      /** Format: int64 */
+      lag_weeks?: number | null;
       owners?: components["schemas"]["OwnerInput"][] | null;
+      recurrence?: string | null;
+      recurrence_until?: string | null;
       source_ref?: string | null;
+      /** @description The start; empty removes it. */
+      start?: string | null;
       title?: string | null;
     };
     UpdatePoint: {
@@ -4053,6 +4491,58 @@ export interface operations {
       };
       /** @description the body was not sent as `Content-Type: application/json` */
       415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Remove a person (administrators): their account, contact data, sessions, tokens, settings, feeds, memberships and grants are erased; what they did stays on the record under a pseudonym */
+  people_remove: {
+    parameters: {
+      path: {
+        /** @description the person's id */
+        id: number;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RemovedPerson"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description already removed, the last administrator, or an audit log that does not verify */
+      409: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -4351,6 +4841,59 @@ export interface operations {
       };
       /** @description invalid input; the message names the field */
       422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** A body's complete record as a zip with a manifest (administrators) */
+  bodies_download: {
+    parameters: {
+      path: {
+        /** @description the body */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the archive */
+      200: {
+        content: {
+          "application/zip": number[];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the archive is larger than its limit */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the server is busy rendering; see Retry-After */
+      503: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -5897,6 +6440,111 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The body's public progress page setting and the items marked public */
+  reports_get_page: {
+    parameters: {
+      path: {
+        /** @description body id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the setting (off, without address, when never set) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PublicPageSetting"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Set the public page: on or off, address, introduction, and which milestones and action lines are public (chair, secretariat) */
+  reports_put_page: {
+    parameters: {
+      path: {
+        /** @description body id */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PublicPageInput"];
+      };
+    };
+    responses: {
+      /** @description the setting as stored */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PublicPageSetting"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description another body's page has this address */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };
@@ -10373,6 +11021,57 @@ export interface operations {
       };
     };
   };
+  /** Generate the missing occurrences of the recurring duty this milestone belongs to, up to its end or 12 months ahead (chair, secretariat); generating again adds nothing */
+  milestones_generate: {
+    parameters: {
+      query?: {
+        /** @description YYYY-MM-DD: occurrences are made up to 12 months after it; default today. */
+        today?: string;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description what was made */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Generated"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
   /** The status history */
   milestones_history: {
     parameters: {
@@ -11121,6 +11820,246 @@ export interface operations {
       };
       /** @description not found or not visible to you */
       404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** The programme monitor across every body you may read: counts by body, party, action line and quarter; due soon, late, moved, recently done; timeline; what each party owes */
+  milestones_monitor_route: {
+    parameters: {
+      query?: {
+        /** @description YYYY-MM-DD; default today in the Netherlands. */
+        today?: string;
+        /** @description Body id. */
+        body?: number;
+        /** @description Party code: milestones it owes (its own and its collectives'). */
+        party?: string;
+        /** @description Action line id. */
+        action_line?: number;
+        /** @description Quarter of the deadline, `2026-Q3` (or `onbekend`). */
+        quarter?: string;
+        /** @description `due_soon`, `late`, `moved`, `done`, `open` or a status. */
+        status?: string;
+      };
+    };
+    responses: {
+      /** @description the monitor */
+      200: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Frozen progress reports the caller may read, newest first */
+  reports_list: {
+    parameters: {
+      query?: {
+        /** @description How many items to skip. */
+        offset?: number;
+        /** @description How many items at most. */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description the reports */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Paged_ReportSummary"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description `offset` is negative or `limit` is outside 1 to 200; the message names the parameter */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** Freeze a progress report for a period (a body's chair or secretariat; for the programme, administrators) */
+  reports_freeze: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReportFreezeInput"];
+      };
+    };
+    responses: {
+      /** @description the frozen report */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ReportView"];
+        };
+      };
+      /** @description the body is not valid JSON or does not have the documented shape */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description another report of the scope was frozen meanwhile */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body is larger than the server accepts */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description the body was not sent as `Content-Type: application/json` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** What changed between two frozen reports: milestones added, removed, status changed, date moved */
+  reports_compare: {
+    parameters: {
+      query: {
+        /** @description the earlier report */
+        from: number;
+        /** @description the later report */
+        to: number;
+      };
+    };
+    responses: {
+      /** @description the changes */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportComparisonView"];
+        };
+      };
+      /** @description a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description invalid input; the message names the field */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+    };
+  };
+  /** One frozen report: JSON, or ?format=pdf, docx or csv */
+  reports_one: {
+    parameters: {
+      query?: {
+        /** @description json (default), pdf, docx or csv */
+        format?: string;
+      };
+      path: {
+        /** @description id */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description the report as JSON, or with ?format= a PDF, DOCX or CSV file */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportView"];
+        };
+      };
+      /** @description a path parameter is malformed (for example an id that is not a number); a query parameter is malformed */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description not found or not visible to you */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ApiErrorBody"];
+        };
+      };
+      /** @description unknown format */
+      422: {
         content: {
           "application/json": components["schemas"]["ApiErrorBody"];
         };

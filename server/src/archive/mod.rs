@@ -6,7 +6,7 @@
 //!   check every name passes (no `..`, no absolute path, a short safe alphabet).
 //! - [`tables`]: record sets as CSV (a column per top-level field).
 //! - [`concerns`]: which audit entries concern the body.
-//! - [`manifest`]: `manifest.json` (every file's size and SHA-256, the audit chain's head)
+//! - [`manifest`] describes `manifest.json` (every file's size and SHA-256, the audit chain's head)
 //!   and [`manifest::verify`], the bounded check of an archive against its manifest.
 //! - [`writer`]: [`writer::ArchiveWriter`], which streams entries into a zip and records them
 //!   for the manifest.

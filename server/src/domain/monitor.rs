@@ -512,8 +512,8 @@ pub fn build(
     due_soon.sort_by(by_due);
     late.sort_by(by_due);
     moved.sort_by(by_due);
-    done.sort_by(|a, b| (b.done_on, b.id).cmp(&(a.done_on, a.id)));
-    spans.sort_by(|a, b| (a.from, a.to, a.id).cmp(&(b.from, b.to, b.id)));
+    done.sort_by_key(|m| std::cmp::Reverse((m.done_on, m.id)));
+    spans.sort_by_key(|s| (s.from, s.to, s.id));
     let capped = |list: Vec<&Item>| {
         let mut out = Capped::default();
         for item in list {
