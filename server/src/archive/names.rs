@@ -15,7 +15,7 @@ pub fn slug(text: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in text.chars().flat_map(char::to_lowercase) {
-        let c = fold(c);
+        let c = crate::import::parties::fold_accent(c);
         if c.is_ascii_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -33,21 +33,6 @@ pub fn slug(text: &str) -> String {
         "untitled".to_owned()
     } else {
         out
-    }
-}
-
-/// The base letter of common Dutch and Western accented letters.
-fn fold(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        'ÿ' | 'ý' => 'y',
-        other => other,
     }
 }
 

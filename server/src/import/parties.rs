@@ -255,7 +255,9 @@ pub(crate) fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
-fn fold_accent(c: char) -> char {
+/// The base letter of common Dutch and Western accented letters (é → e, ü → u, …); other
+/// characters as they are.
+pub(crate) fn fold_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
         'è' | 'é' | 'ê' | 'ë' => 'e',
