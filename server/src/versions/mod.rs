@@ -40,6 +40,7 @@ pub mod html;
 pub mod markdown;
 pub mod pack;
 pub mod pdf;
+pub mod progress_report;
 pub mod recorded;
 pub mod register;
 

@@ -18,8 +18,8 @@
 //!   recurrence fields of milestones are read here by [`read_links`].
 //! - [`monitor`]: the programme monitor across every body the caller may read.
 //! - [`imports`] serves `/api/bodies/{id}/imports`.
-//! - [`reports`] serves frozen progress reports, `/api/programme/reports…` ([`report_files`]
-//!   writes them as PDF, DOCX and CSV).
+//! - [`reports`] serves frozen progress reports, `/api/programme/reports…`
+//!   ([`crate::versions::progress_report`] writes them as PDF, DOCX and CSV).
 //! - [`public_page`] serves a body's public page setting, `/api/bodies/{id}/public-page`.
 
 pub mod action_lines;
@@ -30,7 +30,6 @@ pub mod milestone_log;
 pub mod milestones;
 pub mod monitor;
 pub mod public_page;
-pub mod report_files;
 pub mod reports;
 pub mod role_agreements;
 

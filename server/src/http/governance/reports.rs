@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::report_files;
 use crate::domain::progress_report::{
     self, Comparison, ReportContent, ReportInput, ReportPeriod, Scope,
 };
@@ -298,17 +297,28 @@ async fn one(
     match query.format.as_deref().map(str::trim).unwrap_or("json") {
         "" | "json" => Ok(Json(view).into_response()),
         "csv" => Ok(file(
-            report_files::csv(&view.content)?,
+            crate::versions::progress_report::csv(&view.content)
+                .map_err(|e| AppError::Internal(e.into()))?,
             "text/csv; charset=utf-8",
             "csv",
         )),
         "pdf" => {
-            let blocks = report_files::blocks(&view);
+            let blocks = crate::versions::progress_report::blocks(
+                view.summary.body_name.as_deref(),
+                view.summary.frozen_at,
+                &view.summary.content_hash,
+                &view.content,
+            );
             let bytes = render_blocking(&state, move || Ok(dossier::pdf::render(&blocks))).await?;
             Ok(file(bytes, "application/pdf", "pdf"))
         }
         "docx" => {
-            let blocks = report_files::blocks(&view);
+            let blocks = crate::versions::progress_report::blocks(
+                view.summary.body_name.as_deref(),
+                view.summary.frozen_at,
+                &view.summary.content_hash,
+                &view.content,
+            );
             let bytes = render_blocking(&state, move || {
                 dossier::docx::render(&blocks).map_err(|e| AppError::Internal(e.into()))
             })

@@ -1,9 +1,7 @@
 //! A frozen progress report as a document (the dossier's neutral blocks, written as PDF or
-//! DOCX) and as CSV (every table of the report, one row per line, with its section).
+//! DOCX) and as CSV (every table of the report, one row per line, with its section). No IO.
 
 use crate::domain::progress_report::{BodySection, ReportContent, Row, Totals};
-use crate::error::{AppError, Result};
-use crate::http::governance::reports::ReportView;
 use crate::versions::dossier::Block;
 
 fn status_label(status: &str) -> String {
@@ -72,13 +70,13 @@ fn section(out: &mut Vec<Block>, body: &BodySection) {
 }
 
 /// The report as the dossier writer's blocks.
-pub fn blocks(view: &ReportView) -> Vec<Block> {
-    let c = &view.content;
-    let scope = view
-        .summary
-        .body_name
-        .clone()
-        .unwrap_or_else(|| "het programma".into());
+pub fn blocks(
+    body_name: Option<&str>,
+    frozen_at: i64,
+    content_hash: &str,
+    c: &ReportContent,
+) -> Vec<Block> {
+    let scope = body_name.unwrap_or("het programma");
     let mut out = vec![
         Block::Title(format!("Voortgangsrapportage {} — {scope}", c.period)),
         Block::Text(format!(
@@ -86,8 +84,8 @@ pub fn blocks(view: &ReportView) -> Vec<Block> {
             c.from,
             c.to,
             c.as_of,
-            crate::domain::dutch_time::date_of_millis(view.summary.frozen_at),
-            view.summary.content_hash
+            crate::domain::dutch_time::date_of_millis(frozen_at),
+            content_hash
         )),
         Block::Heading("Totaal".into()),
         Block::Text(totals_text(&c.totals)),
@@ -111,27 +109,24 @@ fn cell(text: &str) -> String {
 ///
 /// # Errors
 /// Only if writing to memory fails.
-pub fn csv(content: &ReportContent) -> Result<Vec<u8>> {
+pub fn csv(content: &ReportContent) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::Internal(e.into());
-    writer
-        .write_record([
-            "sectie",
-            "orgaan",
-            "mijlpaal_id",
-            "titel",
-            "actielijn",
-            "status",
-            "gepland",
-            "uiterlijk",
-            "trekker",
-            "oude_datum",
-            "nieuwe_datum",
-            "reden",
-            "afgesproken_met",
-            "datum",
-        ])
-        .map_err(fail)?;
+    writer.write_record([
+        "sectie",
+        "orgaan",
+        "mijlpaal_id",
+        "titel",
+        "actielijn",
+        "status",
+        "gepland",
+        "uiterlijk",
+        "trekker",
+        "oude_datum",
+        "nieuwe_datum",
+        "reden",
+        "afgesproken_met",
+        "datum",
+    ])?;
     for body in &content.bodies {
         let tables: [(&str, &[Row]); 5] = [
             ("gereed", &body.done),
@@ -142,54 +137,50 @@ pub fn csv(content: &ReportContent) -> Result<Vec<u8>> {
         ];
         for (name, list) in tables {
             for r in list {
-                writer
-                    .write_record(
-                        [
-                            name,
-                            &body.body_name,
-                            &r.id.to_string(),
-                            &r.title,
-                            r.action_line.as_deref().unwrap_or(""),
-                            &r.status,
-                            &r.due,
-                            r.deadline.as_deref().unwrap_or(""),
-                            &r.leads.join(" "),
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                        ]
-                        .map(cell),
-                    )
-                    .map_err(fail)?;
+                writer.write_record(
+                    [
+                        name,
+                        &body.body_name,
+                        &r.id.to_string(),
+                        &r.title,
+                        r.action_line.as_deref().unwrap_or(""),
+                        &r.status,
+                        &r.due,
+                        r.deadline.as_deref().unwrap_or(""),
+                        &r.leads.join(" "),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                    .map(cell),
+                )?;
             }
         }
         for m in &body.moved {
-            writer
-                .write_record(
-                    [
-                        "verschoven",
-                        &body.body_name,
-                        &m.id.to_string(),
-                        &m.title,
-                        "",
-                        &m.to_status,
-                        "",
-                        "",
-                        "",
-                        m.old_due.as_deref().unwrap_or(""),
-                        m.new_due.as_deref().unwrap_or(""),
-                        m.reason.as_deref().unwrap_or(""),
-                        m.agreed_with.as_deref().unwrap_or(""),
-                        &m.day,
-                    ]
-                    .map(cell),
-                )
-                .map_err(fail)?;
+            writer.write_record(
+                [
+                    "verschoven",
+                    &body.body_name,
+                    &m.id.to_string(),
+                    &m.title,
+                    "",
+                    &m.to_status,
+                    "",
+                    "",
+                    "",
+                    m.old_due.as_deref().unwrap_or(""),
+                    m.new_due.as_deref().unwrap_or(""),
+                    m.reason.as_deref().unwrap_or(""),
+                    m.agreed_with.as_deref().unwrap_or(""),
+                    &m.day,
+                ]
+                .map(cell),
+            )?;
         }
     }
     writer
         .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))
+        .map_err(|e| csv::Error::from(e.into_error()))
 }
