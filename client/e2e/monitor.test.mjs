@@ -31,7 +31,7 @@ describe('the programme monitor in the browser', { concurrency: false }, () => {
     assert.ok(total > 5, `the demo's milestones are counted (${total})`)
     // the demo's dependency: its predecessor is late, so it is flagged
     await page.locator('#monitor-timeline tbody tr', { hasText: 'Reacties van partijen op de startnotitie' }).first().waitFor()
-    await page.locator('#monitor-owes [data-party="ZIN"]').waitFor()
+    await page.locator('#monitor-owes div.owes-party[data-party="ZIN"]').waitFor()
     await checkAccessibility(page, 'programme monitor')
     await shot(page, 'monitor', { top: true })
 
