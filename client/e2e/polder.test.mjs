@@ -487,7 +487,7 @@ describe('Polder in the browser', { concurrency: false }, () => {
     assertNoConsoleErrors(D, 'comments D')
   })
 
-  step('versions: named versions, HTML/DOCX/Markdown, and a comparison in both parties\' colours', async () => {
+  step('versions: named versions, HTML/PDF/DOCX/Markdown, and a comparison in both parties\' colours', async () => {
     const createVersion = async (page, name) => {
       await page.getByLabel('Naam van de versie').fill(name)
       await page.getByRole('button', { name: 'Versie vastleggen' }).click()
@@ -514,6 +514,13 @@ describe('Polder in the browser', { concurrency: false }, () => {
     assert.match(await html.text(), /ZIN agendeert jaarlijks/)
     assert.match(await item.getByRole('link', { name: /DOCX/ }).getAttribute('href'), /format=docx/)
     assert.match(await item.getByRole('link', { name: /Markdown/ }).getAttribute('href'), /format=markdown/)
+    // and as PDF/A: the download is a typeset PDF that declares PDF/A-2b
+    const pdf = await C.context.request.get(await item.getByRole('link', { name: /als PDF/ }).getAttribute('href'))
+    assert.equal(pdf.status(), 200)
+    assert.equal(pdf.headers()['content-type'], 'application/pdf')
+    const pdfBytes = (await pdf.body()).toString('latin1')
+    assert.ok(pdfBytes.startsWith('%PDF-'))
+    assert.match(pdfBytes, /<pdfaid:part>2<\/pdfaid:part>/)
 
     const optionValue = (page, select, name) => page.locator(`${select} option`, { hasText: name }).getAttribute('value')
     await C.page.locator('#compare-from').selectOption(await optionValue(C.page, '#compare-from', 'Voor de bewerking'))

@@ -206,6 +206,12 @@ impl From<crate::archive::ArchiveError> for AppError {
     }
 }
 
+impl From<crate::versions::typeset::TypesetError> for AppError {
+    fn from(err: crate::versions::typeset::TypesetError) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         match rejection.status() {

@@ -174,19 +174,26 @@ async fn a_body_is_archived_verified_and_refused_after_tampering(backend: Backen
             .any(|f| f.starts_with("meetings/") && f.ends_with("/meeting.json")),
         "{files:#?}"
     );
-    // every file is in the zip as listed; the PDFs are PDFs
-    // PDF/A is checked in the writers' own tests once `assert_pdf_a` is in the tests crate;
-    // here only the PDF header is checked.
+    // every file is in the zip as listed; every PDF is PDF/A-2b (checked with Poppler)
     let contents = entries(&zip);
     assert_eq!(contents.len(), files.len() + 1);
+    let mut pdfs = 0;
     for (name, bytes) in &contents {
         if name.ends_with(".pdf") {
-            assert!(bytes.starts_with(b"%PDF-"), "{name} is not a PDF");
+            polder_tests::assert_pdf_a(name, bytes);
+            pdfs += 1;
         }
         if name.ends_with(".docx") {
             assert!(bytes.starts_with(b"PK"), "{name} is not a DOCX");
         }
     }
+    assert!(pdfs >= 5, "versions, comparison, register, dossier: {pdfs}");
+    let (_, register) = contents
+        .iter()
+        .find(|(name, _)| name == "decisions/decisions.pdf")
+        .unwrap();
+    let register = polder_tests::pdf_text(register);
+    assert!(register.contains("Besluitenlijst"), "{register}");
     // the audit entries are the body's: the demo's body entries and the versions just made
     let (_, audit) = contents
         .iter()

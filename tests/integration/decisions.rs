@@ -471,7 +471,7 @@ async fn the_register_shows_every_kind_of_decision_with_filters_and_exports(back
     ] {
         let (status, pdf) = text_of(&app, &path).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(pdf.starts_with(b"%PDF"), "{path}");
+        polder_tests::assert_pdf_a(&path, &pdf);
     }
     chain_verifies(&app).await;
     app.stop().await;

@@ -553,7 +553,13 @@ async fn disputes_run_their_course_and_export_their_dossier(backend: Backend) {
     assert!(markdown.contains("Thematafel Passende Zorg"), "{markdown}");
     assert!(markdown.contains("geëscaleerd"), "{markdown}");
     let pdf = fetch(&base, &token, &format!("/api/disputes/{id}/dossier.pdf")).await;
-    assert!(pdf.starts_with(b"%PDF"), "PDF magic");
+    polder_tests::assert_pdf_a("dossier", &pdf);
+    let text = polder_tests::pdf_text(&pdf);
+    assert!(text.contains("Thematafel Passende Zorg"), "{text}");
+    assert!(
+        text.contains("geëscaleerd"),
+        "Dutch letters are set, not replaced: {text}"
+    );
     let docx = fetch(&base, &token, &format!("/api/disputes/{id}/dossier.docx")).await;
     assert!(docx.starts_with(b"PK"), "DOCX (zip) magic");
 

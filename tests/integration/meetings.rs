@@ -235,7 +235,7 @@ async fn a_meeting_is_prepared_sent_moved_cancelled_and_minuted(backend: Backend
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(pdf.starts_with(b"%PDF"));
+    polder_tests::assert_pdf_a("meeting pack", &pdf);
     assert_eq!(pdf.len() as i64, pack["pdf_bytes"].as_i64().unwrap());
     let (status, docx) = download(
         &joost,

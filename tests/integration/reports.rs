@@ -153,7 +153,7 @@ async fn a_frozen_report_never_changes_and_the_comparison_lists_exactly_the_chan
         (status, media.as_str()),
         (StatusCode::OK, "application/pdf")
     );
-    assert!(pdf.starts_with(b"%PDF"));
+    polder_tests::assert_pdf_a("progress report", &pdf);
     let (status, _, docx) = bytes(&secretariat, &format!("{base}?format=docx")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(docx.starts_with(b"PK"));

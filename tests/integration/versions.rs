@@ -168,6 +168,36 @@ async fn a_comparison_attributes_each_change_to_its_person_and_party(backend: Ba
         .unwrap();
     assert_eq!(docx.status(), 200);
     assert!(docx.bytes().await.unwrap().starts_with(b"PK"));
+
+    // the version and the comparison as PDF/A, with their text (Dutch letters included)
+    for (path, needles) in [
+        (
+            format!("{versions}/{}?format=pdf", v2["id"]),
+            vec!["Toevoeging van ZIN."],
+        ),
+        (
+            format!("{compare}&format=pdf"),
+            vec!["Toevoeging van ZIN.", word, "Joost Bakker (ZIN)"],
+        ),
+    ] {
+        let response = http
+            .get(app.http(&path))
+            .header("cookie", anna.cookie().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let pdf = response.bytes().await.unwrap();
+        polder_tests::assert_pdf_a(&path, &pdf);
+        let text = polder_tests::pdf_text(&pdf);
+        // pdftotext may break lines (and hyphenate) where Typst did; compare without spacing
+        let flat: String = text.split_whitespace().collect();
+        for needle in needles {
+            let needle: String = needle.split_whitespace().collect();
+            assert!(flat.contains(&needle), "{path}: {needle} not in {text}");
+        }
+    }
     app.stop().await;
 }
 

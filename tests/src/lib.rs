@@ -9,10 +9,12 @@
 //! [`process::Node`] runs `polder serve` as a child process that can be killed and started
 //! again on the same port; [`redis::PrivateRedis`] does the same for a `redis-server`.
 
+pub mod pdfa;
 pub mod process;
 pub mod redis;
 pub mod yclient;
 
+pub use pdfa::{assert_pdf_a, pdf_text};
 pub use process::{free_port, Node, ServerSpec};
 pub use redis::PrivateRedis;
 pub use yclient::{CloseInfo, YClient};

@@ -15,7 +15,7 @@ export const transition = (id: number, to: DraftStatus, note?: string): Promise<
 
 export const listVersions = (id: number): Promise<Version[]> => listAll(`/api/drafts/${id}/versions`)
 export const createVersion = (id: number, name: string): Promise<Version> => request('POST', `/api/drafts/${id}/versions`, { name })
-export type ExportFormat = 'html' | 'markdown' | 'docx'
+export type ExportFormat = 'html' | 'markdown' | 'docx' | 'pdf'
 export const versionUrl = (id: number, versionId: number, format: ExportFormat): string =>
   `/api/drafts/${id}/versions/${versionId}?format=${format}`
 /** `to` is a version id or "current". */

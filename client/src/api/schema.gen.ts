@@ -341,7 +341,7 @@ export interface paths {
     post: operations["versions_create"];
   };
   "/api/drafts/{id}/versions/{version_id}": {
-    /** One version as JSON, HTML, Markdown or DOCX */
+    /** One version as JSON, HTML, Markdown, DOCX or PDF (PDF/A-2b) */
     get: operations["versions_show"];
   };
   "/api/due-dates/parse": {
@@ -1517,7 +1517,7 @@ export interface components {
      * @description Output formats.
      * @enum {string}
      */
-    Format: "json" | "html" | "markdown" | "docx";
+    Format: "json" | "html" | "markdown" | "docx" | "pdf";
     /** @description What a generation made. */
     Generated: {
       /** @description The occurrences made now. */
@@ -8790,6 +8790,7 @@ export interface operations {
       200: {
         content: {
           "application/json": Record<string, never>;
+          "application/pdf": number[];
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
           "text/html": string;
           "text/markdown": string;
@@ -9586,7 +9587,7 @@ export interface operations {
       };
     };
   };
-  /** One version as JSON, HTML, Markdown or DOCX */
+  /** One version as JSON, HTML, Markdown, DOCX or PDF (PDF/A-2b) */
   versions_show: {
     parameters: {
       query?: {
@@ -9604,6 +9605,7 @@ export interface operations {
       200: {
         content: {
           "application/json": Record<string, never>;
+          "application/pdf": number[];
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document": number[];
           "text/html": string;
           "text/markdown": string;

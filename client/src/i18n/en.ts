@@ -200,6 +200,7 @@ export const en: Messages = {
   'versions.open': 'Open',
   'versions.openLabel': 'Open version {name} (HTML, new tab)',
   'versions.docxLabel': 'Download version {name} as DOCX',
+  'versions.pdfLabel': 'Download version {name} as PDF (PDF/A)',
   'versions.markdownLabel': 'Download version {name} as Markdown',
   'versions.compareTitle': 'Compare versions',
   'versions.from': 'From',
@@ -232,6 +233,7 @@ export const en: Messages = {
   'compare.unknownAuthor': 'unknown',
   'compare.download': 'Download:',
   'compare.downloadDocx': 'Download the comparison as DOCX',
+  'compare.downloadPdf': 'Download the comparison as PDF (PDF/A)',
   'compare.downloadMarkdown': 'Download the comparison as Markdown',
 
   'admin.title': 'Administration',

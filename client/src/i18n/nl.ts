@@ -199,6 +199,7 @@ export const nl = {
   'versions.open': 'Openen',
   'versions.openLabel': 'Versie {name} openen (HTML, nieuw tabblad)',
   'versions.docxLabel': 'Versie {name} downloaden als DOCX',
+  'versions.pdfLabel': 'Versie {name} downloaden als PDF (PDF/A)',
   'versions.markdownLabel': 'Versie {name} downloaden als Markdown',
   'versions.compareTitle': 'Versies vergelijken',
   'versions.from': 'Van',
@@ -231,6 +232,7 @@ export const nl = {
   'compare.unknownAuthor': 'onbekend',
   'compare.download': 'Downloaden:',
   'compare.downloadDocx': 'Vergelijking downloaden als DOCX',
+  'compare.downloadPdf': 'Vergelijking downloaden als PDF (PDF/A)',
   'compare.downloadMarkdown': 'Vergelijking downloaden als Markdown',
 
   'admin.title': 'Beheer',

@@ -302,8 +302,12 @@ async fn decisions<W: Write + Seek>(
         .map_err(|e| ArchiveError::Encode(e.to_string()))?;
     zip.add("decisions/decisions.csv", &bytes)?;
     let title = format!("Besluitenlijst {body_name}");
-    let pdf = versions::dossier::pdf::render(&versions::register::blocks(&title, &decisions));
-    zip.add("decisions/decisions.pdf", &pdf)?;
+    put_rendered(
+        zip,
+        "decisions/decisions.pdf",
+        versions::dossier::pdf::render(&versions::register::blocks(&title, &decisions))
+            .map_err(VersionError::from),
+    )?;
     let (requests, _) = db
         .list_decision_requests(body_id, None, (0, MAX_REQUESTS))
         .await?;
@@ -379,9 +383,10 @@ async fn disputes<W: Write + Seek>(
         let dir = format!("disputes/{}", dispute.id);
         zip.add_json(&format!("{dir}/dossier.json"), &dossier)?;
         let blocks = versions::dossier::blocks(&dossier);
-        zip.add(
+        put_rendered(
+            zip,
             &format!("{dir}/dossier.pdf"),
-            &versions::dossier::pdf::render(&blocks),
+            versions::dossier::pdf::render(&blocks).map_err(VersionError::from),
         )?;
         put_rendered(
             zip,

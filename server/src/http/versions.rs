@@ -41,6 +41,8 @@ pub(crate) enum Format {
     Html,
     Markdown,
     Docx,
+    /// PDF/A-2b, typeset with embedded fonts.
+    Pdf,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -161,9 +163,9 @@ fn quota_error(max: u32, exceeded: QuotaExceeded) -> AppError {
     get,
     path = "/api/drafts/{id}/versions/{version_id}",
     tag = "versions",
-    summary = "One version as JSON, HTML, Markdown or DOCX",
+    summary = "One version as JSON, HTML, Markdown, DOCX or PDF (PDF/A-2b)",
     params(("id" = i64, Path, description = "id"), ("version_id" = i64, Path, description = "version id"), FormatQuery),
-    responses((status = 200, description = "the version in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
+    responses((status = 200, description = "the version in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "the version is nested too deeply to be shown", body = ApiErrorBody), (status = 413, description = "the version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn show(
     State(state): State<AppState>,
@@ -203,6 +205,10 @@ async fn show(
                 versions::to_docx(&blocks, &title).map_err(internal)?,
                 &format!("versie-{version_id}.docx"),
             ),
+            Format::Pdf => pdf(
+                versions::to_pdf(&blocks, &title).map_err(internal)?,
+                &format!("versie-{version_id}.pdf"),
+            ),
         })
     })
     .await
@@ -214,7 +220,7 @@ async fn show(
     tag = "versions",
     summary = "Compare two versions (or a version and the current text), each change attributed to its person and party",
     params(("id" = i64, Path, description = "id"), CompareQuery),
-    responses((status = 200, description = "the comparison in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 413, description = "a version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
+    responses((status = 200, description = "the comparison in the format asked for", content((Object = "application/json"), (String = "text/html"), (String = "text/markdown"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))), (status = 401, description = "not signed in", body = ApiErrorBody), (status = 403, description = "not allowed", body = ApiErrorBody), (status = 404, description = "not found or not visible to you", body = ApiErrorBody), (status = 422, description = "invalid input; the message names the field", body = ApiErrorBody), (status = 413, description = "a version is larger than the render limit", body = ApiErrorBody), (status = 503, description = "the server is busy rendering (see Retry-After) or the render took too long", body = ApiErrorBody))
 )]
 async fn compare(
     State(state): State<AppState>,
@@ -274,6 +280,10 @@ async fn compare(
                     "vergelijking.docx",
                 )
             }
+            Format::Pdf => pdf(
+                versions::to_pdf(&comparison.blocks, &title).map_err(internal)?,
+                "vergelijking.pdf",
+            ),
         })
     })
     .await
@@ -302,13 +312,21 @@ fn markdown(body: String) -> Response {
 }
 
 fn docx(bytes: Vec<u8>, file: &str) -> Response {
+    download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        file,
+    )
+}
+
+fn pdf(bytes: Vec<u8>, file: &str) -> Response {
+    download(bytes, "application/pdf", file)
+}
+
+fn download(bytes: Vec<u8>, content_type: &str, file: &str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_owned(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file}\""),

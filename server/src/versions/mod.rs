@@ -19,6 +19,8 @@
 //! - [`docx`]: [`to_docx`], Word output; changes become Word tracked changes.
 //! - [`dossier`]: a dispute's dossier as Markdown, PDF and Word.
 //! - [`register`]: the decision register as a PDF list.
+//! - [`typeset`]: every PDF, typeset by Typst as PDF/A-2b with embedded fonts.
+//! - [`mod@pdf`]: [`to_pdf`], a version or a comparison as PDF.
 //! - [`consultation`]: a consultation round's report.
 //!
 //! # Document model
@@ -43,6 +45,7 @@ pub mod pdf;
 pub mod progress_report;
 pub mod recorded;
 pub mod register;
+pub mod typeset;
 
 #[cfg(test)]
 mod depth_tests;
@@ -90,6 +93,9 @@ pub enum VersionError {
     /// docx-rs failed to write the Word file.
     #[error("could not write DOCX: {0}")]
     Docx(#[from] docx_rs::DocxError),
+    /// Typst failed to write the PDF file.
+    #[error(transparent)]
+    Pdf(#[from] typeset::TypesetError),
 }
 
 impl From<crate::sync::scan::ScanError> for VersionError {

@@ -79,6 +79,8 @@ export function compareScreen(app: App, draftId: number, query: URLSearchParams)
         title = t('compare.titleFor', { title: draft.title })
         const docx = trAttr(h('a', { href: drafts.compareUrl(draftId, from, to, 'docx'), download: '' }), 'aria-label', 'compare.downloadDocx')
         docx.textContent = 'DOCX'
+        const pdf = trAttr(h('a', { href: drafts.compareUrl(draftId, from, to, 'pdf'), download: '', id: 'compare-pdf' }), 'aria-label', 'compare.downloadPdf')
+        pdf.textContent = 'PDF'
         const md = trAttr(h('a', { href: drafts.compareUrl(draftId, from, to, 'markdown'), download: '' }), 'aria-label', 'compare.downloadMarkdown')
         md.textContent = 'Markdown'
         main.replaceChildren(
@@ -95,7 +97,7 @@ export function compareScreen(app: App, draftId: number, query: URLSearchParams)
               tr(h('h2', { id: 'legend-title' }), 'compare.legend'),
               tr(h('p', { class: 'hint' }), 'compare.legendHint'),
               legend(comparison.authors),
-              h('p', { class: 'export-links' }, tr(h('span', {}), 'compare.download'), ' ', docx, ' ', md),
+              h('p', { class: 'export-links' }, tr(h('span', {}), 'compare.download'), ' ', pdf, ' ', docx, ' ', md),
             ),
           ),
         )

@@ -61,6 +61,8 @@ export function versionsPanel(app: App, draftId: number, canCreate: () => boolea
           tr(html, 'versions.open')
           const docx = trAttr(h('a', { href: drafts.versionUrl(draftId, version.id, 'docx'), download: '' }), 'aria-label', 'versions.docxLabel', { name: version.name })
           docx.textContent = 'DOCX'
+          const pdf = trAttr(h('a', { href: drafts.versionUrl(draftId, version.id, 'pdf'), download: '', class: 'version-pdf' }), 'aria-label', 'versions.pdfLabel', { name: version.name })
+          pdf.textContent = 'PDF'
           const md = trAttr(h('a', { href: drafts.versionUrl(draftId, version.id, 'markdown'), download: '' }), 'aria-label', 'versions.markdownLabel', { name: version.name })
           md.textContent = 'Markdown'
           return h(
@@ -70,7 +72,7 @@ export function versionsPanel(app: App, draftId: number, canCreate: () => boolea
             ' ',
             statusChip(version.status),
             h('span', { class: 'muted version-date' }, dateText(version.created_at)),
-            h('span', { class: 'version-links' }, html, docx, md),
+            h('span', { class: 'version-links' }, html, pdf, docx, md),
           )
         }),
       )

@@ -84,7 +84,7 @@ async fn pdf(state: &AppState, decisions: Vec<Decision>, title: String) -> Resul
     let bytes = render_blocking(state, move || {
         Ok(crate::versions::dossier::pdf::render(
             &crate::versions::register::blocks(&title, &decisions),
-        ))
+        )?)
     })
     .await?;
     Ok((

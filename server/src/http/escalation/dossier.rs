@@ -83,7 +83,7 @@ async fn pdf(
 ) -> Result<Response> {
     let dossier = load(&state, &caller, id).await?;
     let bytes = render_blocking(&state, move || {
-        Ok(export::pdf::render(&export::blocks(&dossier)))
+        Ok(export::pdf::render(&export::blocks(&dossier))?)
     })
     .await?;
     Ok(file(bytes, "application/pdf", format!("dossier-{id}.pdf")))

@@ -309,7 +309,7 @@ async fn one(
                 &view.summary.content_hash,
                 &view.content,
             );
-            let bytes = render_blocking(&state, move || Ok(dossier::pdf::render(&blocks))).await?;
+            let bytes = render_blocking(&state, move || Ok(dossier::pdf::render(&blocks)?)).await?;
             Ok(file(bytes, "application/pdf", "pdf"))
         }
         "docx" => {

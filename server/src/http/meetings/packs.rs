@@ -163,7 +163,7 @@ async fn send(
             milestones,
         };
         let blocks = pack::blocks(&pack);
-        let pdf = pdf::render(&blocks);
+        let pdf = pdf::render(&blocks)?;
         let docx = docx::render(&blocks).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
         Ok(RenderedPack {
             pdf_sha256: content_hash(&pdf),

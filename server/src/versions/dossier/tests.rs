@@ -201,11 +201,18 @@ fn docx_uses_the_shared_title_heading_and_bullet_styles() {
 }
 
 #[test]
-fn pdf_holds_the_dossier_text() {
-    let bytes = pdf::render(&blocks(&sample()));
+fn pdf_is_typeset_from_the_dossier_text() {
+    let page = pdf::page(&blocks(&sample()));
+    let texts: Vec<&str> = page
+        .items
+        .iter()
+        .flat_map(|item| item.spans.iter().map(|span| span.text.as_str()))
+        .collect();
+    assert!(texts.contains(&"Werkgroep: Werkgroep Beter pakketbeheer"));
+    assert!(texts
+        .iter()
+        .any(|text| text.contains("Thematafel Passende Zorg (15 werkdagen)")));
 
-    assert!(bytes.starts_with(b"%PDF-1.4"));
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("(Werkgroep: Werkgroep Beter pakketbeheer) Tj"));
-    assert!(text.contains("Thematafel Passende Zorg \\(15 werkdagen\\)"));
+    let bytes = pdf::render(&blocks(&sample())).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
 }

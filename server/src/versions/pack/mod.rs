@@ -306,7 +306,7 @@ mod tests {
     #[test]
     fn the_writers_render_the_pack() {
         let blocks = blocks(&pack());
-        let pdf = crate::versions::dossier::pdf::render(&blocks);
+        let pdf = crate::versions::dossier::pdf::render(&blocks).unwrap();
         assert!(pdf.starts_with(b"%PDF"));
         let docx = crate::versions::dossier::docx::render(&blocks).unwrap();
         assert!(docx.starts_with(b"PK"));

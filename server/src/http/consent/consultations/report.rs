@@ -94,7 +94,7 @@ pub(super) async fn report_pdf(
     AppPath(id): AppPath<i64>,
 ) -> Result<Response> {
     let blocks = report_blocks(&state, &caller, id).await?;
-    let bytes = render_blocking(&state, move || Ok(dossier::pdf::render(&blocks))).await?;
+    let bytes = render_blocking(&state, move || Ok(dossier::pdf::render(&blocks)?)).await?;
     Ok(download(
         bytes,
         "application/pdf",
