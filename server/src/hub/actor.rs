@@ -29,6 +29,7 @@ use crate::storage::{Appended, ClientClaim, DeletionRecord, UpdateBatch};
 use crate::sync::attribution;
 use crate::sync::document::DocState;
 use crate::sync::protocol::{self, Inbound, ValidUpdate};
+use crate::sync::relay::Relay;
 use crate::sync::ConnId;
 
 mod cluster;
@@ -421,7 +422,8 @@ impl DocActor {
         true
     }
 
-    /// Stores pending updates, then relays each to every other peer.
+    /// Stores pending updates, then relays them: merged into one frame for peers that sent none
+    /// of them, the others' updates one by one for those that did ([`Relay`]).
     async fn flush(&mut self) -> Next {
         if self.pending.is_empty() {
             return Next::Continue;
@@ -444,13 +446,13 @@ impl DocActor {
                 let carries = self.hub.shared.bus.carries();
                 let inline = carries
                     && pending.iter().map(|(_, raw)| raw.len()).sum::<usize>() <= MAX_INLINE_BYTES;
+                self.relay(&Relay::plan(&pending));
                 let mut updates = Vec::with_capacity(if inline { pending.len() } else { 0 });
-                for (origin, raw) in pending {
+                for (_, raw) in pending {
                     metrics.updates.inc();
                     metrics.update_bytes.inc_by(raw.len() as u64);
                     self.log_since_snapshot += 1;
                     self.bytes_since_snapshot += raw.len();
-                    self.broadcast(protocol::encode_update(&raw), Some(origin));
                     if inline {
                         updates.push(raw);
                     }

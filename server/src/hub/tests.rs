@@ -303,6 +303,62 @@ async fn an_update_is_stored_then_relayed_to_the_other_peers() {
 }
 
 #[tokio::test]
+async fn a_batch_reaches_a_reader_as_one_merged_frame_and_each_writer_gets_only_the_others() {
+    let store = Arc::new(MemoryStore::default());
+    let hub = hub_over(store.clone());
+    let mut anna = test_peer(&hub);
+    let mut cara = test_peer(&hub);
+    let mut bram = test_peer(&hub);
+    let anna_session = hub.join(&doc_id(), anna.take()).await.unwrap();
+    let cara_session = hub.join(&doc_id(), cara.take()).await.unwrap();
+    let _bram_session = hub.join(&doc_id(), bram.take()).await.unwrap();
+    for peer in [&mut anna, &mut cara, &mut bram] {
+        peer.next_frame().await; // sync step 1
+    }
+
+    // Both are queued before the actor runs (this test runtime has one thread), so the actor
+    // takes them as one batch.
+    let (from_anna, from_cara) = (text_update("anna "), text_update("cara "));
+    anna_session
+        .send(Inbound::Update(
+            ValidUpdate::decode(from_anna.clone()).unwrap(),
+        ))
+        .await
+        .unwrap();
+    cara_session
+        .send(Inbound::Update(
+            ValidUpdate::decode(from_cara.clone()).unwrap(),
+        ))
+        .await
+        .unwrap();
+
+    let merged = bram.next_frame().await;
+    let expected = yrs::merge_updates_v1([&from_anna, &from_cara]).unwrap();
+    assert_eq!(
+        merged,
+        protocol::encode_update(&expected),
+        "one frame for the reader"
+    );
+    assert_eq!(anna.next_frame().await, protocol::encode_update(&from_cara));
+    assert_eq!(cara.next_frame().await, protocol::encode_update(&from_anna));
+    assert_eq!(
+        store.stored(&doc_id()),
+        vec![from_anna, from_cara],
+        "stored as sent, one row each"
+    );
+    // nothing else was queued for anyone
+    for peer in [&mut anna, &mut cara, &mut bram] {
+        let mut rest = Vec::new();
+        let more = tokio::time::timeout(
+            Duration::from_millis(100),
+            peer.frames.recv_many(&mut rest, 8),
+        )
+        .await;
+        assert!(more.is_err(), "an extra frame was queued");
+    }
+}
+
+#[tokio::test]
 async fn when_storing_fails_every_peer_is_closed_with_1011_and_the_document_unloads() {
     let store = Arc::new(MemoryStore::failing());
     let hub = hub_over(store.clone());

@@ -10,6 +10,7 @@
 //! - [`scan`]: a pass over an update's bytes before yrs decodes them: refuses values nested too
 //!   deeply for yrs's recursive code and lists the items with their parents.
 //! - [`nesting`]: the limit on how deeply an update may nest shared types.
+//! - [`relay`]: the frames a batch of stored updates goes out as (merged for readers).
 
 pub mod anchor;
 pub mod attribution;
@@ -18,6 +19,7 @@ pub mod document;
 pub(crate) mod fixtures;
 pub mod nesting;
 pub mod protocol;
+pub mod relay;
 pub mod scan;
 
 #[cfg(test)]

@@ -171,5 +171,11 @@ fn run(cli: Cli) -> Result<()> {
         "{}",
         serde_json::to_string(&report).context("encoding the report")?
     );
+    // A run that lost, duplicated or echoed updates, or did not converge, fails.
+    if let Some(problems) = report["delivery_problems"].as_array() {
+        if !problems.is_empty() {
+            anyhow::bail!("delivery check failed: {problems:?}");
+        }
+    }
     Ok(())
 }

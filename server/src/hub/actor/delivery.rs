@@ -6,6 +6,7 @@ use super::DocActor;
 use crate::hub::outbox::OutboxFull;
 use crate::hub::CloseReason;
 use crate::sync::protocol;
+use crate::sync::relay::Relay;
 use crate::sync::ConnId;
 
 impl DocActor {
@@ -73,6 +74,35 @@ impl DocActor {
                 Ok(()) => sent += 1,
                 Err(OutboxFull::Full) => slow.push(*id),
                 Err(OutboxFull::Closed) => gone.push(*id),
+            }
+        }
+        self.hub.shared.metrics.frames_sent.inc_by(sent);
+        for id in slow {
+            self.drop_slow(id);
+        }
+        for id in gone {
+            self.remove_peer(id);
+        }
+    }
+
+    /// Queues a stored batch's frames ([`Relay`]) to every peer; the buffers are shared.
+    pub(super) fn relay(&mut self, relay: &Relay) {
+        let mut slow = Vec::new();
+        let mut gone = Vec::new();
+        let mut sent = 0;
+        'peers: for (id, peer) in &self.peers {
+            for frame in relay.frames_for(*id) {
+                match peer.outbound.try_send(frame.clone()) {
+                    Ok(()) => sent += 1,
+                    Err(OutboxFull::Full) => {
+                        slow.push(*id);
+                        continue 'peers;
+                    }
+                    Err(OutboxFull::Closed) => {
+                        gone.push(*id);
+                        continue 'peers;
+                    }
+                }
             }
         }
         self.hub.shared.metrics.frames_sent.inc_by(sent);

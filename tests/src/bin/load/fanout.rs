@@ -294,6 +294,23 @@ async fn drive(
     );
     println!("own updates echoed back: {echoes}; duplicate deliveries: {duplicates}");
     errors.print("client errors/disconnects");
+    let problems = delivery_problems(&Delivery {
+        drained,
+        delivered,
+        expected: expected_deliveries,
+        duplicates,
+        echoes,
+        converged: converged_n,
+        clients: total,
+    });
+    println!(
+        "delivery check: {}",
+        if problems.is_empty() {
+            "ok (nothing dropped, no duplicates, all converged)".to_owned()
+        } else {
+            problems.join("; ")
+        }
+    );
 
     Ok(json!({
         "scenario": "fanout",
@@ -320,5 +337,95 @@ async fn drive(
         "echoes": echoes,
         "duplicates": duplicates,
         "client_errors": errors,
+        "delivery_problems": problems,
     }))
+}
+
+/// What a run delivered, for [`delivery_problems`].
+struct Delivery {
+    drained: bool,
+    delivered: u64,
+    expected: u64,
+    duplicates: u64,
+    echoes: u64,
+    converged: usize,
+    clients: usize,
+}
+
+/// Everything wrong with a run's delivery; empty when nothing was dropped, duplicated or echoed
+/// and every client converged.
+fn delivery_problems(run: &Delivery) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !run.drained || run.delivered < run.expected {
+        problems.push(format!(
+            "dropped: {} of {} deliveries never arrived",
+            run.expected.saturating_sub(run.delivered),
+            run.expected
+        ));
+    }
+    if run.duplicates > 0 {
+        problems.push(format!("{} duplicate deliveries", run.duplicates));
+    }
+    if run.echoes > 0 {
+        problems.push(format!(
+            "{} own updates echoed back to their writers",
+            run.echoes
+        ));
+    }
+    if run.converged < run.clients {
+        problems.push(format!(
+            "only {}/{} clients converged",
+            run.converged, run.clients
+        ));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean() -> Delivery {
+        Delivery {
+            drained: true,
+            delivered: 100,
+            expected: 100,
+            duplicates: 0,
+            echoes: 0,
+            converged: 5,
+            clients: 5,
+        }
+    }
+
+    #[test]
+    fn a_clean_run_has_no_problems() {
+        assert!(delivery_problems(&clean()).is_empty());
+    }
+
+    #[test]
+    fn each_fault_is_named() {
+        let dropped = Delivery {
+            delivered: 97,
+            drained: false,
+            ..clean()
+        };
+        assert_eq!(
+            delivery_problems(&dropped),
+            ["dropped: 3 of 100 deliveries never arrived"]
+        );
+        let doubled = Delivery {
+            duplicates: 2,
+            echoes: 1,
+            converged: 4,
+            ..clean()
+        };
+        assert_eq!(
+            delivery_problems(&doubled),
+            [
+                "2 duplicate deliveries",
+                "1 own updates echoed back to their writers",
+                "only 4/5 clients converged"
+            ]
+        );
+    }
 }
