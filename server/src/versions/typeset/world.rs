@@ -2,6 +2,7 @@
 //! template as `/main.typ` and the page's JSON as `/page.json`. Nothing else exists in it: no
 //! file system, no packages, no clock.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use typst::diag::{FileError, FileResult};
@@ -44,12 +45,19 @@ fn file_id(path: &str) -> Option<FileId> {
         .map(|path| RootedPath::new(VirtualRoot::Project, path).intern())
 }
 
-/// Whether some embedded font has a glyph for `c`.
-pub(super) fn covered(c: char) -> bool {
+/// Every code point some embedded font has a glyph for, gathered once (a font's own coverage
+/// is a list of runs, searched linearly; this is one hash lookup per character).
+static COVERED: LazyLock<HashSet<u32>> = LazyLock::new(|| {
     FONTS
         .fonts
         .iter()
-        .any(|font| font.info().coverage.contains(c as u32))
+        .flat_map(|font| font.info().coverage.iter())
+        .collect()
+});
+
+/// Whether some embedded font has a glyph for `c`.
+pub(super) fn covered(c: char) -> bool {
+    COVERED.contains(&u32::from(c))
 }
 
 /// One page's world: the template and the page's data.
