@@ -63,35 +63,25 @@ impl DocActor {
 
     /// Queues one encoded frame to every peer but `except`; the buffer is shared, not copied.
     pub(super) fn broadcast(&mut self, frame: Bytes, except: Option<ConnId>) {
-        let mut slow = Vec::new();
-        let mut gone = Vec::new();
-        let mut sent = 0;
-        for (id, peer) in &self.peers {
-            if Some(*id) == except {
-                continue;
-            }
-            match peer.outbound.try_send(frame.clone()) {
-                Ok(()) => sent += 1,
-                Err(OutboxFull::Full) => slow.push(*id),
-                Err(OutboxFull::Closed) => gone.push(*id),
-            }
-        }
-        self.hub.shared.metrics.frames_sent.inc_by(sent);
-        for id in slow {
-            self.drop_slow(id);
-        }
-        for id in gone {
-            self.remove_peer(id);
-        }
+        self.deliver(|id| (Some(id) != except).then_some(&frame).into_iter());
     }
 
     /// Queues a stored batch's frames ([`Relay`]) to every peer; the buffers are shared.
     pub(super) fn relay(&mut self, relay: &Relay) {
+        self.deliver(|id| relay.frames_for(id));
+    }
+
+    /// Queues to each peer the frames `frames_for` names for it, in order; a peer whose queue is
+    /// full is closed as too slow, one whose writer has gone is removed.
+    fn deliver<'a, I>(&mut self, frames_for: impl Fn(ConnId) -> I)
+    where
+        I: Iterator<Item = &'a Bytes>,
+    {
         let mut slow = Vec::new();
         let mut gone = Vec::new();
         let mut sent = 0;
         'peers: for (id, peer) in &self.peers {
-            for frame in relay.frames_for(*id) {
+            for frame in frames_for(*id) {
                 match peer.outbound.try_send(frame.clone()) {
                     Ok(()) => sent += 1,
                     Err(OutboxFull::Full) => {
