@@ -11,7 +11,7 @@ use super::{Block, BlockKind, Change, VersionError};
 /// # Errors
 /// [`VersionError::Pdf`] when Typst refuses the page (a bug, not a property of the text).
 pub fn to_pdf(blocks: &[Block], title: &str) -> Result<Vec<u8>, VersionError> {
-    Ok(typeset::pdf(&page(blocks, title))?)
+    Ok(typeset::pdf(page(blocks, title))?)
 }
 
 /// The [`Page`] a version or comparison is set as.

@@ -10,7 +10,7 @@ use crate::versions::typeset::{self, Item, ItemKind, Page, TypesetError};
 /// # Errors
 /// [`TypesetError`] when Typst refuses the page (a bug, not a property of the text).
 pub fn render(blocks: &[Block]) -> Result<Vec<u8>, TypesetError> {
-    typeset::pdf(&page(blocks))
+    typeset::pdf(page(blocks))
 }
 
 /// The [`Page`] the blocks are set as.

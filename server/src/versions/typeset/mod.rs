@@ -133,8 +133,7 @@ impl Item {
 ///
 /// # Errors
 /// [`TypesetError`] when Typst refuses the page or the export (a bug, not bad input).
-pub fn pdf(page: &Page) -> Result<Vec<u8>, TypesetError> {
-    let mut page = page.clone();
+pub fn pdf(mut page: Page) -> Result<Vec<u8>, TypesetError> {
     clean(&mut page);
     let data = serde_json::to_vec(&page)?;
     let world = world::PageWorld::new(data);

@@ -19,7 +19,7 @@ fn xmp(pdf: &[u8]) -> String {
 
 #[test]
 fn a_page_is_pdf_a_2b_with_its_title() {
-    let pdf = pdf(&page(vec![
+    let pdf = pdf(page(vec![
         Item::plain(ItemKind::Title, "Advies pakketbeheer"),
         Item::plain(ItemKind::Heading { level: 1 }, "Inleiding"),
         Item::plain(
@@ -57,7 +57,7 @@ fn typst_markup_in_the_text_is_set_as_text() {
         ),
         Item::plain(ItemKind::Quote, hostile),
     ];
-    let pdf = pdf(&page(items)).unwrap();
+    let pdf = pdf(page(items)).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
 
@@ -75,14 +75,14 @@ fn characters_no_font_has_are_replaced_and_control_characters_dropped() {
     );
     assert!(replaced.starts_with("ok "));
     // And such text typesets (PDF/A forbids the missing-glyph box, so it would fail otherwise).
-    let pdf = pdf(&page(vec![Item::plain(ItemKind::Text, "feest 🎉 中文")])).unwrap();
+    let pdf = pdf(page(vec![Item::plain(ItemKind::Text, "feest 🎉 中文")])).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
 
 #[test]
 fn the_same_page_gives_the_same_bytes() {
     let page = page(vec![Item::plain(ItemKind::Text, "Vaste tekst.")]);
-    assert_eq!(pdf(&page).unwrap(), pdf(&page).unwrap());
+    assert_eq!(pdf(page.clone()).unwrap(), pdf(page).unwrap());
 }
 
 #[test]
@@ -122,5 +122,5 @@ fn marks_changes_and_empty_items_typeset() {
             spans: vec![],
         },
     ];
-    assert!(pdf(&page(items)).unwrap().starts_with(b"%PDF-"));
+    assert!(pdf(page(items)).unwrap().starts_with(b"%PDF-"));
 }
