@@ -97,7 +97,11 @@ mod tests {
     }
 
     /// Three clients edit one text concurrently; returns their updates in an interleaved order.
-    fn concurrent_edits(ops: &[(u8, u8, bool)]) -> Vec<(ConnId, Bytes)> {
+    /// Before `shared_until` the clients learn of one another's edits every third step, so later
+    /// edits depend on earlier ones; from there on each client knows only what it had and its
+    /// own edits, as in a batch: a client learns of the others' updates only when the batch
+    /// holding them is relayed, so nothing in a batch depends on another client's part of it.
+    fn concurrent_edits(ops: &[(u8, u8, bool)], shared_until: usize) -> Vec<(ConnId, Bytes)> {
         let docs: Vec<Doc> = (1..=3).map(Doc::with_client_id).collect();
         let mut out = Vec::new();
         for (n, &(who, at, delete)) in ops.iter().enumerate() {
@@ -116,8 +120,7 @@ mod tests {
             }
             let update = doc.transact().encode_state_as_update_v1(&before);
             out.push((ConnId::from(who % 3), Bytes::from(update.clone())));
-            // every third step the others learn of it, so later edits depend on earlier ones
-            if n % 3 == 0 {
+            if n < shared_until && n % 3 == 0 {
                 for other in &docs {
                     let mut txn = other.transact_mut();
                     txn.apply_update(Update::decode_v1(&update).unwrap())
@@ -130,7 +133,7 @@ mod tests {
 
     #[test]
     fn one_update_goes_to_everyone_but_its_sender() {
-        let batch = concurrent_edits(&[(0, 0, false)]);
+        let batch = concurrent_edits(&[(0, 0, false)], 0);
         let relay = Relay::plan(&batch);
         assert_eq!(relay.frames_for(0).count(), 0);
         let frames: Vec<&Bytes> = relay.frames_for(7).collect();
@@ -139,7 +142,10 @@ mod tests {
 
     #[test]
     fn senders_get_the_others_updates_and_everyone_else_one_merged_frame() {
-        let batch = concurrent_edits(&[(0, 0, false), (1, 0, false), (0, 1, false), (2, 0, false)]);
+        let batch = concurrent_edits(
+            &[(0, 0, false), (1, 0, false), (0, 1, false), (2, 0, false)],
+            0,
+        );
         let relay = Relay::plan(&batch);
         assert_eq!(relay.frames_for(9).count(), 1, "a reader gets one frame");
         let to_first: Vec<Vec<u8>> = relay.frames_for(0).map(payload).collect();
@@ -170,8 +176,8 @@ mod tests {
             ops in proptest::collection::vec((0u8..3, 0u8..20, proptest::bool::ANY), 1..24),
             split in 0usize..24,
         ) {
-            let updates = concurrent_edits(&ops);
-            let split = split.min(updates.len() - 1);
+            let split = split.min(ops.len() - 1);
+            let updates = concurrent_edits(&ops, split);
             let (before, batch) = updates.split_at(split);
             let relay = Relay::plan(batch);
             let mut reader: Vec<Vec<u8>> = before.iter().map(|(_, raw)| raw.to_vec()).collect();
