@@ -98,6 +98,9 @@ async fn drive(
         addr: srv.addr,
         token,
         origin: Instant::now(),
+        run_id: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |t| t.as_nanos()),
         per_writer,
         send_us: (0..writers_total)
             .map(|_| (0..per_writer).map(|_| AtomicU64::new(0)).collect())
@@ -152,6 +155,8 @@ async fn drive(
     // Phase 2: write.
     let cpu0 = server::cpu_seconds(&pid, ctx.ticks)?;
     let self_cpu0 = server::cpu_seconds("self", ctx.ticks)?;
+    let threads0 = server::thread_cpu(srv.pid(), ctx.ticks)?;
+    let database0 = server::processes_cpu("postgres", ctx.ticks);
     let run_start = Instant::now() + Duration::from_millis(100);
     eprintln!(
         "writing: {writers_total} writers x {per_writer} updates at {}/s",
@@ -198,6 +203,8 @@ async fn drive(
     let window = run_start.elapsed();
     let cpu1 = server::cpu_seconds(&pid, ctx.ticks)?;
     let self_cpu1 = server::cpu_seconds("self", ctx.ticks)?;
+    let threads = server::thread_cpu_delta(&threads0, &server::thread_cpu(srv.pid(), ctx.ticks)?);
+    let database_cpu = server::processes_cpu("postgres", ctx.ticks) - database0;
     let delivered = shared.delivered.load(Ordering::Relaxed);
     let mem_after = server::memory(srv.pid())?;
 
@@ -284,6 +291,23 @@ async fn drive(
         "server CPU in window: {server_cpu:.2} s = {us_per_delivery:.2} µs per delivered update; \
          load generator CPU: {client_cpu:.2} s"
     );
+    let per_update = |cpu: f64| {
+        if sent_total > 0 {
+            cpu * 1e6 / sent_total as f64
+        } else {
+            0.0
+        }
+    };
+    let by_thread: Vec<String> = threads
+        .iter()
+        .map(|(kind, cpu)| format!("{kind} {cpu:.3} s ({:.1} µs per update)", per_update(*cpu)))
+        .collect();
+    println!("server CPU by thread: {}", by_thread.join(", "));
+    println!(
+        "PostgreSQL processes (the whole machine's) CPU in window: {database_cpu:.3} s = {:.1} µs \
+         per update sent",
+        per_update(database_cpu)
+    );
     println!(
         "server RSS: {} KiB after connect, {} KiB after drain, peak (VmHWM) {} KiB",
         mem_before.rss_kib, mem_after.rss_kib, mem_after.hwm_kib
@@ -330,6 +354,8 @@ async fn drive(
         "server_cpu_s": server_cpu,
         "server_cpu_us_per_delivery": us_per_delivery,
         "client_cpu_s": client_cpu,
+        "server_thread_cpu_s": threads,
+        "postgres_cpu_s": database_cpu,
         "server_mem_after_connect": mem_before,
         "server_mem_after_drain": mem_after,
         "converged": converged,

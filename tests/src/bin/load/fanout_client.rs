@@ -70,6 +70,10 @@ pub(crate) struct Shared {
     pub(crate) notify: Notify,
     /// Limits concurrent connects.
     pub(crate) connect_sem: Semaphore,
+    /// Names this run's documents, so a run against a database that an earlier run used
+    /// (PostgreSQL) gets documents of its own: the writers' fixed Yjs client ids would
+    /// otherwise send clocks the document already holds, and nothing new would be relayed.
+    pub(crate) run_id: u128,
 }
 
 impl Shared {
@@ -157,7 +161,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 /// Connects with a few retries (the listen backlog may overflow under load).
 async fn connect_retry(sh: &Shared, d: usize) -> Result<Ws> {
-    let doc_id = format!("fanout-{d}");
+    let doc_id = format!("fanout-{:x}-{d}", sh.run_id);
     let mut attempt = 0;
     loop {
         match ysync::connect(sh.addr, &doc_id, &sh.token).await {

@@ -3,6 +3,7 @@
 //! readiness, stopping it with SIGTERM, and reading its CPU time and memory from
 //! `/proc`.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
@@ -326,20 +327,67 @@ pub fn clock_ticks() -> f64 {
 pub fn cpu_seconds(pid: &str, ticks: f64) -> Result<f64> {
     let path = format!("/proc/{pid}/stat");
     let stat = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-    // The command name may contain spaces; fields resume after the last ')'.
-    let rest = stat
-        .rsplit_once(')')
-        .map(|(_, r)| r)
-        .with_context(|| format!("malformed {path}"))?;
+    let (_, cpu) = parse_stat(&stat, ticks).with_context(|| format!("malformed {path}"))?;
+    Ok(cpu)
+}
+
+/// The command name and CPU seconds (user + system) of a `/proc/.../stat` line.
+fn parse_stat(stat: &str, ticks: f64) -> Option<(&str, f64)> {
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let (_, comm) = head.split_once('(')?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // Field 3 (state) is index 0 here, so utime (14) and stime (15) are 11 and 12.
-    let field = |i: usize| -> Result<f64> {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .with_context(|| format!("missing field {i} in {path}"))
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    Some((comm, (field(11)? + field(12)?) / ticks))
+}
+
+/// CPU seconds per kind of thread of process `pid`: the threads of one pool, named alike up to
+/// a number (`sqlx-sqlite-worker-0`, `-1`, …; the kernel keeps 15 characters of a name), are
+/// summed under the name without its number.
+pub fn thread_cpu(pid: u32, ticks: f64) -> Result<BTreeMap<String, f64>> {
+    let dir = format!("/proc/{pid}/task");
+    let mut kinds = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {dir}"))? {
+        // A thread that ended between listing and reading simply is not counted.
+        let Ok(stat) = std::fs::read_to_string(entry?.path().join("stat")) else {
+            continue;
+        };
+        if let Some((comm, cpu)) = parse_stat(&stat, ticks) {
+            let kind = comm.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+            *kinds.entry(kind.to_owned()).or_insert(0.0) += cpu;
+        }
+    }
+    Ok(kinds)
+}
+
+/// CPU seconds of every process called `name` on the machine, summed: the database server's
+/// processes, say, whose work for the server under test happens outside it.
+pub fn processes_cpu(name: &str, ticks: f64) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
     };
-    Ok((field(11)? + field(12)?) / ticks)
+    entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let (comm, cpu) = parse_stat(&stat, ticks)?;
+            (comm == name).then_some(cpu)
+        })
+        .sum()
+}
+
+/// What each kind of thread (see [`thread_cpu`]) spent between two readings.
+pub fn thread_cpu_delta(
+    before: &BTreeMap<String, f64>,
+    after: &BTreeMap<String, f64>,
+) -> BTreeMap<String, f64> {
+    after
+        .iter()
+        .map(|(kind, cpu)| (kind.clone(), cpu - before.get(kind).copied().unwrap_or(0.0)))
+        .filter(|(_, spent)| *spent > 0.0)
+        .collect()
 }
 
 /// Resident memory of a process, from `/proc/PID/status`.
@@ -367,4 +415,33 @@ pub fn memory(pid: u32) -> Result<Memory> {
         rss_kib: kib("VmRSS:")?,
         hwm_kib: kib("VmHWM:")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stat_line_gives_its_name_and_cpu_even_with_spaces_and_parentheses() {
+        let stat = "4242 (sqlx (sqlite) 1) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0";
+        assert_eq!(parse_stat(stat, 100.0), Some(("sqlx (sqlite) 1", 3.0)));
+        assert_eq!(parse_stat("4242 no parentheses", 100.0), None);
+    }
+
+    #[test]
+    fn this_process_has_threads_and_a_delta_keeps_what_grew() {
+        let kinds = thread_cpu(std::process::id(), clock_ticks()).unwrap();
+        assert!(!kinds.is_empty());
+        let before = BTreeMap::from([("a".to_owned(), 1.0), ("b".to_owned(), 2.0)]);
+        let after = BTreeMap::from([
+            ("a".to_owned(), 1.5),
+            ("b".to_owned(), 2.0),
+            ("c".to_owned(), 0.25),
+        ]);
+        let delta = thread_cpu_delta(&before, &after);
+        assert_eq!(
+            delta,
+            BTreeMap::from([("a".to_owned(), 0.5), ("c".to_owned(), 0.25)])
+        );
+    }
 }
