@@ -198,7 +198,7 @@ impl SqlStorage {
         let mut order: Vec<usize> = (0..batches.len()).collect();
         order.sort_by(|a, b| batches[*a].doc_id.as_str().cmp(batches[*b].doc_id.as_str()));
         let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_log_write().await?;
         for index in order {
             results[index] = append_batch(&mut tx, &batches[index], now).await?;
         }

@@ -44,6 +44,24 @@ impl Backend {
     }
 }
 
+/// Pool options for SQLite: every connection in WAL mode with `synchronous=NORMAL`, waiting for
+/// the write lock rather than failing, and with foreign keys enforced.
+fn sqlite_pool(options: AnyPoolOptions) -> AnyPoolOptions {
+    options.after_connect(|conn, _meta| {
+        Box::pin(async move {
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA busy_timeout = 10000",
+                "PRAGMA foreign_keys = ON",
+            ] {
+                sqlx::query(pragma).execute(&mut *conn).await?;
+            }
+            Ok(())
+        })
+    })
+}
+
 /// The default database URL for a data directory: a SQLite file `polder.db` in it.
 pub fn sqlite_url_for(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("polder.db").display())
@@ -53,6 +71,13 @@ pub fn sqlite_url_for(data_dir: &Path) -> String {
 #[derive(Clone, Debug)]
 pub struct SqlStorage {
     pool: AnyPool,
+    /// The connections document updates are stored through: on SQLite a pool of its own with
+    /// one connection that stays open, on PostgreSQL [`SqlStorage::pool`] itself. SQLite drops
+    /// a connection's page cache whenever another connection wrote since it last read, and a
+    /// pool hands out its idle connections in turn; so group commits spread over the shared
+    /// pool read the log's pages back from the file every time, while one connection that is
+    /// (nearly always) the last writer finds them in its cache.
+    log_writer: AnyPool,
     backend: Backend,
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -72,35 +97,33 @@ impl SqlStorage {
             create_sqlite_parent_dir(url)?;
         }
         let options = AnyConnectOptions::from_str(url)?;
-        let pool_options = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 10,
-            });
-        let pool = match backend {
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let (pool, log_writer) = match backend {
             Backend::Sqlite => {
-                pool_options
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            for pragma in [
-                                "PRAGMA journal_mode = WAL",
-                                "PRAGMA synchronous = NORMAL",
-                                "PRAGMA busy_timeout = 10000",
-                                "PRAGMA foreign_keys = ON",
-                            ] {
-                                sqlx::query(pragma).execute(&mut *conn).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
+                let pool = sqlite_pool(pool_options.clone().max_connections(4))
+                    .connect_with(options.clone())
+                    .await?;
+                let log_writer = sqlite_pool(
+                    pool_options
+                        .max_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None),
+                )
+                .connect_with(options)
+                .await?;
+                (pool, log_writer)
             }
-            Backend::Postgres => pool_options.connect_with(options).await?,
+            Backend::Postgres => {
+                let pool = pool_options
+                    .max_connections(10)
+                    .connect_with(options)
+                    .await?;
+                (pool.clone(), pool)
+            }
         };
         let storage = Self {
             pool,
+            log_writer,
             backend,
             audit_lock: std::sync::Arc::default(),
         };
@@ -150,6 +173,17 @@ impl SqlStorage {
         }
     }
 
+    /// Starts the write transaction of a group commit of document updates, on
+    /// [`SqlStorage::log_writer`]; otherwise as [`SqlStorage::begin_write`].
+    pub(crate) async fn begin_log_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.log_writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.log_writer.begin().await,
+        }
+    }
+
     /// Serialises audit-log appends within this process.
     pub(crate) fn audit_lock(&self) -> &tokio::sync::Mutex<()> {
         &self.audit_lock
@@ -172,6 +206,7 @@ impl SqlStorage {
     /// Closes every pooled connection.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.log_writer.close().await;
     }
 }
 
