@@ -71,13 +71,13 @@ pub fn sqlite_url_for(data_dir: &Path) -> String {
 #[derive(Clone, Debug)]
 pub struct SqlStorage {
     pool: AnyPool,
-    /// The connections document updates are stored through: on SQLite a pool of its own with
-    /// one connection that stays open, on PostgreSQL [`SqlStorage::pool`] itself. SQLite drops
+    /// On SQLite, the pool of one connection, kept open, that document updates are stored
+    /// through; on PostgreSQL `None`, and they use [`SqlStorage::pool`]. SQLite drops
     /// a connection's page cache whenever another connection wrote since it last read, and a
     /// pool hands out its idle connections in turn; so group commits spread over the shared
     /// pool read the log's pages back from the file every time, while one connection that is
     /// (nearly always) the last writer finds them in its cache.
-    log_writer: AnyPool,
+    log_writer: Option<AnyPool>,
     backend: Backend,
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -111,14 +111,14 @@ impl SqlStorage {
                 )
                 .connect_with(options)
                 .await?;
-                (pool, log_writer)
+                (pool, Some(log_writer))
             }
             Backend::Postgres => {
                 let pool = pool_options
                     .max_connections(10)
                     .connect_with(options)
                     .await?;
-                (pool.clone(), pool)
+                (pool, None)
             }
         };
         let storage = Self {
@@ -167,20 +167,25 @@ impl SqlStorage {
     /// # Errors
     /// Storage errors.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        self.begin_write_on(&self.pool).await
     }
 
-    /// Starts the write transaction of a group commit of document updates, on
-    /// [`SqlStorage::log_writer`]; otherwise as [`SqlStorage::begin_write`].
+    /// Starts the write transaction of a group commit of document updates: as
+    /// [`SqlStorage::begin_write`], on SQLite through [`SqlStorage::log_writer`].
     pub(crate) async fn begin_log_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.begin_write_on(self.log_writer.as_ref().unwrap_or(&self.pool))
+            .await
+    }
+
+    async fn begin_write_on(
+        &self,
+        pool: &AnyPool,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.log_writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.log_writer.begin().await,
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => pool.begin().await,
         }
     }
 
@@ -206,7 +211,9 @@ impl SqlStorage {
     /// Closes every pooled connection.
     pub async fn close(&self) {
         self.pool.close().await;
-        self.log_writer.close().await;
+        if let Some(log_writer) = &self.log_writer {
+            log_writer.close().await;
+        }
     }
 }
 
