@@ -16,10 +16,14 @@ use polder::hub::heads::HeadCheck;
 use polder::hub::outbox::{self, OutboxReceiver};
 use polder::hub::{Bus, Envelope, Hub, HubSettings, Kick, NodeId, Peer};
 use polder::metrics::Metrics;
-use polder::storage::{Appended, DocStore, Persister, SqlStorage, UpdateBatch};
+use polder::storage::{
+    AppendRefusal, Appended, ClientClaim, DeletionRecord, DocStore, Persister, SqlStorage,
+    UpdateBatch,
+};
 use polder::sync::protocol::{Inbound, ValidUpdate};
 use polder_shared::DocId;
 use rand::{Rng, SeedableRng};
+use sqlx::Row;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use yrs::sync::{Message, SyncMessage};
@@ -30,6 +34,8 @@ use crate::helpers::{backend_tests, Backend, TestDatabase};
 
 backend_tests!(
     concurrent_appends_get_gap_free_numbers_in_commit_order,
+    one_group_commit_stores_refuses_and_records_each_batch_on_its_own,
+    a_failed_group_commit_stores_nothing_and_the_next_one_is_stored,
     two_hubs_over_a_lossy_bus_with_racing_compactions_lose_nothing,
 );
 
@@ -274,6 +280,181 @@ fn missing(text: &str, markers: &[String]) -> Vec<String> {
         .filter(|m| !text.contains(m.as_str()))
         .cloned()
         .collect()
+}
+
+fn batch(doc: &str, updates: Vec<Vec<u8>>) -> UpdateBatch {
+    UpdateBatch {
+        doc_id: DocId::parse(doc).unwrap(),
+        updates: updates.into_iter().map(Into::into).collect(),
+        claims: Vec::new(),
+        deletions: Vec::new(),
+    }
+}
+
+/// A group commit of batches that each take another way: stored with a deletion record,
+/// refused as frozen, refused as missing, and stored with a claim (the statement-by-statement
+/// way); then single batches, which PostgreSQL stores without a transaction.
+async fn one_group_commit_stores_refuses_and_records_each_batch_on_its_own(backend: Backend) {
+    let database = TestDatabase::create(&backend).await;
+    let storage = storage(&database).await;
+    for id in ["g-live", "g-frozen", "g-claim"] {
+        storage
+            .create_document(&DocId::parse(id).unwrap(), "test")
+            .await
+            .unwrap();
+    }
+    storage
+        .set_document_frozen(&DocId::parse("g-frozen").unwrap(), true)
+        .await
+        .unwrap();
+    let writer = yrs::Doc::new();
+    let (first, second) = (edit(&writer, "[one]"), edit(&writer, "[two]"));
+    let mut live = batch("g-live", vec![first.clone(), second.clone()]);
+    live.deletions.push(DeletionRecord {
+        client: 42,
+        start: 3,
+        end: 9,
+        user_id: None,
+        label: "Ans (ZIN)".into(),
+    });
+    let mut claimed = batch("g-claim", vec![edit(&writer, "[three]")]);
+    claimed.claims.push(ClientClaim {
+        client: writer.client_id().get(),
+        user_id: None,
+        label: "token:load".into(),
+    });
+    let appended = storage
+        .append_updates(&[
+            batch("g-frozen", vec![edit(&writer, "[x]")]),
+            live,
+            batch("g-missing", vec![edit(&writer, "[y]")]),
+            claimed,
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        appended,
+        vec![
+            Appended::Refused(AppendRefusal::Frozen),
+            Appended::Stored {
+                first_seq: 1,
+                last_seq: 2
+            },
+            Appended::Refused(AppendRefusal::NoDocument),
+            Appended::Stored {
+                first_seq: 1,
+                last_seq: 1
+            },
+        ]
+    );
+    let loaded = storage
+        .load_document(&DocId::parse("g-live").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(loaded.head_seq, 2);
+    assert_eq!(loaded.updates, vec![(1, first), (2, second)]);
+    let deletion = sqlx::query(
+        "SELECT client_id, clock_start, clock_end, user_id, label FROM doc_deletions WHERE doc_id = $1",
+    )
+    .bind("g-live")
+    .fetch_one(storage.pool())
+    .await
+    .unwrap();
+    assert_eq!(deletion.try_get::<i64, _>("client_id").unwrap(), 42);
+    assert_eq!(deletion.try_get::<i64, _>("clock_start").unwrap(), 3);
+    assert_eq!(deletion.try_get::<i64, _>("clock_end").unwrap(), 9);
+    assert_eq!(deletion.try_get::<Option<i64>, _>("user_id").unwrap(), None);
+    assert_eq!(deletion.try_get::<String, _>("label").unwrap(), "Ans (ZIN)");
+    let frozen = storage
+        .load_document(&DocId::parse("g-frozen").unwrap())
+        .await
+        .unwrap();
+    assert!(frozen.updates.is_empty() && frozen.head_seq == 0);
+    assert_eq!(
+        storage
+            .client_claims(&DocId::parse("g-claim").unwrap())
+            .await
+            .unwrap(),
+        vec![(writer.client_id().get(), None)]
+    );
+    // one batch at a time
+    for (doc, expected) in [
+        (
+            "g-live",
+            Appended::Stored {
+                first_seq: 3,
+                last_seq: 3,
+            },
+        ),
+        ("g-frozen", Appended::Refused(AppendRefusal::Frozen)),
+        ("g-missing", Appended::Refused(AppendRefusal::NoDocument)),
+    ] {
+        let appended = storage
+            .append_updates(&[batch(doc, vec![edit(&writer, "[z]")])])
+            .await
+            .unwrap();
+        assert_eq!(appended, vec![expected], "{doc}");
+    }
+}
+
+/// A group commit that fails part-way (a row is in the way of its numbers) changes nothing,
+/// and leaves the writer's connection able to store the next one.
+async fn a_failed_group_commit_stores_nothing_and_the_next_one_is_stored(backend: Backend) {
+    let database = TestDatabase::create(&backend).await;
+    let storage = storage(&database).await;
+    let docs = ["f-ok", "f-blocked"];
+    for id in docs {
+        storage
+            .create_document(&DocId::parse(id).unwrap(), "test")
+            .await
+            .unwrap();
+    }
+    // a row numbered 1 that the head does not count: the append's INSERT collides with it
+    sqlx::query("INSERT INTO doc_updates (doc_id, seq, data, created_at) VALUES ($1, 1, $2, 0)")
+        .bind("f-blocked")
+        .bind(vec![0u8])
+        .execute(storage.pool())
+        .await
+        .unwrap();
+    let writer = yrs::Doc::new();
+    for round in 0..3 {
+        let group = docs.map(|doc| batch(doc, vec![edit(&writer, "[a]")]));
+        assert!(
+            storage.append_updates(&group).await.is_err(),
+            "round {round}: the colliding row fails the commit"
+        );
+        let single = [batch("f-blocked", vec![edit(&writer, "[b]")])];
+        assert!(storage.append_updates(&single).await.is_err());
+    }
+    for doc in docs {
+        let head: i64 = sqlx::query("SELECT head_seq FROM documents WHERE id = $1")
+            .bind(doc)
+            .fetch_one(storage.pool())
+            .await
+            .unwrap()
+            .try_get("head_seq")
+            .unwrap();
+        assert_eq!(head, 0, "{doc}: nothing of the failed commits stayed");
+    }
+    assert_eq!(
+        storage
+            .update_count(&DocId::parse("f-ok").unwrap())
+            .await
+            .unwrap(),
+        0
+    );
+    sqlx::query("DELETE FROM doc_updates WHERE doc_id = $1")
+        .bind("f-blocked")
+        .execute(storage.pool())
+        .await
+        .unwrap();
+    let group = docs.map(|doc| batch(doc, vec![edit(&writer, "[c]")]));
+    let appended = storage.append_updates(&group).await.unwrap();
+    assert!(appended.iter().all(|a| *a
+        == Appended::Stored {
+            first_seq: 1,
+            last_seq: 1
+        }));
 }
 
 async fn stored_text(storage: &SqlStorage) -> String {

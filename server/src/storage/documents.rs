@@ -5,39 +5,16 @@ use async_trait::async_trait;
 use polder_shared::DocId;
 use sqlx::Row;
 
-use super::sql::{yjs_client_from_i64, yjs_client_to_i64};
+use super::sql::yjs_client_from_i64;
 use super::{
-    decode, now_ms, AppendRefusal, Appended, ClientClaim, Compaction, DocHead, DocStore,
-    LoadedDocument, LogTail, SqlStorage, StorageError, UpdateBatch, LOG_TAIL_ROWS,
+    decode, now_ms, Appended, Compaction, DocHead, DocStore, LoadedDocument, LogTail, SqlStorage,
+    StorageError, UpdateBatch, LOG_TAIL_ROWS,
 };
 use crate::domain::draft_status::DraftStatus;
-
-/// Most log rows written by one INSERT statement.
-const ROWS_PER_INSERT: usize = 64;
 
 /// Most documents one head query names.
 const HEADS_PER_QUERY: usize = 500;
 
-/// `INSERT INTO doc_updates … VALUES ($1, $2, $3, $4), …` for `rows` rows.
-fn multi_row_insert(rows: usize) -> String {
-    let mut sql = String::from("INSERT INTO doc_updates (doc_id, seq, data, created_at) VALUES ");
-    for row in 0..rows {
-        let first = row * 4 + 1;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${})",
-            first,
-            first + 1,
-            first + 2,
-            first + 3
-        ));
-    }
-    sql
-}
-
-/// `$1, $2, …, $n`.
 fn placeholders(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))
@@ -182,30 +159,6 @@ impl SqlStorage {
         })
     }
 
-    /// Appends the updates of several documents in one transaction; returns, per batch, the
-    /// sequence numbers it got or why it was refused (the other batches are stored).
-    ///
-    /// Documents are written in id order, so two processes committing batches of the same
-    /// documents take their row locks in the same order and never deadlock.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn append_updates(
-        &self,
-        batches: &[UpdateBatch],
-    ) -> Result<Vec<Appended>, StorageError> {
-        let now = now_ms();
-        let mut order: Vec<usize> = (0..batches.len()).collect();
-        order.sort_by(|a, b| batches[*a].doc_id.as_str().cmp(batches[*b].doc_id.as_str()));
-        let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
-        let mut tx = self.begin_log_write().await?;
-        for index in order {
-            results[index] = append_batch(&mut tx, &batches[index], now).await?;
-        }
-        tx.commit().await?;
-        Ok(results)
-    }
-
     /// Replaces the rows up to `upto_seq` by `snapshot`, which must contain all of them. Only a
     /// snapshot covering more than the stored one is written (the number is its own fencing
     /// token), and only then are the rows it covers deleted; so any number of processes may
@@ -331,119 +284,6 @@ impl SqlStorage {
             .await?;
         Ok(row.try_get("n")?)
     }
-}
-
-/// Stores one batch inside the group-commit transaction, or refuses it without writing.
-async fn append_batch(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    batch: &UpdateBatch,
-    now: i64,
-) -> Result<Appended, StorageError> {
-    let doc = batch.doc_id.as_str();
-    if !batch.claims.is_empty() {
-        // Lock the document first (every append of it takes this lock), then check that no
-        // connection of another person, on any process, has claimed these Yjs client ids.
-        let row =
-            sqlx::query("UPDATE documents SET head_seq = head_seq WHERE id = $1 RETURNING frozen")
-                .bind(doc)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some(row) = row else {
-            return Ok(Appended::Refused(AppendRefusal::NoDocument));
-        };
-        if row.try_get::<i64, _>("frozen")? != 0 {
-            return Ok(Appended::Refused(AppendRefusal::Frozen));
-        }
-        if let Some(client) = foreign_claim(tx, doc, &batch.claims).await? {
-            return Ok(Appended::Refused(AppendRefusal::ClientClaimed(client)));
-        }
-    }
-    let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
-    let row = sqlx::query(
-        "UPDATE documents SET head_seq = head_seq + $1 WHERE id = $2 AND frozen = 0 RETURNING head_seq",
-    )
-    .bind(count)
-    .bind(doc)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else {
-        let exists = sqlx::query("SELECT 1 FROM documents WHERE id = $1")
-            .bind(doc)
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
-        let refusal = if exists {
-            AppendRefusal::Frozen
-        } else {
-            AppendRefusal::NoDocument
-        };
-        return Ok(Appended::Refused(refusal));
-    };
-    let last_seq: i64 = row.try_get("head_seq")?;
-    let first_seq = last_seq - count + 1;
-    // Many rows per statement: the log is written in few round trips.
-    let mut seq = first_seq;
-    for chunk in batch.updates.chunks(ROWS_PER_INSERT) {
-        let sql = multi_row_insert(chunk.len());
-        let mut query = sqlx::query(&sql);
-        for update in chunk {
-            query = query.bind(doc).bind(seq).bind(update.as_ref()).bind(now);
-            seq += 1;
-        }
-        query.execute(&mut **tx).await?;
-    }
-    for claim in &batch.claims {
-        sqlx::query(
-            "INSERT INTO doc_clients (doc_id, client_id, user_id, label) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (doc_id, client_id) DO NOTHING",
-        )
-        .bind(doc)
-        .bind(yjs_client_to_i64(claim.client))
-        .bind(claim.user_id)
-        .bind(&claim.label)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for deletion in &batch.deletions {
-        sqlx::query(
-            "INSERT INTO doc_deletions (doc_id, client_id, clock_start, clock_end, user_id, label) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(doc)
-        .bind(yjs_client_to_i64(deletion.client))
-        .bind(i64::from(deletion.start))
-        .bind(i64::from(deletion.end))
-        .bind(deletion.user_id)
-        .bind(&deletion.label)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(Appended::Stored {
-        first_seq,
-        last_seq,
-    })
-}
-
-/// The first of `claims` whose Yjs client id is already owned by someone else.
-async fn foreign_claim(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    doc: &str,
-    claims: &[ClientClaim],
-) -> Result<Option<u64>, StorageError> {
-    for claim in claims {
-        let owner =
-            sqlx::query("SELECT user_id FROM doc_clients WHERE doc_id = $1 AND client_id = $2")
-                .bind(doc)
-                .bind(yjs_client_to_i64(claim.client))
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some(owner) = owner {
-            if owner.try_get::<Option<i64>, _>("user_id")? != claim.user_id {
-                return Ok(Some(claim.client));
-            }
-        }
-    }
-    Ok(None)
 }
 
 #[async_trait]

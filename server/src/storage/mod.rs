@@ -15,6 +15,7 @@
 //!   [`bodies`], [`drafts`], [`audit`], [`governance`], [`escalation`] and the rest.
 
 pub mod access_epoch;
+mod append_sql;
 pub mod attribution;
 pub mod audit;
 pub mod audit_rechain;
@@ -28,6 +29,7 @@ pub mod escalation;
 pub mod events;
 pub mod governance;
 pub mod grants;
+mod log_append;
 pub mod meetings;
 pub mod parties;
 pub mod people;

@@ -103,9 +103,11 @@ impl SqlStorage {
                 let pool = sqlite_pool(pool_options.clone().max_connections(4))
                     .connect_with(options.clone())
                     .await?;
+                // a local file does not go away as a server can: no check before each commit
                 let log_writer = sqlite_pool(
                     pool_options
                         .max_connections(1)
+                        .test_before_acquire(false)
                         .idle_timeout(None)
                         .max_lifetime(None),
                 )
@@ -176,6 +178,17 @@ impl SqlStorage {
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         self.begin_write_on(self.log_writer.as_ref().unwrap_or(&self.pool))
+            .await
+    }
+
+    /// A connection of the update log's writer, on SQLite (see [`SqlStorage::log_writer`]).
+    pub(crate) async fn log_connection(
+        &self,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, sqlx::Error> {
+        self.log_writer
+            .as_ref()
+            .unwrap_or(&self.pool)
+            .acquire()
             .await
     }
 

@@ -1,0 +1,347 @@
+//! Appending to the document log: the group commit of [`SqlStorage::append_updates`].
+//!
+//! A batch that claims no new Yjs client id is *plain*: one round trip stores it
+//! ([`append_sql`]). On SQLite a group of plain batches is one string from `BEGIN IMMEDIATE`
+//! to `COMMIT`, so the whole commit is one call to sqlx's worker thread; on PostgreSQL a single
+//! plain batch is one statement, atomic by itself. A batch with claims is stored statement by
+//! statement, after the check that no one else owns its client ids.
+
+use sqlx::Row;
+
+use super::append_sql;
+use super::sql::{yjs_client_to_i64, Backend};
+use super::{now_ms, AppendRefusal, Appended, ClientClaim, SqlStorage, StorageError, UpdateBatch};
+
+/// Most log rows written by one INSERT statement.
+const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT INTO doc_updates … VALUES ($1, $2, $3, $4), …` for `rows` rows.
+fn multi_row_insert(rows: usize) -> String {
+    let mut sql = String::from("INSERT INTO doc_updates (doc_id, seq, data, created_at) VALUES ");
+    for row in 0..rows {
+        let first = row * 4 + 1;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${})",
+            first,
+            first + 1,
+            first + 2,
+            first + 3
+        ));
+    }
+    sql
+}
+
+/// `$1, $2, …, $n`.
+impl SqlStorage {
+    /// Appends the updates of several documents in one transaction; returns, per batch, the
+    /// sequence numbers it got or why it was refused (the other batches are stored).
+    ///
+    /// Documents are written in id order, so two processes committing batches of the same
+    /// documents take their row locks in the same order and never deadlock.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn append_updates(
+        &self,
+        batches: &[UpdateBatch],
+    ) -> Result<Vec<Appended>, StorageError> {
+        let now = now_ms();
+        let mut order: Vec<usize> = (0..batches.len()).collect();
+        order.sort_by(|a, b| batches[*a].doc_id.as_str().cmp(batches[*b].doc_id.as_str()));
+        let backend = self.backend();
+        // On PostgreSQL one plain append is one statement, atomic by itself: no transaction.
+        if let [batch] = batches {
+            if backend == Backend::Postgres && is_plain(batch) {
+                let mut conn = self.pool().acquire().await?;
+                return Ok(vec![append_plain(&mut conn, backend, batch, now).await?]);
+            }
+        }
+        if backend == Backend::Sqlite && plain_group(batches) {
+            let ordered: Vec<&UpdateBatch> = order.iter().map(|&i| &batches[i]).collect();
+            let conn = self.log_connection().await?;
+            // Spawned, so the string runs to its end (or is rolled back) even when the caller
+            // stops waiting: sqlx stops a string at its first result nobody receives.
+            let stored = tokio::spawn(append_group_sqlite(conn, group_query(&ordered, now)))
+                .await
+                .map_err(|_| StorageError::WriterStopped)??;
+            let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
+            let mut refused = order.clone();
+            for (position, last_seq) in stored {
+                let index = order[position];
+                let count = i64::try_from(batches[index].updates.len()).unwrap_or(i64::MAX);
+                results[index] = Appended::Stored {
+                    first_seq: last_seq - count + 1,
+                    last_seq,
+                };
+                refused.retain(|&i| i != index);
+            }
+            if !refused.is_empty() {
+                let mut conn = self.pool().acquire().await?;
+                for index in refused {
+                    let doc = batches[index].doc_id.as_str();
+                    results[index] = Appended::Refused(refusal_of(&mut conn, doc).await?);
+                }
+            }
+            return Ok(results);
+        }
+        let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
+        let mut tx = self.begin_log_write().await?;
+        for index in order {
+            let batch = &batches[index];
+            results[index] = if is_plain(batch) {
+                append_plain(&mut tx, backend, batch, now).await?
+            } else {
+                append_batch(&mut tx, batch, now).await?
+            };
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}
+
+/// Whether a group commit can go to SQLite as one string ([`append_sql::sqlite_group`]):
+/// every batch is plain and all their parameters fit one call.
+fn plain_group(batches: &[UpdateBatch]) -> bool {
+    batches.iter().all(is_plain)
+        && batches
+            .iter()
+            .map(|b| append_sql::param_count(b.updates.len(), b.deletions.len()))
+            .sum::<usize>()
+            <= append_sql::MAX_GROUP_PARAMS
+}
+
+/// The SQL and the arguments of a plain group, its batches in the order given.
+fn group_query(
+    batches: &[&UpdateBatch],
+    now: i64,
+) -> (String, bool, sqlx::any::AnyArguments<'static>) {
+    use sqlx::Arguments as _;
+    let shapes: Vec<(usize, usize)> = batches
+        .iter()
+        .map(|b| (b.updates.len(), b.deletions.len()))
+        .collect();
+    let mut args = sqlx::any::AnyArguments::default();
+    for batch in batches {
+        let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
+        let _ = args.add(count);
+        let _ = args.add(batch.doc_id.as_str().to_owned());
+        let _ = args.add(now);
+        for update in &batch.updates {
+            let _ = args.add(update.to_vec());
+        }
+        for deletion in &batch.deletions {
+            let _ = args.add(yjs_client_to_i64(deletion.client));
+            let _ = args.add(i64::from(deletion.start));
+            let _ = args.add(i64::from(deletion.end));
+            let _ = args.add(deletion.user_id);
+            let _ = args.add(deletion.label.clone());
+        }
+    }
+    let small = shapes.len() <= 2 && shapes.iter().all(|&(r, d)| r + d <= 4);
+    (append_sql::sqlite_group(&shapes), small, args)
+}
+
+/// Runs a plain group on SQLite; returns `(position in the group, head)` of each stored batch.
+/// On an error the transaction is rolled back, and the connection closed if that fails too.
+async fn append_group_sqlite(
+    mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    (sql, persistent, args): (String, bool, sqlx::any::AnyArguments<'static>),
+) -> Result<Vec<(usize, i64)>, StorageError> {
+    let result = sqlx::query_with(&sql, args)
+        .persistent(persistent)
+        .fetch_all(&mut *conn)
+        .await;
+    let rows = match result {
+        Ok(rows) => rows,
+        Err(err) => {
+            // BEGIN may have failed before anything began: then there is nothing to roll back
+            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                if !rollback.to_string().contains("no transaction is active") {
+                    tracing::warn!(error = %rollback, "closing the log connection after a failed rollback");
+                    let _ = conn.close().await;
+                }
+            }
+            return Err(err.into());
+        }
+    };
+    rows.iter()
+        .map(|row| {
+            let batch: i64 = row.try_get("batch")?;
+            Ok((
+                usize::try_from(batch).unwrap_or(usize::MAX),
+                row.try_get("head_seq")?,
+            ))
+        })
+        .collect()
+}
+
+/// Whether a batch can be stored by [`append_plain`]: it claims no new Yjs client id (that
+/// needs the owner check of [`append_batch`]) and its parameters fit one statement.
+fn is_plain(batch: &UpdateBatch) -> bool {
+    batch.claims.is_empty()
+        && !batch.updates.is_empty()
+        && append_sql::param_count(batch.updates.len(), batch.deletions.len())
+            <= append_sql::MAX_PARAMS
+}
+
+/// Stores a plain batch (see [`is_plain`]) in one round trip, or refuses it without writing.
+async fn append_plain(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    batch: &UpdateBatch,
+    now: i64,
+) -> Result<Appended, StorageError> {
+    let doc = batch.doc_id.as_str();
+    let (rows, deletions) = (batch.updates.len(), batch.deletions.len());
+    let sql = append_sql::plain_append(backend, rows, deletions);
+    let count = i64::try_from(rows).unwrap_or(i64::MAX);
+    // the usual shapes stay prepared; a long batch is prepared for its one use
+    let mut query = sqlx::query(&sql)
+        .persistent(rows + deletions <= 8)
+        .bind(count)
+        .bind(doc)
+        .bind(now);
+    for update in &batch.updates {
+        query = query.bind(update.as_ref());
+    }
+    for deletion in &batch.deletions {
+        query = query
+            .bind(yjs_client_to_i64(deletion.client))
+            .bind(i64::from(deletion.start))
+            .bind(i64::from(deletion.end))
+            .bind(deletion.user_id)
+            .bind(deletion.label.as_str());
+    }
+    let head = query.fetch_all(&mut *conn).await?;
+    let Some(row) = head.first() else {
+        return Ok(Appended::Refused(refusal_of(conn, doc).await?));
+    };
+    let last_seq: i64 = row.try_get("head_seq")?;
+    Ok(Appended::Stored {
+        first_seq: last_seq - count + 1,
+        last_seq,
+    })
+}
+
+/// Why an append that matched no live document was refused.
+async fn refusal_of(
+    conn: &mut sqlx::AnyConnection,
+    doc: &str,
+) -> Result<AppendRefusal, StorageError> {
+    let exists = sqlx::query("SELECT 1 FROM documents WHERE id = $1")
+        .bind(doc)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    Ok(if exists {
+        AppendRefusal::Frozen
+    } else {
+        AppendRefusal::NoDocument
+    })
+}
+
+/// Stores one batch inside the group-commit transaction, or refuses it without writing.
+async fn append_batch(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    batch: &UpdateBatch,
+    now: i64,
+) -> Result<Appended, StorageError> {
+    let doc = batch.doc_id.as_str();
+    if !batch.claims.is_empty() {
+        // Lock the document first (every append of it takes this lock), then check that no
+        // connection of another person, on any process, has claimed these Yjs client ids.
+        let row =
+            sqlx::query("UPDATE documents SET head_seq = head_seq WHERE id = $1 RETURNING frozen")
+                .bind(doc)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(row) = row else {
+            return Ok(Appended::Refused(AppendRefusal::NoDocument));
+        };
+        if row.try_get::<i64, _>("frozen")? != 0 {
+            return Ok(Appended::Refused(AppendRefusal::Frozen));
+        }
+        if let Some(client) = foreign_claim(tx, doc, &batch.claims).await? {
+            return Ok(Appended::Refused(AppendRefusal::ClientClaimed(client)));
+        }
+    }
+    let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
+    let row = sqlx::query(
+        "UPDATE documents SET head_seq = head_seq + $1 WHERE id = $2 AND frozen = 0 RETURNING head_seq",
+    )
+    .bind(count)
+    .bind(doc)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Appended::Refused(refusal_of(tx, doc).await?));
+    };
+    let last_seq: i64 = row.try_get("head_seq")?;
+    let first_seq = last_seq - count + 1;
+    // Many rows per statement: the log is written in few round trips.
+    let mut seq = first_seq;
+    for chunk in batch.updates.chunks(ROWS_PER_INSERT) {
+        let sql = multi_row_insert(chunk.len());
+        let mut query = sqlx::query(&sql);
+        for update in chunk {
+            query = query.bind(doc).bind(seq).bind(update.as_ref()).bind(now);
+            seq += 1;
+        }
+        query.execute(&mut **tx).await?;
+    }
+    for claim in &batch.claims {
+        sqlx::query(
+            "INSERT INTO doc_clients (doc_id, client_id, user_id, label) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (doc_id, client_id) DO NOTHING",
+        )
+        .bind(doc)
+        .bind(yjs_client_to_i64(claim.client))
+        .bind(claim.user_id)
+        .bind(&claim.label)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for deletion in &batch.deletions {
+        sqlx::query(
+            "INSERT INTO doc_deletions (doc_id, client_id, clock_start, clock_end, user_id, label) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(doc)
+        .bind(yjs_client_to_i64(deletion.client))
+        .bind(i64::from(deletion.start))
+        .bind(i64::from(deletion.end))
+        .bind(deletion.user_id)
+        .bind(&deletion.label)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Appended::Stored {
+        first_seq,
+        last_seq,
+    })
+}
+
+/// The first of `claims` whose Yjs client id is already owned by someone else.
+async fn foreign_claim(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    doc: &str,
+    claims: &[ClientClaim],
+) -> Result<Option<u64>, StorageError> {
+    for claim in claims {
+        let owner =
+            sqlx::query("SELECT user_id FROM doc_clients WHERE doc_id = $1 AND client_id = $2")
+                .bind(doc)
+                .bind(yjs_client_to_i64(claim.client))
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(owner) = owner {
+            if owner.try_get::<Option<i64>, _>("user_id")? != claim.user_id {
+                return Ok(Some(claim.client));
+            }
+        }
+    }
+    Ok(None)
+}
