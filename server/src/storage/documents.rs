@@ -15,6 +15,7 @@ use crate::domain::draft_status::DraftStatus;
 /// Most documents one head query names.
 const HEADS_PER_QUERY: usize = 500;
 
+/// `$1, $2, …, $n`.
 fn placeholders(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))

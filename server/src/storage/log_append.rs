@@ -34,7 +34,6 @@ fn multi_row_insert(rows: usize) -> String {
     sql
 }
 
-/// `$1, $2, …, $n`.
 impl SqlStorage {
     /// Appends the updates of several documents in one transaction; returns, per batch, the
     /// sequence numbers it got or why it was refused (the other batches are stored).
@@ -64,7 +63,8 @@ impl SqlStorage {
             let conn = self.log_connection().await?;
             // Spawned, so the string runs to its end (or is rolled back) even when the caller
             // stops waiting: sqlx stops a string at its first result nobody receives.
-            let stored = tokio::spawn(append_group_sqlite(conn, group_query(&ordered, now)))
+            let query = group_query(&ordered, now).map_err(sqlx::Error::Encode)?;
+            let stored = tokio::spawn(append_group_sqlite(conn, query))
                 .await
                 .map_err(|_| StorageError::WriterStopped)??;
             let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
@@ -117,7 +117,7 @@ fn plain_group(batches: &[UpdateBatch]) -> bool {
 fn group_query(
     batches: &[&UpdateBatch],
     now: i64,
-) -> (String, bool, sqlx::any::AnyArguments<'static>) {
+) -> Result<(String, bool, sqlx::any::AnyArguments<'static>), sqlx::error::BoxDynError> {
     use sqlx::Arguments as _;
     let shapes: Vec<(usize, usize)> = batches
         .iter()
@@ -126,22 +126,22 @@ fn group_query(
     let mut args = sqlx::any::AnyArguments::default();
     for batch in batches {
         let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
-        let _ = args.add(count);
-        let _ = args.add(batch.doc_id.as_str().to_owned());
-        let _ = args.add(now);
+        args.add(count)?;
+        args.add(batch.doc_id.as_str().to_owned())?;
+        args.add(now)?;
         for update in &batch.updates {
-            let _ = args.add(update.to_vec());
+            args.add(update.to_vec())?;
         }
         for deletion in &batch.deletions {
-            let _ = args.add(yjs_client_to_i64(deletion.client));
-            let _ = args.add(i64::from(deletion.start));
-            let _ = args.add(i64::from(deletion.end));
-            let _ = args.add(deletion.user_id);
-            let _ = args.add(deletion.label.clone());
+            args.add(yjs_client_to_i64(deletion.client))?;
+            args.add(i64::from(deletion.start))?;
+            args.add(i64::from(deletion.end))?;
+            args.add(deletion.user_id)?;
+            args.add(deletion.label.clone())?;
         }
     }
     let small = shapes.len() <= 2 && shapes.iter().all(|&(r, d)| r + d <= 4);
-    (append_sql::sqlite_group(&shapes), small, args)
+    Ok((append_sql::sqlite_group(&shapes), small, args))
 }
 
 /// Runs a plain group on SQLite; returns `(position in the group, head)` of each stored batch.
