@@ -24,9 +24,15 @@ pub(super) const MAX_GROUP_PARAMS: usize = 8192;
 /// Most rows one SQLite `INSERT` of the string names (SQLite's compound `VALUES` limit is 500).
 const ROWS_PER_SQLITE_INSERT: usize = 250;
 
-/// The parameters a plain append of `rows` rows and `deletions` deletions binds.
-pub(super) fn param_count(rows: usize, deletions: usize) -> usize {
+/// The parameters a plain append of `(rows, deletions)` binds.
+pub(super) fn param_count((rows, deletions): (usize, usize)) -> usize {
     3 + rows + 5 * deletions
+}
+
+/// Whether statements of these shapes are worth keeping prepared: the usual ones (a batch or
+/// two of a few rows) come back all the time; a long one is prepared for its one use.
+pub(super) fn keep_prepared(shapes: &[(usize, usize)]) -> bool {
+    shapes.len() <= 2 && shapes.iter().map(|&(r, d)| r + d).sum::<usize>() <= 8
 }
 
 /// The plain append of `rows` rows (at least one) and `deletions` deletions.
@@ -90,7 +96,7 @@ pub(super) fn sqlite_group(shapes: &[(usize, usize)]) -> String {
     let mut base = 0;
     for (batch, &(rows, deletions)) in shapes.iter().enumerate() {
         push_sqlite(&mut sql, base, batch, rows, deletions);
-        base += param_count(rows, deletions);
+        base += param_count((rows, deletions));
     }
     sql.push_str(" COMMIT;");
     sql
@@ -190,7 +196,7 @@ mod tests {
         for backend in [Backend::Sqlite, Backend::Postgres] {
             for (rows, deletions) in [(1, 0), (3, 0), (1, 2), (600, 7)] {
                 let sql = plain_append(backend, rows, deletions);
-                let expected: Vec<usize> = (1..=param_count(rows, deletions)).collect();
+                let expected: Vec<usize> = (1..=param_count((rows, deletions))).collect();
                 assert_eq!(parameters(&sql), expected, "{backend:?} {rows} {deletions}");
             }
         }
@@ -210,7 +216,7 @@ mod tests {
     fn a_group_numbers_each_batch_after_the_ones_before_it() {
         let shapes = [(1, 0), (2, 1), (1, 0)];
         let sql = sqlite_group(&shapes);
-        let total: usize = shapes.iter().map(|&(r, d)| param_count(r, d)).sum();
+        let total: usize = shapes.iter().map(|&shape| param_count(shape)).sum();
         assert_eq!(parameters(&sql), (1..=total).collect::<Vec<_>>());
         assert!(sql.starts_with("BEGIN IMMEDIATE;") && sql.ends_with(" COMMIT;"));
         // the second batch's count, document and time are $5, $6 and $7

@@ -60,32 +60,41 @@ impl SqlStorage {
         }
         if backend == Backend::Sqlite && plain_group(batches) {
             let ordered: Vec<&UpdateBatch> = order.iter().map(|&i| &batches[i]).collect();
+            let shapes: Vec<(usize, usize)> = ordered.iter().map(|b| shape(b)).collect();
+            let sql = append_sql::sqlite_group(&shapes);
+            let query = (
+                sql,
+                append_sql::keep_prepared(&shapes),
+                plain_args(&ordered, now)?,
+            );
             let conn = self.log_connection().await?;
-            // Spawned, so the string runs to its end (or is rolled back) even when the caller
-            // stops waiting: sqlx stops a string at its first result nobody receives.
-            let query = group_query(&ordered, now).map_err(sqlx::Error::Encode)?;
+            // Spawned, so the string runs to its end (or the connection is closed) even when
+            // the caller stops waiting: sqlx stops a string at its first result nobody receives.
             let stored = tokio::spawn(append_group_sqlite(conn, query))
                 .await
                 .map_err(|_| StorageError::WriterStopped)??;
-            let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
-            let mut refused = order.clone();
+            let mut results: Vec<Option<Appended>> = vec![None; batches.len()];
             for (position, last_seq) in stored {
                 let index = order[position];
-                let count = i64::try_from(batches[index].updates.len()).unwrap_or(i64::MAX);
-                results[index] = Appended::Stored {
-                    first_seq: last_seq - count + 1,
-                    last_seq,
-                };
-                refused.retain(|&i| i != index);
+                results[index] = Some(stored_as(&batches[index], last_seq));
             }
-            if !refused.is_empty() {
-                let mut conn = self.pool().acquire().await?;
-                for index in refused {
-                    let doc = batches[index].doc_id.as_str();
-                    results[index] = Appended::Refused(refusal_of(&mut conn, doc).await?);
-                }
+            // a refused batch says why: frozen, or no document
+            let mut lookup = match results.iter().any(Option::is_none) {
+                true => Some(self.pool().acquire().await?),
+                false => None,
+            };
+            let mut appended = Vec::with_capacity(batches.len());
+            for (batch, result) in batches.iter().zip(results) {
+                appended.push(match (result, lookup.as_deref_mut()) {
+                    (Some(stored), _) => stored,
+                    (None, Some(conn)) => {
+                        Appended::Refused(refusal_of(conn, batch.doc_id.as_str()).await?)
+                    }
+                    // not reached: the lookup connection is taken when any batch is refused
+                    (None, None) => Appended::Refused(AppendRefusal::NoDocument),
+                });
             }
-            return Ok(results);
+            return Ok(appended);
         }
         let mut results = vec![Appended::Refused(AppendRefusal::NoDocument); batches.len()];
         let mut tx = self.begin_log_write().await?;
@@ -108,44 +117,58 @@ fn plain_group(batches: &[UpdateBatch]) -> bool {
     batches.iter().all(is_plain)
         && batches
             .iter()
-            .map(|b| append_sql::param_count(b.updates.len(), b.deletions.len()))
+            .map(|b| append_sql::param_count(shape(b)))
             .sum::<usize>()
             <= append_sql::MAX_GROUP_PARAMS
 }
 
-/// The SQL and the arguments of a plain group, its batches in the order given.
-fn group_query(
+/// A batch's `(rows, deletions)`, which decide the SQL of its plain append.
+fn shape(batch: &UpdateBatch) -> (usize, usize) {
+    (batch.updates.len(), batch.deletions.len())
+}
+
+/// What a stored batch whose rows end at `last_seq` came to.
+fn stored_as(batch: &UpdateBatch, last_seq: i64) -> Appended {
+    let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
+    Appended::Stored {
+        first_seq: last_seq - count + 1,
+        last_seq,
+    }
+}
+
+/// The arguments of plain appends of these batches, in the order [`append_sql`] numbers them.
+/// They are owned, so a group commit can run in a task of its own.
+fn plain_args(
     batches: &[&UpdateBatch],
     now: i64,
-) -> Result<(String, bool, sqlx::any::AnyArguments<'static>), sqlx::error::BoxDynError> {
+) -> Result<sqlx::any::AnyArguments<'static>, sqlx::Error> {
     use sqlx::Arguments as _;
-    let shapes: Vec<(usize, usize)> = batches
-        .iter()
-        .map(|b| (b.updates.len(), b.deletions.len()))
-        .collect();
     let mut args = sqlx::any::AnyArguments::default();
-    for batch in batches {
-        let count = i64::try_from(batch.updates.len()).unwrap_or(i64::MAX);
-        args.add(count)?;
-        args.add(batch.doc_id.as_str().to_owned())?;
-        args.add(now)?;
-        for update in &batch.updates {
-            args.add(update.to_vec())?;
+    let mut fill = || -> Result<(), sqlx::error::BoxDynError> {
+        for batch in batches {
+            args.add(i64::try_from(batch.updates.len()).unwrap_or(i64::MAX))?;
+            args.add(batch.doc_id.as_str().to_owned())?;
+            args.add(now)?;
+            for update in &batch.updates {
+                args.add(update.to_vec())?;
+            }
+            for deletion in &batch.deletions {
+                args.add(yjs_client_to_i64(deletion.client))?;
+                args.add(i64::from(deletion.start))?;
+                args.add(i64::from(deletion.end))?;
+                args.add(deletion.user_id)?;
+                args.add(deletion.label.clone())?;
+            }
         }
-        for deletion in &batch.deletions {
-            args.add(yjs_client_to_i64(deletion.client))?;
-            args.add(i64::from(deletion.start))?;
-            args.add(i64::from(deletion.end))?;
-            args.add(deletion.user_id)?;
-            args.add(deletion.label.clone())?;
-        }
-    }
-    let small = shapes.len() <= 2 && shapes.iter().all(|&(r, d)| r + d <= 4);
-    Ok((append_sql::sqlite_group(&shapes), small, args))
+        Ok(())
+    };
+    fill().map_err(sqlx::Error::Encode)?;
+    Ok(args)
 }
 
 /// Runs a plain group on SQLite; returns `(position in the group, head)` of each stored batch.
-/// On an error the transaction is rolled back, and the connection closed if that fails too.
+/// On an error the connection is closed, which rolls back whatever the string had begun, and
+/// the pool opens a fresh one for the next commit.
 async fn append_group_sqlite(
     mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
     (sql, persistent, args): (String, bool, sqlx::any::AnyArguments<'static>),
@@ -157,12 +180,8 @@ async fn append_group_sqlite(
     let rows = match result {
         Ok(rows) => rows,
         Err(err) => {
-            // BEGIN may have failed before anything began: then there is nothing to roll back
-            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                if !rollback.to_string().contains("no transaction is active") {
-                    tracing::warn!(error = %rollback, "closing the log connection after a failed rollback");
-                    let _ = conn.close().await;
-                }
+            if let Err(close) = conn.close().await {
+                tracing::warn!(error = %close, "closing the log connection after a failed commit");
             }
             return Err(err.into());
         }
@@ -183,8 +202,7 @@ async fn append_group_sqlite(
 fn is_plain(batch: &UpdateBatch) -> bool {
     batch.claims.is_empty()
         && !batch.updates.is_empty()
-        && append_sql::param_count(batch.updates.len(), batch.deletions.len())
-            <= append_sql::MAX_PARAMS
+        && append_sql::param_count(shape(batch)) <= append_sql::MAX_PARAMS
 }
 
 /// Stores a plain batch (see [`is_plain`]) in one round trip, or refuses it without writing.
@@ -194,36 +212,18 @@ async fn append_plain(
     batch: &UpdateBatch,
     now: i64,
 ) -> Result<Appended, StorageError> {
-    let doc = batch.doc_id.as_str();
-    let (rows, deletions) = (batch.updates.len(), batch.deletions.len());
+    let (rows, deletions) = shape(batch);
     let sql = append_sql::plain_append(backend, rows, deletions);
-    let count = i64::try_from(rows).unwrap_or(i64::MAX);
-    // the usual shapes stay prepared; a long batch is prepared for its one use
-    let mut query = sqlx::query(&sql)
-        .persistent(rows + deletions <= 8)
-        .bind(count)
-        .bind(doc)
-        .bind(now);
-    for update in &batch.updates {
-        query = query.bind(update.as_ref());
+    let head = sqlx::query_with(&sql, plain_args(&[batch], now)?)
+        .persistent(append_sql::keep_prepared(&[(rows, deletions)]))
+        .fetch_all(&mut *conn)
+        .await?;
+    match head.first() {
+        Some(row) => Ok(stored_as(batch, row.try_get("head_seq")?)),
+        None => Ok(Appended::Refused(
+            refusal_of(conn, batch.doc_id.as_str()).await?,
+        )),
     }
-    for deletion in &batch.deletions {
-        query = query
-            .bind(yjs_client_to_i64(deletion.client))
-            .bind(i64::from(deletion.start))
-            .bind(i64::from(deletion.end))
-            .bind(deletion.user_id)
-            .bind(deletion.label.as_str());
-    }
-    let head = query.fetch_all(&mut *conn).await?;
-    let Some(row) = head.first() else {
-        return Ok(Appended::Refused(refusal_of(conn, doc).await?));
-    };
-    let last_seq: i64 = row.try_get("head_seq")?;
-    Ok(Appended::Stored {
-        first_seq: last_seq - count + 1,
-        last_seq,
-    })
 }
 
 /// Why an append that matched no live document was refused.

@@ -177,19 +177,19 @@ impl SqlStorage {
     pub(crate) async fn begin_log_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        self.begin_write_on(self.log_writer.as_ref().unwrap_or(&self.pool))
-            .await
+        self.begin_write_on(self.log_pool()).await
     }
 
     /// A connection of the update log's writer, on SQLite (see [`SqlStorage::log_writer`]).
     pub(crate) async fn log_connection(
         &self,
     ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, sqlx::Error> {
-        self.log_writer
-            .as_ref()
-            .unwrap_or(&self.pool)
-            .acquire()
-            .await
+        self.log_pool().acquire().await
+    }
+
+    /// The pool document updates are stored through (see [`SqlStorage::log_writer`]).
+    fn log_pool(&self) -> &AnyPool {
+        self.log_writer.as_ref().unwrap_or(&self.pool)
     }
 
     async fn begin_write_on(
